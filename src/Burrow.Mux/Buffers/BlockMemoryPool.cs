@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+
+namespace Burrow.Mux.Buffers;
+
+/// <summary>
+/// A pool of fixed-size pinned blocks for the pipes on the data path. <see cref="MemoryPool{T}.Shared"/>
+/// allocates a new owner object per rent; this one recycles the owners too, so moving a frame
+/// through a pipe allocates nothing once the pool is warm (the same idea as Kestrel's block pool).
+/// </summary>
+internal sealed class BlockMemoryPool : MemoryPool<byte>
+{
+    /// <summary>16 KiB: a TLS record's worth, and large enough that a 32 KiB frame spans two blocks.</summary>
+    public const int DefaultBlockSize = 16 * 1024;
+
+    private readonly ConcurrentQueue<Block> _blocks = new();
+    private readonly int _maxRetained;
+    private int _retained;
+
+    public BlockMemoryPool(int blockSize = DefaultBlockSize, int maxRetained = 8192)
+    {
+        BlockSize = blockSize;
+        _maxRetained = maxRetained;
+    }
+
+    /// <summary>One pool for the process: blocks freed by one session serve the next.</summary>
+    public static BlockMemoryPool Instance { get; } = new();
+
+    public int BlockSize { get; }
+
+    public override int MaxBufferSize => BlockSize;
+
+    public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+    {
+        if (minBufferSize > BlockSize)
+        {
+            // Rare: pipes ask for more than a block only when a caller passes a large size hint.
+            return new OversizedBlock(minBufferSize);
+        }
+
+        if (_blocks.TryDequeue(out var block))
+        {
+            Interlocked.Decrement(ref _retained);
+            return block;
+        }
+
+        return new Block(this, BlockSize);
+    }
+
+    private void Return(Block block)
+    {
+        // Beyond the cap the block is left to the GC, so a burst does not pin memory for ever.
+        if (Interlocked.Increment(ref _retained) <= _maxRetained)
+        {
+            _blocks.Enqueue(block);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _retained);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        // The shared instance lives as long as the process; nothing to release.
+    }
+
+    private sealed class Block(BlockMemoryPool pool, int size) : IMemoryOwner<byte>
+    {
+        private readonly byte[] _array = GC.AllocateUninitializedArray<byte>(size, pinned: true);
+
+        public Memory<byte> Memory => _array;
+
+        public void Dispose() => pool.Return(this);
+    }
+
+    private sealed class OversizedBlock(int size) : IMemoryOwner<byte>
+    {
+        private byte[]? _array = ArrayPool<byte>.Shared.Rent(size);
+
+        public Memory<byte> Memory => _array ?? throw new ObjectDisposedException(nameof(OversizedBlock));
+
+        public void Dispose()
+        {
+            var array = Interlocked.Exchange(ref _array, null);
+            if (array is not null)
+            {
+                ArrayPool<byte>.Shared.Return(array);
+            }
+        }
+    }
+}

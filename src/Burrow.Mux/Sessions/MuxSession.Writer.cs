@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using Burrow.Mux.Frames;
+
+namespace Burrow.Mux;
+
+// The single writer. Two queues feed it: frames without payload (window updates, pings, SYN,
+// ACK, RST, Go Away), which go first so flow control and liveness never wait behind bulk data,
+// and streams with data to send, served one frame at a time in turn so no stream starves another.
+public sealed partial class MuxSession
+{
+    // Data is flushed to the transport at least this often while the queues stay busy, so the
+    // peer starts receiving before a long burst ends; an idle moment always flushes.
+    private const int FlushThreshold = 128 * 1024;
+
+    private readonly ConcurrentQueue<FrameHeader> _controlFrames = new();
+    private readonly ConcurrentQueue<MuxStream> _readyStreams = new();
+    private readonly WriterSignal _signal = new();
+    private int _queuedControlFrames;
+
+    /// <summary>Queues a frame without payload. A peer that makes us queue too many without reading ends the session.</summary>
+    internal void EnqueueControl(in FrameHeader header)
+    {
+        if (Interlocked.Increment(ref _queuedControlFrames) > Options.MaxQueuedControlFrames)
+        {
+            Interlocked.Decrement(ref _queuedControlFrames);
+            Close(new MuxCloseInfo(
+                MuxCloseReason.InternalError,
+                $"more than {Options.MaxQueuedControlFrames} control frames are waiting to be sent; the peer is not reading (MuxOptions.MaxQueuedControlFrames)"),
+                GoAwayCode.InternalError);
+            return;
+        }
+
+        _controlFrames.Enqueue(header);
+        _signal.Set();
+    }
+
+    private void EnqueueControlUnbounded(in FrameHeader header)
+    {
+        Interlocked.Increment(ref _queuedControlFrames);
+        _controlFrames.Enqueue(header);
+        _signal.Set();
+    }
+
+    /// <summary>Puts a stream that has data or a FIN to send on the writer's round-robin queue.</summary>
+    internal void EnqueueReady(MuxStream stream)
+    {
+        _readyStreams.Enqueue(stream);
+        _signal.Set();
+    }
+
+    internal static void WriteHeader(PipeWriter output, in FrameHeader header)
+    {
+        header.WriteTo(output.GetSpan(FrameHeader.Size));
+        output.Advance(FrameHeader.Size);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var unflushed = 0;
+                while (true)
+                {
+                    if (_controlFrames.TryDequeue(out var header))
+                    {
+                        Interlocked.Decrement(ref _queuedControlFrames);
+                        WriteHeader(_output, header);
+                        unflushed += FrameHeader.Size;
+                    }
+                    else if (!IsClosed && _readyStreams.TryDequeue(out var stream))
+                    {
+                        unflushed += stream.WriteNextFrame(_output, Options.MaxFrameSizeWrite, Now);
+                    }
+                    else
+                    {
+                        break;
+                    }
+
+                    if (unflushed >= FlushThreshold)
+                    {
+                        if (!await FlushAsync().ConfigureAwait(false))
+                        {
+                            return;
+                        }
+
+                        unflushed = 0;
+                    }
+                }
+
+                if (unflushed > 0 && !await FlushAsync().ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                if (IsClosed && _controlFrames.IsEmpty)
+                {
+                    return;
+                }
+
+                await _signal.WaitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (!IsClosed)
+        {
+            Close(new MuxCloseInfo(MuxCloseReason.TransportError, $"writing to the transport failed: {ex.Message}", ex), goAway: null);
+        }
+        catch (Exception) when (IsClosed)
+        {
+            // The transport was closed under the loop on purpose.
+        }
+    }
+
+    private async ValueTask<bool> FlushAsync()
+    {
+        var result = await _output.FlushAsync().ConfigureAwait(false);
+        if (result.IsCompleted && !IsClosed)
+        {
+            Close(new MuxCloseInfo(MuxCloseReason.TransportClosed, "the transport stopped accepting writes"), goAway: null);
+        }
+
+        return !result.IsCompleted && !result.IsCanceled;
+    }
+}

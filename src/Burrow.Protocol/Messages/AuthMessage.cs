@@ -1,0 +1,41 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
+
+namespace Burrow.Protocol;
+
+/// <summary>
+/// Agent → edge, the first message on the control stream: who the agent is and what it may do.
+/// The edge answers with <see cref="AuthResultMessage"/>.
+/// </summary>
+public sealed record AuthMessage : ControlMessage
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Type => MessageTypes.Auth;
+
+    /// <summary>
+    /// The protocol version the agent speaks; <see cref="BurrowProtocol.CurrentVersion"/> for this build.
+    /// An edge that does not support it answers <c>ERR_BURROW_1003</c>.
+    /// </summary>
+    public required int ProtocolVersion { get; init; }
+
+    /// <summary>The secret token that authenticates the agent. Empty means none was configured.</summary>
+    [AllowNull]
+    public string Authtoken { get; init => field = value ?? ""; } = "";
+
+    /// <summary>The agent program, for display and diagnostics.</summary>
+    [AllowNull]
+    public AgentInfo Agent { get; init => field = value ?? new(); } = new();
+
+    /// <summary>
+    /// The session id from a previous <see cref="AuthResultMessage"/>, when reconnecting; the edge
+    /// then hands back the same tunnels if the session is still within its grace period.
+    /// </summary>
+    public string? ResumeSessionId { get; init; }
+
+    /// <summary>Prints the message without the token, so that logging a message never leaks it.</summary>
+    /// <returns>A description of the message with the token redacted.</returns>
+    public override string ToString() =>
+        $"AuthMessage {{ ProtocolVersion = {ProtocolVersion}, Authtoken = {(Authtoken.Length == 0 ? "<none>" : "<redacted>")}, "
+        + $"Agent = {Agent}, ResumeSessionId = {ResumeSessionId} }}";
+}

@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace Burrow.Protocol;
+
+/// <summary>
+/// Edge → agent, the answer to <see cref="AuthMessage"/>: either a session with its liveness
+/// settings, or an <see cref="Error"/> after which the edge closes the connection.
+/// </summary>
+public sealed record AuthResultMessage : ControlMessage
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string Type => MessageTypes.AuthResult;
+
+    /// <summary>The session id; keep it to ask for a resume after a reconnect. Absent on error.</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>The edge's version, for display.</summary>
+    public string? ServerVersion { get; init; }
+
+    /// <summary>How often the agent should send a yamux ping, in milliseconds.</summary>
+    public int HeartbeatIntervalMs { get; init; }
+
+    /// <summary>How long a ping may go unanswered before the session counts as dead, in milliseconds.</summary>
+    public int HeartbeatTimeoutMs { get; init; }
+
+    /// <summary>How long the edge keeps a lost session's tunnels for a resume, in milliseconds.</summary>
+    public int ResumeGraceMs { get; init; }
+
+    /// <summary>Why authentication failed; <see langword="null"/> on success.</summary>
+    public ProtocolError? Error { get; init; }
+}

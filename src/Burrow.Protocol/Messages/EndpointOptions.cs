@@ -1,0 +1,72 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
+
+namespace Burrow.Protocol;
+
+/// <summary>
+/// The policy a tunnel asks the edge to enforce before a byte reaches the agent. Carried in
+/// <see cref="BindMessage.Options"/> as raw strings; the edge checks them with
+/// <see cref="EndpointOptionsValidator"/> and answers <c>ERR_BURROW_2004</c> for a bad value.
+/// </summary>
+/// <remarks>
+/// A collection that is absent, <c>null</c> or empty on the wire means "no rule"; empty
+/// collections are left out when writing.
+/// </remarks>
+public sealed record EndpointOptions
+{
+    /// <summary>Creates options with no rules.</summary>
+    /// <param name="inspect">The initial <see cref="Inspect"/>.</param>
+    /// <remarks>
+    /// <see cref="Inspect"/> is a constructor parameter only so that a missing <c>inspect</c> on
+    /// the wire reads as <see langword="true"/>: source-generated deserialization sets every
+    /// init-only property, and would otherwise replace the initializer's value with <c>false</c>.
+    /// </remarks>
+    [JsonConstructor]
+    public EndpointOptions(bool inspect = true)
+    {
+        Inspect = inspect;
+    }
+
+    /// <summary>HTTP basic-auth credentials, each <c>user:password</c>; any one of them lets a request in.</summary>
+    [AllowNull]
+    public IReadOnlyList<string> BasicAuth { get; init => field = value ?? []; } = [];
+
+    /// <summary>CIDR ranges (or bare addresses) allowed to connect; empty allows everyone not denied.</summary>
+    [AllowNull]
+    public IReadOnlyList<string> CidrAllow { get; init => field = value ?? []; } = [];
+
+    /// <summary>CIDR ranges (or bare addresses) refused; deny wins over allow.</summary>
+    [AllowNull]
+    public IReadOnlyList<string> CidrDeny { get; init => field = value ?? []; } = [];
+
+    /// <summary>Headers added to each request before it is forwarded, each <c>Name:value</c>.</summary>
+    [AllowNull]
+    public IReadOnlyList<string> RequestHeaderAdd { get; init => field = value ?? []; } = [];
+
+    /// <summary>Header names removed from each request before it is forwarded.</summary>
+    [AllowNull]
+    public IReadOnlyList<string> RequestHeaderRemove { get; init => field = value ?? []; } = [];
+
+    /// <summary>Headers added to each response, each <c>Name:value</c>.</summary>
+    [AllowNull]
+    public IReadOnlyList<string> ResponseHeaderAdd { get; init => field = value ?? []; } = [];
+
+    /// <summary>Header names removed from each response.</summary>
+    [AllowNull]
+    public IReadOnlyList<string> ResponseHeaderRemove { get; init => field = value ?? []; } = [];
+
+    /// <summary>
+    /// <c>rewrite</c>, <c>preserve</c>, or a literal <c>host[:port]</c> to send as Host;
+    /// <see langword="null"/> means <c>preserve</c>. See <see cref="HostHeaderValues"/>.
+    /// </summary>
+    public string? HostHeader { get; init; }
+
+    /// <summary>
+    /// <c>http1</c> or <c>http2</c>: the HTTP version spoken on proxy streams; <see langword="null"/>
+    /// means <c>http1</c>. See <see cref="UpstreamProtocols"/>.
+    /// </summary>
+    public string? UpstreamProtocol { get; init; }
+
+    /// <summary>Whether the agent records requests for its inspector. On by default.</summary>
+    public bool Inspect { get; init; }
+}

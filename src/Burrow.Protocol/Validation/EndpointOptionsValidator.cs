@@ -1,0 +1,147 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+
+namespace Burrow.Protocol;
+
+/// <summary>
+/// Checks and parses the <see cref="EndpointOptions"/> of a bind. Pure: it looks at nothing but
+/// its arguments, so the agent can run it on its flags before it connects and the edge again
+/// when the bind arrives.
+/// </summary>
+public static class EndpointOptionsValidator
+{
+    /// <summary>
+    /// Parses every option, stopping at the first bad value. HTTP-only options (basic auth,
+    /// header rules, host_header, upstream_protocol) are refused on tcp and tls tunnels rather than
+    /// silently ignored.
+    /// </summary>
+    /// <param name="options">The options from the bind.</param>
+    /// <param name="proto">The tunnel protocol: <c>http</c>, <c>tcp</c> or <c>tls</c>.</param>
+    /// <param name="validated">The parsed options, when all are valid.</param>
+    /// <param name="error">An <c>ERR_BURROW_2004</c> error naming the first bad value, when not.</param>
+    /// <returns>Whether every option is valid.</returns>
+    public static bool TryValidate(
+        EndpointOptions options,
+        string proto,
+        [NotNullWhen(true)] out ValidatedEndpointOptions? validated,
+        [NotNullWhen(false)] out ProtocolError? error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        validated = null;
+        if (proto != TunnelProtocols.Http && (error = RefuseHttpOnly(options, proto)) is not null)
+        {
+            return false;
+        }
+
+        var basicAuth = new List<BasicAuthCredential>(options.BasicAuth.Count);
+        for (int i = 0; i < options.BasicAuth.Count; i++)
+        {
+            if (!BasicAuthCredential.TryParse(options.BasicAuth[i], out var credential, out error, ErrorText.Element("basic_auth", i)))
+            {
+                return false;
+            }
+
+            basicAuth.Add(credential);
+        }
+
+        if (!TryParseCidrs(options.CidrAllow, "cidr_allow", out var allow, out error)
+            || !TryParseCidrs(options.CidrDeny, "cidr_deny", out var deny, out error)
+            || !TryParseAdditions(options.RequestHeaderAdd, "request_header_add", out var requestAdd, out error)
+            || !TryValidateRemovals(options.RequestHeaderRemove, "request_header_remove", out error)
+            || !TryParseAdditions(options.ResponseHeaderAdd, "response_header_add", out var responseAdd, out error)
+            || !TryValidateRemovals(options.ResponseHeaderRemove, "response_header_remove", out error)
+            || !HostHeaderRule.TryParse(options.HostHeader, out var hostHeader, out error))
+        {
+            return false;
+        }
+
+        string upstream = options.UpstreamProtocol ?? UpstreamProtocols.Http1;
+        if (!UpstreamProtocols.IsKnown(upstream))
+        {
+            error = ErrorCodes.InvalidOptionValue.ToError(
+                $"upstream_protocol {ErrorText.Quote(upstream)}", "expected http1 or http2");
+            return false;
+        }
+
+        validated = new ValidatedEndpointOptions
+        {
+            BasicAuth = basicAuth,
+            CidrAllow = allow,
+            CidrDeny = deny,
+            RequestHeaderAdd = requestAdd,
+            RequestHeaderRemove = [.. options.RequestHeaderRemove],
+            ResponseHeaderAdd = responseAdd,
+            ResponseHeaderRemove = [.. options.ResponseHeaderRemove],
+            HostHeader = hostHeader,
+            UpstreamProtocol = upstream,
+            Inspect = options.Inspect,
+        };
+        return true;
+    }
+
+    private static ProtocolError? RefuseHttpOnly(EndpointOptions options, string proto)
+    {
+        string? option =
+            options.BasicAuth.Count > 0 ? "basic_auth"
+            : options.RequestHeaderAdd.Count > 0 ? "request_header_add"
+            : options.RequestHeaderRemove.Count > 0 ? "request_header_remove"
+            : options.ResponseHeaderAdd.Count > 0 ? "response_header_add"
+            : options.ResponseHeaderRemove.Count > 0 ? "response_header_remove"
+            : options.HostHeader is not null ? "host_header"
+            : options.UpstreamProtocol is not null ? "upstream_protocol"
+            : null;
+        return option is null
+            ? null
+            : ErrorCodes.InvalidOptionValue.ToError(option, $"it applies to http tunnels only, not {proto}");
+    }
+
+    private static bool TryParseCidrs(
+        IReadOnlyList<string> values, string option, out List<IPNetwork> networks, [NotNullWhen(false)] out ProtocolError? error)
+    {
+        networks = new List<IPNetwork>(values.Count);
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (!CidrNotation.TryParse(values[i], out IPNetwork network, out error, ErrorText.Element(option, i)))
+            {
+                return false;
+            }
+
+            networks.Add(network);
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static bool TryParseAdditions(
+        IReadOnlyList<string> values, string option, out List<HeaderAddition> additions, [NotNullWhen(false)] out ProtocolError? error)
+    {
+        additions = new List<HeaderAddition>(values.Count);
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (!HeaderAddition.TryParse(values[i], out var addition, out error, ErrorText.Element(option, i)))
+            {
+                return false;
+            }
+
+            additions.Add(addition);
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static bool TryValidateRemovals(IReadOnlyList<string> values, string option, [NotNullWhen(false)] out ProtocolError? error)
+    {
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (!HeaderNames.TryValidateRemoval(values[i], out error, ErrorText.Element(option, i)))
+            {
+                return false;
+            }
+        }
+
+        error = null;
+        return true;
+    }
+}

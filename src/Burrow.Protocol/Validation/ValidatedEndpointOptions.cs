@@ -1,0 +1,43 @@
+using System.Net;
+
+namespace Burrow.Protocol;
+
+/// <summary>
+/// <see cref="EndpointOptions"/> after <see cref="EndpointOptionsValidator"/>: every value parsed,
+/// ready for the edge to build the tunnel's policy once, at bind time.
+/// </summary>
+public sealed record ValidatedEndpointOptions
+{
+    /// <summary>The options of a tunnel that asked for no policy.</summary>
+    public static ValidatedEndpointOptions None { get; } = new();
+
+    /// <summary>Credentials, any of which lets a request in; empty means no basic auth.</summary>
+    public IReadOnlyList<BasicAuthCredential> BasicAuth { get; init; } = [];
+
+    /// <summary>Ranges allowed to connect; empty allows every address not denied.</summary>
+    public IReadOnlyList<IPNetwork> CidrAllow { get; init; } = [];
+
+    /// <summary>Ranges refused; deny wins over allow.</summary>
+    public IReadOnlyList<IPNetwork> CidrDeny { get; init; } = [];
+
+    /// <summary>Headers to add to requests.</summary>
+    public IReadOnlyList<HeaderAddition> RequestHeaderAdd { get; init; } = [];
+
+    /// <summary>Header names to remove from requests.</summary>
+    public IReadOnlyList<string> RequestHeaderRemove { get; init; } = [];
+
+    /// <summary>Headers to add to responses.</summary>
+    public IReadOnlyList<HeaderAddition> ResponseHeaderAdd { get; init; } = [];
+
+    /// <summary>Header names to remove from responses.</summary>
+    public IReadOnlyList<string> ResponseHeaderRemove { get; init; } = [];
+
+    /// <summary>What to do with Host.</summary>
+    public HostHeaderRule HostHeader { get; init; } = HostHeaderRule.Preserve;
+
+    /// <summary><c>http1</c> or <c>http2</c>; see <see cref="UpstreamProtocols"/>.</summary>
+    public string UpstreamProtocol { get; init; } = UpstreamProtocols.Http1;
+
+    /// <summary>Whether the agent records requests for its inspector.</summary>
+    public bool Inspect { get; init; } = true;
+}

@@ -1,0 +1,8 @@
+namespace Burrow.Mux.Tests.Transports;
+
+public enum TransportKind
+{
+    InMemoryPipe,
+    LoopbackTcp,
+    LoopbackTls,
+}
