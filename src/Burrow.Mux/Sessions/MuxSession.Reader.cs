@@ -96,8 +96,10 @@ public sealed partial class MuxSession
             return; // a late frame for a stream that has ended: yamux drains and ignores it
         }
 
+        // Any frame from the peer on a stream we opened proves it was accepted. Go's yamux sends
+        // no ACK at all when our FIN reached it before its application accepted the stream.
         var flags = header.Flags;
-        if ((flags & FrameFlags.Ack) != 0)
+        if (stream.IsOutbound)
         {
             stream.OnAcked();
         }
