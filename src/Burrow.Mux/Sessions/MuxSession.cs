@@ -89,7 +89,7 @@ public sealed partial class MuxSession : IAsyncDisposable
             bufferSize: BlockMemoryPool.DefaultBlockSize,
             minimumReadSize: 4096,
             leaveOpen: true,
-            useZeroByteReads: false));
+            useZeroByteReads: true));
         var output = PipeWriter.Create(transport, new StreamPipeWriterOptions(
             pool: BlockMemoryPool.Instance,
             minimumBufferSize: BlockMemoryPool.DefaultBlockSize,
