@@ -291,7 +291,7 @@ public sealed partial class MuxStream
         }
         else
         {
-            _readsClosed.TrySetException(error);
+            FailObserved(_readsClosed, error);
         }
     }
 

@@ -258,7 +258,7 @@ public sealed partial class MuxStream
         }
         else
         {
-            _writesClosed.TrySetException(error);
+            FailObserved(_writesClosed, error);
         }
     }
 
