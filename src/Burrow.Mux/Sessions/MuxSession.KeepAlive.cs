@@ -98,7 +98,12 @@ public sealed partial class MuxSession
 
         foreach (var ping in pending)
         {
-            ping.Answer.TrySetException(error);
+            // The keepalive's own ping may have stopped waiting already (it waits on _closed,
+            // which Close cancels first); its answer must not then fault unobserved.
+            if (ping.Answer.TrySetException(error))
+            {
+                _ = ping.Answer.Task.Exception;
+            }
         }
     }
 
@@ -134,6 +139,8 @@ public sealed partial class MuxSession
                 {
                     if (ping.IsCompleted)
                     {
+                        // It fails only when the session is ending; observe that so it is not reported as unobserved.
+                        _ = ping.Exception;
                         ping = null;
                         nextPing = now + (long)(Options.KeepAliveInterval.TotalSeconds * time.TimestampFrequency);
                     }

@@ -50,7 +50,9 @@ public sealed partial class MuxSession
     /// <summary>Dispatches every whole frame in <paramref name="buffer"/> and trims it to what is left.</summary>
     private void ProcessFrames(ref ReadOnlySequence<byte> buffer)
     {
-        while (FrameHeader.TryRead(buffer, out var header))
+        // A frame can end the session (a fatal Go Away, an overflowing control queue); what is
+        // behind it in the same buffer must not be dispatched into the ended session.
+        while (!IsClosed && FrameHeader.TryRead(buffer, out var header))
         {
             if (header.Type == FrameType.Data)
             {
@@ -174,6 +176,13 @@ public sealed partial class MuxSession
     private MuxStream? AcceptIncoming(uint id)
     {
         _highestRemoteId = Math.Max(_highestRemoteId, id);
+        if (IsClosed)
+        {
+            // Close already emptied the table (it marks the session closed before taking the
+            // lock); a stream added now would never be failed or retired.
+            return null;
+        }
+
         var refuse = Volatile.Read(ref _localGoAway) == 1
             || _unacceptedCount >= Options.AcceptBacklog
             || _streams.Count >= Options.MaxConcurrentStreams;

@@ -183,6 +183,13 @@ public sealed partial class MuxSession : IAsyncDisposable
             throw SessionClosedError();
         }
 
+        if (IsClosed)
+        {
+            // A completed channel still hands out what it buffered: streams the peer opened
+            // before the end, already failed by Close. They are not live accepts.
+            throw SessionClosedError();
+        }
+
         lock (_streamsLock)
         {
             _unacceptedCount--;

@@ -108,6 +108,13 @@ public sealed partial class MuxStream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        if (Volatile.Read(ref _terminalError) is { } terminal && Volatile.Read(ref _remoteFin) == 0)
+        {
+            // The same publication point the send side checks, so a write that saw the reset
+            // is never followed by a read that did not (FailReceive may still be on its way).
+            return ValueTask.FromException<int>(terminal);
+        }
+
         if (Interlocked.Exchange(ref _readActive, 1) == 1)
         {
             throw new InvalidOperationException("Another read is already pending on this stream.");
@@ -291,7 +298,7 @@ public sealed partial class MuxStream
         }
         else
         {
-            _readsClosed.TrySetException(error);
+            FailObserved(_readsClosed, error);
         }
     }
 

@@ -42,9 +42,9 @@ public sealed partial class MuxStream
         short version;
         lock (_sendLock)
         {
-            if (_sendError is not null)
+            if (SendFailure() is { } failure)
             {
-                return ValueTask.FromException(_sendError);
+                return ValueTask.FromException(failure);
             }
 
             if (_finRequested)
@@ -97,7 +97,7 @@ public sealed partial class MuxStream
         bool schedule;
         lock (_sendLock)
         {
-            if (_finRequested || _sendError is not null)
+            if (_finRequested || SendFailure() is not null)
             {
                 return;
             }
@@ -141,7 +141,7 @@ public sealed partial class MuxStream
     /// <summary>True when the caller must put this stream on the writer's ready queue. Holds _sendLock.</summary>
     private bool ScheduleIfSendable()
     {
-        if (_inReadyQueue || _sendError is not null)
+        if (_inReadyQueue || SendFailure() is not null)
         {
             return false;
         }
@@ -165,9 +165,9 @@ public sealed partial class MuxStream
         lock (_sendLock)
         {
             _inReadyQueue = false;
-            if (_sendError is not null)
+            if (SendFailure() is not null)
             {
-                return 0;
+                return 0; // terminated: nothing may follow the RST; FailSend fails the pending write
             }
 
             if (_writePending)
@@ -236,6 +236,13 @@ public sealed partial class MuxStream
         return written;
     }
 
+    /// <summary>
+    /// Why nothing more may be sent, or null. Checks the terminal error too, which Terminate
+    /// publishes before it fails either direction: whichever direction reports a reset first,
+    /// the other already refuses (FailSend alone would come after reads could see the reset).
+    /// </summary>
+    private Exception? SendFailure() => _sendError ?? Volatile.Read(ref _terminalError);
+
     private void FailSend(Exception error)
     {
         bool failWrite;
@@ -258,7 +265,7 @@ public sealed partial class MuxStream
         }
         else
         {
-            _writesClosed.TrySetException(error);
+            FailObserved(_writesClosed, error);
         }
     }
 

@@ -141,6 +141,19 @@ public sealed partial class MuxStream : Stream, IValueTaskSource
         }
     }
 
+    /// <summary>
+    /// Faults a task the user may or may not watch, and marks its exception observed. Most
+    /// callers never look at ReadsClosed/WritesClosed; without this, every stream that ends in
+    /// an error would surface later as an UnobservedTaskException. Awaiting the task still throws.
+    /// </summary>
+    internal static void FailObserved(TaskCompletionSource source, Exception error)
+    {
+        if (source.TrySetException(error))
+        {
+            _ = source.Task.Exception;
+        }
+    }
+
     private Exception TerminalErrorOrClosed() =>
         Volatile.Read(ref _terminalError) ?? new MuxStreamException(MuxError.SessionClosed, Id, "the stream is closed");
 

@@ -114,6 +114,25 @@ public sealed class SessionLifecycleTests
     }
 
     [Fact]
+    public async Task Accept_after_the_session_ended_throws_even_with_streams_still_queued()
+    {
+        await using var pair = await SessionPair.CreateAsync(TransportKind.InMemoryPipe);
+        var ct = TestData.Timeout();
+        await pair.Client.OpenStreamAsync(ct);
+        for (var i = 0; i < 200 && pair.Server.StreamCount == 0; i++)
+        {
+            await Task.Delay(10, ct);
+        }
+
+        Assert.Equal(1, pair.Server.StreamCount);
+        await pair.Client.DisposeAsync();
+        await pair.Server.Completion.WaitAsync(ct);
+
+        var error = await Assert.ThrowsAsync<MuxException>(async () => await pair.Server.AcceptStreamAsync(ct));
+        Assert.Equal(MuxError.SessionClosed, error.Error);
+    }
+
+    [Fact]
     public async Task Accept_backlog_refuses_extra_streams_with_reset()
     {
         var serverOptions = new MuxOptions { AcceptBacklog = 4 };
