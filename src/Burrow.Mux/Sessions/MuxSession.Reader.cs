@@ -64,6 +64,8 @@ public sealed partial class MuxSession
                 var frameLength = FrameHeader.Size + (long)header.Length;
                 if (buffer.Length < frameLength)
                 {
+                    // Before buffering a large payload, make sure the stream could take it at all.
+                    RejectDataBeyondWindow(header);
                     break; // the payload has not all arrived yet
                 }
 
@@ -87,6 +89,23 @@ public sealed partial class MuxSession
 
                 buffer = buffer.Slice(FrameHeader.Size);
             }
+        }
+    }
+
+    private void RejectDataBeyondWindow(in FrameHeader header)
+    {
+        MuxStream? stream;
+        lock (_streamsLock)
+        {
+            _streams.TryGetValue(header.StreamId, out stream);
+        }
+
+        // A stream that has ended may still get frames the peer sent before it knew; those are
+        // bounded by MaxFrameSizeRead only, and drained.
+        var window = stream?.ReceiveWindowRemaining ?? long.MaxValue;
+        if (header.Length > window)
+        {
+            throw new MuxProtocolException(GoAwayCode.ProtocolError, $"stream {header.StreamId}: {header.Length} bytes of data exceed the receive window of {window}");
         }
     }
 

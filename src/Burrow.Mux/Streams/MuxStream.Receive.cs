@@ -35,6 +35,18 @@ public sealed partial class MuxStream
         }
     }
 
+    /// <summary>Bytes the peer may still send on this stream before it must wait for a window update.</summary>
+    internal long ReceiveWindowRemaining
+    {
+        get
+        {
+            lock (_recvLock)
+            {
+                return _recvWindow;
+            }
+        }
+    }
+
     /// <summary>Called by the session's reader for a Data frame's payload (possibly empty).</summary>
     internal void OnData(in ReadOnlySequence<byte> payload)
     {
