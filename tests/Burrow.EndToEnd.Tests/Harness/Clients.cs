@@ -37,6 +37,16 @@ public static class Clients
         return client;
     }
 
+    public static SslClientAuthenticationOptions TrustingOptions(string caPath) => new()
+    {
+        CertificateChainPolicy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            CustomTrustStore = { X509CertificateLoader.LoadCertificateFromFile(caPath) },
+            RevocationMode = X509RevocationMode.NoCheck,
+        },
+    };
+
     public static async ValueTask<Stream> ConnectLoopbackAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
