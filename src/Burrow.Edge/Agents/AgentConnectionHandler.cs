@@ -51,7 +51,7 @@ internal sealed partial class AgentConnectionHandler
             {
                 var (lifetime, cts) = ((EdgeLifetime, CancellationTokenSource))s!;
                 _ = lifetime.WaitForIdleAsync(lifetime.Stopped).ContinueWith(
-                    static (_, c) => ((CancellationTokenSource)c!).Cancel(), cts, CancellationToken.None,
+                    static (_, c) => CancelQuietly((CancellationTokenSource)c!), cts, CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }, (_lifetime, closing));
             try
@@ -177,6 +177,18 @@ internal sealed partial class AgentConnectionHandler
                     }, cancellationToken).ConfigureAwait(false);
                     return;
             }
+        }
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended on its own first.
         }
     }
 

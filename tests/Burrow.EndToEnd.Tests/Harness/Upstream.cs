@@ -19,12 +19,16 @@ public sealed class Upstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private Upstream(WebApplication app, int port, int h2cPort)
+    private Upstream(WebApplication app, int port, int h2cPort, int tlsPort)
     {
         _app = app;
         Port = port;
         H2cPort = h2cPort;
+        TlsPort = tlsPort;
     }
+
+    /// <summary>HTTPS port with a self-signed certificate nobody trusts.</summary>
+    public int TlsPort { get; }
 
     /// <summary>HTTP/1.1 port.</summary>
     public int Port { get; }
@@ -41,6 +45,7 @@ public sealed class Upstream : IAsyncDisposable
             k.Limits.MaxRequestBodySize = null;
             k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1);
             k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2);
+            k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(SelfSigned()));
         });
         builder.Services.AddGrpc();
         var app = builder.Build();
@@ -50,7 +55,19 @@ public sealed class Upstream : IAsyncDisposable
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => new Uri(a).Port).ToArray();
-        return new Upstream(app, addresses[0], addresses[1]);
+        return new Upstream(app, addresses[0], addresses[1], addresses[2]);
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSigned()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        request.CertificateExtensions.Add(san.Build());
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            cert.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
     }
 
     /// <summary>The bytes /bytes/{n} sends: deterministic, so a test can hash what it expects.</summary>

@@ -84,6 +84,31 @@ public sealed class TrafficTests(TunnelFixture fixture) : IClassFixture<TunnelFi
         Assert.Equal($"{I(length)} 200", stdout);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task File_url_serves_a_directory()
+    {
+        using var site = new TempDirectory();
+        await File.WriteAllTextAsync(Path.Combine(site.Path, "index.html"), "<h1>static site</h1>", TestContext.Current.CancellationToken);
+        await using var agent = await fixture.StartAgentAsync([new Uri(site.Path).AbsoluteUri]);
+
+        Assert.Equal("<h1>static site</h1>", await fixture.Client.GetStringAsync(new Uri(agent.HttpsUrl, "/index.html"), TestContext.Current.CancellationToken));
+        Assert.Equal("<h1>static site</h1>", await fixture.Client.GetStringAsync(new Uri(agent.HttpsUrl, "/"), TestContext.Current.CancellationToken));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Https_upstream_is_verified_unless_told_otherwise()
+    {
+        string upstream = $"https://localhost:{I(fixture.Upstream.TlsPort)}";
+        await using var verifying = await fixture.StartAgentAsync([upstream]);
+        using var refused = await fixture.Client.GetAsync(new Uri(verifying.HttpsUrl, "/hello"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+        Assert.Equal("ERR_BURROW_3002", refused.Headers.GetValues("Burrow-Error-Code").Single());
+        Assert.Contains("TLS handshake failed", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        await using var relaxed = await fixture.StartAgentAsync([upstream, "--upstream-tls-verify=false"]);
+        Assert.Equal("hello from upstream", await fixture.Client.GetStringAsync(new Uri(relaxed.HttpsUrl, "/hello"), TestContext.Current.CancellationToken));
+    }
+
     /// <summary>A read-only stream of <see cref="Upstream.Fill"/>'s bytes, so large bodies need no memory.</summary>
     private sealed class PatternStream(long length) : Stream
     {
