@@ -180,8 +180,10 @@ public sealed partial class AgentRunner
             }
 
             _everOnline = true;
-            Task ended = await Task.WhenAny(mux.Completion, controlLoop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+            // Online until the session ends (edge gone, keepalive lost, control stream closed) or the user stops.
+            await Task.WhenAny(mux.Completion, controlLoop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
             await session.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(controlLoop, acceptLoop, heartbeat).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
             {
                 return new ConnectionOutcome(true, 0);
@@ -189,9 +191,6 @@ public sealed partial class AgentRunner
 
             string reason = mux.Completion.IsCompleted ? DescribeEnd(mux.Completion.Result) : "the edge closed the control stream";
             Say($"Lost the connection to the edge ({reason}).");
-            _ = ended;
-            _ = acceptLoop;
-            _ = heartbeat;
             return new ConnectionOutcome(true, null);
         }
     }

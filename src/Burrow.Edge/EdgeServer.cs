@@ -35,12 +35,14 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly SessionRegistry _sessions;
     private readonly CertificateStore _certificates;
     private readonly AuthtokenSet _tokens;
+    private readonly List<(ListenOptions Listen, Action<IPEndPoint> Record)> _listens;
     private int _stopped;
 
-    private EdgeServer(WebApplication app, EdgeOptions options)
+    private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens)
     {
         _app = app;
         _options = options;
+        _listens = listens;
         _lifetime = app.Services.GetRequiredService<EdgeLifetime>();
         _sessions = app.Services.GetRequiredService<SessionRegistry>();
         _certificates = app.Services.GetRequiredService<CertificateStore>();
@@ -167,12 +169,8 @@ public sealed class EdgeServer : IAsyncDisposable
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<TunnelRequestHandler>();
         app.Run(handler.HandleAsync);
-        var server = new EdgeServer(app, options);
-        server._listens = listens;
-        return server;
+        return new EdgeServer(app, options, listens);
     }
-
-    private List<(ListenOptions Listen, Action<IPEndPoint> Record)> _listens = [];
 
     /// <summary>Starts listening; <see cref="Endpoints"/> then holds the bound addresses.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
