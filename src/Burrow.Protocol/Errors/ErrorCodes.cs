@@ -127,6 +127,12 @@ public static class ErrorCodes
         "Access from {0} is denied.",
         "Ask the tunnel's owner to allow your address (cidr_allow) or to lift the deny rule (cidr_deny).");
 
+    /// <summary>3007: the local service closed the connection or answered with something that is not HTTP. Args: upstream address, reason.</summary>
+    public static readonly ErrorCode UpstreamBadResponse = new(
+        3007, nameof(UpstreamBadResponse), 502,
+        "{0} closed the connection without a valid HTTP response: {1}.",
+        "Check that the local service speaks the protocol the tunnel expects: use https:// for a TLS upstream, and --upstream-protocol http2 only for an h2c server.");
+
     // :: 4xxx wire protocol
 
     /// <summary>4001: a message could not be decoded. Args: what was wrong.</summary>
@@ -166,7 +172,7 @@ public static class ErrorCodes
     [
         MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired,
         HostnameTaken, HostnameNotAllowed, InvalidSubdomain, InvalidOptionValue, TcpPortUnavailable, UnknownProto, TooManyTunnels, InvalidHostname,
-        TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied,
+        TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError,
     ];

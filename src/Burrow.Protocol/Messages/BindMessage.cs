@@ -33,6 +33,12 @@ public sealed record BindMessage : ControlMessage
     /// <summary>The edge port to listen on (tcp); the edge picks one when absent.</summary>
     public int? RemotePort { get; init; }
 
+    /// <summary>
+    /// The upstream the agent forwards to, for example <c>http://localhost:8080</c>: shown in the
+    /// edge's error pages, and the Host sent with <c>host_header: rewrite</c>. Informational only.
+    /// </summary>
+    public string? ForwardsTo { get; init; }
+
     /// <summary>The policy the edge enforces for this endpoint.</summary>
     [AllowNull]
     public EndpointOptions Options { get; init => field = value ?? new(); } = new();

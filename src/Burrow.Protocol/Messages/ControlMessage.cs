@@ -22,6 +22,7 @@ namespace Burrow.Protocol;
 [JsonDerivedType(typeof(UnbindResultMessage), MessageTypes.UnbindResult)]
 [JsonDerivedType(typeof(NoticeMessage), MessageTypes.Notice)]
 [JsonDerivedType(typeof(ProxyHeader), MessageTypes.Proxy)]
+[JsonDerivedType(typeof(ProxyResultMessage), MessageTypes.ProxyResult)]
 public abstract record ControlMessage
 {
     /// <summary>The value of the <c>type</c> field this message is sent with.</summary>

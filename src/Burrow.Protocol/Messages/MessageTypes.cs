@@ -34,9 +34,12 @@ public static class MessageTypes
     /// <summary>Edge → agent: the header at the start of every proxy stream.</summary>
     public const string Proxy = "proxy";
 
+    /// <summary>Agent → edge: the answer at the start of every proxy stream (upstream reached, or why not).</summary>
+    public const string ProxyResult = "proxy_result";
+
     /// <summary>Every type this version of the protocol defines.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Auth, AuthResult, Bind, BindResult, Unbind, UnbindResult, Notice, Proxy];
+        [Auth, AuthResult, Bind, BindResult, Unbind, UnbindResult, Notice, Proxy, ProxyResult];
 
     /// <summary>Whether <paramref name="type"/> is a message type this version understands.</summary>
     /// <param name="type">The raw value of the <c>type</c> field.</param>

@@ -23,7 +23,7 @@ internal static class ExampleMessages
         new BindMessage
         {
             RequestId = "7", TunnelName = "web", Proto = TunnelProtocols.Http,
-            Hostname = "app.example.com", Subdomain = "demo", RemotePort = 8080,
+            Hostname = "app.example.com", Subdomain = "demo", RemotePort = 8080, ForwardsTo = "http://localhost:8080",
             Options = new EndpointOptions
             {
                 BasicAuth = ["alice:correct-horse"],
@@ -56,6 +56,10 @@ internal static class ExampleMessages
             TunnelId = "tun_01", ClientAddr = "[2001:db8::7]:40000", Proto = TunnelProtocols.Tls,
             Sni = "app.example.com",
             Tls = new ProxyTlsInfo { Terminated = false, Version = "TLSv1.3", Alpn = "h2" },
+        },
+        new ProxyResultMessage
+        {
+            Error = ErrorCodes.UpstreamUnreachable.ToError("http://localhost:8080", "Connection refused"),
         },
     ];
 

@@ -1,0 +1,53 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Burrow.Agent;
+
+/// <summary>Settings of an agent run.</summary>
+public sealed class AgentOptions
+{
+    /// <summary>The edge's agent address, <c>host:port</c>.</summary>
+    public required string ServerAddress { get; init; }
+
+    /// <summary>The name to expect on the edge's certificate (and send as SNI); default the host of <see cref="ServerAddress"/>.</summary>
+    public string? ServerName { get; init; }
+
+    /// <summary>The authtoken.</summary>
+    public string Authtoken { get; init; } = "";
+
+    /// <summary>A CA to trust for the edge's certificate instead of the system store (e.g. the edge's local CA).</summary>
+    public X509Certificate2? EdgeCa { get; init; }
+
+    /// <summary>The tunnels to keep online.</summary>
+    public IReadOnlyList<TunnelDefinition> Tunnels { get; init; } = [];
+
+    /// <summary>Where the agent keeps what it needs to resume after a restart; <see langword="null"/> keeps nothing.</summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>The first reconnect delay. Default 0.5 s.</summary>
+    public TimeSpan MinReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest reconnect delay. Default 30 s.</summary>
+    public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where lines for the user go (forwarding URLs, reconnect notices).</summary>
+    public TextWriter Output { get; init; } = TextWriter.Null;
+
+    /// <summary>Where errors for the user go.</summary>
+    public TextWriter ErrorOutput { get; init; } = TextWriter.Null;
+
+    /// <summary>The default state directory: <c>$BURROW_STATE_DIR</c>, <c>$XDG_STATE_HOME/burrow</c> or <c>~/.local/state/burrow</c>.</summary>
+    public static string DefaultStateDirectory()
+    {
+        string? explicitDir = Environment.GetEnvironmentVariable("BURROW_STATE_DIR");
+        if (!string.IsNullOrEmpty(explicitDir))
+        {
+            return explicitDir;
+        }
+
+        string? xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        string root = string.IsNullOrEmpty(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state")
+            : xdg;
+        return Path.Combine(root, "burrow");
+    }
+}

@@ -1,0 +1,75 @@
+using Burrow.Agent.Forwarding;
+using Burrow.Agent.Session;
+using Burrow.Mux;
+using Burrow.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Agent;
+
+// Proxy streams: each one the edge opens is read for its header, then pumped to a new upstream connection.
+public sealed partial class AgentRunner
+{
+    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
+    private static readonly byte[] SuccessFrame = ControlMessageSerializer.SerializeToFrame(new ProxyResultMessage());
+
+    private async Task AcceptLoopAsync(MuxSession mux, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                MuxStream stream = await mux.AcceptStreamAsync(cancellationToken).ConfigureAwait(false);
+                _ = Task.Run(() => HandleProxyStreamAsync(stream, cancellationToken), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is MuxException or OperationCanceledException)
+        {
+            // The session ended.
+        }
+    }
+
+    private async Task HandleProxyStreamAsync(MuxStream stream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ControlMessage? message = await new ControlMessageReader(stream).ReadAsync(cancellationToken).AsTask()
+                .WaitAsync(HeaderTimeout, cancellationToken).ConfigureAwait(false);
+            if (message is not ProxyHeader header || !_byTunnelId.TryGetValue(header.TunnelId, out ActiveTunnel? tunnel))
+            {
+                Log.UnexpectedProxyStream(_logger, (message as ProxyHeader)?.TunnelId ?? message?.Type ?? "nothing");
+                stream.Abort();
+                return;
+            }
+
+            (UpstreamConnection? upstream, ProtocolError? error) = await UpstreamDialer.DialAsync(
+                tunnel.DialHost, tunnel.DialPort, tunnel.DialTls, tunnel.Display, tunnel.Definition.UpstreamTlsVerify, tunnel.Http2, cancellationToken)
+                .ConfigureAwait(false);
+            if (upstream is null)
+            {
+                Log.UpstreamUnreachable(_logger, error!.Message);
+                await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(new ProxyResultMessage { Error = error }), cancellationToken).ConfigureAwait(false);
+                stream.CompleteWrites();
+                // Let the edge read the answer before the stream goes away; it resets the stream once it has.
+                await stream.ReadsClosed.WaitAsync(HeaderTimeout, cancellationToken).ConfigureAwait(false);
+                await stream.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+
+            await stream.WriteAsync(SuccessFrame, cancellationToken).ConfigureAwait(false);
+            await BytePump.RunAsync(stream, upstream).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or InvalidOperationException)
+        {
+            stream.Abort();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2000, EventName = "UnexpectedProxyStream", Level = LogLevel.Debug, Message = "Reset a proxy stream for unknown tunnel {TunnelId}")]
+        public static partial void UnexpectedProxyStream(ILogger logger, string tunnelId);
+
+        [LoggerMessage(EventId = 2001, EventName = "UpstreamUnreachable", Level = LogLevel.Warning, Message = "{Reason}")]
+        public static partial void UpstreamUnreachable(ILogger logger, string reason);
+    }
+}

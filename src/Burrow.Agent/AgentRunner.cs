@@ -1,0 +1,268 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Burrow.Agent.Forwarding;
+using Burrow.Agent.Session;
+using Burrow.Mux;
+using Burrow.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Burrow.Agent;
+
+/// <summary>
+/// Runs an agent: connects out to the edge, authenticates, binds the tunnels, forwards every
+/// proxy stream to its upstream, and reconnects (with capped, jittered backoff) after any loss,
+/// resuming the same session and URLs when the edge still holds them.
+/// </summary>
+public sealed partial class AgentRunner
+{
+    /// <summary>The agent's version, sent to the edge.</summary>
+    public const string Version = "0.1.0";
+
+    private static readonly TimeSpan AuthTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly AgentOptions _options;
+    private readonly ILogger _logger;
+    private readonly Lock _outputLock = new();
+    private readonly ConcurrentDictionary<string, ActiveTunnel> _byTunnelId = new(StringComparer.Ordinal);
+    private readonly List<ActiveTunnel> _tunnels = [];
+    private readonly string? _statePath;
+    private SessionState _state = new();
+    private bool _everOnline;
+
+    /// <summary>Creates a runner.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="logger">Diagnostics; none by default.</param>
+    public AgentRunner(AgentOptions options, ILogger<AgentRunner>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _statePath = SessionState.PathFor(options);
+    }
+
+    /// <summary>The round-trip time to the edge measured by the last keepalive ping.</summary>
+    public TimeSpan? Latency { get; private set; }
+
+    /// <summary>Runs until cancelled (exit code 0) or until a permanent error such as a refused authtoken (exit code 1).</summary>
+    /// <param name="cancellationToken">Stops the agent.</param>
+    /// <returns>The process exit code.</returns>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var fileServers = new List<StaticFileServer>();
+        try
+        {
+            foreach (TunnelDefinition definition in _options.Tunnels)
+            {
+                if (definition.Upstream.Scheme == "file")
+                {
+                    var files = await StaticFileServer.StartAsync(definition.Upstream.Directory!, cancellationToken).ConfigureAwait(false);
+                    fileServers.Add(files);
+                    _tunnels.Add(new ActiveTunnel(definition, "127.0.0.1", files.Port));
+                }
+                else
+                {
+                    _tunnels.Add(new ActiveTunnel(definition, definition.Upstream.Host, definition.Upstream.Port));
+                }
+            }
+
+            _state = SessionState.Load(_statePath);
+            return await ReconnectLoopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (StaticFileServer files in fileServers)
+            {
+                await files.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<int> ReconnectLoopAsync(CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(_options.MinReconnectDelay, _options.MaxReconnectDelay);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                ConnectionOutcome outcome = await RunConnectionAsync(cancellationToken).ConfigureAwait(false);
+                if (outcome.ExitCode is { } exit)
+                {
+                    return exit;
+                }
+
+                if (outcome.WasOnline)
+                {
+                    backoff.Reset();
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException
+                or OperationCanceledException or TimeoutException or MuxException or ProtocolException or InvalidOperationException)
+            {
+                string reason = ex is System.Security.Authentication.AuthenticationException auth
+                    ? $"TLS handshake failed: {auth.InnerException?.Message ?? auth.Message} (is the edge's CA trusted? see --edge-ca)"
+                    : ex is OperationCanceledException or TimeoutException ? "timed out" : ex.Message;
+                Say($"Cannot reach the edge at {_options.ServerAddress}: {reason.TrimEnd('.')}.");
+            }
+
+            TimeSpan delay = backoff.Next();
+            Say(string.Create(CultureInfo.InvariantCulture, $"Reconnecting in {delay.TotalSeconds:0.0} s (attempt {backoff.Attempt})..."));
+            try
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return 0;
+    }
+
+    private async Task<ConnectionOutcome> RunConnectionAsync(CancellationToken cancellationToken)
+    {
+        var ssl = await EdgeConnector.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
+        var mux = MuxSession.Client(ssl, new MuxOptions { EnableKeepAlive = false });
+        await using (mux.ConfigureAwait(false))
+        {
+            MuxStream control = await mux.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+            var reader = new ControlMessageReader(control);
+            using var writer = new ControlMessageWriter(control);
+            string? resumeId = _state.SessionId;
+            await writer.WriteAsync(new AuthMessage
+            {
+                ProtocolVersion = BurrowProtocol.CurrentVersion,
+                Authtoken = _options.Authtoken,
+                Agent = new AgentInfo { Name = "burrow", Version = Version, Os = OperatingSystemName() },
+                ResumeSessionId = resumeId,
+            }, cancellationToken).ConfigureAwait(false);
+
+            ControlMessage? first = await reader.ReadAsync(cancellationToken).AsTask().WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
+            if (first is not AuthResultMessage authResult)
+            {
+                throw new IOException(first is null ? "the edge closed the connection during authentication" : $"the edge answered auth with '{first.Type}'");
+            }
+
+            if (authResult.Error is { } refused)
+            {
+                if (ErrorCodes.MissingAuthtoken.Matches(refused) || ErrorCodes.InvalidAuthtoken.Matches(refused)
+                    || ErrorCodes.ProtocolVersionUnsupported.Matches(refused))
+                {
+                    SayError(refused);
+                    return new ConnectionOutcome(false, 1);
+                }
+
+                Say($"The edge refused the session: {refused}");
+                return new ConnectionOutcome(false, null);
+            }
+
+            bool resumed = resumeId is not null && resumeId == authResult.SessionId;
+            _state.SessionId = authResult.SessionId;
+            _state.Save(_statePath);
+
+            using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var pendingBinds = new ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>>(StringComparer.Ordinal);
+            Task controlLoop = ControlLoopAsync(reader, pendingBinds, session);
+            Task acceptLoop = AcceptLoopAsync(mux, session.Token);
+            Task heartbeat = HeartbeatAsync(mux, authResult, session.Token);
+
+            int? exit = resumed && TryRestoreTunnels()
+                ? AnnounceResumed()
+                : await BindAllAsync(writer, pendingBinds, session.Token).ConfigureAwait(false);
+            if (exit is not null)
+            {
+                return new ConnectionOutcome(false, exit);
+            }
+
+            _everOnline = true;
+            // Online until the session ends (edge gone, keepalive lost, control stream closed) or the user stops.
+            await Task.WhenAny(mux.Completion, controlLoop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+            await session.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(controlLoop, acceptLoop, heartbeat).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return new ConnectionOutcome(true, 0);
+            }
+
+            string reason = mux.Completion.IsCompleted ? DescribeEnd(mux.Completion.Result) : "the edge closed the control stream";
+            Say($"Lost the connection to the edge ({reason}).");
+            return new ConnectionOutcome(true, null);
+        }
+    }
+
+    private bool TryRestoreTunnels()
+    {
+        foreach (ActiveTunnel tunnel in _tunnels)
+        {
+            if (tunnel.TunnelId is null)
+            {
+                if (!_state.Tunnels.TryGetValue(tunnel.Definition.Name, out RememberedTunnel? remembered) || remembered.TunnelId.Length == 0)
+                {
+                    return false;
+                }
+
+                tunnel.TunnelId = remembered.TunnelId;
+                tunnel.Urls = remembered.Urls;
+                _byTunnelId[remembered.TunnelId] = tunnel;
+                PrintForwarding(tunnel);
+            }
+        }
+
+        return true;
+    }
+
+    private int? AnnounceResumed()
+    {
+        Say(_everOnline ? "Reconnected to the edge; the session was resumed and the URLs are unchanged." : "Resumed the previous session; the URLs are unchanged.");
+        return null;
+    }
+
+    private static string DescribeEnd(MuxCloseInfo info) => info.Reason switch
+    {
+        MuxCloseReason.TransportClosed => "the edge closed the connection",
+        MuxCloseReason.KeepAliveTimeout => "no keepalive answer from the edge",
+        MuxCloseReason.RemoteGoAway => "the edge ended the session",
+        _ => info.Message,
+    };
+
+    private static string OperatingSystemName() =>
+        OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "macos" : OperatingSystem.IsWindows() ? "windows" : "other";
+
+    private void Say(string line)
+    {
+        lock (_outputLock)
+        {
+            _options.Output.WriteLine(line);
+            _options.Output.Flush();
+        }
+    }
+
+    private void SayError(ProtocolError error)
+    {
+        lock (_outputLock)
+        {
+            _options.ErrorOutput.WriteLine($"{error.Code}: {error.Message}");
+            if (error.Lookup() is { } known)
+            {
+                _options.ErrorOutput.WriteLine($"  {known.Hint}");
+            }
+
+            _options.ErrorOutput.Flush();
+        }
+    }
+
+    private void PrintForwarding(ActiveTunnel tunnel)
+    {
+        foreach (string url in tunnel.Urls)
+        {
+            Say($"Forwarding {url} -> {tunnel.Display}");
+        }
+    }
+
+    private readonly record struct ConnectionOutcome(bool WasOnline, int? ExitCode);
+}

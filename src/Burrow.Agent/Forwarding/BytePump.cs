@@ -1,0 +1,80 @@
+using System.Buffers;
+using Burrow.Mux;
+
+namespace Burrow.Agent.Forwarding;
+
+/// <summary>
+/// Copies bytes both ways between a proxy stream and an upstream connection, carrying half-close
+/// (FIN one way does not stop the other) and aborting both sides when either fails.
+/// </summary>
+/// <remarks>
+/// Each copy waits with a zero-byte read before it rents a buffer, so idle pooled connections
+/// (most of them) hold no memory; 64 KiB per read matches the socket buffers on loopback.
+/// </remarks>
+internal static class BytePump
+{
+    private const int BufferSize = 64 * 1024;
+
+    public static async Task RunAsync(MuxStream tunnel, UpstreamConnection upstream)
+    {
+        Task toUpstream = CopyToUpstreamAsync(tunnel, upstream);
+        Task toTunnel = CopyToTunnelAsync(upstream, tunnel);
+        Task first = await Task.WhenAny(toUpstream, toTunnel).ConfigureAwait(false);
+        if (first.IsFaulted)
+        {
+            tunnel.Abort();
+            upstream.Abort();
+        }
+
+        try
+        {
+            await Task.WhenAll(toUpstream, toTunnel).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            tunnel.Abort();
+            upstream.Abort();
+        }
+        finally
+        {
+            await tunnel.DisposeAsync().ConfigureAwait(false);
+            await upstream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task CopyToUpstreamAsync(MuxStream tunnel, UpstreamConnection upstream)
+    {
+        await CopyAsync(tunnel, upstream.Stream).ConfigureAwait(false);
+        await upstream.ShutdownSendAsync().ConfigureAwait(false);
+    }
+
+    private static async Task CopyToTunnelAsync(UpstreamConnection upstream, MuxStream tunnel)
+    {
+        await CopyAsync(upstream.Stream, tunnel).ConfigureAwait(false);
+        tunnel.CompleteWrites();
+    }
+
+    private static async Task CopyAsync(Stream source, Stream destination)
+    {
+        while (true)
+        {
+            await source.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
+            {
+                int read = await source.ReadAsync(buffer).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                await destination.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                await destination.FlushAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net.Security;
+using System.Net.Sockets;
+
+namespace Burrow.Agent.Forwarding;
+
+/// <summary>A connection to the upstream: the socket, and the stream over it (plain or TLS).</summary>
+internal sealed class UpstreamConnection : IAsyncDisposable
+{
+    public UpstreamConnection(Socket socket, Stream stream)
+    {
+        Socket = socket;
+        Stream = stream;
+    }
+
+    public Socket Socket { get; }
+
+    public Stream Stream { get; }
+
+    /// <summary>Half-closes toward the upstream: it reads end of stream and may still answer.</summary>
+    public async ValueTask ShutdownSendAsync()
+    {
+        try
+        {
+            if (Stream is SslStream ssl)
+            {
+                await ssl.ShutdownAsync().ConfigureAwait(false);
+            }
+
+            Socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Already closed; the other direction's copy sees it.
+        }
+    }
+
+    /// <summary>Drops the connection with RST, so the upstream stops work nobody will read.</summary>
+    public void Abort()
+    {
+        try
+        {
+            Socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+
+        Socket.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Stream.DisposeAsync().ConfigureAwait(false);
+        Socket.Dispose();
+    }
+}

@@ -1,0 +1,28 @@
+namespace Burrow.Agent.Session;
+
+/// <summary>A tunnel at run time: its definition, where to dial, and what the edge last bound it as.</summary>
+internal sealed class ActiveTunnel
+{
+    public ActiveTunnel(TunnelDefinition definition, string dialHost, int dialPort)
+    {
+        Definition = definition;
+        DialHost = dialHost;
+        DialPort = dialPort;
+    }
+
+    public TunnelDefinition Definition { get; }
+
+    public string DialHost { get; }
+
+    public int DialPort { get; }
+
+    public bool DialTls => Definition.Upstream.IsTls;
+
+    public string Display => Definition.Upstream.Display;
+
+    public bool Http2 => Definition.Options.UpstreamProtocol == Burrow.Protocol.UpstreamProtocols.Http2;
+
+    public string? TunnelId { get; set; }
+
+    public IReadOnlyList<string> Urls { get; set; } = [];
+}

@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Net;
+using Burrow.Cli.Logging;
+using Burrow.Edge;
+
+namespace Burrow.Cli.Commands;
+
+/// <summary><c>burrow server</c>: runs an edge.</summary>
+internal static class ServerCommand
+{
+    public static Command Create()
+    {
+        var domain = new Option<string>("--domain") { Description = "Base domain; tunnels get <name>.<domain>. A DNS wildcard record *.<domain> must point here.", DefaultValueFactory = _ => "localhost" };
+        var agentAddr = new Option<IPEndPoint?>("--agent-addr") { Description = "Where agents connect (TLS, ALPN burrow/1).", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Any, 4443) };
+        var httpsAddr = new Option<IPEndPoint?>("--https-addr") { Description = "Public HTTPS listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Any, 8443) };
+        var httpAddr = new Option<IPEndPoint?>("--http-addr") { Description = "Public HTTP listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Any, 8080) };
+        var publicHttpsPort = new Option<int?>("--public-https-port") { Description = "HTTPS port shown in URLs when a load balancer maps another one (e.g. 443)." };
+        var publicHttpPort = new Option<int?>("--public-http-port") { Description = "HTTP port shown in URLs (e.g. 80)." };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for *.<domain> (chain allowed). Without it a local CA is created in the data directory." };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert." };
+        var dataDir = new Option<string>("--data-dir") { Description = "Where the edge keeps its local CA and generated authtoken.", DefaultValueFactory = _ => EdgeOptions.DefaultDataDirectory() };
+        var authtokens = new Option<string[]>("--authtoken") { Description = "An authtoken agents may use (repeatable). Default: one created in the data directory.", AllowMultipleArgumentsPerToken = false };
+        var authtokenFile = new Option<string?>("--authtoken-file") { Description = "File with one authtoken per line." };
+        var grace = new Option<TimeSpan>("--resume-grace") { Description = "How long a disconnected agent's URLs stay reserved for it.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(60) };
+        var upstreamTimeout = new Option<TimeSpan>("--upstream-timeout") { Description = "How long an upstream may stay silent before the edge answers 504.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromMinutes(5) };
+        var drainTimeout = new Option<TimeSpan>("--drain-timeout") { Description = "How long requests in flight may finish on shutdown.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(30) };
+        var heartbeat = new Option<TimeSpan>("--heartbeat-interval") { Description = "How often agents ping the edge.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
+        var heartbeatTimeout = new Option<TimeSpan>("--heartbeat-timeout") { Description = "How long a ping may stay unanswered.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
+        var log = new Option<string>("--log") { Description = "Where logs go: stdout, stderr or false.", DefaultValueFactory = _ => "stdout" };
+        var logFormat = new Option<string>("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
+        var logLevel = new Option<string>("--log-level") { Description = "debug, info, warn, error or crit.", DefaultValueFactory = _ => "info" };
+
+        var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
+        {
+            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, authtokens, authtokenFile,
+            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, log, logFormat, logLevel,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string logTarget = parse.GetValue(log)!, format = parse.GetValue(logFormat)!, level = parse.GetValue(logLevel)!;
+            if (LogSetup.Validate(logTarget, format, level) is { } logError)
+            {
+                await Console.Error.WriteLineAsync(logError).ConfigureAwait(false);
+                return 2;
+            }
+
+            var options = new EdgeOptions
+            {
+                Domain = parse.GetValue(domain)!,
+                AgentEndPoint = parse.GetValue(agentAddr) ?? new IPEndPoint(IPAddress.Any, 4443),
+                HttpsEndPoint = parse.GetValue(httpsAddr),
+                HttpEndPoint = parse.GetValue(httpAddr),
+                PublicHttpsPort = parse.GetValue(publicHttpsPort),
+                PublicHttpPort = parse.GetValue(publicHttpPort),
+                TlsCertificatePath = parse.GetValue(tlsCert),
+                TlsKeyPath = parse.GetValue(tlsKey),
+                DataDirectory = parse.GetValue(dataDir)!,
+                AuthtokenFile = parse.GetValue(authtokenFile),
+                ResumeGrace = parse.GetValue(grace),
+                UpstreamTimeout = parse.GetValue(upstreamTimeout),
+                DrainTimeout = parse.GetValue(drainTimeout),
+                HeartbeatInterval = parse.GetValue(heartbeat),
+                HeartbeatTimeout = parse.GetValue(heartbeatTimeout),
+            };
+            foreach (string token in parse.GetValue(authtokens) ?? [])
+            {
+                options.Authtokens.Add(token);
+            }
+
+            if (Environment.GetEnvironmentVariable("BURROW_AUTHTOKEN") is { Length: > 0 } envToken && options.Authtokens.Count == 0 && options.AuthtokenFile is null)
+            {
+                options.Authtokens.Add(envToken);
+            }
+
+            EdgeServer edge;
+            try
+            {
+                edge = EdgeServer.Create(options, logging => LogSetup.Apply(logging, logTarget, format, level));
+                await edge.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException
+                or System.Security.Cryptography.CryptographicException)
+            {
+                await Console.Error.WriteLineAsync($"burrow server: cannot start: {ex.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
+            await using (edge.ConfigureAwait(false))
+            {
+                PrintBanner(edge, options);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    Console.WriteLine("Shutting down: draining requests in flight...");
+                }
+
+                await edge.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                Console.WriteLine("Stopped.");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintBanner(EdgeServer edge, EdgeOptions options)
+    {
+        EdgeEndpoints ep = edge.Endpoints;
+        Console.WriteLine($"Burrow edge {EdgeServer.Version}, base domain {edge.Domain}");
+        Console.WriteLine($"Agents   listening on {ep.Agents} (TLS, ALPN burrow/1)");
+        if (ep.Https is { } https)
+        {
+            int port = options.PublicHttpsPort ?? https.Port;
+            Console.WriteLine($"HTTPS    listening on {https}, URLs https://<name>.{edge.Domain}{(port == 443 ? "" : $":{port}")}");
+        }
+
+        if (ep.Http is { } http)
+        {
+            int port = options.PublicHttpPort ?? http.Port;
+            Console.WriteLine($"HTTP     listening on {http}, URLs http://<name>.{edge.Domain}{(port == 80 ? "" : $":{port}")}");
+        }
+
+        if (edge.LocalCaPath is { } ca)
+        {
+            Console.WriteLine($"Local CA {ca}{(edge.LocalCaCreated ? " (created now)" : "")}: no --tls-cert was given, so agents and browsers must trust this CA (agent: --edge-ca {ca}; curl: --cacert {ca}).");
+        }
+
+        if (edge.GeneratedAuthtoken is { } token)
+        {
+            Console.WriteLine($"Created an authtoken in {edge.AuthtokenPath} (shown once). Connect an agent with:");
+            string host = edge.Domain == "localhost" ? "127.0.0.1" : edge.Domain;
+            Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {token}{(edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
+        }
+        else if (edge.AuthtokenPath is { } path)
+        {
+            Console.WriteLine($"Authtoken: the one in {path}.");
+        }
+
+        Console.WriteLine("Ready.");
+        Console.Out.Flush();
+    }
+}

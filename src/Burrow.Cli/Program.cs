@@ -1,0 +1,31 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Burrow.Cli.Commands;
+
+namespace Burrow.Cli;
+
+/// <summary>The <c>burrow</c> executable.</summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("Burrow: expose local services at public URLs through an edge you own.")
+        {
+            ServerCommand.Create(),
+            HttpCommand.Create(),
+        };
+
+        // Signals are ours: the edge drains for up to its drain timeout, longer than the parser's default grace.
+        using var stop = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+        ParseResult parsed = root.Parse(args);
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
+
+        void Cancel(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+    }
+}

@@ -1,0 +1,230 @@
+using Burrow.Edge.Routing;
+using Burrow.Mux;
+using Burrow.Protocol;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Edge.Agents;
+
+/// <summary>
+/// Serves one agent connection (already inside TLS): runs the mux session, authenticates the
+/// control stream, then answers binds until the connection ends.
+/// </summary>
+internal sealed partial class AgentConnectionHandler
+{
+    private static readonly TimeSpan AuthTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly EdgeOptions _options;
+    private readonly AuthtokenSet _tokens;
+    private readonly SessionRegistry _sessions;
+    private readonly TunnelBinder _binder;
+    private readonly EdgeLifetime _lifetime;
+    private readonly ILogger _logger;
+
+    public AgentConnectionHandler(
+        EdgeOptions options, AuthtokenSet tokens, SessionRegistry sessions, TunnelBinder binder, EdgeLifetime lifetime, ILogger<AgentConnectionHandler> logger)
+    {
+        _options = options;
+        _tokens = tokens;
+        _sessions = sessions;
+        _binder = binder;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    public async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        string remote = connection.RemoteEndPoint?.ToString() ?? "unknown";
+        var mux = MuxSession.Server(connection.Transport, new MuxOptions
+        {
+            KeepAliveInterval = _options.HeartbeatInterval + _options.HeartbeatTimeout,
+            KeepAliveTimeout = _options.HeartbeatTimeout,
+        });
+        await using (mux.ConfigureAwait(false))
+        {
+            using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _lifetime.Stopped);
+            // On shutdown Kestrel asks every connection to close; an agent's stays until the
+            // requests in flight through it (and every other agent) have finished.
+            var lifetimeNotice = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
+            using var closeRequested = lifetimeNotice?.ConnectionClosedRequested.Register(static s =>
+            {
+                var (lifetime, cts) = ((EdgeLifetime, CancellationTokenSource))s!;
+                _ = lifetime.WaitForIdleAsync(lifetime.Stopped).ContinueWith(
+                    static (_, c) => CancelQuietly((CancellationTokenSource)c!), cts, CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }, (_lifetime, closing));
+            try
+            {
+                await ServeAsync(mux, connection, remote, closing.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ProtocolException or TimeoutException or InvalidOperationException)
+            {
+                Log.ConnectionEnded(_logger, remote, ex.Message);
+            }
+        }
+    }
+
+    private async Task ServeAsync(MuxSession mux, ConnectionContext connection, string remote, CancellationToken cancellationToken)
+    {
+        MuxStream control = await mux.AcceptStreamAsync(cancellationToken).AsTask()
+            .WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
+        var reader = new ControlMessageReader(control);
+        using var writer = new ControlMessageWriter(control);
+
+        ControlMessage? first = await reader.ReadAsync(cancellationToken).AsTask()
+            .WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
+        if (first is not AuthMessage auth)
+        {
+            await RefuseAsync(writer, ErrorCodes.UnexpectedMessage.ToError($"expected auth first, got {first?.Type ?? "end of stream"}"), remote, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        byte[] digest = [];
+        ProtocolError? refusal = BurrowProtocol.CheckVersion(auth.ProtocolVersion);
+        refusal ??= _tokens.Check(auth.Authtoken, out digest);
+        if (refusal is null && _lifetime.Draining)
+        {
+            refusal = ErrorCodes.EdgeDraining.ToError();
+        }
+
+        if (refusal is not null)
+        {
+            await RefuseAsync(writer, refusal, remote, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var link = new AgentLink(mux, writer, remote);
+        (AgentSession session, bool resumed, bool resumeFailed) = await _sessions.AttachAsync(auth, digest, link, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await writer.WriteAsync(new AuthResultMessage
+            {
+                SessionId = session.Id,
+                ServerVersion = EdgeServer.Version,
+                HeartbeatIntervalMs = (int)_options.HeartbeatInterval.TotalMilliseconds,
+                HeartbeatTimeoutMs = (int)_options.HeartbeatTimeout.TotalMilliseconds,
+                ResumeGraceMs = (int)_options.ResumeGrace.TotalMilliseconds,
+            }, cancellationToken).ConfigureAwait(false);
+            if (resumeFailed)
+            {
+                await writer.WriteAsync(new NoticeMessage
+                {
+                    Kind = NoticeKinds.ResumeExpired,
+                    Message = "The previous session could not be resumed; bind the tunnels again.",
+                    Error = ErrorCodes.ResumeExpired.ToError(auth.ResumeSessionId),
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_lifetime.Draining)
+            {
+                await link.TrySendAsync(EdgeLifetime.DrainingNotice, cancellationToken).ConfigureAwait(false);
+            }
+
+            _ = RefuseAgentStreamsAsync(mux);
+            await ControlLoopAsync(session, reader, link, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sessions.Detach(session, link);
+            Log.SessionLinkEnded(_logger, session.Id, resumed);
+        }
+    }
+
+    private async Task ControlLoopAsync(AgentSession session, ControlMessageReader reader, AgentLink link, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // The session ends on the mux completing too (a keepalive timeout, a takeover by a resume).
+        _ = link.Mux.Completion.ContinueWith(static (_, s) => ((CancellationTokenSource)s!).Cancel(), stop, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        while (true)
+        {
+            ControlMessage? message;
+            try
+            {
+                message = await reader.ReadAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (ProtocolException ex)
+            {
+                await link.TrySendAsync(new NoticeMessage
+                {
+                    Kind = NoticeKinds.ProtocolError,
+                    Message = "Closing the session.",
+                    Error = ex.ToProtocolError(),
+                }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            switch (message)
+            {
+                case null:
+                    return;
+                case BindMessage bind:
+                    BindResultMessage result = _lifetime.Draining
+                        ? new BindResultMessage { RequestId = bind.RequestId, Error = ErrorCodes.EdgeDraining.ToError() }
+                        : _binder.Bind(session, bind);
+                    await link.Writer.WriteAsync(result, stop.Token).ConfigureAwait(false);
+                    break;
+                case UnbindMessage unbind:
+                    await link.Writer.WriteAsync(_binder.Unbind(session, unbind), stop.Token).ConfigureAwait(false);
+                    break;
+                default:
+                    await link.TrySendAsync(new NoticeMessage
+                    {
+                        Kind = NoticeKinds.ProtocolError,
+                        Message = "Closing the session.",
+                        Error = ErrorCodes.UnexpectedMessage.ToError($"{message.Type} may not be sent by an agent"),
+                    }, cancellationToken).ConfigureAwait(false);
+                    return;
+            }
+        }
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended on its own first.
+        }
+    }
+
+    private static async Task RefuseAgentStreamsAsync(MuxSession mux)
+    {
+        try
+        {
+            while (true)
+            {
+                MuxStream stream = await mux.AcceptStreamAsync().ConfigureAwait(false);
+                stream.Abort();
+            }
+        }
+        catch (MuxException)
+        {
+            // The session ended.
+        }
+    }
+
+    private async Task RefuseAsync(ControlMessageWriter writer, ProtocolError error, string remote, CancellationToken cancellationToken)
+    {
+        Log.AgentRefused(_logger, remote, error.Code, error.Message);
+        await writer.WriteAsync(new AuthResultMessage { Error = error }, cancellationToken).ConfigureAwait(false);
+        // Give the answer a moment to leave before the session (and its Go Away) closes the connection.
+        await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1000, EventName = "AgentRefused", Level = LogLevel.Warning, Message = "Agent from {RemoteAddress} refused: {Code} {Reason}")]
+        public static partial void AgentRefused(ILogger logger, string remoteAddress, string code, string reason);
+
+        [LoggerMessage(EventId = 1002, EventName = "SessionLinkEnded", Level = LogLevel.Debug, Message = "Connection of session {SessionId} ended (it had resumed: {Resumed})")]
+        public static partial void SessionLinkEnded(ILogger logger, string sessionId, bool resumed);
+
+        [LoggerMessage(EventId = 1001, EventName = "AgentConnectionEnded", Level = LogLevel.Debug, Message = "Agent connection from {RemoteAddress} ended: {Reason}")]
+        public static partial void ConnectionEnded(ILogger logger, string remoteAddress, string reason);
+    }
+}

@@ -1,0 +1,87 @@
+using Burrow.Edge.Routing;
+using Burrow.Protocol;
+
+namespace Burrow.Edge.Agents;
+
+/// <summary>
+/// An authenticated agent and its tunnels. It outlives its connection: after a disconnect it keeps
+/// its tunnels (and hostnames) for the resume grace period, and a reconnecting agent that presents
+/// the session id and the same token gets it back.
+/// </summary>
+internal sealed class AgentSession
+{
+    // Lock order: the registry's, then this one; never the tunnel registry's while holding this.
+    private readonly Lock _lock = new();
+    private readonly List<Tunnel> _tunnels = [];
+    private AgentLink? _link;
+
+    public AgentSession(string id, byte[] tokenDigest, AgentInfo agent)
+    {
+        Id = id;
+        TokenDigest = tokenDigest;
+        Agent = agent;
+    }
+
+    public string Id { get; }
+
+    public byte[] TokenDigest { get; }
+
+    public AgentInfo Agent { get; }
+
+    /// <summary>The live connection, or <see langword="null"/> while the agent is away.</summary>
+    public AgentLink? Link => Volatile.Read(ref _link);
+
+    /// <summary>When the current disconnect started; the grace timer counts from it.</summary>
+    public ITimer? ExpiryTimer { get; set; }
+
+    public bool Expired { get; set; }
+
+    public Lock SyncRoot => _lock;
+
+    public int TunnelCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _tunnels.Count;
+            }
+        }
+    }
+
+    public void SetLink(AgentLink? link) => Volatile.Write(ref _link, link);
+
+    public void AddTunnel(Tunnel tunnel)
+    {
+        lock (_lock)
+        {
+            _tunnels.Add(tunnel);
+        }
+    }
+
+    public Tunnel? RemoveTunnel(string tunnelId)
+    {
+        lock (_lock)
+        {
+            int index = _tunnels.FindIndex(t => t.Id == tunnelId);
+            if (index < 0)
+            {
+                return null;
+            }
+
+            Tunnel tunnel = _tunnels[index];
+            _tunnels.RemoveAt(index);
+            return tunnel;
+        }
+    }
+
+    public Tunnel[] TakeAllTunnels()
+    {
+        lock (_lock)
+        {
+            Tunnel[] all = [.. _tunnels];
+            _tunnels.Clear();
+            return all;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Burrow.Edge.Certificates;
+
+/// <summary>
+/// Picks the certificate for each TLS handshake by SNI: the operator's certificate (a wildcard for
+/// the base domain) when one was given, else certificates issued by the local CA.
+/// </summary>
+/// <remarks>
+/// With the local CA each hostname under the base domain gets a certificate of its own, issued on
+/// first use and cached, because TLS clients (OpenSSL, .NET on Linux) refuse a wildcard directly
+/// under a one-label name such as <c>*.localhost</c>.
+/// </remarks>
+internal sealed class CertificateStore
+{
+    private const int MaxCachedNames = 10_000;
+
+    private readonly string _domain;
+    private readonly LocalCertificateAuthority? _authority;
+    private readonly SslStreamCertificateContext _default;
+    private readonly ConcurrentDictionary<string, Lazy<SslStreamCertificateContext>> _byName = new(StringComparer.OrdinalIgnoreCase);
+
+    private CertificateStore(string domain, SslStreamCertificateContext defaultContext, LocalCertificateAuthority? authority)
+    {
+        _domain = domain;
+        _default = defaultContext;
+        _authority = authority;
+    }
+
+    /// <summary>The local CA, when the edge runs without an operator certificate.</summary>
+    public LocalCertificateAuthority? Authority => _authority;
+
+    public static CertificateStore Create(EdgeOptions options, TimeProvider time)
+    {
+        if (!string.IsNullOrEmpty(options.TlsCertificatePath))
+        {
+            if (string.IsNullOrEmpty(options.TlsKeyPath))
+            {
+                throw new InvalidOperationException("--tls-cert needs --tls-key: give the PEM file of the certificate's private key too.");
+            }
+
+            var chain = new X509Certificate2Collection();
+            chain.ImportFromPemFile(options.TlsCertificatePath);
+            using var leaf = X509Certificate2.CreateFromPemFile(options.TlsCertificatePath, options.TlsKeyPath);
+            var usable = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
+            var intermediates = new X509Certificate2Collection();
+            foreach (X509Certificate2 cert in chain)
+            {
+                if (!cert.Thumbprint.Equals(usable.Thumbprint, StringComparison.OrdinalIgnoreCase))
+                {
+                    intermediates.Add(cert);
+                }
+            }
+
+            return new CertificateStore(options.Domain, SslStreamCertificateContext.Create(usable, intermediates, offline: true), null);
+        }
+
+        var authority = LocalCertificateAuthority.LoadOrCreate(options.DataDirectory, time);
+        string[] names = [options.Domain, $"*.{options.Domain}", "localhost"];
+        var leafCert = authority.Issue(names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), [IPAddress.Loopback, IPAddress.IPv6Loopback]);
+        LocalCertificateAuthority.Save(
+            leafCert,
+            Path.Combine(options.DataDirectory, $"{options.Domain}.pem"),
+            Path.Combine(options.DataDirectory, $"{options.Domain}.key"));
+        return new CertificateStore(options.Domain, SslStreamCertificateContext.Create(leafCert, null, offline: true), authority);
+    }
+
+    /// <summary>The certificate to present for <paramref name="serverName"/> (the SNI, possibly empty).</summary>
+    public SslStreamCertificateContext Select(string? serverName)
+    {
+        if (_authority is null || string.IsNullOrEmpty(serverName) || !IsUnderDomain(serverName))
+        {
+            return _default;
+        }
+
+        if (_byName.Count > MaxCachedNames)
+        {
+            _byName.Clear();
+        }
+
+        return _byName.GetOrAdd(serverName.ToLowerInvariant(), name => new Lazy<SslStreamCertificateContext>(() =>
+        {
+            var cert = _authority.Issue([name], []);
+            return SslStreamCertificateContext.Create(cert, null, offline: true);
+        })).Value;
+    }
+
+    private bool IsUnderDomain(string name) =>
+        name.Equals(_domain, StringComparison.OrdinalIgnoreCase)
+        || (name.EndsWith(_domain, StringComparison.OrdinalIgnoreCase)
+            && name.Length > _domain.Length + 1
+            && name[name.Length - _domain.Length - 1] == '.');
+}

@@ -1,0 +1,19 @@
+namespace Burrow.Edge.Certificates;
+
+/// <summary>Writes secrets (private keys, tokens) to files only their owner can read, created that way rather than narrowed afterwards.</summary>
+internal static class OwnerOnlyFile
+{
+    public static void WriteAllText(string path, string contents)
+    {
+        File.Delete(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var stream = new FileStream(path, options);
+        using var writer = new StreamWriter(stream);
+        writer.Write(contents);
+    }
+}

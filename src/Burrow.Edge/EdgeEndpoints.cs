@@ -1,0 +1,16 @@
+using System.Net;
+
+namespace Burrow.Edge;
+
+/// <summary>The addresses the edge actually listens on, known once it has started (ports may have been 0).</summary>
+public sealed class EdgeEndpoints
+{
+    /// <summary>The agent listener.</summary>
+    public IPEndPoint? Agents { get; internal set; }
+
+    /// <summary>The public HTTP listener, when enabled.</summary>
+    public IPEndPoint? Http { get; internal set; }
+
+    /// <summary>The public HTTPS listener, when enabled.</summary>
+    public IPEndPoint? Https { get; internal set; }
+}

@@ -1,0 +1,68 @@
+using System.Net;
+
+namespace Burrow.Edge;
+
+/// <summary>Settings of an edge (<c>burrow server</c>). Every default suits a loopback trial run.</summary>
+public sealed class EdgeOptions
+{
+    /// <summary>The base domain; tunnels get hostnames under it, e.g. <c>tunnel.example.com</c>. Default <c>localhost</c>.</summary>
+    public string Domain { get; set; } = "localhost";
+
+    /// <summary>Where agents connect (TLS, ALPN <c>burrow/1</c>). Default <c>0.0.0.0:4443</c>.</summary>
+    public IPEndPoint AgentEndPoint { get; set; } = new(IPAddress.Any, 4443);
+
+    /// <summary>Where public HTTP is served; <see langword="null"/> disables it. Default <c>0.0.0.0:8080</c>.</summary>
+    public IPEndPoint? HttpEndPoint { get; set; } = new(IPAddress.Any, 8080);
+
+    /// <summary>Where public HTTPS is served (agents may use it too, by ALPN). Default <c>0.0.0.0:8443</c>.</summary>
+    public IPEndPoint? HttpsEndPoint { get; set; } = new(IPAddress.Any, 8443);
+
+    /// <summary>The HTTPS port shown in public URLs, when a load balancer maps another one; default the listening port.</summary>
+    public int? PublicHttpsPort { get; set; }
+
+    /// <summary>The HTTP port shown in public URLs; default the listening port.</summary>
+    public int? PublicHttpPort { get; set; }
+
+    /// <summary>PEM certificate (a wildcard for the base domain, chain allowed); without it a local CA issues certificates.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>Where the edge keeps its local CA and generated authtoken.</summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory();
+
+    /// <summary>Authtokens agents may use. When none is given here nor in <see cref="AuthtokenFile"/>, one is created in the data directory.</summary>
+    public IList<string> Authtokens { get; } = [];
+
+    /// <summary>A file with one authtoken per line (blank lines and <c>#</c> comments ignored).</summary>
+    public string? AuthtokenFile { get; set; }
+
+    /// <summary>How long a disconnected agent's tunnels stay reserved for it to resume. Default 60 s.</summary>
+    public TimeSpan ResumeGrace { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often agents ping. Default 10 s.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an agent's ping may stay unanswered. Default 15 s.</summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long the upstream may stay silent on a request before the edge answers 504. Default 5 min.</summary>
+    public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long in-flight requests may run on after shutdown begins. Default 30 s.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most tunnels one agent session may hold. Default 64.</summary>
+    public int MaxTunnelsPerSession { get; set; } = 64;
+
+    /// <summary>The default data directory: <c>$XDG_DATA_HOME/burrow/edge</c> or <c>~/.local/share/burrow/edge</c>.</summary>
+    public static string DefaultDataDirectory()
+    {
+        string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        string root = string.IsNullOrEmpty(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
+            : xdg;
+        return Path.Combine(root, "burrow", "edge");
+    }
+}

@@ -1,0 +1,223 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Burrow.Edge.Agents;
+using Burrow.Edge.Certificates;
+using Burrow.Edge.Forwarding;
+using Burrow.Edge.Routing;
+using Burrow.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Edge;
+
+/// <summary>
+/// A Burrow edge: the agent listener (TLS, ALPN <c>burrow/1</c>), public HTTP and HTTPS, and the
+/// routing of every request by Host to the agent session that serves it.
+/// </summary>
+public sealed class EdgeServer : IAsyncDisposable
+{
+    /// <summary>The version the edge reports to agents.</summary>
+    public const string Version = "0.1.0";
+
+    private readonly WebApplication _app;
+    private readonly EdgeOptions _options;
+    private readonly EdgeLifetime _lifetime;
+    private readonly SessionRegistry _sessions;
+    private readonly CertificateStore _certificates;
+    private readonly AuthtokenSet _tokens;
+    private readonly List<(ListenOptions Listen, Action<IPEndPoint> Record)> _listens;
+    private int _stopped;
+
+    private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens)
+    {
+        _app = app;
+        _options = options;
+        _listens = listens;
+        _lifetime = app.Services.GetRequiredService<EdgeLifetime>();
+        _sessions = app.Services.GetRequiredService<SessionRegistry>();
+        _certificates = app.Services.GetRequiredService<CertificateStore>();
+        _tokens = app.Services.GetRequiredService<AuthtokenSet>();
+        Endpoints = app.Services.GetRequiredService<EdgeEndpoints>();
+    }
+
+    /// <summary>The addresses the edge listens on; filled in by <see cref="StartAsync"/>.</summary>
+    public EdgeEndpoints Endpoints { get; }
+
+    /// <summary>The local CA certificate file, when the edge issues its own certificates; users trust it.</summary>
+    public string? LocalCaPath => _certificates.Authority?.CertificatePath;
+
+    /// <summary>The local CA certificate, when the edge issues its own certificates.</summary>
+    public X509Certificate2? LocalCaCertificate => _certificates.Authority?.Certificate;
+
+    /// <summary>Whether this start created the local CA.</summary>
+    public bool LocalCaCreated => _certificates.Authority?.Created ?? false;
+
+    /// <summary>The authtoken created on this first start (to print once), or <see langword="null"/>.</summary>
+    public string? GeneratedAuthtoken => _tokens.GeneratedToken;
+
+    /// <summary>Where the edge's own authtoken is kept, when it uses one.</summary>
+    public string? AuthtokenPath => _tokens.GeneratedPath;
+
+    /// <summary>The base domain.</summary>
+    public string Domain => _options.Domain;
+
+    /// <summary>Builds an edge; nothing listens until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="configureLogging">Logging setup (providers, levels); none by default.</param>
+    /// <param name="fixedAuthtoken">The only authtoken to accept, for an edge embedded in an agent; overrides <paramref name="options"/>.</param>
+    public static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging = null, string? fixedAuthtoken = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Domain = options.Domain.Trim().TrimEnd('.').ToLowerInvariant();
+        if (!HostNames.IsValidHostname(options.Domain) && options.Domain != "localhost")
+        {
+            throw new ArgumentException($"'{options.Domain}' is not a valid base domain; give a DNS name such as tunnel.example.com.", nameof(options));
+        }
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-edge" });
+        builder.Logging.ClearProviders();
+        configureLogging?.Invoke(builder.Logging);
+        builder.WebHost.UseKestrelCore();
+
+        var time = TimeProvider.System;
+        var certificates = CertificateStore.Create(options, time);
+        var tokens = fixedAuthtoken is null ? AuthtokenSet.Load(options) : AuthtokenSet.Of(fixedAuthtoken);
+        var endpoints = new EdgeEndpoints();
+
+        IServiceCollection services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(time);
+        services.AddSingleton(certificates);
+        services.AddSingleton(tokens);
+        services.AddSingleton(endpoints);
+        services.AddSingleton<EdgeLifetime>();
+        services.AddSingleton<TunnelRegistry>();
+        services.AddSingleton<SessionRegistry>();
+        services.AddSingleton<TunnelBinder>();
+        services.AddSingleton<AgentConnectionHandler>();
+        services.AddSingleton<ProxyStreamConnector>();
+        services.AddSingleton<TunnelRequestHandler>();
+        services.AddHttpForwarder();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(5));
+
+        var listens = new List<(ListenOptions Listen, Action<IPEndPoint> Record)>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
+            var agentHandler = kestrel.ApplicationServices.GetRequiredService<AgentConnectionHandler>();
+
+            kestrel.Listen(options.AgentEndPoint, listen =>
+            {
+                listen.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    OnConnection = ctx => ValueTask.FromResult(new SslServerAuthenticationOptions
+                    {
+                        ServerCertificateContext = certificates.Select(ctx.ClientHelloInfo.ServerName),
+                        ApplicationProtocols = [new SslApplicationProtocol(BurrowProtocol.Alpn)],
+                    }),
+                });
+                listen.Use(_ => agentHandler.OnConnectedAsync);
+                listens.Add((listen, ep => endpoints.Agents = ep));
+            });
+
+            if (options.HttpsEndPoint is { } https)
+            {
+                kestrel.Listen(https, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = ctx => ValueTask.FromResult(new SslServerAuthenticationOptions
+                        {
+                            ServerCertificateContext = certificates.Select(ctx.ClientHelloInfo.ServerName),
+                            // burrow/1 last: a client offering h2 too gets h2 (the server's order wins).
+                            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11, new SslApplicationProtocol(BurrowProtocol.Alpn)],
+                        }),
+                    });
+                    // Agents may share the HTTPS port: dispatch on the negotiated ALPN.
+                    listen.Use(next => connection =>
+                        connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("burrow/1"u8) == true
+                            ? agentHandler.OnConnectedAsync(connection)
+                            : next(connection));
+                    listens.Add((listen, ep => endpoints.Https = ep));
+                });
+            }
+
+            if (options.HttpEndPoint is { } http)
+            {
+                kestrel.Listen(http, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listens.Add((listen, ep => endpoints.Http = ep));
+                });
+            }
+        });
+
+        var app = builder.Build();
+        var handler = app.Services.GetRequiredService<TunnelRequestHandler>();
+        app.Run(handler.HandleAsync);
+        return new EdgeServer(app, options, listens);
+    }
+
+    /// <summary>Starts listening; <see cref="Endpoints"/> then holds the bound addresses.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (listen, record) in _listens)
+        {
+            record(listen.IPEndPoint!);
+        }
+    }
+
+    /// <summary>
+    /// Stops gracefully: tells agents the edge is draining, stops accepting, lets requests in flight
+    /// finish within <see cref="EdgeOptions.DrainTimeout"/>, then closes the agent sessions.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        _lifetime.BeginDraining();
+        foreach (AgentSession session in _sessions.All)
+        {
+            if (session.Link is { } link)
+            {
+                await link.TrySendAsync(EdgeLifetime.DrainingNotice, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        drain.CancelAfter(_options.DrainTimeout);
+        try
+        {
+            await _app.StopAsync(drain.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifetime.Stop();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

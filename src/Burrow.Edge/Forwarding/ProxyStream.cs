@@ -1,0 +1,99 @@
+using Burrow.Mux;
+using Burrow.Protocol;
+
+namespace Burrow.Edge.Forwarding;
+
+/// <summary>
+/// A proxy stream as the HTTP client sees it: the agent's <c>proxy_result</c> is read and checked
+/// before the first response byte, and disposing resets the stream (RST), since the client gives
+/// a connection up only when it will never use it again.
+/// </summary>
+internal sealed class ProxyStream : Stream
+{
+    private readonly MuxStream _inner;
+    private bool _resultRead;
+
+    public ProxyStream(MuxStream inner)
+    {
+        _inner = inner;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanWrite => true;
+
+    public override bool CanSeek => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _resultRead ? _inner.ReadAsync(buffer, cancellationToken) : ReadResultThenAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _inner.WriteAsync(buffer, cancellationToken);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        _inner.WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) =>
+        _inner.WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _inner.Abort();
+            _inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async ValueTask<int> ReadResultThenAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        ControlMessage? message;
+        try
+        {
+            message = await new ControlMessageReader(_inner).ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProtocolException ex)
+        {
+            throw new IOException($"The agent answered the proxy stream with something unexpected: {ex.Message}", ex);
+        }
+
+        switch (message)
+        {
+            case null:
+                throw new IOException("The agent closed the proxy stream without an answer.");
+            case ProxyResultMessage { Error: { } error }:
+                throw new UpstreamUnreachableException(error);
+            case ProxyResultMessage:
+                _resultRead = true;
+                return await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            default:
+                throw new IOException($"The agent answered the proxy stream with a '{message.Type}' message.");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using System.Net.Http;
+using Burrow.Edge.Agents;
+using Burrow.Edge.Errors;
+using Burrow.Edge.Routing;
+using Burrow.Mux;
+using Burrow.Protocol;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Burrow.Edge.Forwarding;
+
+/// <summary>
+/// Serves every public request: finds the tunnel by Host, applies its policy, forwards through
+/// YARP over a proxy stream, and turns failures into error answers a user can act on.
+/// </summary>
+internal sealed partial class TunnelRequestHandler : IDisposable
+{
+    private readonly TunnelRegistry _tunnels;
+    private readonly IHttpForwarder _forwarder;
+    private readonly EdgeLifetime _lifetime;
+    private readonly EdgeOptions _options;
+    private readonly ILogger _logger;
+    private readonly HttpMessageInvoker _invoker;
+
+    public TunnelRequestHandler(
+        TunnelRegistry tunnels, IHttpForwarder forwarder, ProxyStreamConnector connector, EdgeLifetime lifetime, EdgeOptions options, ILogger<TunnelRequestHandler> logger)
+    {
+        _tunnels = tunnels;
+        _forwarder = forwarder;
+        _lifetime = lifetime;
+        _options = options;
+        _logger = logger;
+        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            ActivityHeadersPropagator = null,
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+            // Proxy streams are cheap, but one h2c stream carries many requests; a wider window
+            // keeps a single download from stalling on window updates.
+            InitialHttp2StreamWindowSize = 1024 * 1024,
+            ConnectCallback = connector.ConnectAsync,
+        }, disposeHandler: true);
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        string host = context.Request.Host.Host.TrimEnd('.');
+        Tunnel? tunnel = _tunnels.FindByHost(host);
+        if (tunnel is null)
+        {
+            await ErrorResponder.WriteAsync(context, ErrorCodes.TunnelNotFound, ErrorCodes.TunnelNotFound.FormatMessage(host)).ConfigureAwait(false);
+            return;
+        }
+
+        if (!tunnel.Policy.IsAddressAllowed(context.Connection.RemoteIpAddress))
+        {
+            string ip = context.Connection.RemoteIpAddress is { IsIPv4MappedToIPv6: true } mapped
+                ? mapped.MapToIPv4().ToString()
+                : context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            await ErrorResponder.WriteAsync(context, ErrorCodes.IpDenied, ErrorCodes.IpDenied.FormatMessage(ip)).ConfigureAwait(false);
+            return;
+        }
+
+        if (!tunnel.Policy.IsAuthorized(context.Request))
+        {
+            await ErrorResponder.WriteAsync(context, ErrorCodes.BasicAuthRequired, ErrorCodes.BasicAuthRequired.FormatMessage()).ConfigureAwait(false);
+            return;
+        }
+
+        if (tunnel.Session.Link is null)
+        {
+            await ErrorResponder.WriteAsync(context, ErrorCodes.AgentSessionGone, ErrorCodes.AgentSessionGone.FormatMessage(tunnel.Hostname)).ConfigureAwait(false);
+            return;
+        }
+
+        if (_lifetime.Draining && context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true)
+        {
+            await ErrorResponder.WriteAsync(context, ErrorCodes.EdgeDraining, ErrorCodes.EdgeDraining.FormatMessage()).ConfigureAwait(false);
+            return;
+        }
+
+        // Bodies of any size stream through; Kestrel's 30 MB default is for apps, not proxies.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = null;
+        }
+
+        _lifetime.RequestStarted();
+        try
+        {
+            ForwarderError error = await _forwarder.SendAsync(
+                context, tunnel.DestinationPrefix, _invoker, IsLongLived(context) ? tunnel.LongLivedRequestConfig : tunnel.RequestConfig, tunnel.Transformer)
+                .ConfigureAwait(false);
+            if (error != ForwarderError.None)
+            {
+                await ReportAsync(context, tunnel, error).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _lifetime.RequestEnded();
+        }
+    }
+
+    public void Dispose() => _invoker.Dispose();
+
+    private async Task ReportAsync(HttpContext context, Tunnel tunnel, ForwarderError error)
+    {
+        Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        Log.ForwardFailed(_logger, tunnel.Hostname, error, exception?.Message ?? "");
+        if (context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
+        {
+            // The client left, or the response was under way: YARP has aborted what it had to.
+            return;
+        }
+
+        if (Find<UpstreamUnreachableException>(exception) is { } unreachable)
+        {
+            ErrorCode code = ErrorCodes.Find(unreachable.Error.Code) ?? ErrorCodes.UpstreamUnreachable;
+            await ErrorResponder.WriteAsync(context, code, unreachable.Error.Message).ConfigureAwait(false);
+            return;
+        }
+
+        if (error is ForwarderError.RequestTimedOut)
+        {
+            await ErrorResponder.WriteAsync(context, ErrorCodes.UpstreamTimeout,
+                ErrorCodes.UpstreamTimeout.FormatMessage(tunnel.UpstreamDisplay, FormatTimeout(_options.UpstreamTimeout))).ConfigureAwait(false);
+            return;
+        }
+
+        if (Find<AgentUnavailableException>(exception) is not null
+            || tunnel.Session.Link is null
+            || Find<MuxException>(exception) is { Error: MuxError.SessionClosed or MuxError.RemoteGoingAway or MuxError.LocalGoingAway })
+        {
+            await ErrorResponder.WriteAsync(context, ErrorCodes.AgentSessionGone, ErrorCodes.AgentSessionGone.FormatMessage(tunnel.Hostname)).ConfigureAwait(false);
+            return;
+        }
+
+        string reason = Innermost(exception)?.Message.TrimEnd('.') ?? error.ToString();
+        await ErrorResponder.WriteAsync(context, ErrorCodes.UpstreamBadResponse,
+            ErrorCodes.UpstreamBadResponse.FormatMessage(tunnel.UpstreamDisplay, reason)).ConfigureAwait(false);
+    }
+
+    private static bool IsLongLived(HttpContext context) =>
+        context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+        || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true
+        || context.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.OrdinalIgnoreCase)
+        || (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) ?? false);
+
+    private static T? Find<T>(Exception? exception)
+        where T : Exception
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    private static Exception? Innermost(Exception? exception)
+    {
+        while (exception?.InnerException is not null)
+        {
+            exception = exception.InnerException;
+        }
+
+        return exception;
+    }
+
+    private static string FormatTimeout(TimeSpan timeout) =>
+        timeout.TotalSeconds < 120
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{timeout.TotalSeconds:0.#} s")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{timeout.TotalMinutes:0.#} min");
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1300, EventName = "ForwardFailed", Level = LogLevel.Information, Message = "Request to {Hostname} failed: {Error} {Reason}")]
+        public static partial void ForwardFailed(ILogger logger, string hostname, ForwarderError error, string reason);
+    }
+}

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http;
+using Burrow.Edge.Routing;
+using Burrow.Protocol;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Burrow.Edge.Forwarding;
+
+/// <summary>
+/// Shapes requests and responses of one tunnel: Host per <c>host_header</c>, X-Forwarded-* appended
+/// (the client's own values are kept but never trusted by the edge), hop-by-hop headers dropped,
+/// then the tunnel's header rules.
+/// </summary>
+internal sealed class TunnelTransformer : HttpTransformer
+{
+    private readonly Tunnel _tunnel;
+    private readonly string? _rewriteHost;
+
+    public TunnelTransformer(Tunnel tunnel)
+    {
+        _tunnel = tunnel;
+        _rewriteHost = tunnel.ForwardsTo is { } forwardsTo && Uri.TryCreate(forwardsTo, UriKind.Absolute, out Uri? uri)
+            && uri.Scheme is "http" or "https"
+            ? uri.Authority
+            : null;
+    }
+
+    public override async ValueTask TransformRequestAsync(
+        HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        HttpRequest request = httpContext.Request;
+        var headers = proxyRequest.Headers;
+
+        // Headers named by Connection are hop-by-hop too (RFC 9110 §7.6.1); YARP drops only the standard ones.
+        foreach (string? value in request.Headers.Connection)
+        {
+            foreach (string name in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!name.Equals("upgrade", StringComparison.OrdinalIgnoreCase) && !name.Equals("close", StringComparison.OrdinalIgnoreCase)
+                    && !name.Equals("keep-alive", StringComparison.OrdinalIgnoreCase))
+                {
+                    headers.Remove(name);
+                    proxyRequest.Content?.Headers.Remove(name);
+                }
+            }
+        }
+
+        string publicHost = request.Host.Value ?? _tunnel.Hostname;
+        headers.Host = _tunnel.Options.HostHeader.Mode switch
+        {
+            HostHeaderMode.Rewrite => _rewriteHost ?? publicHost,
+            HostHeaderMode.Literal => _tunnel.Options.HostHeader.Value,
+            _ => publicHost,
+        };
+
+        IPAddress? clientIp = httpContext.Connection.RemoteIpAddress;
+        if (clientIp is { IsIPv4MappedToIPv6: true })
+        {
+            clientIp = clientIp.MapToIPv4();
+        }
+
+        Append(headers, "X-Forwarded-For", request.Headers["X-Forwarded-For"], clientIp?.ToString() ?? "unknown");
+        Append(headers, "X-Forwarded-Proto", request.Headers["X-Forwarded-Proto"], request.Scheme);
+        Append(headers, "X-Forwarded-Host", request.Headers["X-Forwarded-Host"], publicHost);
+
+        if (_tunnel.Policy.RequiresBasicAuth)
+        {
+            // The credentials were for the edge; the upstream never sees them.
+            headers.Authorization = null;
+        }
+
+        foreach (string name in _tunnel.Options.RequestHeaderRemove)
+        {
+            headers.Remove(name);
+            proxyRequest.Content?.Headers.Remove(name);
+        }
+
+        foreach (HeaderAddition addition in _tunnel.Options.RequestHeaderAdd)
+        {
+            if (!headers.TryAddWithoutValidation(addition.Name, addition.Value))
+            {
+                proxyRequest.Content?.Headers.TryAddWithoutValidation(addition.Name, addition.Value);
+            }
+        }
+
+        var tls = httpContext.Features.Get<ITlsHandshakeFeature>();
+        proxyRequest.Options.Set(ProxyClientInfo.Key, new ProxyClientInfo(
+            FormatEndPoint(clientIp, httpContext.Connection.RemotePort),
+            tls is null ? null : tls.HostName ?? request.Host.Host,
+            tls is null ? null : new ProxyTlsInfo
+            {
+                Terminated = true,
+                Version = tls.Protocol switch
+                {
+                    System.Security.Authentication.SslProtocols.Tls13 => "TLSv1.3",
+                    System.Security.Authentication.SslProtocols.Tls12 => "TLSv1.2",
+                    _ => tls.Protocol.ToString(),
+                },
+                Alpn = httpContext.Features.Get<ITlsApplicationProtocolFeature>() is { } alpn && !alpn.ApplicationProtocol.IsEmpty
+                    ? System.Text.Encoding.ASCII.GetString(alpn.ApplicationProtocol.Span)
+                    : null,
+            }));
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(
+        HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        bool proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        IHeaderDictionary headers = httpContext.Response.Headers;
+        foreach (string name in _tunnel.Options.ResponseHeaderRemove)
+        {
+            headers.Remove(name);
+        }
+
+        foreach (HeaderAddition addition in _tunnel.Options.ResponseHeaderAdd)
+        {
+            headers.Append(addition.Name, addition.Value);
+        }
+
+        return proceed;
+    }
+
+    private static void Append(System.Net.Http.Headers.HttpRequestHeaders headers, string name, Microsoft.Extensions.Primitives.StringValues existing, string value)
+    {
+        headers.Remove(name);
+        string combined = existing.Count == 0 ? value : $"{string.Join(", ", existing.ToArray())}, {value}";
+        headers.TryAddWithoutValidation(name, combined);
+    }
+
+    private static string FormatEndPoint(IPAddress? address, int port) =>
+        address is null ? ""
+        : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? string.Create(CultureInfo.InvariantCulture, $"[{address}]:{port}")
+            : string.Create(CultureInfo.InvariantCulture, $"{address}:{port}");
+}

@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Net;
+using System.Text;
+using Burrow.Protocol;
+using Microsoft.AspNetCore.Http;
+
+namespace Burrow.Edge.Policy;
+
+/// <summary>
+/// The access rules of one tunnel, checked at the edge before a byte reaches the agent: CIDR
+/// allow/deny on the connection's address (never a forwarded header), then basic auth.
+/// </summary>
+internal sealed class TunnelPolicy
+{
+    private readonly ValidatedEndpointOptions _options;
+
+    public TunnelPolicy(ValidatedEndpointOptions options)
+    {
+        _options = options;
+    }
+
+    public bool RequiresBasicAuth => _options.BasicAuth.Count > 0;
+
+    /// <summary>Whether the client address may reach the tunnel; deny wins over allow, and an empty allow list allows all.</summary>
+    public bool IsAddressAllowed(IPAddress? address)
+    {
+        if (_options.CidrAllow.Count == 0 && _options.CidrDeny.Count == 0)
+        {
+            return true;
+        }
+
+        if (address is null)
+        {
+            return false;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        foreach (IPNetwork network in _options.CidrDeny)
+        {
+            if (network.Contains(address))
+            {
+                return false;
+            }
+        }
+
+        if (_options.CidrAllow.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (IPNetwork network in _options.CidrAllow)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the request carries credentials that match one of the tunnel's basic-auth entries.</summary>
+    public bool IsAuthorized(HttpRequest request)
+    {
+        if (!RequiresBasicAuth)
+        {
+            return true;
+        }
+
+        string? header = request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> encoded = header.AsSpan(6).Trim();
+        if (encoded.Length > 1024)
+        {
+            return false;
+        }
+
+        byte[] ascii = ArrayPool<byte>.Shared.Rent(encoded.Length);
+        try
+        {
+            int length = Encoding.ASCII.GetBytes(encoded, ascii);
+            if (Base64.DecodeFromUtf8InPlace(ascii.AsSpan(0, length), out int decoded) != OperationStatus.Done)
+            {
+                return false;
+            }
+
+            bool matched = false;
+            // Every credential is checked, so timing does not tell which one (or whether any) came close.
+            foreach (BasicAuthCredential credential in _options.BasicAuth)
+            {
+                matched |= credential.Matches(ascii.AsSpan(0, decoded));
+            }
+
+            return matched;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(ascii, clearArray: true);
+        }
+    }
+}

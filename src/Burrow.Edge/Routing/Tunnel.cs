@@ -1,0 +1,65 @@
+using Burrow.Edge.Agents;
+using Burrow.Edge.Forwarding;
+using Burrow.Edge.Policy;
+using Burrow.Protocol;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Burrow.Edge.Routing;
+
+/// <summary>One bound HTTP endpoint: a public hostname served by an agent session, with its policy built once at bind time.</summary>
+internal sealed class Tunnel
+{
+    public Tunnel(string id, string hostname, AgentSession session, BindMessage bind, ValidatedEndpointOptions options, EdgeOptions edgeOptions)
+    {
+        Id = id;
+        Hostname = hostname;
+        Session = session;
+        Name = bind.TunnelName;
+        ForwardsTo = bind.ForwardsTo;
+        Options = options;
+        // The handler's connection pool is keyed by host, so each tunnel gets its own pool.
+        ConnectHost = id.Replace('_', '-').ToLowerInvariant() + ".tunnel";
+        DestinationPrefix = $"http://{ConnectHost}/";
+        Policy = new TunnelPolicy(options);
+        Transformer = new TunnelTransformer(this);
+        var version = options.UpstreamProtocol == UpstreamProtocols.Http2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11;
+        RequestConfig = new ForwarderRequestConfig
+        {
+            ActivityTimeout = edgeOptions.UpstreamTimeout,
+            Version = version,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            AllowResponseBuffering = false,
+        };
+        // WebSockets and event streams may idle for long; YARP's activity timeout would cut them.
+        LongLivedRequestConfig = RequestConfig with { ActivityTimeout = TimeSpan.FromHours(24) };
+    }
+
+    public string Id { get; }
+
+    public string Hostname { get; }
+
+    public string Name { get; }
+
+    public string? ForwardsTo { get; }
+
+    public AgentSession Session { get; }
+
+    public ValidatedEndpointOptions Options { get; }
+
+    public string ConnectHost { get; }
+
+    public string DestinationPrefix { get; }
+
+    public TunnelPolicy Policy { get; }
+
+    public TunnelTransformer Transformer { get; }
+
+    public ForwarderRequestConfig RequestConfig { get; }
+
+    public ForwarderRequestConfig LongLivedRequestConfig { get; }
+
+    public IReadOnlyList<string> Urls { get; set; } = [];
+
+    /// <summary>The upstream as shown to people: what the agent forwards to, else the tunnel's hostname.</summary>
+    public string UpstreamDisplay => string.IsNullOrEmpty(ForwardsTo) ? $"the upstream of {Hostname}" : ForwardsTo;
+}

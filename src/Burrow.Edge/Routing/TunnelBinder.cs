@@ -1,0 +1,136 @@
+using System.Globalization;
+using Burrow.Edge.Agents;
+using Burrow.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Edge.Routing;
+
+/// <summary>Turns a <c>bind</c> into a live tunnel: validates it, picks or checks the hostname, builds the policy.</summary>
+internal sealed partial class TunnelBinder
+{
+    private readonly EdgeOptions _options;
+    private readonly TunnelRegistry _tunnels;
+    private readonly EdgeEndpoints _endpoints;
+    private readonly ILogger _logger;
+
+    public TunnelBinder(EdgeOptions options, TunnelRegistry tunnels, EdgeEndpoints endpoints, ILogger<TunnelBinder> logger)
+    {
+        _options = options;
+        _tunnels = tunnels;
+        _endpoints = endpoints;
+        _logger = logger;
+    }
+
+    public BindResultMessage Bind(AgentSession session, BindMessage bind)
+    {
+        if (!BindValidator.TryValidate(bind, out ValidatedEndpointOptions? options, out ProtocolError? error))
+        {
+            return Refuse(bind, error);
+        }
+
+        if (bind.Proto != TunnelProtocols.Http)
+        {
+            return Refuse(bind, ErrorCodes.UnknownProto.WithMessage(
+                $"This edge serves http tunnels only; {bind.Proto} tunnels are not available yet."));
+        }
+
+        if (session.TunnelCount >= _options.MaxTunnelsPerSession)
+        {
+            return Refuse(bind, ErrorCodes.TooManyTunnels.ToError(_options.MaxTunnelsPerSession));
+        }
+
+        string domain = _options.Domain;
+        string? requested = bind.Subdomain is { } sub ? $"{sub}.{domain}" : bind.Hostname;
+        if (requested is not null)
+        {
+            string? label = LabelUnder(requested, domain);
+            if (label is null)
+            {
+                return Refuse(bind, ErrorCodes.HostnameNotAllowed.WithMessage(
+                    $"This authtoken may not bind hostname '{requested}': this edge serves names of the form <name>.{domain} only."));
+            }
+
+            var tunnel = new Tunnel(NameGenerator.Id("tun_"), requested, session, bind, options, _options);
+            if (!_tunnels.TryAdd(tunnel))
+            {
+                return Refuse(bind, ErrorCodes.HostnameTaken.ToError(requested));
+            }
+
+            return Accept(session, bind, tunnel);
+        }
+
+        for (int attempt = 0; attempt < 16; attempt++)
+        {
+            var tunnel = new Tunnel(NameGenerator.Id("tun_"), $"{NameGenerator.Next()}.{domain}", session, bind, options, _options);
+            if (_tunnels.TryAdd(tunnel))
+            {
+                return Accept(session, bind, tunnel);
+            }
+        }
+
+        return Refuse(bind, ErrorCodes.InternalError.ToError("no free random hostname"));
+    }
+
+    public UnbindResultMessage Unbind(AgentSession session, UnbindMessage unbind)
+    {
+        Tunnel? tunnel = session.RemoveTunnel(unbind.TunnelId);
+        if (tunnel is not null)
+        {
+            _tunnels.Remove(tunnel);
+            Log.TunnelUnbound(_logger, tunnel.Id, tunnel.Hostname);
+        }
+
+        return new UnbindResultMessage { TunnelId = unbind.TunnelId };
+    }
+
+    private BindResultMessage Accept(AgentSession session, BindMessage bind, Tunnel tunnel)
+    {
+        var urls = new List<string>(2);
+        if (_endpoints.Https is { } https)
+        {
+            int port = _options.PublicHttpsPort ?? https.Port;
+            urls.Add(port == 443 ? $"https://{tunnel.Hostname}" : string.Create(CultureInfo.InvariantCulture, $"https://{tunnel.Hostname}:{port}"));
+        }
+
+        if (_endpoints.Http is { } http)
+        {
+            int port = _options.PublicHttpPort ?? http.Port;
+            urls.Add(port == 80 ? $"http://{tunnel.Hostname}" : string.Create(CultureInfo.InvariantCulture, $"http://{tunnel.Hostname}:{port}"));
+        }
+
+        tunnel.Urls = urls;
+        session.AddTunnel(tunnel);
+        Log.TunnelBound(_logger, tunnel.Id, tunnel.Hostname, session.Id);
+        return new BindResultMessage { RequestId = bind.RequestId, TunnelId = tunnel.Id, Urls = urls };
+    }
+
+    private BindResultMessage Refuse(BindMessage bind, ProtocolError error)
+    {
+        Log.BindRefused(_logger, error.Code, error.Message);
+        return new BindResultMessage { RequestId = bind.RequestId, Error = error };
+    }
+
+    /// <summary>The one label that puts <paramref name="hostname"/> directly under <paramref name="domain"/>, or <see langword="null"/>.</summary>
+    private static string? LabelUnder(string hostname, string domain)
+    {
+        if (!hostname.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        string label = hostname[..^(domain.Length + 1)];
+        return label.Length > 0 && !label.Contains('.', StringComparison.Ordinal) ? label : null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1200, EventName = "TunnelBound", Level = LogLevel.Information, Message = "Tunnel {TunnelId} bound to {Hostname} for session {SessionId}")]
+        public static partial void TunnelBound(ILogger logger, string tunnelId, string hostname, string sessionId);
+
+        [LoggerMessage(EventId = 1201, EventName = "TunnelUnbound", Level = LogLevel.Information, Message = "Tunnel {TunnelId} ({Hostname}) unbound")]
+        public static partial void TunnelUnbound(ILogger logger, string tunnelId, string hostname);
+
+        [LoggerMessage(EventId = 1202, EventName = "BindRefused", Level = LogLevel.Information, Message = "Bind refused: {Code} {Reason}")]
+        public static partial void BindRefused(ILogger logger, string code, string reason);
+    }
+}

@@ -1,0 +1,73 @@
+namespace Burrow.Edge.Routing;
+
+/// <summary>Every live tunnel, by public hostname and by the internal host the forwarder connects to.</summary>
+internal sealed class TunnelRegistry
+{
+    // The only lock here; nothing else is taken while it is held.
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Tunnel> _byHost = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Tunnel> _byConnectHost = new(StringComparer.OrdinalIgnoreCase);
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byHost.Count;
+            }
+        }
+    }
+
+    /// <summary>Adds a tunnel unless its hostname is taken.</summary>
+    public bool TryAdd(Tunnel tunnel)
+    {
+        lock (_lock)
+        {
+            if (!_byHost.TryAdd(tunnel.Hostname, tunnel))
+            {
+                return false;
+            }
+
+            _byConnectHost[tunnel.ConnectHost] = tunnel;
+            return true;
+        }
+    }
+
+    public bool IsTaken(string hostname)
+    {
+        lock (_lock)
+        {
+            return _byHost.ContainsKey(hostname);
+        }
+    }
+
+    public void Remove(Tunnel tunnel)
+    {
+        lock (_lock)
+        {
+            if (_byHost.TryGetValue(tunnel.Hostname, out var current) && ReferenceEquals(current, tunnel))
+            {
+                _byHost.Remove(tunnel.Hostname);
+            }
+
+            _byConnectHost.Remove(tunnel.ConnectHost);
+        }
+    }
+
+    public Tunnel? FindByHost(string host)
+    {
+        lock (_lock)
+        {
+            return _byHost.GetValueOrDefault(host);
+        }
+    }
+
+    public Tunnel? FindByConnectHost(string connectHost)
+    {
+        lock (_lock)
+        {
+            return _byConnectHost.GetValueOrDefault(connectHost);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace Burrow.EndToEnd.Tests.Harness;
+
+/// <summary>A real <c>burrow server</c> on loopback with ephemeral ports, its own data directory and a known token.</summary>
+public sealed class EdgeRun : IAsyncDisposable
+{
+    private readonly TempDirectory? _ownDir;
+
+    private EdgeRun(BurrowProcess process, string dataDir, string token, TempDirectory? ownDir)
+    {
+        Process = process;
+        DataDir = dataDir;
+        Token = token;
+        _ownDir = ownDir;
+    }
+
+    public BurrowProcess Process { get; }
+
+    public string DataDir { get; }
+
+    public string Token { get; }
+
+    public string CaPath => System.IO.Path.Combine(DataDir, "ca.pem");
+
+    public string AgentAddress { get; private set; } = "";
+
+    public int HttpsPort { get; private set; }
+
+    public int HttpPort { get; private set; }
+
+    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0")
+    {
+        TempDirectory? own = dataDir is null ? new TempDirectory() : null;
+        dataDir ??= own!.Path;
+        List<string> args =
+        [
+            "server", "--agent-addr", agentAddr, "--https-addr", httpsAddr, "--http-addr", httpAddr,
+            "--data-dir", dataDir, "--authtoken", token, "--log-level", "warn",
+        ];
+        args.AddRange(extra ?? []);
+        var process = BurrowProcess.Start(args);
+        var run = new EdgeRun(process, dataDir, token, own);
+        try
+        {
+            run.AgentAddress = (await process.WaitForLineAsync(@"Agents\s+listening on (\S+)")).Groups[1].Value;
+            run.HttpsPort = Port((await process.WaitForLineAsync(@"HTTPS\s+listening on (\S+),")).Groups[1].Value);
+            run.HttpPort = Port((await process.WaitForLineAsync(@"HTTP\s+listening on (\S+),")).Groups[1].Value);
+            await process.WaitForLineAsync("^Ready");
+            return run;
+        }
+        catch
+        {
+            await run.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Arguments that point an agent at this edge.</summary>
+    public IEnumerable<string> AgentArgs(string? token = null) =>
+        ["--server", AgentAddress, "--server-name", "localhost", "--authtoken", token ?? Token, "--edge-ca", CaPath];
+
+    public async ValueTask DisposeAsync()
+    {
+        await Process.DisposeAsync();
+        _ownDir?.Dispose();
+    }
+
+    private static int Port(string endPoint) => int.Parse(endPoint[(endPoint.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+}
