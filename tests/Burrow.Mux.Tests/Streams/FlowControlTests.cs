@@ -46,6 +46,8 @@ public sealed class FlowControlTests
         var payloadSent = counting.BytesWritten - counting.FramesWritten * 12;
         Assert.InRange(payloadSent, 1, MuxOptions.InitialStreamWindow);
         stream.Abort();
+        var error = await Assert.ThrowsAsync<MuxStreamException>(() => write.WaitAsync(ct));
+        Assert.Equal(MuxError.StreamAborted, error.Error);
     }
 
     [Fact]
