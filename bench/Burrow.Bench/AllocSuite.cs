@@ -1,0 +1,42 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Burrow.Bench;
+
+/// <summary>Runs <see cref="MuxAllocBenchmarks"/> in this process with a short job, and reads allocated bytes per MiB off the summary.</summary>
+internal static class AllocSuite
+{
+    public static IReadOnlyList<AllocResult> Run()
+    {
+        // In-process: no generated project to build, so the suite stays within the run's time
+        // budget. A short job is enough: the figure is a count of bytes, not a timing.
+        var job = Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithLaunchCount(1)
+            .WithWarmupCount(3)
+            .WithIterationCount(8)
+            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250));
+        var config = ManualConfig.CreateMinimumViable()
+            .AddJob(job)
+            .WithArtifactsPath(Path.Combine(RepoPaths.Root, "bench", "Burrow.Bench", "obj", "BenchmarkDotNet.Artifacts"));
+
+        var summary = BenchmarkRunner.Run<MuxAllocBenchmarks>(config);
+        var results = new List<AllocResult>();
+        foreach (var report in summary.Reports)
+        {
+            var bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+            var meanNs = report.ResultStatistics?.Mean;
+            if (bytes is null || meanNs is null)
+            {
+                throw new InvalidOperationException($"BenchmarkDotNet gave no result for {report.BenchmarkCase.DisplayInfo}; see its log above.");
+            }
+
+            var transport = report.BenchmarkCase.Parameters["Over"]?.ToString() ?? "?";
+            results.Add(new AllocResult(transport, bytes.Value, (1 << 20) / 1e6 / (meanNs.Value / 1e9)));
+        }
+
+        return results;
+    }
+}
