@@ -16,6 +16,7 @@ internal sealed record BenchSettings(string Command, int Rounds, long BulkBytes,
         "  mux    throughput and echo latency on loopback TCP: raw socket, Burrow.Mux, Go yamux (default)\n" +
         "  alloc  BenchmarkDotNet [MemoryDiagnoser]: allocated bytes per MiB moved through one stream\n" +
         "  all    both\n" +
+        "  alloc-profile  which types the alloc figure is made of (sampled with the runtime's AllocationTick event)\n" +
         "  --rounds N     rounds per figure; the median is reported (default 3)\n" +
         "  --bytes SIZE   bytes per bulk run, e.g. 1G, 256M (default 1G = 1 GiB)\n" +
         "  --streams N    concurrent bulk streams (default 100)\n" +
@@ -30,7 +31,7 @@ internal sealed record BenchSettings(string Command, int Rounds, long BulkBytes,
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             switch (args[i])
             {
-                case "mux" or "alloc" or "all":
+                case "mux" or "alloc" or "all" or "alloc-profile":
                     settings = settings with { Command = args[i] };
                     break;
                 case "--rounds":

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using Burrow.Mux;
+using Burrow.Mux.Buffers;
 
 namespace Burrow.Bench;
 
@@ -39,7 +40,15 @@ public class MuxAllocBenchmarks
         switch (Over)
         {
             case Transport.InMemoryPipe:
-                var options = new PipeOptions(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false);
+                // The transport's pipes take their blocks from a recycling pool, as Kestrel's do;
+                // with the default pool (ArrayPool.Shared behind 4 KiB segments) the transport
+                // itself allocated ~200 KB per MiB here, which would hide what Mux does.
+                var options = new PipeOptions(
+                    pool: BlockMemoryPool.Instance,
+                    pauseWriterThreshold: 1024 * 1024,
+                    resumeWriterThreshold: 512 * 1024,
+                    minimumSegmentSize: BlockMemoryPool.DefaultBlockSize,
+                    useSynchronizationContext: false);
                 var aToB = new Pipe(options);
                 var bToA = new Pipe(options);
                 _client = MuxSession.Client(new DuplexPipe(bToA.Reader, aToB.Writer));

@@ -14,6 +14,12 @@ Console.WriteLine("warning: this is a Debug build; the numbers mean little. Use 
 
 Console.WriteLine($"Burrow.Mux benchmark: {settings.Command}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 var mux = settings.Command is "mux" or "all" ? await MuxSuite.RunAsync(settings) : null;
+if (settings.Command == "alloc-profile")
+{
+    await AllocationProfile.RunAsync();
+    return 0;
+}
+
 var alloc = settings.Command is "alloc" or "all" ? AllocSuite.Run() : null;
 
 var markdown = ResultsReport.Render(settings, mux, alloc);
