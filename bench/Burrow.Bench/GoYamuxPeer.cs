@@ -55,6 +55,9 @@ internal sealed class GoYamuxPeer : IDisposable
         }
     }
 
+    /// <summary>The bench-server's process id, so its CPU time can be counted.</summary>
+    public int ServerProcessId => _server.Id;
+
     /// <summary>One stream, <paramref name="bytes"/> one way; seconds as the Go client measured them.</summary>
     public async Task<double> BulkAsync(long bytes)
     {

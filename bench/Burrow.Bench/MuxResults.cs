@@ -13,6 +13,17 @@ internal sealed class MuxResults
 
     public Series GoConcurrent { get; } = new();
 
+    // CPU seconds per GB moved, both ends together (see CpuTime).
+    public Series RawBulkCpu { get; } = new();
+
+    public Series MuxBulkCpu { get; } = new();
+
+    public Series GoBulkCpu { get; } = new();
+
+    public Series MuxConcurrentCpu { get; } = new();
+
+    public Series GoConcurrentCpu { get; } = new();
+
     public Series MuxEchoP50 { get; } = new();
 
     public Series MuxEchoP99 { get; } = new();
@@ -24,6 +35,9 @@ internal sealed class MuxResults
     public Series GoEchoP99 { get; } = new();
 
     public Series GoEchoCount { get; } = new();
+
+    /// <summary>/proc/loadavg when the suite started and ended: how busy the machine was besides us.</summary>
+    public string LoadAverage { get; set; } = "";
 
     /// <summary>Why there is no Go column, when there is none.</summary>
     public string? GoSkipped { get; set; }

@@ -41,6 +41,7 @@ internal static class ResultsReport
         var n = settings.Streams;
         Line(md, "");
         Line(md, $"Loopback TCP, no TLS, default options on both implementations; median of {settings.Rounds} rounds; MB = 10^6 bytes; {size} per bulk run, written 64 KiB at a time.");
+        Line(md, $"Load average (1, 5, 15 min): {r.LoadAverage}; the machine is shared, so wall-clock figures move with the neighbours' load, CPU figures much less.");
         if (r.GoSkipped is not null)
         {
             Line(md, $"Go yamux: {r.GoSkipped}.");
@@ -54,6 +55,8 @@ internal static class ResultsReport
         Line(md, $"| 1 KiB echo on stream {n + 1} meanwhile, p50 µs | {F(r.MuxEchoP50)} | {F(r.GoEchoP50)} | | | {Times(r.MuxEchoP50, r.GoEchoP50)} |");
         Line(md, $"| 1 KiB echo on stream {n + 1} meanwhile, p99 µs | {F(r.MuxEchoP99)} | {F(r.GoEchoP99)} | | | {Times(r.MuxEchoP99, r.GoEchoP99)} |");
         Line(md, $"| echo round trips per run | {F(r.MuxEchoCount)} | {F(r.GoEchoCount)} | | | |");
+        Line(md, $"| CPU s per GB, both ends, 1 stream | {F2(r.MuxBulkCpu)} | {F2(r.GoBulkCpu)} | {F2(r.RawBulkCpu)} | {Times(r.MuxBulkCpu, r.RawBulkCpu)} | {Times(r.MuxBulkCpu, r.GoBulkCpu)} |");
+        Line(md, $"| CPU s per GB, both ends, {n} streams | {F2(r.MuxConcurrentCpu)} | {F2(r.GoConcurrentCpu)} | | {Times(r.MuxConcurrentCpu, r.RawBulkCpu)} | {Times(r.MuxConcurrentCpu, r.GoConcurrentCpu)} |");
         Line(md, "");
         Line(md, "Every round (MB/s or µs):");
         Line(md, "");
@@ -64,6 +67,9 @@ internal static class ResultsReport
         Rounds(md, "Go yamux, 1 stream", r.GoBulk);
         Rounds(md, $"Burrow.Mux, {n} streams", r.MuxConcurrent);
         Rounds(md, $"Go yamux, {n} streams", r.GoConcurrent);
+        Rounds(md, "raw socket CPU s/GB, 1 stream", r.RawBulkCpu, format: F2);
+        Rounds(md, "Burrow.Mux CPU s/GB, 1 stream", r.MuxBulkCpu, format: F2);
+        Rounds(md, "Go yamux CPU s/GB, 1 stream", r.GoBulkCpu, format: F2);
         Rounds(md, "Burrow.Mux echo p50 / p99", r.MuxEchoP50, r.MuxEchoP99);
         Rounds(md, "Go yamux echo p50 / p99", r.GoEchoP50, r.GoEchoP99);
         Line(md, "");
@@ -88,22 +94,27 @@ internal static class ResultsReport
     private static string Verdict(bool met, Series a, Series b, string ratio) =>
         a.IsEmpty || b.IsEmpty ? "not measured" : met ? $"met ({ratio})" : $"**missed** ({ratio})";
 
-    private static void Rounds(StringBuilder md, string what, Series series, Series? second = null)
+    private static void Rounds(StringBuilder md, string what, Series series, Series? second = null, Func<double, string>? format = null)
     {
+        format ??= F;
         if (series.IsEmpty)
         {
             return;
         }
 
         var values = second is null
-            ? series.Values.Select(v => F(v))
-            : series.Values.Zip(second.Values, (a, b) => $"{F(a)} / {F(b)}");
+            ? series.Values.Select(format)
+            : series.Values.Zip(second.Values, (a, b) => $"{format(a)} / {format(b)}");
         Line(md, $"| {what} | {string.Join(", ", values)} |");
     }
 
     private static string F(Series s) => s.IsEmpty ? "—" : F(s.Median);
 
     private static string F(double v) => v.ToString("0", CultureInfo.InvariantCulture);
+
+    private static string F2(Series s) => s.IsEmpty || double.IsNaN(s.Median) ? "—" : F2(s.Median);
+
+    private static string F2(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
 
     private static string Percent(Series a, Series b) =>
         a.IsEmpty || b.IsEmpty ? "" : (a.Median / b.Median).ToString("0 %", CultureInfo.InvariantCulture);
