@@ -146,6 +146,14 @@ internal sealed class GoYamuxPeer : IDisposable
         await build.WaitForExitAsync();
         _ = await stdout;
         var errors = (await stderr).Trim();
-        return build.ExitCode == 0 ? null : $"building the Go yamux peer failed ({errors}); to get the Go column: {InstallHint}";
+        if (build.ExitCode == 0)
+        {
+            return null;
+        }
+
+        // build.sh names what is missing and how to install it; add the hint only if it did not.
+        return errors.Contains(InstallHint, StringComparison.Ordinal)
+            ? $"building the Go yamux peer failed: {errors}"
+            : $"building the Go yamux peer failed: {errors}; to get the Go column: {InstallHint}";
     }
 }
