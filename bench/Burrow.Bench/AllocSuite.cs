@@ -11,13 +11,16 @@ internal static class AllocSuite
     public static IReadOnlyList<AllocResult> Run()
     {
         // In-process: no generated project to build, so the suite stays within the run's time
-        // budget. A short job is enough: the figure is a count of bytes, not a timing.
+        // budget. A short job is enough: the figure is a count of bytes, not a timing. The
+        // iterations are long (hundreds of MiB) because the memory diagnoser counts one of them,
+        // and a buffer-pool block allocated when the queues reach a new depth (64 KiB, once)
+        // would otherwise read as hundreds of bytes per MiB.
         var job = Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithLaunchCount(1)
             .WithWarmupCount(3)
             .WithIterationCount(8)
-            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250));
+            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(500));
         var config = ManualConfig.CreateMinimumViable()
             .AddJob(job)
             .WithArtifactsPath(Path.Combine(RepoPaths.Root, "bench", "Burrow.Bench", "obj", "BenchmarkDotNet.Artifacts"));

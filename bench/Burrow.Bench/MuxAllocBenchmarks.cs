@@ -66,7 +66,7 @@ public class MuxAllocBenchmarks
         await _sender.WriteAsync(new byte[1]);
         _receiver = await accept;
         await _receiver.ReadExactlyAsync(new byte[1]);
-        for (var i = 0; i < 64; i++)
+        for (var i = 0; i < 256; i++)
         {
             await MoveOneMiB(); // grow the receive window and fill the buffer pool before BenchmarkDotNet's own warm-up
         }
