@@ -3,7 +3,11 @@ namespace Burrow.Bench;
 /// <summary>Everything the mux suite measured, per round. Throughputs are in MB/s (10^6 bytes), latencies in µs.</summary>
 internal sealed class MuxResults
 {
+    /// <summary>Blocking calls on dedicated threads: the ceiling.</summary>
     public Series RawBulk { get; } = new();
+
+    /// <summary>Async calls, the I/O model Burrow.Mux runs on.</summary>
+    public Series RawAsyncBulk { get; } = new();
 
     public Series MuxBulk { get; } = new();
 
@@ -15,6 +19,8 @@ internal sealed class MuxResults
 
     // CPU seconds per GB moved, both ends together (see CpuTime).
     public Series RawBulkCpu { get; } = new();
+
+    public Series RawAsyncBulkCpu { get; } = new();
 
     public Series MuxBulkCpu { get; } = new();
 

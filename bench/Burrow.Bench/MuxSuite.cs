@@ -31,7 +31,8 @@ internal static class MuxSuite
         {
             var goPid = go?.ServerProcessId;
             Console.WriteLine("warm-up ...");
-            await RawSocketBulk.RunAsync(WarmUpBytes);
+            await RawSocketBulk.RunAsync(WarmUpBytes, blocking: true);
+            await RawSocketBulk.RunAsync(WarmUpBytes, blocking: false);
             await MuxBulk.RunAsync(WarmUpBytes);
             await MuxConcurrent.RunAsync(WarmUpBytes, settings.Streams);
 
@@ -39,8 +40,11 @@ internal static class MuxSuite
             for (var round = 1; round <= settings.Rounds; round++)
             {
                 Console.WriteLine($"round {round}/{settings.Rounds}");
-                var raw = await Measure(goPid, () => RawSocketBulk.RunAsync(bulk));
-                Report("raw socket, 1 stream", bulk, raw.Cpu, results.RawBulk, results.RawBulkCpu, raw.Result);
+                var raw = await Measure(goPid, () => RawSocketBulk.RunAsync(bulk, blocking: true));
+                Report("raw socket, blocking", bulk, raw.Cpu, results.RawBulk, results.RawBulkCpu, raw.Result);
+
+                var rawAsync = await Measure(goPid, () => RawSocketBulk.RunAsync(bulk, blocking: false));
+                Report("raw socket, async", bulk, rawAsync.Cpu, results.RawAsyncBulk, results.RawAsyncBulkCpu, rawAsync.Result);
 
                 var mux = await Measure(goPid, () => MuxBulk.RunAsync(bulk));
                 Report("Burrow.Mux, 1 stream", bulk, mux.Cpu, results.MuxBulk, results.MuxBulkCpu, mux.Result);
