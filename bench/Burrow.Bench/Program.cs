@@ -20,7 +20,7 @@ if (settings.Command == "alloc-profile")
     return 0;
 }
 
-var alloc = settings.Command is "alloc" or "all" ? AllocSuite.Run() : null;
+var alloc = settings.Command is "alloc" or "all" ? await AllocSuite.RunAsync() : null;
 
 var markdown = ResultsReport.Render(settings, mux, alloc);
 Console.WriteLine();
