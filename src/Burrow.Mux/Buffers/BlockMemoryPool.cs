@@ -26,6 +26,20 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
     /// <summary>One pool for the process: blocks freed by one session serve the next.</summary>
     public static BlockMemoryPool Instance { get; } = new();
 
+    /// <summary>
+    /// 64 KiB blocks for reading a transport stream: one socket read takes up to a block, and at
+    /// 16 KiB the receiving side made four times as many reads (and TCP ACKs) per byte. Held only
+    /// while data is waiting, since the session reads with zero-byte reads. Capped at 128 MiB retained, as <see cref="Instance"/>.
+    /// </summary>
+    public static BlockMemoryPool TransportRead { get; } = new(64 * 1024, maxRetained: 2048);
+
+    /// <summary>
+    /// 128 KiB blocks for writing a transport stream: a stream pipe writer sends each block with
+    /// its own write call, so a block that holds a whole flush (up to the writer's 128 KiB
+    /// threshold) makes one send where 16 KiB blocks made eight. Held only until the flush.
+    /// </summary>
+    public static BlockMemoryPool TransportWrite { get; } = new(128 * 1024, maxRetained: 1024);
+
     public int BlockSize { get; }
 
     public override int MaxBufferSize => BlockSize;

@@ -1,0 +1,36 @@
+using System.Net.Sockets;
+using Burrow.Mux;
+
+namespace Burrow.Bench;
+
+/// <summary>A Burrow.Mux client and server session over one loopback TCP connection, default options, no TLS; the server runs <see cref="MuxBenchServer"/>.</summary>
+internal sealed class MuxTcpPair : IAsyncDisposable
+{
+    private readonly Task _serving;
+
+    private MuxTcpPair(MuxSession client, MuxSession server)
+    {
+        Client = client;
+        Server = server;
+        _serving = MuxBenchServer.ServeAsync(server);
+    }
+
+    public MuxSession Client { get; }
+
+    public MuxSession Server { get; }
+
+    public static async Task<MuxTcpPair> ConnectAsync()
+    {
+        var (client, server) = await LoopbackTcp.ConnectAsync();
+        return new MuxTcpPair(
+            MuxSession.Client(new NetworkStream(client, ownsSocket: true)),
+            MuxSession.Server(new NetworkStream(server, ownsSocket: true)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await Server.DisposeAsync();
+        await _serving;
+    }
+}
