@@ -153,7 +153,8 @@ public sealed partial class AgentRunner
         }
     }
 
-    private async Task HeartbeatAsync(MuxSession mux, AuthResultMessage settings, CancellationToken cancellationToken)
+    /// <summary>Pings at the edge's interval; returns true when a ping went unanswered and the session was closed for it.</summary>
+    private async Task<bool> HeartbeatAsync(MuxSession mux, AuthResultMessage settings, CancellationToken cancellationToken)
     {
         TimeSpan interval = TimeSpan.FromMilliseconds(Math.Max(1000, settings.HeartbeatIntervalMs));
         TimeSpan timeout = TimeSpan.FromMilliseconds(Math.Max(1000, settings.HeartbeatTimeoutMs));
@@ -170,7 +171,7 @@ public sealed partial class AgentRunner
                 {
                     Say(string.Create(CultureInfo.InvariantCulture, $"The edge did not answer a keepalive ping within {timeout.TotalSeconds:0} s."));
                     await mux.DisposeAsync().ConfigureAwait(false);
-                    return;
+                    return true;
                 }
 
                 await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
@@ -180,5 +181,7 @@ public sealed partial class AgentRunner
         {
             // The session ended.
         }
+
+        return false;
     }
 }

@@ -169,7 +169,7 @@ public sealed partial class AgentRunner
             var pendingBinds = new ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>>(StringComparer.Ordinal);
             Task controlLoop = ControlLoopAsync(reader, pendingBinds, session);
             Task acceptLoop = AcceptLoopAsync(mux, session.Token);
-            Task heartbeat = HeartbeatAsync(mux, authResult, session.Token);
+            Task<bool> heartbeat = HeartbeatAsync(mux, authResult, session.Token);
 
             int? exit = resumed && TryRestoreTunnels()
                 ? AnnounceResumed()
@@ -189,7 +189,9 @@ public sealed partial class AgentRunner
                 return new ConnectionOutcome(true, 0);
             }
 
-            string reason = mux.Completion.IsCompleted ? DescribeEnd(mux.Completion.Result) : "the edge closed the control stream";
+            string reason = await heartbeat.ConfigureAwait(false)
+                ? "no keepalive answer from the edge"
+                : mux.Completion.IsCompleted ? DescribeEnd(await mux.Completion.ConfigureAwait(false)) : "the edge closed the control stream";
             Say($"Lost the connection to the edge ({reason}).");
             return new ConnectionOutcome(true, null);
         }
