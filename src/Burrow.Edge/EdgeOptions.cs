@@ -53,6 +53,21 @@ public sealed class EdgeOptions
     /// <summary>How long in-flight requests may run on after shutdown begins. Default 30 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The first port of the range TCP tunnels get their public port from. Default 20000.</summary>
+    public int TcpPortMin { get; set; } = 20000;
+
+    /// <summary>The last port of the TCP tunnel range (inclusive). Default 20999.</summary>
+    public int TcpPortMax { get; set; } = 20999;
+
+    /// <summary>
+    /// The address TCP tunnels listen on; default that of the public HTTPS listener (else HTTP),
+    /// so an edge on loopback keeps its TCP tunnels on loopback too.
+    /// </summary>
+    public IPAddress? TcpAddress { get; set; }
+
+    /// <summary>The address TCP tunnel listeners bind to.</summary>
+    public IPAddress TcpBindAddress => TcpAddress ?? HttpsEndPoint?.Address ?? HttpEndPoint?.Address ?? IPAddress.Any;
+
     /// <summary>Most tunnels one agent session may hold. Default 64.</summary>
     public int MaxTunnelsPerSession { get; set; } = 64;
 

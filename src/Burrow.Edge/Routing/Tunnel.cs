@@ -6,7 +6,10 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Burrow.Edge.Routing;
 
-/// <summary>One bound HTTP endpoint: a public hostname served by an agent session, with its policy built once at bind time.</summary>
+/// <summary>
+/// One bound endpoint served by an agent session, with its policy built once at bind time: a public
+/// hostname (http), or a port of the edge (tcp, whose <see cref="Hostname"/> is its <c>tcp://</c> URL).
+/// </summary>
 internal sealed class Tunnel
 {
     public Tunnel(string id, string hostname, AgentSession session, BindMessage bind, ValidatedEndpointOptions options, EdgeOptions edgeOptions)
@@ -15,6 +18,7 @@ internal sealed class Tunnel
         Hostname = hostname;
         Session = session;
         Name = bind.TunnelName;
+        Proto = bind.Proto;
         ForwardsTo = bind.ForwardsTo;
         Options = options;
         // The handler's connection pool is keyed by host, so each tunnel gets its own pool.
@@ -39,6 +43,12 @@ internal sealed class Tunnel
     public string Hostname { get; }
 
     public string Name { get; }
+
+    /// <summary><c>http</c> or <c>tcp</c>.</summary>
+    public string Proto { get; }
+
+    /// <summary>The public port's listener, for a tcp tunnel; closed when the tunnel is removed.</summary>
+    public Tcp.TcpTunnelListener? TcpListener { get; set; }
 
     public string? ForwardsTo { get; }
 

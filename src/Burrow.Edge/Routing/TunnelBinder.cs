@@ -1,5 +1,6 @@
 using System.Globalization;
 using Burrow.Edge.Agents;
+using Burrow.Edge.Tcp;
 using Burrow.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -12,9 +13,11 @@ internal sealed partial class TunnelBinder
     private readonly TunnelRegistry _tunnels;
     private readonly EdgeEndpoints _endpoints;
     private readonly ILogger _logger;
+    private readonly ILogger _tcpLogger;
 
-    public TunnelBinder(EdgeOptions options, TunnelRegistry tunnels, EdgeEndpoints endpoints, ILogger<TunnelBinder> logger)
+    public TunnelBinder(EdgeOptions options, TunnelRegistry tunnels, EdgeEndpoints endpoints, ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger)
     {
+        _tcpLogger = tcpLogger;
         _options = options;
         _tunnels = tunnels;
         _endpoints = endpoints;
@@ -28,15 +31,20 @@ internal sealed partial class TunnelBinder
             return Refuse(bind, error);
         }
 
-        if (bind.Proto != TunnelProtocols.Http)
+        if (bind.Proto is not (TunnelProtocols.Http or TunnelProtocols.Tcp))
         {
             return Refuse(bind, ErrorCodes.UnknownProto.WithMessage(
-                $"This edge serves http tunnels only; {bind.Proto} tunnels are not available yet."));
+                $"This edge serves http and tcp tunnels; {bind.Proto} tunnels are not available yet."));
         }
 
         if (session.TunnelCount >= _options.MaxTunnelsPerSession)
         {
             return Refuse(bind, ErrorCodes.TooManyTunnels.ToError(_options.MaxTunnelsPerSession));
+        }
+
+        if (bind.Proto == TunnelProtocols.Tcp)
+        {
+            return BindTcp(session, bind, options);
         }
 
         string domain = _options.Domain;
@@ -71,6 +79,57 @@ internal sealed partial class TunnelBinder
         return Refuse(bind, ErrorCodes.InternalError.ToError("no free random hostname"));
     }
 
+    private BindResultMessage BindTcp(AgentSession session, BindMessage bind, ValidatedEndpointOptions options)
+    {
+        int min = _options.TcpPortMin, max = _options.TcpPortMax;
+        string range = string.Create(CultureInfo.InvariantCulture, $"{min}-{max}");
+        if (bind.RemotePort is { } requested)
+        {
+            if (requested < min || requested > max)
+            {
+                return Refuse(bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
+                    $"TCP port {requested} is not available: this edge gives TCP tunnels ports {range}.")));
+            }
+
+            return TryBindPort(session, bind, options, requested) is { } tunnel
+                ? Accept(session, bind, tunnel)
+                : Refuse(bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
+                    $"TCP port {requested} is not available: another tunnel or program is using it.")));
+        }
+
+        // Start at a random port so that ports freed a moment ago are not handed out again at once.
+        int count = max - min + 1;
+        int start = Random.Shared.Next(count);
+        for (int i = 0; i < count; i++)
+        {
+            if (TryBindPort(session, bind, options, min + ((start + i) % count)) is { } tunnel)
+            {
+                return Accept(session, bind, tunnel);
+            }
+        }
+
+        return Refuse(bind, ErrorCodes.TcpPortUnavailable.WithMessage($"No TCP port is free in this edge's range {range}."));
+    }
+
+    private Tunnel? TryBindPort(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, int port)
+    {
+        string url = string.Create(CultureInfo.InvariantCulture, $"tcp://{_options.Domain}:{port}");
+        if (_tunnels.IsTaken(url) || TcpTunnelListener.TryBind(_options.TcpBindAddress, port, _tcpLogger) is not { } listener)
+        {
+            return null;
+        }
+
+        var tunnel = new Tunnel(NameGenerator.Id("tun_"), url, session, bind, options, _options) { TcpListener = listener };
+        if (!_tunnels.TryAdd(tunnel))
+        {
+            listener.Dispose();
+            return null;
+        }
+
+        listener.Start(tunnel);
+        return tunnel;
+    }
+
     public UnbindResultMessage Unbind(AgentSession session, UnbindMessage unbind)
     {
         Tunnel? tunnel = session.RemoveTunnel(unbind.TunnelId);
@@ -86,13 +145,17 @@ internal sealed partial class TunnelBinder
     private BindResultMessage Accept(AgentSession session, BindMessage bind, Tunnel tunnel)
     {
         var urls = new List<string>(2);
-        if (_endpoints.Https is { } https)
+        if (tunnel.Proto == TunnelProtocols.Tcp)
+        {
+            urls.Add(tunnel.Hostname);
+        }
+        else if (_endpoints.Https is { } https)
         {
             int port = _options.PublicHttpsPort ?? https.Port;
             urls.Add(port == 443 ? $"https://{tunnel.Hostname}" : string.Create(CultureInfo.InvariantCulture, $"https://{tunnel.Hostname}:{port}"));
         }
 
-        if (_endpoints.Http is { } http)
+        if (tunnel.Proto != TunnelProtocols.Tcp && _endpoints.Http is { } http)
         {
             int port = _options.PublicHttpPort ?? http.Port;
             urls.Add(port == 80 ? $"http://{tunnel.Hostname}" : string.Create(CultureInfo.InvariantCulture, $"http://{tunnel.Hostname}:{port}"));

@@ -53,6 +53,9 @@ internal sealed class TunnelRegistry
 
             _byConnectHost.Remove(tunnel.ConnectHost);
         }
+
+        // A tcp tunnel's port is released with it.
+        tunnel.TcpListener?.Dispose();
     }
 
     public Tunnel? FindByHost(string host)

@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Burrow.Mux;
+
+namespace Burrow.Edge.Tcp;
+
+/// <summary>
+/// Copies bytes both ways between a public TCP connection and its proxy stream, carrying
+/// half-close (the client's FIN ends the stream's writes; the stream's end shuts the socket's
+/// send side) and aborting both when either fails.
+/// </summary>
+internal static class TcpPump
+{
+    private const int BufferSize = 64 * 1024;
+
+    public static async Task RunAsync(Socket client, MuxStream stream)
+    {
+        var network = new NetworkStream(client, ownsSocket: true);
+        Task toAgent = ToAgentAsync(network, stream);
+        Task toClient = ToClientAsync(stream, network, client);
+        Task first = await Task.WhenAny(toAgent, toClient).ConfigureAwait(false);
+        if (first.IsFaulted)
+        {
+            Abort(client, stream);
+        }
+
+        try
+        {
+            await Task.WhenAll(toAgent, toClient).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            Abort(client, stream);
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            await network.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ToAgentAsync(NetworkStream network, MuxStream stream)
+    {
+        await CopyAsync(network, stream).ConfigureAwait(false);
+        stream.CompleteWrites();
+    }
+
+    private static async Task ToClientAsync(MuxStream stream, NetworkStream network, Socket client)
+    {
+        await CopyAsync(stream, network).ConfigureAwait(false);
+        client.Shutdown(SocketShutdown.Send);
+    }
+
+    private static void Abort(Socket client, MuxStream stream)
+    {
+        stream.Abort();
+        try
+        {
+            client.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+
+        client.Dispose();
+    }
+
+    private static async Task CopyAsync(Stream source, Stream destination)
+    {
+        while (true)
+        {
+            // Wait for data before renting a buffer, so idle connections hold no memory.
+            await source.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
+            {
+                int read = await source.ReadAsync(buffer).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                await destination.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+}

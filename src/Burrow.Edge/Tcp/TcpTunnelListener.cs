@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Sockets;
+using Burrow.Edge.Routing;
+using Burrow.Mux;
+using Burrow.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Edge.Tcp;
+
+/// <summary>
+/// The public port of one TCP tunnel: accepts connections, checks the client's address against
+/// the tunnel's CIDR rules, and carries each connection over a new proxy stream to the agent.
+/// It stays open while the session is held for a resume, so the port comes back with it.
+/// </summary>
+internal sealed partial class TcpTunnelListener : IDisposable
+{
+    private static readonly TimeSpan ResultTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly Socket _socket;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private Tunnel _tunnel = null!;
+
+    private TcpTunnelListener(Socket socket, int port, ILogger logger)
+    {
+        _socket = socket;
+        Port = port;
+        _logger = logger;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Binds and listens on <paramref name="port"/>, or returns <see langword="null"/> when the port is in use.</summary>
+    public static TcpTunnelListener? TryBind(IPAddress address, int port, ILogger logger)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            socket.Bind(new IPEndPoint(address, port));
+            socket.Listen(512);
+            return new TcpTunnelListener(socket, port, logger);
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>Starts accepting for <paramref name="tunnel"/>.</summary>
+    public void Start(Tunnel tunnel)
+    {
+        _tunnel = tunnel;
+        _ = AcceptLoopAsync();
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                Socket client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
+                _ = Task.Run(() => ServeAsync(client), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The tunnel was unbound or its session expired.
+        }
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        string remote = client.RemoteEndPoint?.ToString() ?? "unknown";
+        Tunnel tunnel = _tunnel;
+        if (!tunnel.Policy.IsAddressAllowed((client.RemoteEndPoint as IPEndPoint)?.Address))
+        {
+            Log.ClientDenied(_logger, remote, tunnel.Id, Port);
+            client.Dispose();
+            return;
+        }
+
+        MuxSession? mux = tunnel.Session.Link?.Mux;
+        if (mux is null)
+        {
+            Log.AgentAway(_logger, remote, tunnel.Id, ErrorCodes.AgentSessionGone.Code);
+            client.Dispose();
+            return;
+        }
+
+        client.NoDelay = true;
+        MuxStream? stream = null;
+        try
+        {
+            stream = await mux.OpenStreamAsync(_stop.Token).ConfigureAwait(false);
+            var header = new ProxyHeader { TunnelId = tunnel.Id, ClientAddr = remote, Proto = TunnelProtocols.Tcp };
+            await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(header), _stop.Token).ConfigureAwait(false);
+            ControlMessage? answer = await new ControlMessageReader(stream).ReadAsync(_stop.Token).AsTask()
+                .WaitAsync(ResultTimeout, _stop.Token).ConfigureAwait(false);
+            if (answer is not ProxyResultMessage { Error: null })
+            {
+                ProtocolError error = (answer as ProxyResultMessage)?.Error
+                    ?? ErrorCodes.AgentSessionGone.WithMessage($"The agent answered the proxy stream with {answer?.Type ?? "nothing"}.");
+                Log.UpstreamFailed(_logger, remote, tunnel.Id, error.Code, error.Message);
+                stream.Abort();
+                client.Dispose();
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or ObjectDisposedException)
+        {
+            Log.ProxyStreamFailed(_logger, remote, tunnel.Id, ex.Message);
+            stream?.Abort();
+            client.Dispose();
+            return;
+        }
+
+        await TcpPump.RunAsync(client, stream).ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1400, EventName = "TcpClientDenied", Level = LogLevel.Information, Message = "Refused TCP client {RemoteAddress} on tunnel {TunnelId} (port {Port}): its address is not allowed (ERR_BURROW_3006)")]
+        public static partial void ClientDenied(ILogger logger, string remoteAddress, string tunnelId, int port);
+
+        [LoggerMessage(EventId = 1401, EventName = "TcpAgentAway", Level = LogLevel.Information, Message = "Closed TCP client {RemoteAddress} on tunnel {TunnelId}: the agent is disconnected ({Code})")]
+        public static partial void AgentAway(ILogger logger, string remoteAddress, string tunnelId, string code);
+
+        [LoggerMessage(EventId = 1402, EventName = "TcpUpstreamFailed", Level = LogLevel.Information, Message = "Closed TCP client {RemoteAddress} on tunnel {TunnelId}: {Code} {Reason}")]
+        public static partial void UpstreamFailed(ILogger logger, string remoteAddress, string tunnelId, string code, string reason);
+
+        [LoggerMessage(EventId = 1403, EventName = "TcpProxyStreamFailed", Level = LogLevel.Information, Message = "Closed TCP client {RemoteAddress} on tunnel {TunnelId}: the proxy stream failed: {Reason}")]
+        public static partial void ProxyStreamFailed(ILogger logger, string remoteAddress, string tunnelId, string reason);
+    }
+}
