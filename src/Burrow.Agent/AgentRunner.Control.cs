@@ -20,12 +20,15 @@ public sealed partial class AgentRunner
             TunnelDefinition definition = tunnel.Definition;
             _state.Tunnels.TryGetValue(definition.Name, out RememberedTunnel? remembered);
             // A tunnel with no name of its own asks for the one it had, so URLs survive restarts of agent and edge.
-            string? hostname = definition.Hostname ?? (definition.NameRequested ? null : remembered?.Hostname);
-            BindResultMessage result = await BindAsync(writer, pending, tunnel, hostname, definition.Subdomain, cancellationToken).ConfigureAwait(false);
-            if (result.Error is not null && !definition.NameRequested && hostname is not null
-                && (ErrorCodes.HostnameTaken.Matches(result.Error) || ErrorCodes.HostnameNotAllowed.Matches(result.Error)))
+            bool tcp = definition.Proto == TunnelProtocols.Tcp;
+            string? hostname = tcp ? null : definition.Hostname ?? (definition.NameRequested ? null : remembered?.Hostname);
+            // A tcp tunnel likewise asks for the port it had.
+            int? port = !tcp ? null : definition.RemotePort ?? (remembered?.Urls is [{ } firstUrl, ..] && Uri.TryCreate(firstUrl, UriKind.Absolute, out Uri? rememberedUrl) ? rememberedUrl.Port : null);
+            BindResultMessage result = await BindAsync(writer, pending, tunnel, hostname, definition.Subdomain, port, cancellationToken).ConfigureAwait(false);
+            if (result.Error is not null && !definition.NameRequested && (hostname is not null || port is not null)
+                && (ErrorCodes.HostnameTaken.Matches(result.Error) || ErrorCodes.HostnameNotAllowed.Matches(result.Error) || ErrorCodes.TcpPortUnavailable.Matches(result.Error)))
             {
-                result = await BindAsync(writer, pending, tunnel, null, null, cancellationToken).ConfigureAwait(false);
+                result = await BindAsync(writer, pending, tunnel, null, null, null, cancellationToken).ConfigureAwait(false);
             }
 
             if (result.Error is { } error)
@@ -76,6 +79,7 @@ public sealed partial class AgentRunner
         ActiveTunnel tunnel,
         string? hostname,
         string? subdomain,
+        int? remotePort,
         CancellationToken cancellationToken)
     {
         string requestId = Interlocked.Increment(ref _nextRequestId).ToString(CultureInfo.InvariantCulture);
@@ -85,8 +89,9 @@ public sealed partial class AgentRunner
         {
             RequestId = requestId,
             TunnelName = tunnel.Definition.Name,
-            Proto = TunnelProtocols.Http,
+            Proto = tunnel.Definition.Proto,
             Hostname = hostname,
+            RemotePort = remotePort,
             Subdomain = hostname is null ? subdomain : null,
             ForwardsTo = tunnel.Display,
             Options = tunnel.Definition.Options,

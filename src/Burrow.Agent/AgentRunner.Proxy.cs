@@ -46,7 +46,13 @@ public sealed partial class AgentRunner
                 .ConfigureAwait(false);
             if (upstream is null)
             {
-                Log.UpstreamUnreachable(_logger, error!.Message);
+                Log.UpstreamUnreachable(_logger, error!.Code, error.Message);
+                if (header.Proto == TunnelProtocols.Tcp)
+                {
+                    // No error page shows it to anyone: the person running the agent is told.
+                    SayError(error, hint: false);
+                }
+
                 await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(new ProxyResultMessage { Error = error }), cancellationToken).ConfigureAwait(false);
                 stream.CompleteWrites();
                 // Let the edge read the answer before the stream goes away; it resets the stream once it has.
@@ -69,7 +75,7 @@ public sealed partial class AgentRunner
         [LoggerMessage(EventId = 2000, EventName = "UnexpectedProxyStream", Level = LogLevel.Debug, Message = "Reset a proxy stream for unknown tunnel {TunnelId}")]
         public static partial void UnexpectedProxyStream(ILogger logger, string tunnelId);
 
-        [LoggerMessage(EventId = 2001, EventName = "UpstreamUnreachable", Level = LogLevel.Warning, Message = "{Reason}")]
-        public static partial void UpstreamUnreachable(ILogger logger, string reason);
+        [LoggerMessage(EventId = 2001, EventName = "UpstreamUnreachable", Level = LogLevel.Warning, Message = "{Code}: {Reason}")]
+        public static partial void UpstreamUnreachable(ILogger logger, string code, string reason);
     }
 }

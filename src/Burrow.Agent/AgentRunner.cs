@@ -244,12 +244,12 @@ public sealed partial class AgentRunner
         }
     }
 
-    private void SayError(ProtocolError error)
+    private void SayError(ProtocolError error, bool hint = true)
     {
         lock (_outputLock)
         {
             _options.ErrorOutput.WriteLine($"{error.Code}: {error.Message}");
-            if (error.Lookup() is { } known)
+            if (hint && error.Lookup() is { } known)
             {
                 _options.ErrorOutput.WriteLine($"  {known.Hint}");
             }

@@ -13,6 +13,7 @@ internal static class Program
         {
             ServerCommand.Create(),
             HttpCommand.Create(),
+            TcpCommand.Create(),
         };
 
         // Signals are ours: the edge drains for up to its drain timeout, longer than the parser's default grace.

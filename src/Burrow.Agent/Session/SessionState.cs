@@ -30,8 +30,9 @@ internal sealed class SessionState
             key.Append('|').Append(ControlMessageSerializer.SerializeToJson(new BindMessage
             {
                 RequestId = tunnel.Name,
-                Proto = TunnelProtocols.Http,
+                Proto = tunnel.Proto,
                 Hostname = tunnel.Hostname,
+                RemotePort = tunnel.RemotePort,
                 Subdomain = tunnel.Subdomain,
                 ForwardsTo = tunnel.Upstream.Display,
                 Options = tunnel.Options,

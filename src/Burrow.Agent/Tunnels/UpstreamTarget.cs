@@ -9,7 +9,7 @@ namespace Burrow.Agent;
 /// </summary>
 public sealed record UpstreamTarget
 {
-    /// <summary><c>http</c>, <c>https</c> or <c>file</c>.</summary>
+    /// <summary><c>http</c>, <c>https</c>, <c>file</c>, or <c>tcp</c> (raw bytes, for tcp tunnels).</summary>
     public required string Scheme { get; init; }
 
     /// <summary>The host to dial (empty for <c>file</c>).</summary>
@@ -27,6 +27,8 @@ public sealed record UpstreamTarget
     /// <summary>The address as shown to people and sent to the edge, e.g. <c>http://localhost:8080</c> or <c>file:///srv/www</c>.</summary>
     public string Display => Scheme == "file"
         ? new Uri(Directory!).AbsoluteUri
+        : Scheme == "tcp"
+        ? string.Create(CultureInfo.InvariantCulture, $"{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{Port}")
         : string.Create(CultureInfo.InvariantCulture, $"{Scheme}://{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{Port}");
 
     /// <summary>Parses an upstream argument.</summary>
@@ -78,6 +80,34 @@ public sealed record UpstreamTarget
         }
 
         target = new UpstreamTarget { Scheme = uri.Scheme, Host = uri.IdnHost.Trim('[', ']'), Port = uri.Port };
+        error = null;
+        return true;
+    }
+
+    /// <summary>Parses the upstream of a tcp tunnel: <c>5432</c> (on localhost) or <c>host:port</c>.</summary>
+    /// <param name="value">The argument, e.g. <c>5432</c> or <c>db.internal:5432</c>.</param>
+    /// <param name="target">The upstream, when valid.</param>
+    /// <param name="error">Why not, when invalid.</param>
+    /// <returns>Whether the value is valid.</returns>
+    public static bool TryParseTcp(string value, [NotNullWhen(true)] out UpstreamTarget? target, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        target = null;
+        value = value.Trim();
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int bare))
+        {
+            return CheckPort(bare, out error) && (target = new UpstreamTarget { Scheme = "tcp", Host = "localhost", Port = bare }) is not null;
+        }
+
+        if (value.Contains("://", StringComparison.Ordinal)
+            || !Uri.TryCreate("tcp://" + value, UriKind.Absolute, out Uri? uri) || string.IsNullOrEmpty(uri.Host) || uri.IsDefaultPort
+            || uri.AbsolutePath != "/" || !string.IsNullOrEmpty(uri.Query))
+        {
+            error = $"'{value}' is not a tcp upstream; use a port (5432) or host:port";
+            return false;
+        }
+
+        target = new UpstreamTarget { Scheme = "tcp", Host = uri.IdnHost.Trim('[', ']'), Port = uri.Port };
         error = null;
         return true;
     }
