@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Burrow.EndToEnd.Tests.Harness;
+using static Burrow.EndToEnd.Tests.Harness.TcpTunnelFixture;
+
+namespace Burrow.EndToEnd.Tests.Tcp;
+
+/// <summary>Raw TCP through a real edge and agent: bytes both ways, half-close, concurrency, CIDR rules, dead upstreams, requested ports.</summary>
+public sealed class TcpTunnelTests(TcpTunnelFixture fixture) : IClassFixture<TcpTunnelFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact(Timeout = 30_000)]
+    public void Agent_prints_the_tcp_url_and_the_edge_gives_a_port_from_its_range()
+    {
+        Assert.Equal("tcp", fixture.EchoAgent.Url.Scheme);
+        Assert.InRange(fixture.EchoAgent.Port, fixture.MinPort, fixture.MaxPort);
+        Assert.Contains($"-> localhost:{I(fixture.Echo.Port)}", fixture.EchoAgent.Process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Echo_of_10_MiB_comes_back_whole()
+    {
+        byte[] data = RandomNumberGenerator.GetBytes(10 * 1024 * 1024);
+        using Socket socket = await ConnectAsync(fixture.EchoAgent.Port);
+
+        Task send = Task.Run(async () =>
+        {
+            await socket.SendAsync(data, SocketFlags.None, Ct);
+            socket.Shutdown(SocketShutdown.Send);
+        }, Ct);
+        byte[] received = await ReadToEndAsync(socket);
+        await send;
+
+        Assert.Equal(data.Length, received.Length);
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Half_close_carries_the_client_FIN_and_the_reply_still_arrives()
+    {
+        byte[] data = RandomNumberGenerator.GetBytes(1024 * 1024 + 17);
+        using Socket socket = await ConnectAsync(fixture.HashAgent.Port);
+
+        await socket.SendAsync(data, SocketFlags.None, Ct);
+        socket.Shutdown(SocketShutdown.Send);
+        byte[] reply = await ReadToEndAsync(socket);
+
+        // The upstream answers only once it has read end of stream.
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(data)), Encoding.ASCII.GetString(reply));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Fifty_concurrent_connections_each_get_their_own_bytes_back()
+    {
+        var tasks = Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
+        {
+            byte[] data = RandomNumberGenerator.GetBytes(64 * 1024 + i);
+            using Socket socket = await ConnectAsync(fixture.EchoAgent.Port);
+            Task send = Task.Run(async () =>
+            {
+                await socket.SendAsync(data, SocketFlags.None, Ct);
+                socket.Shutdown(SocketShutdown.Send);
+            }, Ct);
+            byte[] received = await ReadToEndAsync(socket);
+            await send;
+            Assert.Equal(data, received);
+        }, Ct));
+
+        await Task.WhenAll(tasks);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Refused_cidr_closes_the_connection_at_once_and_nothing_reaches_the_upstream()
+    {
+        await using var upstream = TcpUpstream.Start(TcpUpstream.Mode.Echo);
+        await using var agent = await fixture.StartAgentAsync([I(upstream.Port), "--cidr-allow", "10.0.0.0/8"]);
+        using Socket socket = await ConnectAsync(agent.Port);
+        var clock = Stopwatch.StartNew();
+
+        byte[] received = await ReadToEndOrResetAsync(socket, sendFirst: "hello"u8.ToArray());
+
+        Assert.Empty(received);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"closed after {clock.Elapsed}");
+        Assert.Equal(0, upstream.Accepted);
+
+        // Deny wins too, for an address the allow list would let in.
+        await using var denied = await fixture.StartAgentAsync([I(upstream.Port), "--cidr-deny", "127.0.0.0/8"]);
+        using Socket second = await ConnectAsync(denied.Port);
+        Assert.Empty(await ReadToEndOrResetAsync(second, sendFirst: "hello"u8.ToArray()));
+        Assert.Equal(0, upstream.Accepted);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Dead_upstream_closes_the_public_connection_promptly_and_the_agent_logs_the_code()
+    {
+        int deadPort = DeadPort();
+        await using var agent = await fixture.StartAgentAsync([$"127.0.0.1:{I(deadPort)}"]);
+        using Socket socket = await ConnectAsync(agent.Port);
+        var clock = Stopwatch.StartNew();
+
+        byte[] received = await ReadToEndOrResetAsync(socket, sendFirst: "hello"u8.ToArray());
+
+        Assert.Empty(received);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"closed after {clock.Elapsed}");
+        var line = await agent.Process.WaitForLineAsync(@"ERR_BURROW_3002: .*");
+        Assert.Contains($"127.0.0.1:{I(deadPort)}", line.Value, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Requested_port_is_given_when_free_and_refused_with_2005_when_taken()
+    {
+        int port = fixture.FreePortInRange();
+        await using var first = await fixture.StartAgentAsync([I(fixture.Echo.Port), "--url", $"tcp://localhost:{I(port)}"]);
+        Assert.Equal(port, first.Port);
+        using (Socket socket = await ConnectAsync(port))
+        {
+            await socket.SendAsync("ping"u8.ToArray(), SocketFlags.None, Ct);
+            socket.Shutdown(SocketShutdown.Send);
+            Assert.Equal("ping", Encoding.ASCII.GetString(await ReadToEndAsync(socket)));
+        }
+
+        await using var second = await fixture.StartAgentAsync([I(fixture.Echo.Port), "--url", $"tcp://localhost:{I(port)}"], waitForUrl: false);
+        var refused = await second.Process.WaitForLineAsync(@"ERR_BURROW_2005: .*");
+        Assert.Contains(I(port), refused.Value, StringComparison.Ordinal);
+        Assert.Equal(1, await second.Process.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+
+        int outside = fixture.MaxPort + 1;
+        await using var third = await fixture.StartAgentAsync([I(fixture.Echo.Port), "--url", $"tcp://localhost:{I(outside)}"], waitForUrl: false);
+        var outOfRange = await third.Process.WaitForLineAsync(@"ERR_BURROW_2005: .*");
+        Assert.Contains($"{I(fixture.MinPort)}-{I(fixture.MaxPort)}", outOfRange.Value, StringComparison.Ordinal);
+    }
+
+    private static async Task<Socket> ConnectAsync(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), Ct);
+        return socket;
+    }
+
+    private static async Task<byte[]> ReadToEndAsync(Socket socket)
+    {
+        using var received = new MemoryStream();
+        byte[] buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, Ct)) > 0)
+        {
+            received.Write(buffer, 0, read);
+        }
+
+        return received.ToArray();
+    }
+
+    /// <summary>Reads until the edge closes the connection, by FIN or RST; what arrived before.</summary>
+    private static async Task<byte[]> ReadToEndOrResetAsync(Socket socket, byte[] sendFirst)
+    {
+        using var received = new MemoryStream();
+        try
+        {
+            await socket.SendAsync(sendFirst, SocketFlags.None, Ct);
+            byte[] buffer = new byte[4096];
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, Ct)) > 0)
+            {
+                received.Write(buffer, 0, read);
+            }
+        }
+        catch (SocketException)
+        {
+            // Reset: closed too.
+        }
+
+        return received.ToArray();
+    }
+
+    private static int DeadPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
