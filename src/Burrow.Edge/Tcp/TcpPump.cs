@@ -13,11 +13,12 @@ internal static class TcpPump
 {
     private const int BufferSize = 64 * 1024;
 
-    public static async Task RunAsync(Socket client, MuxStream stream)
+    /// <summary>Pumps until both directions end; <paramref name="accepted"/> runs before the first byte toward the client, and false aborts both.</summary>
+    public static async Task RunAsync(Socket client, MuxStream stream, Func<Task<bool>> accepted)
     {
         var network = new NetworkStream(client, ownsSocket: true);
         Task toAgent = ToAgentAsync(network, stream);
-        Task toClient = ToClientAsync(stream, network, client);
+        Task toClient = ToClientAsync(stream, network, client, accepted);
         Task first = await Task.WhenAny(toAgent, toClient).ConfigureAwait(false);
         if (first.IsFaulted)
         {
@@ -45,8 +46,13 @@ internal static class TcpPump
         stream.CompleteWrites();
     }
 
-    private static async Task ToClientAsync(MuxStream stream, NetworkStream network, Socket client)
+    private static async Task ToClientAsync(MuxStream stream, NetworkStream network, Socket client, Func<Task<bool>> accepted)
     {
+        if (!await accepted().ConfigureAwait(false))
+        {
+            throw new IOException("the agent could not reach the upstream");
+        }
+
         await CopyAsync(stream, network).ConfigureAwait(false);
         client.Shutdown(SocketShutdown.Send);
     }

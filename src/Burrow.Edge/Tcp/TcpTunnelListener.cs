@@ -102,33 +102,46 @@ internal sealed partial class TcpTunnelListener : IDisposable
         }
 
         client.NoDelay = true;
-        MuxStream? stream = null;
+        MuxStream stream;
         try
         {
             stream = await mux.OpenStreamAsync(_stop.Token).ConfigureAwait(false);
             var header = new ProxyHeader { TunnelId = tunnel.Id, ClientAddr = remote, Proto = TunnelProtocols.Tcp };
             await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(header), _stop.Token).ConfigureAwait(false);
-            ControlMessage? answer = await new ControlMessageReader(stream).ReadAsync(_stop.Token).AsTask()
-                .WaitAsync(ResultTimeout, _stop.Token).ConfigureAwait(false);
-            if (answer is not ProxyResultMessage { Error: null })
-            {
-                ProtocolError error = (answer as ProxyResultMessage)?.Error
-                    ?? ErrorCodes.AgentSessionGone.WithMessage($"The agent answered the proxy stream with {answer?.Type ?? "nothing"}.");
-                Log.UpstreamFailed(_logger, remote, tunnel.Id, error.Code, error.Message);
-                stream.Abort();
-                client.Dispose();
-                return;
-            }
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
         {
             Log.ProxyStreamFailed(_logger, remote, tunnel.Id, ex.Message);
-            stream?.Abort();
             client.Dispose();
             return;
         }
 
-        await TcpPump.RunAsync(client, stream).ConfigureAwait(false);
+        // The client's first bytes go out at once; the agent's answer is read before any byte goes back.
+        await TcpPump.RunAsync(client, stream, () => ReadResultAsync(stream, remote, tunnel)).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the agent's <c>proxy_result</c>; false (logged) when it could not reach the upstream.</summary>
+    private async Task<bool> ReadResultAsync(MuxStream stream, string remote, Tunnel tunnel)
+    {
+        try
+        {
+            ControlMessage? answer = await new ControlMessageReader(stream).ReadAsync(_stop.Token).AsTask()
+                .WaitAsync(ResultTimeout, _stop.Token).ConfigureAwait(false);
+            if (answer is ProxyResultMessage { Error: null })
+            {
+                return true;
+            }
+
+            ProtocolError error = (answer as ProxyResultMessage)?.Error
+                ?? ErrorCodes.AgentSessionGone.WithMessage($"The agent answered the proxy stream with {answer?.Type ?? "nothing"}.");
+            Log.UpstreamFailed(_logger, remote, tunnel.Id, error.Code, error.Message);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or ObjectDisposedException)
+        {
+            Log.ProxyStreamFailed(_logger, remote, tunnel.Id, ex.Message);
+        }
+
+        return false;
     }
 
     private static partial class Log
