@@ -134,6 +134,60 @@ public sealed class TcpTunnelTests(TcpTunnelFixture fixture) : IClassFixture<Tcp
         Assert.Contains($"{I(fixture.MinPort)}-{I(fixture.MaxPort)}", outOfRange.Value, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Agent_that_comes_back_within_the_grace_period_gets_the_same_port()
+    {
+        using var state = new TempDirectory();
+        int port;
+        await using (var agent = await fixture.StartAgentAsync([I(fixture.Echo.Port)], stateDir: state.Path))
+        {
+            port = agent.Port;
+            agent.Process.Kill();
+        }
+
+        // While the agent is away the port stays reserved; a client is let go at once.
+        using (Socket away = await ConnectAsync(port))
+        {
+            Assert.Empty(await ReadToEndOrResetAsync(away, sendFirst: "hello"u8.ToArray()));
+        }
+
+        await using var back = await fixture.StartAgentAsync([I(fixture.Echo.Port)], stateDir: state.Path);
+        Assert.Equal(port, back.Port);
+        using Socket socket = await ConnectAsync(port);
+        await socket.SendAsync("again"u8.ToArray(), SocketFlags.None, Ct);
+        socket.Shutdown(SocketShutdown.Send);
+        Assert.Equal("again", Encoding.ASCII.GetString(await ReadToEndAsync(socket)));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Port_is_released_when_the_session_expires()
+    {
+        await using var edge = await EdgeRun.StartAsync(extra: ["--tcp-ports", $"{I(fixture.MinPort)}-{I(fixture.MaxPort)}", "--resume-grace", "1s"]);
+        using var state = new TempDirectory();
+        int port;
+        await using (var agent = await TcpAgentRun.StartAsync([I(fixture.Echo.Port), .. edge.AgentArgs()], state.Path))
+        {
+            port = agent.Port;
+            agent.Process.Kill();
+        }
+
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using Socket socket = await ConnectAsync(port);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                break;
+            }
+
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), "the port is still open long after the grace period");
+            await Task.Delay(200, Ct);
+        }
+    }
+
     private static async Task<Socket> ConnectAsync(int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
