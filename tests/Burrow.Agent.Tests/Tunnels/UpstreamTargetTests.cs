@@ -26,6 +26,31 @@ public sealed class UpstreamTargetTests
         Assert.False(string.IsNullOrEmpty(error));
     }
 
+    [Theory]
+    [InlineData("5432", "localhost:5432")]
+    [InlineData("127.0.0.1:22", "127.0.0.1:22")]
+    [InlineData("db.internal:5432", "db.internal:5432")]
+    [InlineData("[::1]:6379", "[::1]:6379")]
+    public void Forms_of_the_tcp_upstream_argument_parse(string value, string display)
+    {
+        Assert.True(UpstreamTarget.TryParseTcp(value, out var target, out var error), error);
+        Assert.Equal("tcp", target.Scheme);
+        Assert.False(target.IsTls);
+        Assert.Equal(display, target.Display);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("70000")]
+    [InlineData("db.internal")]
+    [InlineData("http://localhost:8080")]
+    [InlineData("localhost:5432/x")]
+    public void Bad_tcp_upstreams_are_refused_with_a_reason(string value)
+    {
+        Assert.False(UpstreamTarget.TryParseTcp(value, out _, out var error));
+        Assert.False(string.IsNullOrEmpty(error));
+    }
+
     [Fact]
     public void File_url_serves_an_existing_directory()
     {
