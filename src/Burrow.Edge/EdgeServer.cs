@@ -202,6 +202,8 @@ public sealed class EdgeServer : IAsyncDisposable
             }
         }
 
+        // Like Kestrel's listeners, the tcp tunnels' ports stop accepting now.
+        _app.Services.GetRequiredService<TunnelRegistry>().CloseTcpListeners();
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         drain.CancelAfter(_options.DrainTimeout);
         try

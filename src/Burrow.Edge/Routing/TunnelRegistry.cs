@@ -58,6 +58,21 @@ internal sealed class TunnelRegistry
         tunnel.TcpListener?.Dispose();
     }
 
+    /// <summary>Stops accepting on every tcp tunnel's port (the edge is stopping); connections in flight go on.</summary>
+    public void CloseTcpListeners()
+    {
+        Tunnel[] tcp;
+        lock (_lock)
+        {
+            tcp = [.. _byHost.Values.Where(t => t.TcpListener is not null)];
+        }
+
+        foreach (Tunnel tunnel in tcp)
+        {
+            tunnel.TcpListener!.Dispose();
+        }
+    }
+
     public Tunnel? FindByHost(string host)
     {
         lock (_lock)

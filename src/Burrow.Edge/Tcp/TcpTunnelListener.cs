@@ -59,11 +59,12 @@ internal sealed partial class TcpTunnelListener : IDisposable
         _ = AcceptLoopAsync();
     }
 
+    /// <summary>Stops accepting and releases the port; idempotent. Connections already carried go on until either side ends them.</summary>
     public void Dispose()
     {
+        // The source is not disposed: connections being set up may still read its token.
         _stop.Cancel();
         _socket.Dispose();
-        _stop.Dispose();
     }
 
     private async Task AcceptLoopAsync()
