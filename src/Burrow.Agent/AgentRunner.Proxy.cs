@@ -47,7 +47,7 @@ public sealed partial class AgentRunner
             if (upstream is null)
             {
                 Log.UpstreamUnreachable(_logger, error!.Code, error.Message);
-                if (header.Proto == TunnelProtocols.Tcp)
+                if (header.Proto is TunnelProtocols.Tcp or TunnelProtocols.Tls)
                 {
                     // No error page shows it to anyone: the person running the agent is told.
                     SayError(error, hint: false);

@@ -14,6 +14,7 @@ internal static class Program
             ServerCommand.Create(),
             HttpCommand.Create(),
             TcpCommand.Create(),
+            TlsCommand.Create(),
         };
 
         // Signals are ours: the edge drains for up to its drain timeout, longer than the parser's default grace.

@@ -5,6 +5,7 @@ using Burrow.Edge.Agents;
 using Burrow.Edge.Certificates;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
+using Burrow.Edge.Tls;
 using Burrow.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -107,6 +108,7 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton<AgentConnectionHandler>();
         services.AddSingleton<ProxyStreamConnector>();
         services.AddSingleton<TunnelRequestHandler>();
+        services.AddSingleton<TlsPassthrough>();
         services.AddHttpForwarder();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(5));
 
@@ -138,6 +140,8 @@ public sealed class EdgeServer : IAsyncDisposable
                 kestrel.Listen(https, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    // Before TLS termination: a ClientHello naming a tls tunnel is passed through raw.
+                    listen.Use(kestrel.ApplicationServices.GetRequiredService<TlsPassthrough>().Wrap);
                     listen.UseHttps(new TlsHandshakeCallbackOptions
                     {
                         OnConnection = ctx => ValueTask.FromResult(new SslServerAuthenticationOptions

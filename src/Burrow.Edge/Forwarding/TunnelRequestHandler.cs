@@ -53,7 +53,8 @@ internal sealed partial class TunnelRequestHandler : IDisposable
     {
         string host = context.Request.Host.Host.TrimEnd('.');
         Tunnel? tunnel = _tunnels.FindByHost(host);
-        if (tunnel is null)
+        // A tls tunnel's name is reached only through TLS passthrough, never as an http tunnel.
+        if (tunnel is null || tunnel.Proto == TunnelProtocols.Tls)
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.TunnelNotFound, ErrorCodes.TunnelNotFound.FormatMessage(host)).ConfigureAwait(false);
             return;

@@ -31,10 +31,10 @@ internal sealed partial class TunnelBinder
             return Refuse(bind, error);
         }
 
-        if (bind.Proto is not (TunnelProtocols.Http or TunnelProtocols.Tcp))
+        if (bind.Proto is not (TunnelProtocols.Http or TunnelProtocols.Tcp or TunnelProtocols.Tls))
         {
             return Refuse(bind, ErrorCodes.UnknownProto.WithMessage(
-                $"This edge serves http and tcp tunnels; {bind.Proto} tunnels are not available yet."));
+                $"This edge serves http, tcp and tls tunnels; {bind.Proto} tunnels are not available."));
         }
 
         if (session.TunnelCount >= _options.MaxTunnelsPerSession)
@@ -149,13 +149,22 @@ internal sealed partial class TunnelBinder
         {
             urls.Add(tunnel.Hostname);
         }
+        else if (tunnel.Proto == TunnelProtocols.Tls)
+        {
+            // Served on the public HTTPS port, routed by SNI; no http:// URL.
+            if (_endpoints.Https is { } tlsPort)
+            {
+                int port = _options.PublicHttpsPort ?? tlsPort.Port;
+                urls.Add(port == 443 ? $"tls://{tunnel.Hostname}" : string.Create(CultureInfo.InvariantCulture, $"tls://{tunnel.Hostname}:{port}"));
+            }
+        }
         else if (_endpoints.Https is { } https)
         {
             int port = _options.PublicHttpsPort ?? https.Port;
             urls.Add(port == 443 ? $"https://{tunnel.Hostname}" : string.Create(CultureInfo.InvariantCulture, $"https://{tunnel.Hostname}:{port}"));
         }
 
-        if (tunnel.Proto != TunnelProtocols.Tcp && _endpoints.Http is { } http)
+        if (tunnel.Proto == TunnelProtocols.Http && _endpoints.Http is { } http)
         {
             int port = _options.PublicHttpPort ?? http.Port;
             urls.Add(port == 80 ? $"http://{tunnel.Hostname}" : string.Create(CultureInfo.InvariantCulture, $"http://{tunnel.Hostname}:{port}"));

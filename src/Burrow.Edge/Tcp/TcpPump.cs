@@ -72,7 +72,7 @@ internal static class TcpPump
         client.Dispose();
     }
 
-    private static async Task CopyAsync(Stream source, Stream destination)
+    internal static async Task CopyAsync(Stream source, Stream destination)
     {
         while (true)
         {

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Burrow.Agent;
+using Burrow.Protocol;
+
+namespace Burrow.Cli.Commands;
+
+/// <summary>
+/// <c>burrow tls &lt;upstream&gt;</c>: exposes a local TLS service under a hostname of the edge; the edge
+/// routes by SNI without terminating TLS, so clients see the upstream's own certificate.
+/// </summary>
+internal static class TlsCommand
+{
+    public static Command Create()
+    {
+        var target = new Argument<string>("upstream") { Description = "What to expose: a port (8443, on localhost) or host:port of a service that speaks TLS itself." };
+        var url = new Option<string?>("--url") { Description = "The name to ask for: tls://name.<domain>, name.<domain>, or a single label (name); without it the edge picks a random name." };
+        var name = new Option<string>("--name") { Description = "The tunnel's name.", DefaultValueFactory = _ => "command_line" };
+        var cidrAllow = Many("--cidr-allow", "Allow only these client ranges, e.g. 203.0.113.0/24 (repeatable).");
+        var cidrDeny = Many("--cidr-deny", "Refuse these client ranges (repeatable).");
+
+        var command = new Command("tls", "Expose a local TLS service by hostname (SNI) on the edge's HTTPS port, without terminating TLS.")
+        {
+            target, url, name, cidrAllow, cidrDeny,
+        };
+        var connection = AgentConnection.AddTo(command);
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!UpstreamTarget.TryParseTcp(parse.GetValue(target)!, out UpstreamTarget? upstream, out string? upstreamError))
+            {
+                return Fail($"burrow tls: {upstreamError}.");
+            }
+
+            (string? hostname, string? subdomain) = SplitUrl(parse.GetValue(url));
+            var tunnel = new TunnelDefinition
+            {
+                Name = parse.GetValue(name)!,
+                Proto = TunnelProtocols.Tls,
+                Upstream = upstream,
+                Hostname = hostname,
+                Subdomain = subdomain,
+                Options = new EndpointOptions(inspect: false)
+                {
+                    CidrAllow = parse.GetValue(cidrAllow),
+                    CidrDeny = parse.GetValue(cidrDeny),
+                },
+            };
+            return await connection.RunAsync(parse, tunnel, "tls", cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary><c>tls://name.domain[:port]</c> or <c>name.domain</c> is a hostname; a single label is a subdomain.</summary>
+    private static (string? Hostname, string? Subdomain) SplitUrl(string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            return (null, null);
+        }
+
+        string host = url.Trim();
+        int scheme = host.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
+        {
+            host = host[(scheme + 3)..];
+        }
+
+        int cut = host.IndexOfAny([':', '/']);
+        if (cut >= 0)
+        {
+            host = host[..cut];
+        }
+
+        host = host.TrimEnd('.').ToLowerInvariant();
+        return host.Contains('.', StringComparison.Ordinal) ? (host, null) : (null, host);
+    }
+
+    private static Option<string[]> Many(string name, string description) =>
+        new(name) { Description = description, AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [] };
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 2;
+    }
+}

@@ -1,0 +1,217 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using Burrow.Edge.Routing;
+using Burrow.Edge.Tcp;
+using Burrow.Mux;
+using Burrow.Protocol;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Edge.Tls;
+
+/// <summary>
+/// A connection middleware on the public HTTPS port, before TLS termination: it reads (without
+/// consuming) the ClientHello, and when its SNI names a tls tunnel, pumps the raw bytes — the
+/// ClientHello included — to that tunnel's agent, so the client talks TLS with the upstream itself.
+/// Any other ClientHello goes on to the edge's own TLS (http tunnels, agents on ALPN burrow/1);
+/// bytes that are not a ClientHello, or one not whole within the size and time bounds, close the connection.
+/// </summary>
+internal sealed partial class TlsPassthrough
+{
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ResultTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly TunnelRegistry _tunnels;
+    private readonly ILogger _logger;
+
+    public TlsPassthrough(TunnelRegistry tunnels, ILogger<TlsPassthrough> logger)
+    {
+        _tunnels = tunnels;
+        _logger = logger;
+    }
+
+    public ConnectionDelegate Wrap(ConnectionDelegate next) => connection => OnConnectedAsync(connection, next);
+
+    private async Task OnConnectedAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        string? serverName = await PeekServerNameAsync(connection).ConfigureAwait(false);
+        if (serverName is null)
+        {
+            return;
+        }
+
+        Tunnel? tunnel = serverName.Length > 0 ? _tunnels.FindByHost(serverName) : null;
+        if (tunnel is null || tunnel.Proto != TunnelProtocols.Tls)
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+
+        await PassThroughAsync(connection, tunnel, serverName).ConfigureAwait(false);
+    }
+
+    /// <summary>The SNI name ("" when none), or <see langword="null"/> when the connection was closed.</summary>
+    private async Task<string?> PeekServerNameAsync(ConnectionContext connection)
+    {
+        PipeReader input = connection.Transport.Input;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        timeout.CancelAfter(HelloTimeout);
+        try
+        {
+            while (true)
+            {
+                ReadResult read = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                ClientHelloStatus status = ClientHelloParser.TryParse(buffer, out string? name);
+                if (status == ClientHelloStatus.NeedMore && !read.IsCompleted && !read.IsCanceled && buffer.Length < ClientHelloParser.MaxBytes)
+                {
+                    // Nothing consumed, everything examined: the next read waits for more bytes.
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+
+                // Nothing consumed: the edge's TLS or the agent reads the ClientHello again.
+                input.AdvanceTo(buffer.Start);
+                if (status != ClientHelloStatus.Complete)
+                {
+                    Log.NotAClientHello(_logger, connection.RemoteEndPoint);
+                    connection.Abort();
+                    return null;
+                }
+
+                return name ?? "";
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException or InvalidOperationException)
+        {
+            Log.NotAClientHello(_logger, connection.RemoteEndPoint);
+            connection.Abort();
+            return null;
+        }
+    }
+
+    private async Task PassThroughAsync(ConnectionContext connection, Tunnel tunnel, string serverName)
+    {
+        string remote = connection.RemoteEndPoint?.ToString() ?? "unknown";
+        if (!tunnel.Policy.IsAddressAllowed((connection.RemoteEndPoint as IPEndPoint)?.Address))
+        {
+            Log.ClientDenied(_logger, remote, tunnel.Id, serverName);
+            connection.Abort();
+            return;
+        }
+
+        MuxSession? mux = tunnel.Session.Link?.Mux;
+        if (mux is null)
+        {
+            Log.Closed(_logger, remote, tunnel.Id, ErrorCodes.AgentSessionGone.Code, "the agent is disconnected");
+            connection.Abort();
+            return;
+        }
+
+        MuxStream stream;
+        try
+        {
+            stream = await mux.OpenStreamAsync(connection.ConnectionClosed).ConfigureAwait(false);
+            var header = new ProxyHeader { TunnelId = tunnel.Id, ClientAddr = remote, Proto = TunnelProtocols.Tls, Sni = serverName };
+            await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(header), connection.ConnectionClosed).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or MuxException)
+        {
+            Log.Closed(_logger, remote, tunnel.Id, ErrorCodes.AgentSessionGone.Code, ex.Message);
+            connection.Abort();
+            return;
+        }
+
+        Stream clientIn = connection.Transport.Input.AsStream(leaveOpen: true);
+        Stream clientOut = connection.Transport.Output.AsStream(leaveOpen: true);
+        Task toAgent = ToAgentAsync(clientIn, stream);
+        Task toClient = ToClientAsync(stream, clientOut, () => ReadResultAsync(stream, remote, tunnel, connection.ConnectionClosed));
+        Task first = await Task.WhenAny(toAgent, toClient).ConfigureAwait(false);
+        if (first.IsFaulted)
+        {
+            stream.Abort();
+            connection.Abort();
+        }
+        else if (first == toClient)
+        {
+            // The upstream closed: close the client's side gracefully (what was sent still arrives), stop reading it.
+            await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
+            connection.Transport.Input.CancelPendingRead();
+        }
+
+        try
+        {
+            await Task.WhenAll(toAgent, toClient).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException or ConnectionResetException or MuxException)
+        {
+            stream.Abort();
+            connection.Abort();
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ToAgentAsync(Stream client, MuxStream stream)
+    {
+        try
+        {
+            await TcpPump.CopyAsync(client, stream).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The upstream's side ended first and reading the client was stopped.
+        }
+
+        stream.CompleteWrites();
+    }
+
+    private static async Task ToClientAsync(MuxStream stream, Stream client, Func<Task<bool>> accepted)
+    {
+        if (!await accepted().ConfigureAwait(false))
+        {
+            throw new IOException("the agent could not reach the upstream");
+        }
+
+        await TcpPump.CopyAsync(stream, client).ConfigureAwait(false);
+        await client.FlushAsync().ConfigureAwait(false);
+    }
+
+    private async Task<bool> ReadResultAsync(MuxStream stream, string remote, Tunnel tunnel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ControlMessage? answer = await new ControlMessageReader(stream).ReadAsync(cancellationToken).AsTask()
+                .WaitAsync(ResultTimeout, cancellationToken).ConfigureAwait(false);
+            if (answer is ProxyResultMessage { Error: null })
+            {
+                return true;
+            }
+
+            ProtocolError error = (answer as ProxyResultMessage)?.Error
+                ?? ErrorCodes.AgentSessionGone.WithMessage($"The agent answered the proxy stream with {answer?.Type ?? "nothing"}.");
+            Log.Closed(_logger, remote, tunnel.Id, error.Code, error.Message);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or ObjectDisposedException)
+        {
+            Log.Closed(_logger, remote, tunnel.Id, ErrorCodes.AgentSessionGone.Code, ex.Message);
+        }
+
+        return false;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1500, EventName = "TlsNotAClientHello", Level = LogLevel.Debug, Message = "Closed {RemoteAddress} on the HTTPS port: no whole TLS ClientHello within the size and time bounds")]
+        public static partial void NotAClientHello(ILogger logger, EndPoint? remoteAddress);
+
+        [LoggerMessage(EventId = 1501, EventName = "TlsClientDenied", Level = LogLevel.Information, Message = "Refused TLS client {RemoteAddress} on tunnel {TunnelId} ({ServerName}): its address is not allowed (ERR_BURROW_3006)")]
+        public static partial void ClientDenied(ILogger logger, string remoteAddress, string tunnelId, string serverName);
+
+        [LoggerMessage(EventId = 1502, EventName = "TlsClientClosed", Level = LogLevel.Information, Message = "Closed TLS client {RemoteAddress} on tunnel {TunnelId}: {Code} {Reason}")]
+        public static partial void Closed(ILogger logger, string remoteAddress, string tunnelId, string code, string reason);
+    }
+}
