@@ -62,6 +62,20 @@ public sealed class TlsTunnelTests(TlsTunnelFixture fixture) : IClassFixture<Tls
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Tls_tunnel_name_is_not_served_as_an_http_tunnel_over_plain_http()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, fixture.Edge.HttpPort, Ct);
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {fixture.A.Url.Host}\r\nConnection: close\r\n\r\n"), SocketFlags.None, Ct);
+        using var stream = new NetworkStream(socket);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        string response = await reader.ReadToEndAsync(Ct);
+
+        Assert.StartsWith("HTTP/1.1 404", response, StringComparison.Ordinal);
+        Assert.Contains("ERR_BURROW_3001", response, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Garbage_bytes_get_the_connection_closed()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
