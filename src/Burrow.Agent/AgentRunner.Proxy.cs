@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Burrow.Agent.Forwarding;
 using Burrow.Agent.Session;
 using Burrow.Mux;
@@ -62,7 +63,16 @@ public sealed partial class AgentRunner
             }
 
             await stream.WriteAsync(SuccessFrame, cancellationToken).ConfigureAwait(false);
-            await BytePump.RunAsync(stream, upstream).ConfigureAwait(false);
+            long opened = Stopwatch.GetTimestamp();
+            tunnel.Connections.Opened();
+            try
+            {
+                await BytePump.RunAsync(stream, upstream).ConfigureAwait(false);
+            }
+            finally
+            {
+                tunnel.Connections.Closed(Stopwatch.GetElapsedTime(opened));
+            }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or InvalidOperationException)
         {

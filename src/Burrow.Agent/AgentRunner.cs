@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Burrow.Agent.Forwarding;
+using Burrow.Agent.Status;
 using Burrow.Agent.Session;
 using Burrow.Mux;
 using Burrow.Protocol;
@@ -29,6 +30,8 @@ public sealed partial class AgentRunner
     private readonly string? _statePath;
     private SessionState _state = new();
     private bool _everOnline;
+    private SessionStatus _session = SessionStatus.Connecting;
+    private string? _reason;
 
     /// <summary>Creates a runner.</summary>
     /// <param name="options">The settings.</param>
@@ -43,6 +46,39 @@ public sealed partial class AgentRunner
 
     /// <summary>The round-trip time to the edge measured by the last keepalive ping.</summary>
     public TimeSpan? Latency { get; private set; }
+
+    /// <summary>Raised for every HTTP request the agent saw answered (by the inspector's forwarder), on the thread that saw it.</summary>
+    public event Action<CompletedRequest>? RequestCompleted;
+
+    /// <summary>Reads where the session stands, the link's latency and every tunnel with its counters.</summary>
+    public AgentStatus GetStatus()
+    {
+        var tunnels = new List<TunnelStatus>(_tunnels.Count);
+        foreach (ActiveTunnel tunnel in _tunnels.ToArray())
+        {
+            TunnelDefinition definition = tunnel.Definition;
+            tunnels.Add(new TunnelStatus(
+                definition.Name, definition.Proto, tunnel.Urls, tunnel.Display, definition.Options.Inspect,
+                tunnel.Connections.Snapshot(), tunnel.Requests.Snapshot()));
+        }
+
+        return new AgentStatus(_session, _reason, Version, _options.ServerAddress, _state.SessionId, Latency, tunnels);
+    }
+
+    /// <summary>Counts a completed HTTP request on its tunnel and tells <see cref="RequestCompleted"/>'s listeners.</summary>
+    internal void ReportRequest(string tunnelName, CompletedRequest request)
+    {
+        foreach (ActiveTunnel tunnel in _tunnels)
+        {
+            if (tunnel.Definition.Name == tunnelName)
+            {
+                tunnel.Requests.Completed(request.Duration);
+                break;
+            }
+        }
+
+        RequestCompleted?.Invoke(request);
+    }
 
     /// <summary>Runs until cancelled (exit code 0) or until a permanent error such as a refused authtoken (exit code 1).</summary>
     /// <param name="cancellationToken">Stops the agent.</param>
@@ -71,6 +107,7 @@ public sealed partial class AgentRunner
         }
         finally
         {
+            SetSession(SessionStatus.Stopped, null);
             foreach (StaticFileServer files in fileServers)
             {
                 await files.DisposeAsync().ConfigureAwait(false);
@@ -107,6 +144,7 @@ public sealed partial class AgentRunner
                     ? $"TLS handshake failed: {auth.InnerException?.Message ?? auth.Message} (is the edge's CA trusted? see --edge-ca)"
                     : ex is OperationCanceledException or TimeoutException ? "timed out" : ex.Message;
                 Say($"Cannot reach the edge at {_options.ServerAddress}: {reason.TrimEnd('.')}.");
+                SetSession(SessionStatus.Reconnecting, $"cannot reach the edge: {reason.TrimEnd('.')}");
             }
 
             TimeSpan delay = backoff.Next();
@@ -158,6 +196,7 @@ public sealed partial class AgentRunner
                 }
 
                 Say($"The edge refused the session: {refused}");
+                SetSession(SessionStatus.Reconnecting, $"the edge refused the session: {refused}");
                 return new ConnectionOutcome(false, null);
             }
 
@@ -180,6 +219,7 @@ public sealed partial class AgentRunner
             }
 
             _everOnline = true;
+            SetSession(SessionStatus.Online, null);
             // Online until the session ends (edge gone, keepalive lost, control stream closed) or the user stops.
             await Task.WhenAny(mux.Completion, controlLoop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
             await session.CancelAsync().ConfigureAwait(false);
@@ -193,6 +233,7 @@ public sealed partial class AgentRunner
                 ? "no keepalive answer from the edge"
                 : mux.Completion.IsCompleted ? DescribeEnd(await mux.Completion.ConfigureAwait(false)) : "the edge closed the control stream";
             Say($"Lost the connection to the edge ({reason}).");
+            SetSession(SessionStatus.Reconnecting, reason);
             return new ConnectionOutcome(true, null);
         }
     }
@@ -234,6 +275,13 @@ public sealed partial class AgentRunner
 
     private static string OperatingSystemName() =>
         OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "macos" : OperatingSystem.IsWindows() ? "windows" : "other";
+
+    // Written by the reconnect loop only; readers take a possibly stale but consistent pair, which a status view can live with.
+    private void SetSession(SessionStatus session, string? reason)
+    {
+        _reason = reason;
+        _session = session;
+    }
 
     private void Say(string line)
     {

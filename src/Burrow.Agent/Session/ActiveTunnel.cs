@@ -1,3 +1,5 @@
+using Burrow.Agent.Metrics;
+
 namespace Burrow.Agent.Session;
 
 /// <summary>A tunnel at run time: its definition, where to dial, and what the edge last bound it as.</summary>
@@ -25,4 +27,10 @@ internal sealed class ActiveTunnel
     public string? TunnelId { get; set; }
 
     public IReadOnlyList<string> Urls { get; set; } = [];
+
+    /// <summary>Proxy streams (public connections) carried for this tunnel.</summary>
+    public ConnectionMetrics Connections { get; } = new();
+
+    /// <summary>HTTP requests completed on this tunnel, where the agent sees them.</summary>
+    public ConnectionMetrics Requests { get; } = new();
 }

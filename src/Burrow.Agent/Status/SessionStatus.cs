@@ -1,0 +1,17 @@
+namespace Burrow.Agent.Status;
+
+/// <summary>Where the agent's session with the edge stands.</summary>
+public enum SessionStatus
+{
+    /// <summary>Dialling and authenticating for the first time.</summary>
+    Connecting,
+
+    /// <summary>Authenticated and every tunnel bound: traffic flows.</summary>
+    Online,
+
+    /// <summary>The link was lost or refused; waiting to try again (<see cref="AgentStatus.Reason"/> says why).</summary>
+    Reconnecting,
+
+    /// <summary>The agent has stopped (cancelled, or a permanent error).</summary>
+    Stopped,
+}
