@@ -29,6 +29,12 @@ public sealed class AgentOptions
     /// <summary>The longest reconnect delay. Default 30 s.</summary>
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Where the inspector and agent API listen, <c>host:port</c> (default <c>127.0.0.1:4040</c>; the next free port is
+    /// taken when that one is busy), or <see langword="null"/> for none.
+    /// </summary>
+    public string? WebAddress { get; init; } = "127.0.0.1:4040";
+
     /// <summary>Where lines for the user go (forwarding URLs, reconnect notices).</summary>
     public TextWriter Output { get; init; } = TextWriter.Null;
 

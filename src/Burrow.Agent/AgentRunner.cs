@@ -47,6 +47,9 @@ public sealed partial class AgentRunner
     /// <summary>The round-trip time to the edge measured by the last keepalive ping.</summary>
     public TimeSpan? Latency { get; private set; }
 
+    /// <summary>The inspector's and agent API's base URL (e.g. <c>http://127.0.0.1:4040</c>) once it listens; <see langword="null"/> before, or when there is none.</summary>
+    public string? WebInterfaceUrl { get; private set; }
+
     /// <summary>Raised for every HTTP request the agent saw answered (by the inspector's forwarder), on the thread that saw it.</summary>
     public event Action<CompletedRequest>? RequestCompleted;
 
