@@ -15,7 +15,7 @@ public sealed class PemCertificates : IDisposable
         var request = new CertificateRequest($"CN=Burrow test CA {name}", _caKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        Ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        Ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddDays(2));
         CaPath = Path.Combine(directory, $"{name}-ca.pem");
         File.WriteAllText(CaPath, Ca.ExportCertificatePem());
     }
