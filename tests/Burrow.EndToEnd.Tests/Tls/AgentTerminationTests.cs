@@ -32,6 +32,28 @@ public sealed partial class AgentTerminationTests(AgentTerminationFixture fixtur
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Client_that_does_not_trust_the_certificate_aborts_and_the_agent_logs_3008()
+    {
+        // No --cacert: curl does not trust the test CA, so it aborts the handshake with an alert.
+        (int exit, string body, _) = await Curl.RunAsync(
+            ["--resolve", $"{fixture.Term.Url.Host}:{I(fixture.Edge.HttpsPort)}:127.0.0.1", $"https://{fixture.Term.Url.Host}:{I(fixture.Edge.HttpsPort)}/"], TimeSpan.FromSeconds(30));
+
+        Assert.Equal(60, exit); // CURLE_PEER_FAILED_VERIFICATION
+        Assert.Empty(body);
+        await fixture.Term.Process.WaitForLineAsync("ERR_BURROW_3008: TLS handshake with 127.0.0.1:");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Proxy_protocol_header_goes_before_the_plaintext_of_an_agent_terminated_tunnel()
+    {
+        (int exit, string body, string errors) = await CurlAsync(fixture.TermProxy.Url.Host, []);
+
+        Assert.True(exit == 0, $"curl exited {exit}: {errors}");
+        // nginx parsed a v1 header on its plain port: the client's address and the edge's HTTPS port, and no TLS of its own.
+        Assert.Matches($"^client=127\\.0\\.0\\.1:\\d+ server=127\\.0\\.0\\.1:{I(fixture.Edge.HttpsPort)} tls=\n$", body);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Mutual_tls_admits_a_client_certificate_from_the_cas()
     {
         (int exit, string body, string errors) = await CurlAsync(fixture.Mtls.Url.Host, ["--cert", fixture.GoodClient.Crt, "--key", fixture.GoodClient.Key]);
@@ -136,6 +158,8 @@ public sealed class AgentTerminationFixture : RawTunnelFixture
 
     public TlsAgent Pass { get; private set; } = null!;
 
+    public TlsAgent TermProxy { get; private set; } = null!;
+
     public TlsEchoUpstream PassUpstream { get; private set; } = null!;
 
     public override async ValueTask InitializeAsync()
@@ -155,6 +179,8 @@ public sealed class AgentTerminationFixture : RawTunnelFixture
         Nginx nginx = Own(await Nginx.StartAsync(Temp.Path, crt, key));
         string upstream = I(nginx.PlainPort);
         Term = Own(await StartTlsAsync(["--url", "term", upstream, "--terminate-at", "agent", "--crt", crt, "--key", key]));
+        (string proxyCrt, string proxyKey, _) = ServerCa.IssueServer("term-pp.localhost");
+        TermProxy = Own(await StartTlsAsync(["--url", "term-pp", I(nginx.ProxyProtocolPort), "--terminate-at", "agent", "--crt", proxyCrt, "--key", proxyKey, "--upstream-proxy-protocol", "1"]));
         Mtls = Own(await StartTlsAsync(["--url", "mtls", upstream, "--terminate-at", "agent", "--crt", mtlsCrt, "--key", mtlsKey, "--mutual-tls-cas", clients.CaPath]));
         PassUpstream = TlsEchoUpstream.Start("pass.localhost", "P:");
         Pass = Own(await StartTlsAsync(["--url", "pass", I(PassUpstream.Port)]));
