@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
 using Burrow.Agent.Forwarding;
 using Burrow.Agent.Session;
 using Burrow.Mux;
@@ -42,6 +44,22 @@ public sealed partial class AgentRunner
                 return;
             }
 
+            SslStream? tls = null;
+            if (tunnel.Definition.TerminateTls is { } termination)
+            {
+                // The agent is the TLS server: the edge must pass the handshake bytes back, so it is told at once that all is well.
+                await stream.WriteAsync(SuccessFrame, cancellationToken).ConfigureAwait(false);
+                (tls, ProtocolError? refused) = await termination.AcceptAsync(stream, header.ClientAddr, cancellationToken).ConfigureAwait(false);
+                if (tls is null)
+                {
+                    // Refused before the upstream is dialled: nothing of this client reaches it.
+                    Log.ClientTlsRefused(_logger, refused!.Code, refused.Message);
+                    SayError(refused, hint: false);
+                    stream.Abort();
+                    return;
+                }
+            }
+
             (UpstreamConnection? upstream, ProtocolError? error) = await UpstreamDialer.DialAsync(
                 tunnel.DialHost, tunnel.DialPort, tunnel.DialTls, tunnel.Display, tunnel.Definition.UpstreamTlsVerify, tunnel.Http2, cancellationToken)
                 .ConfigureAwait(false);
@@ -54,6 +72,14 @@ public sealed partial class AgentRunner
                     SayError(error, hint: false);
                 }
 
+                if (tls is not null)
+                {
+                    // The success answer has gone already; the client's TLS connection just ends.
+                    await tls.DisposeAsync().ConfigureAwait(false);
+                    stream.Abort();
+                    return;
+                }
+
                 await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(new ProxyResultMessage { Error = error }), cancellationToken).ConfigureAwait(false);
                 stream.CompleteWrites();
                 // Let the edge read the answer before the stream goes away; it resets the stream once it has.
@@ -62,12 +88,22 @@ public sealed partial class AgentRunner
                 return;
             }
 
-            await stream.WriteAsync(SuccessFrame, cancellationToken).ConfigureAwait(false);
+            if (tunnel.Definition.UpstreamProxyProtocol is { } version)
+            {
+                byte[] proxyProtocol = ProxyProtocolHeader.Build(version, header.ClientAddr, header.ServerAddr, upstream.Socket.RemoteEndPoint as IPEndPoint);
+                await upstream.Stream.WriteAsync(proxyProtocol, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (tls is null)
+            {
+                await stream.WriteAsync(SuccessFrame, cancellationToken).ConfigureAwait(false);
+            }
+
             long opened = Stopwatch.GetTimestamp();
             tunnel.Connections.Opened();
             try
             {
-                await BytePump.RunAsync(stream, upstream).ConfigureAwait(false);
+                await BytePump.RunAsync(stream, tls, upstream).ConfigureAwait(false);
             }
             finally
             {
@@ -87,5 +123,8 @@ public sealed partial class AgentRunner
 
         [LoggerMessage(EventId = 2001, EventName = "UpstreamUnreachable", Level = LogLevel.Warning, Message = "{Code}: {Reason}")]
         public static partial void UpstreamUnreachable(ILogger logger, string code, string reason);
+
+        [LoggerMessage(EventId = 2002, EventName = "ClientTlsRefused", Level = LogLevel.Warning, Message = "{Code}: {Reason}")]
+        public static partial void ClientTlsRefused(ILogger logger, string code, string reason);
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Security;
 using Burrow.Mux;
 
 namespace Burrow.Agent.Forwarding;
@@ -15,10 +16,11 @@ internal static class BytePump
 {
     private const int BufferSize = 64 * 1024;
 
-    public static async Task RunAsync(MuxStream tunnel, UpstreamConnection upstream)
+    /// <summary>Pumps until both directions end; <paramref name="tls"/> is the agent's TLS over <paramref name="tunnel"/>, when it terminates TLS.</summary>
+    public static async Task RunAsync(MuxStream tunnel, SslStream? tls, UpstreamConnection upstream)
     {
-        Task toUpstream = CopyToUpstreamAsync(tunnel, upstream);
-        Task toTunnel = CopyToTunnelAsync(upstream, tunnel);
+        Task toUpstream = CopyToUpstreamAsync(tls ?? (Stream)tunnel, upstream);
+        Task toTunnel = CopyToTunnelAsync(upstream, tunnel, tls);
         Task first = await Task.WhenAny(toUpstream, toTunnel).ConfigureAwait(false);
         if (first.IsFaulted)
         {
@@ -37,20 +39,31 @@ internal static class BytePump
         }
         finally
         {
+            if (tls is not null)
+            {
+                await tls.DisposeAsync().ConfigureAwait(false);
+            }
+
             await tunnel.DisposeAsync().ConfigureAwait(false);
             await upstream.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private static async Task CopyToUpstreamAsync(MuxStream tunnel, UpstreamConnection upstream)
+    private static async Task CopyToUpstreamAsync(Stream tunnel, UpstreamConnection upstream)
     {
         await CopyAsync(tunnel, upstream.Stream).ConfigureAwait(false);
         await upstream.ShutdownSendAsync().ConfigureAwait(false);
     }
 
-    private static async Task CopyToTunnelAsync(UpstreamConnection upstream, MuxStream tunnel)
+    private static async Task CopyToTunnelAsync(UpstreamConnection upstream, MuxStream tunnel, SslStream? tls)
     {
-        await CopyAsync(upstream.Stream, tunnel).ConfigureAwait(false);
+        await CopyAsync(upstream.Stream, tls ?? (Stream)tunnel).ConfigureAwait(false);
+        if (tls is not null)
+        {
+            // close_notify first, so the client knows the end is genuine and not a truncation.
+            await tls.ShutdownAsync().ConfigureAwait(false);
+        }
+
         tunnel.CompleteWrites();
     }
 

@@ -15,10 +15,11 @@ internal static class TcpCommand
         var name = new Option<string>("--name") { Description = "The tunnel's name.", DefaultValueFactory = _ => "command_line" };
         var cidrAllow = Many("--cidr-allow", "Allow only these client ranges, e.g. 203.0.113.0/24 (repeatable).");
         var cidrDeny = Many("--cidr-deny", "Refuse these client ranges (repeatable).");
+        var proxyProtocol = UpstreamProxyProtocolOption.Create();
 
         var command = new Command("tcp", "Expose a local TCP service on a public port of the edge.")
         {
-            target, url, name, cidrAllow, cidrDeny,
+            target, url, name, cidrAllow, cidrDeny, proxyProtocol,
         };
         var connection = AgentConnection.AddTo(command);
 
@@ -27,6 +28,12 @@ internal static class TcpCommand
             if (!UpstreamTarget.TryParseTcp(parse.GetValue(target)!, out UpstreamTarget? upstream, out string? upstreamError))
             {
                 return Fail($"burrow tcp: {upstreamError}.");
+            }
+
+            (int? proxyVersion, ProtocolError? proxyError) = UpstreamProxyProtocolOption.Parse(parse, proxyProtocol);
+            if (proxyError is not null)
+            {
+                return Fail($"burrow tcp: {proxyError}");
             }
 
             int? remotePort = null;
@@ -46,6 +53,7 @@ internal static class TcpCommand
                 Proto = TunnelProtocols.Tcp,
                 Upstream = upstream,
                 RemotePort = remotePort,
+                UpstreamProxyProtocol = proxyVersion,
                 Options = new EndpointOptions(inspect: false)
                 {
                     CidrAllow = parse.GetValue(cidrAllow),

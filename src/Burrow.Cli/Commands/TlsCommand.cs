@@ -17,10 +17,19 @@ internal static class TlsCommand
         var name = new Option<string>("--name") { Description = "The tunnel's name.", DefaultValueFactory = _ => "command_line" };
         var cidrAllow = Many("--cidr-allow", "Allow only these client ranges, e.g. 203.0.113.0/24 (repeatable).");
         var cidrDeny = Many("--cidr-deny", "Refuse these client ranges (repeatable).");
+        var proxyProtocol = UpstreamProxyProtocolOption.Create();
+        var terminateAt = new Option<string>("--terminate-at")
+        {
+            Description = "Where TLS ends: upstream (default: the edge passes it through untouched) or agent (this agent terminates it with --crt/--key and forwards plaintext).",
+            DefaultValueFactory = _ => "upstream",
+        };
+        var crt = new Option<string?>("--crt") { Description = "PEM certificate (leaf first, then intermediates) for --terminate-at agent." };
+        var key = new Option<string?>("--key") { Description = "PEM private key of --crt." };
+        var mutualTlsCas = new Option<string?>("--mutual-tls-cas") { Description = "PEM CA certificates: with --terminate-at agent, clients must present a certificate they issued." };
 
         var command = new Command("tls", "Expose a local TLS service by hostname (SNI) on the edge's HTTPS port, without terminating TLS.")
         {
-            target, url, name, cidrAllow, cidrDeny,
+            target, url, name, cidrAllow, cidrDeny, proxyProtocol, terminateAt, crt, key, mutualTlsCas,
         };
         var connection = AgentConnection.AddTo(command);
 
@@ -31,23 +40,66 @@ internal static class TlsCommand
                 return Fail($"burrow tls: {upstreamError}.");
             }
 
-            (string? hostname, string? subdomain) = SplitUrl(parse.GetValue(url));
-            var tunnel = new TunnelDefinition
+            (int? proxyVersion, ProtocolError? proxyError) = UpstreamProxyProtocolOption.Parse(parse, proxyProtocol);
+            if (proxyError is not null)
             {
-                Name = parse.GetValue(name)!,
-                Proto = TunnelProtocols.Tls,
-                Upstream = upstream,
-                Hostname = hostname,
-                Subdomain = subdomain,
-                Options = new EndpointOptions(inspect: false)
+                return Fail($"burrow tls: {proxyError}");
+            }
+
+            if (CheckTermination(parse.GetValue(terminateAt)!, parse.GetValue(crt), parse.GetValue(key), parse.GetValue(mutualTlsCas)) is { } invalid)
+            {
+                return Fail($"burrow tls: {ErrorCodes.InvalidTlsTermination.ToError(invalid)}");
+            }
+
+            AgentTlsTermination? termination = null;
+            if (parse.GetValue(crt) is { } crtPath)
+            {
+                if (!AgentTlsTermination.TryLoad(crtPath, parse.GetValue(key)!, parse.GetValue(mutualTlsCas), out termination, out ProtocolError? loadError))
                 {
-                    CidrAllow = parse.GetValue(cidrAllow),
-                    CidrDeny = parse.GetValue(cidrDeny),
-                },
-            };
-            return await connection.RunAsync(parse, tunnel, "tls", cancellationToken).ConfigureAwait(false);
+                    return Fail($"burrow tls: {loadError}");
+                }
+            }
+
+            using (termination)
+            {
+                (string? hostname, string? subdomain) = SplitUrl(parse.GetValue(url));
+                var tunnel = new TunnelDefinition
+                {
+                    Name = parse.GetValue(name)!,
+                    Proto = TunnelProtocols.Tls,
+                    Upstream = upstream,
+                    Hostname = hostname,
+                    Subdomain = subdomain,
+                    UpstreamProxyProtocol = proxyVersion,
+                    TerminateTls = termination,
+                    Options = new EndpointOptions(inspect: false)
+                    {
+                        CidrAllow = parse.GetValue(cidrAllow),
+                        CidrDeny = parse.GetValue(cidrDeny),
+                    },
+                };
+                return await connection.RunAsync(parse, tunnel, "tls", cancellationToken).ConfigureAwait(false);
+            }
         });
         return command;
+    }
+
+    /// <summary>What is wrong with the combination of termination flags, or <see langword="null"/>.</summary>
+    private static string? CheckTermination(string terminateAt, string? crt, string? key, string? mutualTlsCas)
+    {
+        switch (terminateAt.Trim().ToLowerInvariant())
+        {
+            case "upstream":
+                return crt is not null || key is not null || mutualTlsCas is not null
+                    ? "--crt, --key and --mutual-tls-cas need --terminate-at agent (without it TLS passes through to the upstream, which uses its own certificate)"
+                    : null;
+            case "agent":
+                return crt is null || key is null ? "--terminate-at agent needs both --crt and --key" : null;
+            case "edge":
+                return "--terminate-at edge is not supported for tls tunnels; use an http tunnel for TLS ended at the edge, or --terminate-at agent";
+            default:
+                return $"--terminate-at '{terminateAt}' is not upstream or agent";
+        }
     }
 
     /// <summary><c>tls://name.domain[:port]</c> or <c>name.domain</c> is a hostname; a single label is a subdomain.</summary>

@@ -107,7 +107,7 @@ internal sealed partial class TcpTunnelListener : IDisposable
         try
         {
             stream = await mux.OpenStreamAsync(_stop.Token).ConfigureAwait(false);
-            var header = new ProxyHeader { TunnelId = tunnel.Id, ClientAddr = remote, Proto = TunnelProtocols.Tcp };
+            var header = new ProxyHeader { TunnelId = tunnel.Id, ClientAddr = remote, ServerAddr = client.LocalEndPoint?.ToString(), Proto = TunnelProtocols.Tcp };
             await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(header), _stop.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)

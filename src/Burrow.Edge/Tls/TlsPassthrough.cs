@@ -113,7 +113,10 @@ internal sealed partial class TlsPassthrough
         try
         {
             stream = await mux.OpenStreamAsync(connection.ConnectionClosed).ConfigureAwait(false);
-            var header = new ProxyHeader { TunnelId = tunnel.Id, ClientAddr = remote, Proto = TunnelProtocols.Tls, Sni = serverName };
+            var header = new ProxyHeader
+            {
+                TunnelId = tunnel.Id, ClientAddr = remote, ServerAddr = connection.LocalEndPoint?.ToString(), Proto = TunnelProtocols.Tls, Sni = serverName,
+            };
             await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(header), connection.ConnectionClosed).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or MuxException)

@@ -89,6 +89,30 @@ public static class ErrorCodes
         "'{0}' is not a valid hostname: {1}.",
         "Give a lowercase DNS name such as app.example.com: labels of 1 to 63 letters, digits and hyphens, 253 characters at most, no scheme, port or path.");
 
+    /// <summary>2009: <c>--upstream-proxy-protocol</c> is not 1 or 2. Args: the value given.</summary>
+    public static readonly ErrorCode InvalidProxyProtocolVersion = new(
+        2009, nameof(InvalidProxyProtocolVersion), null,
+        "--upstream-proxy-protocol '{0}' is not a PROXY protocol version; expected 1 or 2.",
+        "Use 1 for the text header or 2 for the binary one, whichever the upstream is configured to parse (nginx: listen ... proxy_protocol reads both).");
+
+    /// <summary>2010: TLS termination options that do not go together. Args: what is wrong.</summary>
+    public static readonly ErrorCode InvalidTlsTermination = new(
+        2010, nameof(InvalidTlsTermination), null,
+        "Invalid TLS termination options: {0}.",
+        "Use --terminate-at agent with both --crt and --key (and optionally --mutual-tls-cas); leave all of them out to pass TLS through to the upstream.");
+
+    /// <summary>2011: the certificate or key for agent TLS termination cannot be used. Args: path(s), reason.</summary>
+    public static readonly ErrorCode TlsCertificateUnusable = new(
+        2011, nameof(TlsCertificateUnusable), null,
+        "Cannot use the certificate {0}: {1}.",
+        "Give a PEM certificate (the leaf first, then its chain) with --crt and its PEM private key (unencrypted PKCS#8, PKCS#1 or SEC1) with --key, readable by the agent.");
+
+    /// <summary>2012: the CA file for mutual TLS cannot be used. Args: path, reason.</summary>
+    public static readonly ErrorCode MutualTlsCasUnusable = new(
+        2012, nameof(MutualTlsCasUnusable), null,
+        "Cannot use the mutual TLS CA file {0}: {1}.",
+        "Give --mutual-tls-cas a readable PEM file holding one or more CA certificates that signed the client certificates to accept.");
+
     // :: 3xxx proxying public traffic
 
     /// <summary>3001: no tunnel serves the requested host. Args: host.</summary>
@@ -133,6 +157,18 @@ public static class ErrorCodes
         "{0} closed the connection without a valid HTTP response: {1}.",
         "Check that the local service speaks the protocol the tunnel expects: use https:// for a TLS upstream, and --upstream-protocol http2 only for an h2c server.");
 
+    /// <summary>3008: the public client's TLS handshake with the agent failed (agent-side termination). Args: client address, reason.</summary>
+    public static readonly ErrorCode ClientTlsHandshakeFailed = new(
+        3008, nameof(ClientTlsHandshakeFailed), null,
+        "TLS handshake with {0} failed: {1}.",
+        "Check that the client connects with TLS to the tunnel's name and trusts the certificate given with --crt; a client that stops mid-handshake needs no fix.");
+
+    /// <summary>3009: the public client sent no certificate, or one the mutual TLS CAs did not sign. Args: client address, reason.</summary>
+    public static readonly ErrorCode ClientCertificateRefused = new(
+        3009, nameof(ClientCertificateRefused), null,
+        "Refused the client certificate of {0}: {1}.",
+        "The client must present a valid certificate issued by one of the CAs given with --mutual-tls-cas (curl --cert/--key, openssl s_client -cert/-key).");
+
     // :: 4xxx wire protocol
 
     /// <summary>4001: a message could not be decoded. Args: what was wrong.</summary>
@@ -172,7 +208,9 @@ public static class ErrorCodes
     [
         MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired,
         HostnameTaken, HostnameNotAllowed, InvalidSubdomain, InvalidOptionValue, TcpPortUnavailable, UnknownProto, TooManyTunnels, InvalidHostname,
+        InvalidProxyProtocolVersion, InvalidTlsTermination, TlsCertificateUnusable, MutualTlsCasUnusable,
         TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
+        ClientTlsHandshakeFailed, ClientCertificateRefused,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError,
     ];

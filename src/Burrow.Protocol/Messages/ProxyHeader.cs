@@ -22,6 +22,12 @@ public sealed record ProxyHeader : ControlMessage
     /// <summary>The public client's address as <c>ip:port</c> (<c>[ip]:port</c> for IPv6).</summary>
     public required string ClientAddr { get; init; }
 
+    /// <summary>
+    /// The edge address the client connected to, as <c>ip:port</c> (<c>[ip]:port</c> for IPv6), for tcp and tls
+    /// tunnels; the agent puts it in the PROXY protocol header as the destination. Absent from older edges.
+    /// </summary>
+    public string? ServerAddr { get; init; }
+
     /// <summary>The tunnel's protocol: <c>http</c>, <c>tcp</c> or <c>tls</c>.</summary>
     public required string Proto { get; init; }
 

@@ -86,7 +86,7 @@ public sealed class TcpTunnelFixture : IAsyncLifetime
     public static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A run of <paramref name="size"/> free loopback ports below the ephemeral range.</summary>
-    private static int FreeRange(int size)
+    public static int FreeRange(int size)
     {
         for (int attempt = 0; attempt < 200; attempt++)
         {

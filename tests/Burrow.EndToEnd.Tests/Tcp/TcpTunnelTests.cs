@@ -134,6 +134,21 @@ public sealed class TcpTunnelTests(TcpTunnelFixture fixture) : IClassFixture<Tcp
         Assert.Contains($"{I(fixture.MinPort)}-{I(fixture.MaxPort)}", outOfRange.Value, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Port_held_by_another_program_is_refused_with_2005_and_the_agent_exits()
+    {
+        int port = fixture.FreePortInRange();
+        using var squatter = new TcpListener(IPAddress.Loopback, port);
+        squatter.Start();
+
+        await using var agent = await fixture.StartAgentAsync([I(fixture.Echo.Port), "--url", $"tcp://localhost:{I(port)}"], waitForUrl: false);
+
+        var refused = await agent.Process.WaitForLineAsync(@"ERR_BURROW_2005: .*");
+        Assert.Contains(I(port), refused.Value, StringComparison.Ordinal);
+        Assert.Equal(1, await agent.Process.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.DoesNotContain("Forwarding", agent.Process.Output, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Agent_that_comes_back_within_the_grace_period_gets_the_same_port()
     {

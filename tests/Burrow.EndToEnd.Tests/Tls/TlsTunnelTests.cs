@@ -245,7 +245,10 @@ public sealed class TlsTunnelFixture : IAsyncLifetime
 }
 
 /// <summary>A <c>burrow tls</c> process and the URL it printed.</summary>
-public sealed record TlsAgent(BurrowProcess Process, Uri Url);
+public sealed record TlsAgent(BurrowProcess Process, Uri Url) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}
 
 /// <summary>A TLS line-echo server with its own self-signed certificate; each line comes back with a prefix.</summary>
 public sealed class TlsEchoUpstream : IDisposable
