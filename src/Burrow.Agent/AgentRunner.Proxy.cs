@@ -90,8 +90,17 @@ public sealed partial class AgentRunner
 
             if (tunnel.Definition.UpstreamProxyProtocol is { } version)
             {
+                // Before any byte of the client (and before the TLS bytes of a pass-through tunnel): the upstream reads it first.
                 byte[] proxyProtocol = ProxyProtocolHeader.Build(version, header.ClientAddr, header.ServerAddr, upstream.Socket.RemoteEndPoint as IPEndPoint);
-                await upstream.Stream.WriteAsync(proxyProtocol, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await upstream.Stream.WriteAsync(proxyProtocol, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException)
+                {
+                    upstream.Abort();
+                    throw;
+                }
             }
 
             if (tls is null)

@@ -9,7 +9,7 @@ namespace Burrow.Protocol;
 /// </summary>
 /// <remarks>
 /// Areas by thousands: 1xxx authentication and session, 2xxx binding tunnels, 3xxx proxying
-/// public traffic (these carry an HTTP status), 4xxx the wire protocol, 5xxx the edge itself.
+/// public traffic (those a public HTTP client can meet carry an HTTP status), 4xxx the wire protocol, 5xxx the edge itself.
 /// </remarks>
 public static class ErrorCodes
 {
