@@ -1,0 +1,52 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Burrow.Storage.Sql;
+
+/// <summary>A PostgreSQL database through a pooled Npgsql data source.</summary>
+internal sealed class PostgresDialect : SqlDialect
+{
+    // An arbitrary constant: the advisory lock id every Burrow edge takes to migrate.
+    private const long MigrationLockId = 0x6275_7272_6f77;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresDialect(NpgsqlConnectionStringBuilder connectionString)
+    {
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+        string host = connectionString.Host ?? "localhost";
+        Description = $"postgres {host}:{connectionString.Port}/{connectionString.Database ?? connectionString.Username}";
+    }
+
+    public override StoreKind Kind => StoreKind.Postgres;
+
+    public override string Description { get; }
+
+    public override string MigrationFolder => "postgres";
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using DbCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT pg_advisory_xact_lock(@id)";
+        var id = command.CreateParameter();
+        id.ParameterName = "id";
+        id.Value = MigrationLockId;
+        command.Parameters.Add(id);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public override bool IsForeignKeyViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

@@ -1,0 +1,32 @@
+using System.Data.Common;
+
+namespace Burrow.Storage.Sql;
+
+/// <summary>What differs between SQLite and PostgreSQL: connections, migration scripts, and how constraint violations are reported.</summary>
+internal abstract class SqlDialect : IAsyncDisposable
+{
+    public abstract StoreKind Kind { get; }
+
+    /// <summary>Where the data lives, without secrets.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>The folder of the embedded migration scripts: <c>sqlite</c> or <c>postgres</c>.</summary>
+    public abstract string MigrationFolder { get; }
+
+    public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs once before the migrations (e.g. WAL mode).</summary>
+    public virtual Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Serializes migrations among edges sharing the database, inside the migration transaction.</summary>
+    public virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Starts a transaction that takes the write lock at once (SQLite: BEGIN IMMEDIATE).</summary>
+    public abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    public abstract bool IsUniqueViolation(DbException exception);
+
+    public abstract bool IsForeignKeyViolation(DbException exception);
+
+    public abstract ValueTask DisposeAsync();
+}

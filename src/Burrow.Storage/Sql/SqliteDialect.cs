@@ -1,0 +1,64 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Burrow.Storage.Sql;
+
+/// <summary>An SQLite file in WAL mode, with foreign keys enforced on every connection.</summary>
+internal sealed class SqliteDialect : SqlDialect
+{
+    private const int SqliteConstraint = 19;
+    private const int SqliteConstraintForeignKey = 787;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
+
+    private readonly string _connectionString;
+    private readonly string _path;
+
+    public SqliteDialect(string path)
+    {
+        _path = Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = _path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            ForeignKeys = true,
+            Pooling = true,
+            // A writer waits this long for another (another edge process, a backup) before failing.
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public override StoreKind Kind => StoreKind.Sqlite;
+
+    public override string Description => _path;
+
+    public override string MigrationFolder => "sqlite";
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    public override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // WAL lets readers (token checks) go on while a writer commits; the mode is kept in the file.
+        await using DbCommand command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        // Microsoft.Data.Sqlite begins IMMEDIATE unless deferred is asked for, so two migrators queue rather than deadlock.
+        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey };
+
+    public override bool IsForeignKeyViolation(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintForeignKey };
+
+    // Pooled SQLite connections hold no server-side resources worth releasing early.
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
