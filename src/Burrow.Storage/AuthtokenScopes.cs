@@ -26,4 +26,33 @@ public sealed record AuthtokenScopes
 
     /// <summary>Most sessions at once (connected or within their resume grace); <see langword="null"/> for no limit.</summary>
     public int? MaxSessions { get; init; }
+
+    /// <summary>Equal when every scope is, the hostname patterns compared in order.</summary>
+    public bool Equals(AuthtokenScopes? other) =>
+        other is not null
+        && Hostnames.SequenceEqual(other.Hostnames, StringComparer.Ordinal)
+        && AllowTcp == other.AllowTcp
+        && AllowTls == other.AllowTls
+        && MaxTunnels == other.MaxTunnels
+        && MaxSessions == other.MaxSessions;
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (string pattern in Hostnames)
+        {
+            hash.Add(pattern, StringComparer.Ordinal);
+        }
+
+        hash.Add(AllowTcp);
+        hash.Add(AllowTls);
+        hash.Add(MaxTunnels);
+        hash.Add(MaxSessions);
+        return hash.ToHashCode();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"AuthtokenScopes {{ Hostnames = [{string.Join(", ", Hostnames)}], AllowTcp = {AllowTcp}, AllowTls = {AllowTls}, MaxTunnels = {MaxTunnels}, MaxSessions = {MaxSessions} }}";
 }

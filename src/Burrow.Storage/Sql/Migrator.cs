@@ -30,11 +30,30 @@ internal static class Migrator
     public static async Task<int> MigrateAsync(SqlDialect dialect, TimeProvider time, int? target, CancellationToken cancellationToken)
     {
         var migrations = List(dialect.MigrationFolder);
-        int latest = migrations[^1].Version;
         DbConnection connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             await dialect.PrepareAsync(connection, cancellationToken).ConfigureAwait(false);
+            IAsyncDisposable? migrationLock = await dialect.LockForMigrationAsync(connection, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await MigrateLockedAsync(dialect, connection, migrations, time, target, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (migrationLock is not null)
+                {
+                    await migrationLock.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static async Task<int> MigrateLockedAsync(
+        SqlDialect dialect, DbConnection connection, IReadOnlyList<(int Version, string Name)> migrations, TimeProvider time, int? target, CancellationToken cancellationToken)
+    {
+        int latest = migrations[^1].Version;
+        {
             await connection.ExecuteAsync(new CommandDefinition(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -56,7 +75,6 @@ internal static class Migrator
                 DbTransaction transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
-                    await dialect.LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
                     // Another edge may have applied it while this one waited for the lock.
                     if (await CurrentAsync(connection, transaction, cancellationToken).ConfigureAwait(false) >= version)
                     {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 using Npgsql;
 
 namespace Burrow.Storage.Sql;
@@ -27,20 +28,18 @@ internal sealed class PostgresDialect : SqlDialect
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-    public override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    public override async Task<IAsyncDisposable?> LockForMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await using DbCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT pg_advisory_xact_lock(@id)";
-        var id = command.CreateParameter();
-        id.ParameterName = "id";
-        id.Value = MigrationLockId;
-        command.Parameters.Add(id);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        // A session lock, so that even CREATE TABLE IF NOT EXISTS schema_version (which races in
+        // PostgreSQL's catalog) runs in one edge at a time.
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@id)", new { id = MigrationLockId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new Unlock(connection);
     }
 
     public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";
 
     public override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
@@ -49,4 +48,15 @@ internal sealed class PostgresDialect : SqlDialect
         exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private sealed class Unlock(DbConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await connection.ExecuteAsync("SELECT pg_advisory_unlock(@id)", new { id = MigrationLockId }).ConfigureAwait(false);
+            }
+        }
+    }
 }

@@ -104,7 +104,7 @@ internal sealed partial class SqlControlStore
             foreach (string[] batch in ids.Chunk(500))
             {
                 usable.UnionWith(await c.QueryAsync<string>(Command(
-                    "SELECT id FROM authtokens WHERE id IN @batch AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @at)",
+                    $"SELECT id FROM authtokens WHERE {_dialect.InList("id", "batch")} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @at)",
                     new { batch, at }, cancellationToken)).ConfigureAwait(false));
             }
 

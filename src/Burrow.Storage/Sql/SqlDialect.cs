@@ -18,11 +18,15 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>Runs once before the migrations (e.g. WAL mode).</summary>
     public virtual Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Serializes migrations among edges sharing the database, inside the migration transaction.</summary>
-    public virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Serializes migrations among edges sharing the database; held until the returned lock is disposed.</summary>
+    public virtual Task<IAsyncDisposable?> LockForMigrationAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<IAsyncDisposable?>(null);
 
     /// <summary>Starts a transaction that takes the write lock at once (SQLite: BEGIN IMMEDIATE).</summary>
     public abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>The condition "<paramref name="column"/> is one of the list parameter <paramref name="parameter"/>" (Dapper expands lists for SQLite; PostgreSQL takes an array).</summary>
+    public abstract string InList(string column, string parameter);
 
     public abstract bool IsUniqueViolation(DbException exception);
 
