@@ -53,8 +53,9 @@ internal sealed class BindAccess
 
     /// <summary>
     /// Whether the session may bind <paramref name="hostname"/>: not reserved for another account,
-    /// and either reserved for its own or within its token's hostname scope. A name outside the
-    /// base domain (<paramref name="underBaseDomain"/> false) needs its own account's reservation.
+    /// and either reserved for its own or within its token's hostname scope. A name that is not a
+    /// single label under the base domain (<paramref name="underBaseDomain"/> false) needs its own
+    /// account's reservation or a scope pattern that matches it (an empty scope is not enough).
     /// </summary>
     public async ValueTask<ProtocolError?> CheckHostnameAsync(AgentSession session, string hostname, bool underBaseDomain, string baseDomain, CancellationToken cancellationToken)
     {
@@ -82,16 +83,25 @@ internal sealed class BindAccess
             return null;
         }
 
-        if (!underBaseDomain)
+        IReadOnlyList<string> patterns = session.Credential.Scopes.Hostnames;
+        if (underBaseDomain)
         {
-            return ErrorCodes.HostnameNotAllowed.WithMessage(
-                $"This authtoken may not bind hostname '{hostname}': this edge serves names of the form <name>.{baseDomain}, and other names only when reserved for your account.");
+            return HostnamePattern.AnyMatches(patterns, hostname, baseDomain)
+                ? null
+                : ErrorCodes.HostnameOutOfScope.ToError(hostname, string.Join(", ", patterns));
         }
 
-        IReadOnlyList<string> patterns = session.Credential.Scopes.Hostnames;
-        return HostnamePattern.AnyMatches(patterns, hostname, baseDomain)
-            ? null
-            : ErrorCodes.HostnameOutOfScope.ToError(hostname, string.Join(", ", patterns));
+        // A deeper name (app.alice.<domain>) or a custom one needs an explicit grant: a pattern
+        // of the token's scope that names it, or a reservation of the account (above).
+        if (patterns.Count > 0)
+        {
+            return patterns.Any(p => HostnamePattern.Matches(p, hostname, baseDomain))
+                ? null
+                : ErrorCodes.HostnameOutOfScope.ToError(hostname, string.Join(", ", patterns));
+        }
+
+        return ErrorCodes.HostnameNotAllowed.WithMessage(
+            $"This authtoken may not bind hostname '{hostname}': this edge serves names of the form <name>.{baseDomain}; other names need a reservation for your account or a token scope that names them.");
     }
 
     /// <summary>
