@@ -31,7 +31,7 @@ internal sealed partial class SqlControlStore
                 "VALUES (@At, @Kind, @AccountId, @AuthtokenId, @SessionId, @Address, @Subject, @Detail) RETURNING id",
                 row, cancellationToken)).ConfigureAwait(false);
             return row.ToEvent();
-        }, cancellationToken);
+        }, cancellationToken, write: true);
     }
 
     public Task<IReadOnlyList<AuditEvent>> QueryAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken = default)
