@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Burrow.Edge.Access;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Certificates;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
 using Burrow.Edge.Tls;
 using Burrow.Protocol;
+using Burrow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -36,6 +38,7 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly SessionRegistry _sessions;
     private readonly CertificateStore _certificates;
     private readonly AuthtokenSet _tokens;
+    private readonly ControlPlane _controlPlane;
     private readonly List<(ListenOptions Listen, Action<IPEndPoint> Record)> _listens;
     private int _stopped;
 
@@ -48,6 +51,7 @@ public sealed class EdgeServer : IAsyncDisposable
         _sessions = app.Services.GetRequiredService<SessionRegistry>();
         _certificates = app.Services.GetRequiredService<CertificateStore>();
         _tokens = app.Services.GetRequiredService<AuthtokenSet>();
+        _controlPlane = app.Services.GetRequiredService<ControlPlane>();
         Endpoints = app.Services.GetRequiredService<EdgeEndpoints>();
     }
 
@@ -64,7 +68,16 @@ public sealed class EdgeServer : IAsyncDisposable
     public bool LocalCaCreated => _certificates.Authority?.Created ?? false;
 
     /// <summary>The authtoken created on this first start (to print once), or <see langword="null"/>.</summary>
-    public string? GeneratedAuthtoken => _tokens.GeneratedToken;
+    public string? GeneratedAuthtoken => _tokens.GeneratedToken ?? _controlPlane.Bootstrap?.Authtoken;
+
+    /// <summary>
+    /// What this start created in an empty control store (first account, authtoken, API key), to
+    /// print once; <see langword="null"/> otherwise. Filled in by <see cref="StartAsync"/>.
+    /// </summary>
+    public BootstrapCredentials? Bootstrap => _controlPlane.Bootstrap;
+
+    /// <summary>The control store in use (after <see cref="StartAsync"/>), or <see langword="null"/> without one.</summary>
+    public IControlStore? Store => _controlPlane.Store;
 
     /// <summary>Where the edge's own authtoken is kept, when it uses one.</summary>
     public string? AuthtokenPath => _tokens.GeneratedPath;
@@ -92,7 +105,13 @@ public sealed class EdgeServer : IAsyncDisposable
 
         var time = TimeProvider.System;
         var certificates = CertificateStore.Create(options, time);
-        var tokens = fixedAuthtoken is null ? AuthtokenSet.Load(options) : AuthtokenSet.Of(fixedAuthtoken);
+        if (fixedAuthtoken is not null)
+        {
+            // An edge embedded in an agent works with zero setup: one token, no database.
+            options.UseControlStore = false;
+        }
+
+        var tokens = fixedAuthtoken is null ? AuthtokenSet.Load(options, generate: !options.UseControlStore) : AuthtokenSet.Of(fixedAuthtoken);
         var endpoints = new EdgeEndpoints();
 
         IServiceCollection services = builder.Services;
@@ -102,6 +121,13 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton(tokens);
         services.AddSingleton(endpoints);
         services.AddSingleton<EdgeLifetime>();
+        services.AddSingleton<ControlPlane>();
+        services.AddSingleton<AuditTrail>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<AgentAuthenticator>();
+        services.AddSingleton<BindAccess>();
+        services.AddSingleton<RevocationWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<RevocationWatch>());
         services.AddSingleton<TunnelRegistry>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<TunnelBinder>();
@@ -179,6 +205,8 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <summary>Starts listening; <see cref="Endpoints"/> then holds the bound addresses.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        // The store first: no agent may connect before its tokens can be checked.
+        await _controlPlane.OpenAsync(cancellationToken).ConfigureAwait(false);
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (listen, record) in _listens)
         {
@@ -225,5 +253,6 @@ public sealed class EdgeServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        await _controlPlane.DisposeAsync().ConfigureAwait(false);
     }
 }

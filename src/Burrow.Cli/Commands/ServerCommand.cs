@@ -18,8 +18,9 @@ internal static class ServerCommand
         var publicHttpPort = new Option<int?>("--public-http-port") { Description = "HTTP port shown in URLs (e.g. 80)." };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for *.<domain> (chain allowed). Without it a local CA is created in the data directory." };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert." };
-        var dataDir = new Option<string>("--data-dir") { Description = "Where the edge keeps its local CA and generated authtoken.", DefaultValueFactory = _ => EdgeOptions.DefaultDataDirectory() };
-        var authtokens = new Option<string[]>("--authtoken") { Description = "An authtoken agents may use (repeatable). Default: one created in the data directory.", AllowMultipleArgumentsPerToken = false };
+        var dataDir = new Option<string>("--data-dir") { Description = "Where the edge keeps its local CA and its SQLite control store (burrow.db).", DefaultValueFactory = _ => EdgeOptions.DefaultDataDirectory() };
+        var database = new Option<string?>("--database") { Description = "The control store: an SQLite file path (default <data-dir>/burrow.db), or PostgreSQL as postgres://user:password@host:port/db or a key=value connection string." };
+        var authtokens = new Option<string[]>("--authtoken") { Description = "An extra authtoken agents may use besides the stored ones (repeatable; no account, no scopes).", AllowMultipleArgumentsPerToken = false };
         var authtokenFile = new Option<string?>("--authtoken-file") { Description = "File with one authtoken per line." };
         var grace = new Option<TimeSpan>("--resume-grace") { Description = "How long a disconnected agent's URLs stay reserved for it.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(60) };
         var upstreamTimeout = new Option<TimeSpan>("--upstream-timeout") { Description = "How long an upstream may stay silent before the edge answers 504.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromMinutes(5) };
@@ -33,7 +34,7 @@ internal static class ServerCommand
 
         var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
         {
-            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, authtokens, authtokenFile,
+            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, database, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, log, logFormat, logLevel,
         };
 
@@ -57,6 +58,7 @@ internal static class ServerCommand
                 TlsCertificatePath = parse.GetValue(tlsCert),
                 TlsKeyPath = parse.GetValue(tlsKey),
                 DataDirectory = parse.GetValue(dataDir)!,
+                Database = parse.GetValue(database) ?? Environment.GetEnvironmentVariable("BURROW_DATABASE"),
                 AuthtokenFile = parse.GetValue(authtokenFile),
                 ResumeGrace = parse.GetValue(grace),
                 UpstreamTimeout = parse.GetValue(upstreamTimeout),
@@ -133,7 +135,22 @@ internal static class ServerCommand
             Console.WriteLine($"Local CA {ca}{(edge.LocalCaCreated ? " (created now)" : "")}: no --tls-cert was given, so agents and browsers must trust this CA (agent: --edge-ca {ca}; curl: --cacert {ca}).");
         }
 
-        if (edge.GeneratedAuthtoken is { } token)
+        if (edge.Store is { } store)
+        {
+            Console.WriteLine($"Store    {(store.Kind == Burrow.Storage.StoreKind.Sqlite ? "SQLite" : "PostgreSQL")} {store.Description}");
+        }
+
+        if (edge.Bootstrap is { } first)
+        {
+            string host = edge.Domain == "localhost" ? "127.0.0.1" : edge.Domain;
+            Console.WriteLine($"The store was empty: created account '{first.AccountName}' with an authtoken and an API key.");
+            Console.WriteLine("They are shown once (only their hashes are stored); keep them now.");
+            Console.WriteLine($"  Authtoken: {first.Authtoken}");
+            Console.WriteLine($"  API key:   {first.ApiKey}");
+            Console.WriteLine("Connect an agent with:");
+            Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {first.Authtoken}{(edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
+        }
+        else if (edge.GeneratedAuthtoken is { } token)
         {
             Console.WriteLine($"Created an authtoken in {edge.AuthtokenPath} (shown once). Connect an agent with:");
             string host = edge.Domain == "localhost" ? "127.0.0.1" : edge.Domain;

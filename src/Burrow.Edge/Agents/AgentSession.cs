@@ -1,3 +1,4 @@
+using Burrow.Edge.Access;
 using Burrow.Edge.Routing;
 using Burrow.Protocol;
 
@@ -15,16 +16,22 @@ internal sealed class AgentSession
     private readonly List<Tunnel> _tunnels = [];
     private AgentLink? _link;
 
-    public AgentSession(string id, byte[] tokenDigest, AgentInfo agent)
+    public AgentSession(string id, AgentCredential credential, AgentInfo agent, string remoteAddress)
     {
         Id = id;
-        TokenDigest = tokenDigest;
+        Credential = credential;
         Agent = agent;
+        RemoteAddress = remoteAddress;
     }
 
     public string Id { get; }
 
-    public byte[] TokenDigest { get; }
+    public AgentCredential Credential { get; }
+
+    public byte[] TokenDigest => Credential.Digest;
+
+    /// <summary>The agent's address when the session was opened (for audit events).</summary>
+    public string RemoteAddress { get; }
 
     public AgentInfo Agent { get; }
 

@@ -26,4 +26,10 @@ public static class NoticeKinds
     /// <see cref="NoticeMessage.Error"/> says how (an <c>ERR_BURROW_4xxx</c> code).
     /// </summary>
     public const string ProtocolError = "protocol_error";
+
+    /// <summary>
+    /// The edge is closing the session and releasing its tunnels, for the reason in
+    /// <see cref="NoticeMessage.Error"/> (e.g. <c>ERR_BURROW_1005</c>, the authtoken was revoked).
+    /// </summary>
+    public const string SessionClosed = "session_closed";
 }

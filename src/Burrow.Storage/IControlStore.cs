@@ -1,0 +1,136 @@
+namespace Burrow.Storage;
+
+/// <summary>
+/// The edge's control plane data: accounts, authtokens, API keys, reserved domains and TCP
+/// addresses, and audit events. One implementation serves SQLite and PostgreSQL alike; open one
+/// with <see cref="ControlStore.OpenAsync"/>, which also brings the schema up to date.
+/// </summary>
+/// <remarks>
+/// Secrets (authtokens, API keys) are returned once, by the call that creates them, and are stored
+/// only as SHA-256 digests. Every method is safe to call concurrently. Failures of the database
+/// itself surface as <see cref="StoreException"/> with <see cref="StoreErrorKind.Unavailable"/>;
+/// a unique name taken twice as <see cref="StoreErrorKind.Conflict"/>; a missing owner or row as
+/// <see cref="StoreErrorKind.NotFound"/>.
+/// </remarks>
+public interface IControlStore : IAsyncDisposable
+{
+    /// <summary>Which database this store uses.</summary>
+    StoreKind Kind { get; }
+
+    /// <summary>Where the data lives, with any password removed: a file path or <c>host:port/database</c>.</summary>
+    string Description { get; }
+
+    /// <summary>The schema version the database is at (the highest migration applied).</summary>
+    Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default);
+
+    // :: accounts
+
+    /// <summary>Creates an account. Names are unique (case-insensitive): a taken one is a <see cref="StoreErrorKind.Conflict"/>.</summary>
+    Task<Account> CreateAccountAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>The account with this id, or <see langword="null"/>.</summary>
+    Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every account, oldest first.</summary>
+    Task<IReadOnlyList<Account>> ListAccountsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Renames an account; returns the updated account or <see langword="null"/> when there is none with this id.</summary>
+    Task<Account?> RenameAccountAsync(string accountId, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes an account with its authtokens, API keys and reservations (its audit events stay).
+    /// Returns whether it existed. Sessions opened with its tokens are closed by the edge's revocation watch.
+    /// </summary>
+    Task<bool> DeleteAccountAsync(string accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>How many accounts exist; the edge bootstraps the first one when this is 0.</summary>
+    Task<int> CountAccountsAsync(CancellationToken cancellationToken = default);
+
+    // :: authtokens
+
+    /// <summary>Creates an authtoken for an account; the result holds the secret, the only time it is available.</summary>
+    Task<CreatedAuthtoken> CreateAuthtokenAsync(NewAuthtoken request, CancellationToken cancellationToken = default);
+
+    /// <summary>The authtoken with this id (revoked ones too), or <see langword="null"/>.</summary>
+    Task<Authtoken?> GetAuthtokenAsync(string authtokenId, CancellationToken cancellationToken = default);
+
+    /// <summary>Authtokens, oldest first: those of one account, or all when <paramref name="accountId"/> is <see langword="null"/>.</summary>
+    Task<IReadOnlyList<Authtoken>> ListAuthtokensAsync(string? accountId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Finds the authtoken a secret belongs to (revoked and expired ones included, so the caller
+    /// can say which), by its digest; <see langword="null"/> when the secret is unknown.
+    /// </summary>
+    Task<Authtoken?> FindAuthtokenAsync(string secret, CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes an authtoken; returns it as revoked, or <see langword="null"/> when there is none with this id. Revoking twice keeps the first time.</summary>
+    Task<Authtoken?> RevokeAuthtokenAsync(string authtokenId, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces an authtoken's scopes; returns the updated token or <see langword="null"/>.</summary>
+    Task<Authtoken?> UpdateAuthtokenScopesAsync(string authtokenId, AuthtokenScopes scopes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Of the given authtoken ids, those that may no longer be used at <paramref name="now"/>:
+    /// revoked, expired, or deleted (with their account). The edge polls this for its live sessions.
+    /// </summary>
+    Task<IReadOnlyList<string>> FindUnusableAuthtokensAsync(IReadOnlyCollection<string> authtokenIds, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    // :: API keys
+
+    /// <summary>Creates an API key for the admin API; the result holds the secret, the only time it is available.</summary>
+    Task<CreatedApiKey> CreateApiKeyAsync(string accountId, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>API keys, oldest first: those of one account, or all.</summary>
+    Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(string? accountId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds the API key a secret belongs to (revoked ones included), or <see langword="null"/>.</summary>
+    Task<ApiKey?> FindApiKeyAsync(string secret, CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes an API key; returns it as revoked, or <see langword="null"/> when there is none with this id.</summary>
+    Task<ApiKey?> RevokeApiKeyAsync(string apiKeyId, CancellationToken cancellationToken = default);
+
+    // :: reserved domains
+
+    /// <summary>
+    /// Reserves a hostname (a subdomain of the base domain or a custom hostname, stored lowercase)
+    /// for an account. A hostname reserved already is a <see cref="StoreErrorKind.Conflict"/>.
+    /// </summary>
+    Task<ReservedDomain> ReserveDomainAsync(string accountId, string hostname, string? description = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The reservation of a hostname (case-insensitive), or <see langword="null"/>.</summary>
+    Task<ReservedDomain?> FindReservedDomainAsync(string hostname, CancellationToken cancellationToken = default);
+
+    /// <summary>Reserved domains, by hostname: those of one account, or all.</summary>
+    Task<IReadOnlyList<ReservedDomain>> ListReservedDomainsAsync(string? accountId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Releases a reservation by id; returns whether it existed.</summary>
+    Task<bool> ReleaseDomainAsync(string reservedDomainId, CancellationToken cancellationToken = default);
+
+    // :: reserved TCP addresses
+
+    /// <summary>Reserves a TCP port of the edge for an account. A port reserved already is a <see cref="StoreErrorKind.Conflict"/>.</summary>
+    Task<ReservedTcpAddress> ReserveTcpAddressAsync(string accountId, int port, string? description = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The reservation of a port, or <see langword="null"/>.</summary>
+    Task<ReservedTcpAddress?> FindReservedTcpAddressAsync(int port, CancellationToken cancellationToken = default);
+
+    /// <summary>Reserved TCP addresses, by port: those of one account, or all.</summary>
+    Task<IReadOnlyList<ReservedTcpAddress>> ListReservedTcpAddressesAsync(string? accountId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Releases a reserved TCP address by id; returns whether it existed.</summary>
+    Task<bool> ReleaseTcpAddressAsync(string reservedTcpAddressId, CancellationToken cancellationToken = default);
+
+    // :: audit events
+
+    /// <summary>Appends an audit event; returns it with its id and time.</summary>
+    Task<AuditEvent> AppendAuditEventAsync(NewAuditEvent auditEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends several audit events in one transaction (one disk flush for all): all are stored or
+    /// none. Returns how many were stored.
+    /// </summary>
+    Task<int> AppendAuditEventsAsync(IReadOnlyList<NewAuditEvent> auditEvents, CancellationToken cancellationToken = default);
+
+    /// <summary>Audit events matching the filter, newest first, at most <see cref="AuditQuery.Limit"/>.</summary>
+    Task<IReadOnlyList<AuditEvent>> QueryAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken = default);
+}

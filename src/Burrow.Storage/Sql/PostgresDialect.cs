@@ -1,0 +1,62 @@
+using System.Data.Common;
+using Dapper;
+using Npgsql;
+
+namespace Burrow.Storage.Sql;
+
+/// <summary>A PostgreSQL database through a pooled Npgsql data source.</summary>
+internal sealed class PostgresDialect : SqlDialect
+{
+    // An arbitrary constant: the advisory lock id every Burrow edge takes to migrate.
+    private const long MigrationLockId = 0x6275_7272_6f77;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresDialect(NpgsqlConnectionStringBuilder connectionString)
+    {
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+        string host = connectionString.Host ?? "localhost";
+        Description = $"postgres {host}:{connectionString.Port}/{connectionString.Database ?? connectionString.Username}";
+    }
+
+    public override StoreKind Kind => StoreKind.Postgres;
+
+    public override string Description { get; }
+
+    public override string MigrationFolder => "postgres";
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override async Task<IAsyncDisposable?> LockForMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // A session lock, so that even CREATE TABLE IF NOT EXISTS schema_version (which races in
+        // PostgreSQL's catalog) runs in one edge at a time.
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@id)", new { id = MigrationLockId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new Unlock(connection);
+    }
+
+    public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";
+
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public override bool IsForeignKeyViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private sealed class Unlock(DbConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await connection.ExecuteAsync("SELECT pg_advisory_unlock(@id)", new { id = MigrationLockId }).ConfigureAwait(false);
+            }
+        }
+    }
+}
