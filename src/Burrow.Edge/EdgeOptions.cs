@@ -68,6 +68,12 @@ public sealed class EdgeOptions
     /// <summary>The address TCP tunnel listeners bind to.</summary>
     public IPAddress TcpBindAddress => TcpAddress ?? HttpsEndPoint?.Address ?? HttpEndPoint?.Address ?? IPAddress.Any;
 
+    /// <summary>
+    /// Where the admin API and page listen (plain HTTP, API key required); <see langword="null"/>
+    /// disables them. Default <c>127.0.0.1:4041</c>: loopback only. Needs a control store.
+    /// </summary>
+    public IPEndPoint? AdminEndPoint { get; set; } = new(IPAddress.Loopback, 4041);
+
     /// <summary>Most tunnels one agent session may hold. Default 64.</summary>
     public int MaxTunnelsPerSession { get; set; } = 64;
 

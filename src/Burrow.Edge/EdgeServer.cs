@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Burrow.Edge.Admin;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Certificates;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
 using Burrow.Edge.Tls;
 using Burrow.Protocol;
+using Burrow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -37,13 +39,18 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly CertificateStore _certificates;
     private readonly AuthtokenSet _tokens;
     private readonly List<(ListenOptions Listen, Action<IPEndPoint> Record)> _listens;
+    private readonly IControlStore? _store;
+    private readonly Action<ILoggingBuilder>? _configureLogging;
+    private AdminServer? _admin;
     private int _stopped;
 
-    private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens)
+    private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens, IControlStore? store, Action<ILoggingBuilder>? configureLogging)
     {
         _app = app;
         _options = options;
         _listens = listens;
+        _store = store;
+        _configureLogging = configureLogging;
         _lifetime = app.Services.GetRequiredService<EdgeLifetime>();
         _sessions = app.Services.GetRequiredService<SessionRegistry>();
         _certificates = app.Services.GetRequiredService<CertificateStore>();
@@ -69,6 +76,12 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <summary>Where the edge's own authtoken is kept, when it uses one.</summary>
     public string? AuthtokenPath => _tokens.GeneratedPath;
 
+    /// <summary>The admin API key created on this first start (to print once), or <see langword="null"/>.</summary>
+    public string? GeneratedApiKey { get; private set; }
+
+    /// <summary>Where the first admin API key is kept, when the admin API is on.</summary>
+    public string? ApiKeyPath => _admin is null ? null : Path.Combine(_options.DataDirectory, AdminBootstrap.ApiKeyFileName);
+
     /// <summary>The base domain.</summary>
     public string Domain => _options.Domain;
 
@@ -76,7 +89,8 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <param name="options">The settings.</param>
     /// <param name="configureLogging">Logging setup (providers, levels); none by default.</param>
     /// <param name="fixedAuthtoken">The only authtoken to accept, for an edge embedded in an agent; overrides <paramref name="options"/>.</param>
-    public static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging = null, string? fixedAuthtoken = null)
+    /// <param name="store">The control store; the admin API (<see cref="EdgeOptions.AdminEndPoint"/>) is served only with one. The caller disposes it after the edge.</param>
+    public static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging = null, string? fixedAuthtoken = null, IControlStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Domain = options.Domain.Trim().TrimEnd('.').ToLowerInvariant();
@@ -173,7 +187,7 @@ public sealed class EdgeServer : IAsyncDisposable
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<TunnelRequestHandler>();
         app.Run(handler.HandleAsync);
-        return new EdgeServer(app, options, listens);
+        return new EdgeServer(app, options, listens, store, configureLogging);
     }
 
     /// <summary>Starts listening; <see cref="Endpoints"/> then holds the bound addresses.</summary>
@@ -183,6 +197,14 @@ public sealed class EdgeServer : IAsyncDisposable
         foreach (var (listen, record) in _listens)
         {
             record(listen.IPEndPoint!);
+        }
+
+        if (_store is not null && _options.AdminEndPoint is { } adminEndPoint)
+        {
+            GeneratedApiKey = await AdminBootstrap.EnsureApiKeyAsync(_store, _options.DataDirectory, cancellationToken).ConfigureAwait(false);
+            _admin = AdminServer.Create(adminEndPoint, _store, _sessions, _options, _app.Services.GetRequiredService<TimeProvider>(), _configureLogging);
+            await _admin.StartAsync(cancellationToken).ConfigureAwait(false);
+            Endpoints.Admin = _admin.EndPoint;
         }
     }
 
@@ -195,6 +217,11 @@ public sealed class EdgeServer : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
+        }
+
+        if (_admin is not null)
+        {
+            await _admin.StopAsync(cancellationToken).ConfigureAwait(false);
         }
 
         _lifetime.BeginDraining();
@@ -224,6 +251,11 @@ public sealed class EdgeServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (_admin is not null)
+        {
+            await _admin.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -15,12 +15,27 @@ internal sealed class AgentSession
     private readonly List<Tunnel> _tunnels = [];
     private AgentLink? _link;
 
-    public AgentSession(string id, byte[] tokenDigest, AgentInfo agent)
+    public AgentSession(string id, byte[] tokenDigest, AgentInfo agent, TimeProvider time)
     {
         Id = id;
         TokenDigest = tokenDigest;
         Agent = agent;
+        Time = time;
+        StartedAt = time.GetUtcNow();
     }
+
+    public TimeProvider Time { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The agent's address on its current (or last) connection.</summary>
+    public string RemoteAddress { get; private set; } = "";
+
+    /// <summary>Traffic through all tunnels the session has had.</summary>
+    public TrafficCounters Counters { get; } = new();
+
+    /// <summary>Set when the operator closes the session: it ends at once instead of waiting for a resume.</summary>
+    public bool Closing { get; set; }
 
     public string Id { get; }
 
@@ -49,7 +64,27 @@ internal sealed class AgentSession
         }
     }
 
-    public void SetLink(AgentLink? link) => Volatile.Write(ref _link, link);
+    public void SetLink(AgentLink? link)
+    {
+        if (link is not null)
+        {
+            RemoteAddress = link.RemoteAddress;
+        }
+
+        Volatile.Write(ref _link, link);
+    }
+
+    /// <summary>A snapshot of the tunnels.</summary>
+    public Tunnel[] Tunnels
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _tunnels];
+            }
+        }
+    }
 
     public void AddTunnel(Tunnel tunnel)
     {

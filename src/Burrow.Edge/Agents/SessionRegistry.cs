@@ -27,6 +27,47 @@ internal sealed partial class SessionRegistry
 
     public IEnumerable<AgentSession> All => _sessions.Values;
 
+    public AgentSession? Find(string sessionId) => _sessions.GetValueOrDefault(sessionId);
+
+    /// <summary>
+    /// Closes a session at the operator's request: tells the agent why, closes its connection and
+    /// releases its tunnels at once (no resume grace). Returns false when there is no such session.
+    /// </summary>
+    public async Task<bool> CloseAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        if (!_sessions.TryGetValue(sessionId, out AgentSession? session))
+        {
+            return false;
+        }
+
+        AgentLink? link;
+        lock (session.SyncRoot)
+        {
+            session.Closing = true;
+            link = session.Link;
+        }
+
+        if (link is not null)
+        {
+            await link.TrySendAsync(new NoticeMessage
+            {
+                Kind = NoticeKinds.SessionClosed,
+                Message = "The edge operator closed this session.",
+                Error = ErrorCodes.SessionClosedByAdmin.ToError(session.Id),
+            }, cancellationToken).ConfigureAwait(false);
+            await link.Mux.DisposeAsync().ConfigureAwait(false);
+        }
+
+        lock (session.SyncRoot)
+        {
+            session.SetLink(null);
+        }
+
+        Expire(session);
+        Log.SessionClosedByOperator(_logger, session.Id);
+        return true;
+    }
+
     /// <summary>
     /// Attaches a newly authenticated connection: to the session it asks to resume when that is
     /// still held and was opened with the same token, else to a new session.
@@ -64,7 +105,7 @@ internal sealed partial class SessionRegistry
             }
         }
 
-        var created = new AgentSession(NameGenerator.Id("ses_"), tokenDigest, auth.Agent);
+        var created = new AgentSession(NameGenerator.Id("ses_"), tokenDigest, auth.Agent, _time);
         created.SetLink(link);
         _sessions[created.Id] = created;
         Log.SessionStarted(_logger, created.Id, link.RemoteAddress, auth.Agent.Name, auth.Agent.Version);
@@ -82,6 +123,12 @@ internal sealed partial class SessionRegistry
             }
 
             session.SetLink(null);
+            if (session.Closing)
+            {
+                // Closed by the operator: CloseAsync expires it; no grace period.
+                return;
+            }
+
             session.ExpiryTimer?.Dispose();
             session.ExpiryTimer = _time.CreateTimer(static s => ((SessionRegistry)((object[])s!)[0]).Expire((AgentSession)((object[])s!)[1]),
                 new object[] { this, session }, _options.ResumeGrace, Timeout.InfiniteTimeSpan);
@@ -142,6 +189,9 @@ internal sealed partial class SessionRegistry
 
         [LoggerMessage(EventId = 1102, EventName = "SessionDisconnected", Level = LogLevel.Information, Message = "Agent session {SessionId} disconnected; its tunnels stay reserved for {GraceSeconds} s")]
         public static partial void SessionDisconnected(ILogger logger, string sessionId, long graceSeconds);
+
+        [LoggerMessage(EventId = 1104, EventName = "SessionClosedByOperator", Level = LogLevel.Information, Message = "Agent session {SessionId} closed through the admin API; its tunnels are released")]
+        public static partial void SessionClosedByOperator(ILogger logger, string sessionId);
 
         [LoggerMessage(EventId = 1103, EventName = "SessionExpired", Level = LogLevel.Information, Message = "Agent session {SessionId} ended; its tunnels are released")]
         public static partial void SessionExpired(ILogger logger, string sessionId);

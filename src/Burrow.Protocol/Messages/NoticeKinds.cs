@@ -26,4 +26,10 @@ public static class NoticeKinds
     /// <see cref="NoticeMessage.Error"/> says how (an <c>ERR_BURROW_4xxx</c> code).
     /// </summary>
     public const string ProtocolError = "protocol_error";
+
+    /// <summary>
+    /// The edge's operator closed the session (<c>ERR_BURROW_8008</c> in <see cref="NoticeMessage.Error"/>);
+    /// the connection closes right after. The agent may reconnect and starts a new session.
+    /// </summary>
+    public const string SessionClosed = "session_closed";
 }
