@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Burrow.Cli.Logging;
 using Burrow.Edge;
+using Burrow.Storage;
 
 namespace Burrow.Cli.Commands;
 
@@ -27,6 +28,8 @@ internal static class ServerCommand
         var heartbeat = new Option<TimeSpan>("--heartbeat-interval") { Description = "How often agents ping the edge.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
         var heartbeatTimeout = new Option<TimeSpan>("--heartbeat-timeout") { Description = "How long a ping may stay unanswered.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
         var tcpPorts = new Option<(int Min, int Max)>("--tcp-ports") { Description = "Ports TCP tunnels get, as first-last; they listen on the address of the public HTTPS (else HTTP) listener.", CustomParser = PortRanges.Parse, DefaultValueFactory = _ => (20000, 20999) };
+        var adminAddr = new Option<IPEndPoint?>("--admin-addr") { Description = "Admin API and web page (plain HTTP, API key required), or off. Keep it on loopback or behind a proxy with TLS.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 4041) };
+        var database = new Option<string?>("--database") { Description = "Control store: a postgres:// URL, or a SQLite file path. Default burrow.db in the data directory." };
         var log = new Option<string>("--log") { Description = "Where logs go: stdout, stderr or false.", DefaultValueFactory = _ => "stdout" };
         var logFormat = new Option<string>("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
         var logLevel = new Option<string>("--log-level") { Description = "debug, info, warn, error or crit.", DefaultValueFactory = _ => "info" };
@@ -34,7 +37,7 @@ internal static class ServerCommand
         var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
         {
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, authtokens, authtokenFile,
-            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, log, logFormat, logLevel,
+            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, adminAddr, database, log, logFormat, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -65,6 +68,7 @@ internal static class ServerCommand
                 HeartbeatTimeout = parse.GetValue(heartbeatTimeout),
                 TcpPortMin = parse.GetValue(tcpPorts).Min,
                 TcpPortMax = parse.GetValue(tcpPorts).Max,
+                AdminEndPoint = parse.GetValue(adminAddr),
             };
             foreach (string token in parse.GetValue(authtokens) ?? [])
             {
@@ -76,14 +80,26 @@ internal static class ServerCommand
                 options.Authtokens.Add(envToken);
             }
 
+            IControlStore store;
+            try
+            {
+                store = await ControlStore.OpenAsync(new StoreOptions { Database = parse.GetValue(database), DataDirectory = options.DataDirectory }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreException ex)
+            {
+                await Console.Error.WriteLineAsync($"burrow server: cannot open the control store: {ex.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
+            await using var storeScope = store.ConfigureAwait(false);
             EdgeServer edge;
             try
             {
-                edge = EdgeServer.Create(options, logging => LogSetup.Apply(logging, logTarget, format, level));
+                edge = EdgeServer.Create(options, logging => LogSetup.Apply(logging, logTarget, format, level), store: store);
                 await edge.StartAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException
-                or System.Security.Cryptography.CryptographicException)
+                or System.Security.Cryptography.CryptographicException or StoreException)
             {
                 await Console.Error.WriteLineAsync($"burrow server: cannot start: {ex.Message}").ConfigureAwait(false);
                 return 1;
@@ -131,6 +147,16 @@ internal static class ServerCommand
         if (edge.LocalCaPath is { } ca)
         {
             Console.WriteLine($"Local CA {ca}{(edge.LocalCaCreated ? " (created now)" : "")}: no --tls-cert was given, so agents and browsers must trust this CA (agent: --edge-ca {ca}; curl: --cacert {ca}).");
+        }
+
+        if (ep.Admin is { } admin)
+        {
+            Console.WriteLine($"Admin    listening on http://{admin} (API /api/v1, web page /)");
+            if (edge.GeneratedApiKey is { } apiKey)
+            {
+                Console.WriteLine($"Created an admin API key in {edge.ApiKeyPath} (shown once): {apiKey}");
+                Console.WriteLine($"  burrow admin sessions list --admin-url http://{admin} --api-key {apiKey}");
+            }
         }
 
         if (edge.GeneratedAuthtoken is { } token)
