@@ -26,7 +26,8 @@ public sealed partial class AgentRunner
             int? port = !tcp ? null : definition.RemotePort ?? (remembered?.Urls is [{ } firstUrl, ..] && Uri.TryCreate(firstUrl, UriKind.Absolute, out Uri? rememberedUrl) ? rememberedUrl.Port : null);
             BindResultMessage result = await BindAsync(writer, pending, tunnel, hostname, definition.Subdomain, port, cancellationToken).ConfigureAwait(false);
             if (result.Error is not null && !definition.NameRequested && (hostname is not null || port is not null)
-                && (ErrorCodes.HostnameTaken.Matches(result.Error) || ErrorCodes.HostnameNotAllowed.Matches(result.Error) || ErrorCodes.TcpPortUnavailable.Matches(result.Error)))
+                && (ErrorCodes.HostnameTaken.Matches(result.Error) || ErrorCodes.HostnameNotAllowed.Matches(result.Error) || ErrorCodes.TcpPortUnavailable.Matches(result.Error)
+                    || ErrorCodes.HostnameReserved.Matches(result.Error) || ErrorCodes.TcpPortReserved.Matches(result.Error)))
             {
                 result = await BindAsync(writer, pending, tunnel, null, null, null, cancellationToken).ConfigureAwait(false);
             }
@@ -37,6 +38,12 @@ public sealed partial class AgentRunner
                 if (ErrorCodes.EdgeDraining.Matches(error))
                 {
                     throw new IOException("the edge is draining");
+                }
+
+                if (ErrorCodes.StoreUnavailable.Matches(error))
+                {
+                    // The edge's database is away for a moment: reconnect and try again, with backoff.
+                    throw new IOException("the edge's control store is unavailable");
                 }
 
                 // A bad option or a taken name will not fix itself: stop rather than retry forever.

@@ -151,6 +151,7 @@ public sealed partial class AgentRunner
             if (authResult.Error is { } refused)
             {
                 if (ErrorCodes.MissingAuthtoken.Matches(refused) || ErrorCodes.InvalidAuthtoken.Matches(refused)
+                    || ErrorCodes.AuthtokenRevoked.Matches(refused) || ErrorCodes.AuthtokenExpired.Matches(refused)
                     || ErrorCodes.ProtocolVersionUnsupported.Matches(refused))
                 {
                     SayError(refused);

@@ -29,7 +29,7 @@ public sealed class EdgeOptions
     /// <summary>PEM private key of <see cref="TlsCertificatePath"/>.</summary>
     public string? TlsKeyPath { get; set; }
 
-    /// <summary>Where the edge keeps its local CA and generated authtoken.</summary>
+    /// <summary>Where the edge keeps its local CA and its SQLite control store.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory();
 
     /// <summary>Authtokens agents may use. When none is given here nor in <see cref="AuthtokenFile"/>, one is created in the data directory.</summary>
@@ -73,6 +73,22 @@ public sealed class EdgeOptions
     /// disables them. Default <c>127.0.0.1:4041</c>: loopback only. Needs a control store.
     /// </summary>
     public IPEndPoint? AdminEndPoint { get; set; } = new(IPAddress.Loopback, 4041);
+
+
+    /// <summary>
+    /// The control store: <see langword="null"/> for <c>burrow.db</c> (SQLite) in <see cref="DataDirectory"/>, a
+    /// <c>postgres://</c> URL or key=value connection string for PostgreSQL, or an SQLite file path.
+    /// </summary>
+    public string? Database { get; set; }
+
+    /// <summary>
+    /// Whether the edge keeps accounts, authtokens, reservations and audit events in a control
+    /// store. Default true; an edge embedded in an agent runs without one.
+    /// </summary>
+    public bool UseControlStore { get; set; } = true;
+
+    /// <summary>How often live sessions' authtokens are checked for revocation and expiry. Default 1 s.</summary>
+    public TimeSpan RevocationCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Most tunnels one agent session may hold. Default 64.</summary>
     public int MaxTunnelsPerSession { get; set; } = 64;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Burrow.Edge.Access;
 using Burrow.Edge.Admin;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Certificates;
@@ -38,23 +39,23 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly SessionRegistry _sessions;
     private readonly CertificateStore _certificates;
     private readonly AuthtokenSet _tokens;
+    private readonly ControlPlane _controlPlane;
     private readonly List<(ListenOptions Listen, Action<IPEndPoint> Record)> _listens;
-    private readonly IControlStore? _store;
     private readonly Action<ILoggingBuilder>? _configureLogging;
     private AdminServer? _admin;
     private int _stopped;
 
-    private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens, IControlStore? store, Action<ILoggingBuilder>? configureLogging)
+    private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens, Action<ILoggingBuilder>? configureLogging)
     {
         _app = app;
         _options = options;
         _listens = listens;
-        _store = store;
         _configureLogging = configureLogging;
         _lifetime = app.Services.GetRequiredService<EdgeLifetime>();
         _sessions = app.Services.GetRequiredService<SessionRegistry>();
         _certificates = app.Services.GetRequiredService<CertificateStore>();
         _tokens = app.Services.GetRequiredService<AuthtokenSet>();
+        _controlPlane = app.Services.GetRequiredService<ControlPlane>();
         Endpoints = app.Services.GetRequiredService<EdgeEndpoints>();
     }
 
@@ -71,16 +72,25 @@ public sealed class EdgeServer : IAsyncDisposable
     public bool LocalCaCreated => _certificates.Authority?.Created ?? false;
 
     /// <summary>The authtoken created on this first start (to print once), or <see langword="null"/>.</summary>
-    public string? GeneratedAuthtoken => _tokens.GeneratedToken;
+    public string? GeneratedAuthtoken => _tokens.GeneratedToken ?? _controlPlane.Bootstrap?.Authtoken;
+
+    /// <summary>
+    /// What this start created in an empty control store (first account, authtoken, API key), to
+    /// print once; <see langword="null"/> otherwise. Filled in by <see cref="StartAsync"/>.
+    /// </summary>
+    public BootstrapCredentials? Bootstrap => _controlPlane.Bootstrap;
+
+    /// <summary>The control store in use (after <see cref="StartAsync"/>), or <see langword="null"/> without one.</summary>
+    public IControlStore? Store => _controlPlane.Store;
 
     /// <summary>Where the edge's own authtoken is kept, when it uses one.</summary>
     public string? AuthtokenPath => _tokens.GeneratedPath;
 
     /// <summary>The admin API key created on this first start (to print once), or <see langword="null"/>.</summary>
-    public string? GeneratedApiKey { get; private set; }
+    public string? GeneratedApiKey => _controlPlane.Bootstrap?.ApiKey;
 
     /// <summary>Where the first admin API key is kept, when the admin API is on.</summary>
-    public string? ApiKeyPath => _admin is null ? null : Path.Combine(_options.DataDirectory, AdminBootstrap.ApiKeyFileName);
+    public string? ApiKeyPath => File.Exists(AdminKeyFile.PathIn(_options.DataDirectory)) ? AdminKeyFile.PathIn(_options.DataDirectory) : null;
 
     /// <summary>The base domain.</summary>
     public string Domain => _options.Domain;
@@ -89,8 +99,7 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <param name="options">The settings.</param>
     /// <param name="configureLogging">Logging setup (providers, levels); none by default.</param>
     /// <param name="fixedAuthtoken">The only authtoken to accept, for an edge embedded in an agent; overrides <paramref name="options"/>.</param>
-    /// <param name="store">The control store; the admin API (<see cref="EdgeOptions.AdminEndPoint"/>) is served only with one. The caller disposes it after the edge.</param>
-    public static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging = null, string? fixedAuthtoken = null, IControlStore? store = null)
+    public static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging = null, string? fixedAuthtoken = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Domain = options.Domain.Trim().TrimEnd('.').ToLowerInvariant();
@@ -106,7 +115,13 @@ public sealed class EdgeServer : IAsyncDisposable
 
         var time = TimeProvider.System;
         var certificates = CertificateStore.Create(options, time);
-        var tokens = fixedAuthtoken is null ? AuthtokenSet.Load(options) : AuthtokenSet.Of(fixedAuthtoken);
+        if (fixedAuthtoken is not null)
+        {
+            // An edge embedded in an agent works with zero setup: one token, no database.
+            options.UseControlStore = false;
+        }
+
+        var tokens = fixedAuthtoken is null ? AuthtokenSet.Load(options, generate: !options.UseControlStore) : AuthtokenSet.Of(fixedAuthtoken);
         var endpoints = new EdgeEndpoints();
 
         IServiceCollection services = builder.Services;
@@ -116,6 +131,13 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton(tokens);
         services.AddSingleton(endpoints);
         services.AddSingleton<EdgeLifetime>();
+        services.AddSingleton<ControlPlane>();
+        services.AddSingleton<AuditTrail>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<AgentAuthenticator>();
+        services.AddSingleton<BindAccess>();
+        services.AddSingleton<RevocationWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<RevocationWatch>());
         services.AddSingleton<TunnelRegistry>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<TunnelBinder>();
@@ -187,22 +209,29 @@ public sealed class EdgeServer : IAsyncDisposable
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<TunnelRequestHandler>();
         app.Run(handler.HandleAsync);
-        return new EdgeServer(app, options, listens, store, configureLogging);
+        return new EdgeServer(app, options, listens, configureLogging);
     }
 
     /// <summary>Starts listening; <see cref="Endpoints"/> then holds the bound addresses.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        // The store first: no agent may connect before its tokens can be checked.
+        await _controlPlane.OpenAsync(cancellationToken).ConfigureAwait(false);
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (listen, record) in _listens)
         {
             record(listen.IPEndPoint!);
         }
 
-        if (_store is not null && _options.AdminEndPoint is { } adminEndPoint)
+        if (_controlPlane.Bootstrap?.ApiKey is { } firstKey)
         {
-            GeneratedApiKey = await AdminBootstrap.EnsureApiKeyAsync(_store, _options.DataDirectory, cancellationToken).ConfigureAwait(false);
-            _admin = AdminServer.Create(adminEndPoint, _store, _sessions, _options, _app.Services.GetRequiredService<TimeProvider>(), _configureLogging);
+            AdminKeyFile.Write(_options.DataDirectory, firstKey);
+        }
+
+        // The admin API needs the store: an edge embedded in an agent has none, and no admin listener.
+        if (_controlPlane.Store is { } store && _options.AdminEndPoint is { } adminEndPoint)
+        {
+            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _options, _app.Services.GetRequiredService<TimeProvider>(), _configureLogging);
             await _admin.StartAsync(cancellationToken).ConfigureAwait(false);
             Endpoints.Admin = _admin.EndPoint;
         }
@@ -257,5 +286,6 @@ public sealed class EdgeServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        await _controlPlane.DisposeAsync().ConfigureAwait(false);
     }
 }

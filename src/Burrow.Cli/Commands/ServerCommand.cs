@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using Burrow.Cli.Logging;
 using Burrow.Edge;
-using Burrow.Storage;
 
 namespace Burrow.Cli.Commands;
 
@@ -19,8 +18,9 @@ internal static class ServerCommand
         var publicHttpPort = new Option<int?>("--public-http-port") { Description = "HTTP port shown in URLs (e.g. 80)." };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for *.<domain> (chain allowed). Without it a local CA is created in the data directory." };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert." };
-        var dataDir = new Option<string>("--data-dir") { Description = "Where the edge keeps its local CA and generated authtoken.", DefaultValueFactory = _ => EdgeOptions.DefaultDataDirectory() };
-        var authtokens = new Option<string[]>("--authtoken") { Description = "An authtoken agents may use (repeatable). Default: one created in the data directory.", AllowMultipleArgumentsPerToken = false };
+        var dataDir = new Option<string>("--data-dir") { Description = "Where the edge keeps its local CA and its SQLite control store (burrow.db).", DefaultValueFactory = _ => EdgeOptions.DefaultDataDirectory() };
+        var database = new Option<string?>("--database") { Description = "The control store: an SQLite file path (default <data-dir>/burrow.db), or PostgreSQL as postgres://user:password@host:port/db or a key=value connection string." };
+        var authtokens = new Option<string[]>("--authtoken") { Description = "An extra authtoken agents may use besides the stored ones (repeatable; no account, no scopes).", AllowMultipleArgumentsPerToken = false };
         var authtokenFile = new Option<string?>("--authtoken-file") { Description = "File with one authtoken per line." };
         var grace = new Option<TimeSpan>("--resume-grace") { Description = "How long a disconnected agent's URLs stay reserved for it.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(60) };
         var upstreamTimeout = new Option<TimeSpan>("--upstream-timeout") { Description = "How long an upstream may stay silent before the edge answers 504.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromMinutes(5) };
@@ -29,15 +29,14 @@ internal static class ServerCommand
         var heartbeatTimeout = new Option<TimeSpan>("--heartbeat-timeout") { Description = "How long a ping may stay unanswered.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
         var tcpPorts = new Option<(int Min, int Max)>("--tcp-ports") { Description = "Ports TCP tunnels get, as first-last; they listen on the address of the public HTTPS (else HTTP) listener.", CustomParser = PortRanges.Parse, DefaultValueFactory = _ => (20000, 20999) };
         var adminAddr = new Option<IPEndPoint?>("--admin-addr") { Description = "Admin API and web page (plain HTTP, API key required), or off. Keep it on loopback or behind a proxy with TLS.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 4041) };
-        var database = new Option<string?>("--database") { Description = "Control store: a postgres:// URL, or a SQLite file path. Default burrow.db in the data directory." };
         var log = new Option<string>("--log") { Description = "Where logs go: stdout, stderr or false.", DefaultValueFactory = _ => "stdout" };
         var logFormat = new Option<string>("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
         var logLevel = new Option<string>("--log-level") { Description = "debug, info, warn, error or crit.", DefaultValueFactory = _ => "info" };
 
         var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
         {
-            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, authtokens, authtokenFile,
-            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, adminAddr, database, log, logFormat, logLevel,
+            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, database, authtokens, authtokenFile,
+            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, adminAddr, log, logFormat, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -60,6 +59,7 @@ internal static class ServerCommand
                 TlsCertificatePath = parse.GetValue(tlsCert),
                 TlsKeyPath = parse.GetValue(tlsKey),
                 DataDirectory = parse.GetValue(dataDir)!,
+                Database = parse.GetValue(database) ?? Environment.GetEnvironmentVariable("BURROW_DATABASE"),
                 AuthtokenFile = parse.GetValue(authtokenFile),
                 ResumeGrace = parse.GetValue(grace),
                 UpstreamTimeout = parse.GetValue(upstreamTimeout),
@@ -80,26 +80,14 @@ internal static class ServerCommand
                 options.Authtokens.Add(envToken);
             }
 
-            IControlStore store;
-            try
-            {
-                store = await ControlStore.OpenAsync(new StoreOptions { Database = parse.GetValue(database), DataDirectory = options.DataDirectory }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (StoreException ex)
-            {
-                await Console.Error.WriteLineAsync($"burrow server: cannot open the control store: {ex.Message}").ConfigureAwait(false);
-                return 1;
-            }
-
-            await using var storeScope = store.ConfigureAwait(false);
             EdgeServer edge;
             try
             {
-                edge = EdgeServer.Create(options, logging => LogSetup.Apply(logging, logTarget, format, level), store: store);
+                edge = EdgeServer.Create(options, logging => LogSetup.Apply(logging, logTarget, format, level));
                 await edge.StartAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException
-                or System.Security.Cryptography.CryptographicException or StoreException)
+                or System.Security.Cryptography.CryptographicException)
             {
                 await Console.Error.WriteLineAsync($"burrow server: cannot start: {ex.Message}").ConfigureAwait(false);
                 return 1;
@@ -149,17 +137,27 @@ internal static class ServerCommand
             Console.WriteLine($"Local CA {ca}{(edge.LocalCaCreated ? " (created now)" : "")}: no --tls-cert was given, so agents and browsers must trust this CA (agent: --edge-ca {ca}; curl: --cacert {ca}).");
         }
 
+        if (edge.Store is { } store)
+        {
+            Console.WriteLine($"Store    {(store.Kind == Burrow.Storage.StoreKind.Sqlite ? "SQLite" : "PostgreSQL")} {store.Description}");
+        }
+
         if (ep.Admin is { } admin)
         {
             Console.WriteLine($"Admin    listening on http://{admin} (API /api/v1, web page /)");
-            if (edge.GeneratedApiKey is { } apiKey)
-            {
-                Console.WriteLine($"Created an admin API key in {edge.ApiKeyPath} (shown once): {apiKey}");
-                Console.WriteLine($"  burrow admin sessions list --admin-url http://{admin} --api-key {apiKey}");
-            }
         }
 
-        if (edge.GeneratedAuthtoken is { } token)
+        if (edge.Bootstrap is { } first)
+        {
+            string host = edge.Domain == "localhost" ? "127.0.0.1" : edge.Domain;
+            Console.WriteLine($"The store was empty: created account '{first.AccountName}' with an authtoken and an API key.");
+            Console.WriteLine("They are shown once (only their hashes are stored); keep them now.");
+            Console.WriteLine($"  Authtoken: {first.Authtoken}");
+            Console.WriteLine($"  API key:   {first.ApiKey}{(edge.ApiKeyPath is { } keyPath ? $" (also in {keyPath}, for burrow admin on this machine)" : "")}");
+            Console.WriteLine("Connect an agent with:");
+            Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {first.Authtoken}{(edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
+        }
+        else if (edge.GeneratedAuthtoken is { } token)
         {
             Console.WriteLine($"Created an authtoken in {edge.AuthtokenPath} (shown once). Connect an agent with:");
             string host = edge.Domain == "localhost" ? "127.0.0.1" : edge.Domain;

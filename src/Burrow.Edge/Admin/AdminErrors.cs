@@ -26,7 +26,7 @@ internal static class AdminErrors
         StoreErrorKind.Conflict => Result(ErrorCodes.AdminConflict, ex.Message.TrimEnd('.')),
         StoreErrorKind.NotFound => Result(ErrorCodes.AdminNotFound, ex.Message),
         StoreErrorKind.Invalid => Result(ErrorCodes.AdminBadRequest, ex.Message.TrimEnd('.')),
-        _ => Result(ErrorCodes.AdminStoreUnavailable, ex.Message.TrimEnd('.')),
+        _ => Result(ErrorCodes.StoreUnavailable, ex.Message.TrimEnd('.')),
     };
 
     public static Task WriteAsync(HttpContext context, ErrorCode code, string message) =>

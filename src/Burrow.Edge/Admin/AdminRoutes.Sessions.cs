@@ -1,6 +1,6 @@
 using Burrow.Edge.Admin.Models;
 using Burrow.Edge.Agents;
-using Burrow.Storage;
+using Burrow.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -38,12 +38,15 @@ internal sealed partial class AdminRoutes
     private async Task<IResult> CloseSessionAsync(string id, HttpContext context, CancellationToken cancellationToken)
     {
         AgentSession? session = _sessions.Find(id);
-        if (session is null || !await _sessions.CloseAsync(id, cancellationToken).ConfigureAwait(false))
+        if (session is null || session.Expired)
         {
             return AdminErrors.NotFound("session", id);
         }
 
-        await AuditAsync(context, AuditKinds.SessionClosed, null, session.RemoteAddress, sessionId: id).ConfigureAwait(false);
+        // The registry tells the agent why, releases the tunnels at once and writes the session.closed audit event.
+        await _sessions.CloseAsync(session, ErrorCodes.SessionClosedByAdmin.ToError(id), cancellationToken).ConfigureAwait(false);
+        string keyId = AdminAuthentication.KeyOf(context).Id;
+        Log.SessionClosed(_logger, id, keyId);
         return Results.NoContent();
     }
 

@@ -71,5 +71,8 @@ internal sealed partial class AdminRoutes
     {
         [LoggerMessage(EventId = 1810, EventName = "AdminAuditFailed", Level = LogLevel.Warning, Message = "Could not record audit event {Kind}: {Reason}")]
         public static partial void AuditFailed(ILogger logger, string kind, string reason);
+
+        [LoggerMessage(EventId = 1811, EventName = "AdminSessionClosed", Level = LogLevel.Information, Message = "Session {SessionId} closed through the admin API by key {ApiKeyId}")]
+        public static partial void SessionClosed(ILogger logger, string sessionId, string apiKeyId);
     }
 }

@@ -1,6 +1,8 @@
+using Burrow.Edge.Access;
 using Burrow.Edge.Routing;
 using Burrow.Mux;
 using Burrow.Protocol;
+using Burrow.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
@@ -16,17 +18,20 @@ internal sealed partial class AgentConnectionHandler
     private static readonly TimeSpan AuthTimeout = TimeSpan.FromSeconds(10);
 
     private readonly EdgeOptions _options;
-    private readonly AuthtokenSet _tokens;
+    private readonly AgentAuthenticator _authenticator;
+    private readonly AuditTrail _audit;
     private readonly SessionRegistry _sessions;
     private readonly TunnelBinder _binder;
     private readonly EdgeLifetime _lifetime;
     private readonly ILogger _logger;
 
     public AgentConnectionHandler(
-        EdgeOptions options, AuthtokenSet tokens, SessionRegistry sessions, TunnelBinder binder, EdgeLifetime lifetime, ILogger<AgentConnectionHandler> logger)
+        EdgeOptions options, AgentAuthenticator authenticator, AuditTrail audit, SessionRegistry sessions, TunnelBinder binder, EdgeLifetime lifetime,
+        ILogger<AgentConnectionHandler> logger)
     {
         _options = options;
-        _tokens = tokens;
+        _authenticator = authenticator;
+        _audit = audit;
         _sessions = sessions;
         _binder = binder;
         _lifetime = lifetime;
@@ -80,22 +85,40 @@ internal sealed partial class AgentConnectionHandler
             return;
         }
 
-        byte[] digest = [];
+        AgentCredential? credential = null;
         ProtocolError? refusal = BurrowProtocol.CheckVersion(auth.ProtocolVersion);
-        refusal ??= _tokens.Check(auth.Authtoken, out digest);
+        if (refusal is null)
+        {
+            (credential, refusal) = await _authenticator.AuthenticateAsync(auth.Authtoken, cancellationToken).ConfigureAwait(false);
+        }
+
         if (refusal is null && _lifetime.Draining)
         {
             refusal = ErrorCodes.EdgeDraining.ToError();
         }
 
-        if (refusal is not null)
+        var link = new AgentLink(mux, writer, remote);
+        AgentSession? attached = null;
+        bool resumed = false, resumeFailed = false;
+        if (refusal is null)
         {
+            (attached, resumed, resumeFailed, refusal) = await _sessions.AttachAsync(auth, credential!, link, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (refusal is not null || attached is not { } session)
+        {
+            refusal ??= ErrorCodes.InternalError.ToError("no session");
+            _audit.Write(new NewAuditEvent
+            {
+                Kind = AuditKinds.SessionRefused,
+                AccountId = credential?.AccountId,
+                AuthtokenId = credential?.AuthtokenId,
+                Address = remote,
+                Detail = refusal.ToString(),
+            });
             await RefuseAsync(writer, refusal, remote, cancellationToken).ConfigureAwait(false);
             return;
         }
-
-        var link = new AgentLink(mux, writer, remote);
-        (AgentSession session, bool resumed, bool resumeFailed) = await _sessions.AttachAsync(auth, digest, link, cancellationToken).ConfigureAwait(false);
         try
         {
             await writer.WriteAsync(new AuthResultMessage
@@ -162,7 +185,7 @@ internal sealed partial class AgentConnectionHandler
                 case BindMessage bind:
                     BindResultMessage result = _lifetime.Draining
                         ? new BindResultMessage { RequestId = bind.RequestId, Error = ErrorCodes.EdgeDraining.ToError() }
-                        : _binder.Bind(session, bind);
+                        : await _binder.BindAsync(session, bind, stop.Token).ConfigureAwait(false);
                     await link.Writer.WriteAsync(result, stop.Token).ConfigureAwait(false);
                     break;
                 case UnbindMessage unbind:

@@ -1,3 +1,4 @@
+using Burrow.Edge.Access;
 using Burrow.Edge.Routing;
 using Burrow.Protocol;
 
@@ -15,11 +16,12 @@ internal sealed class AgentSession
     private readonly List<Tunnel> _tunnels = [];
     private AgentLink? _link;
 
-    public AgentSession(string id, byte[] tokenDigest, AgentInfo agent, TimeProvider time)
+    public AgentSession(string id, AgentCredential credential, AgentInfo agent, string remoteAddress, TimeProvider time)
     {
         Id = id;
-        TokenDigest = tokenDigest;
+        Credential = credential;
         Agent = agent;
+        RemoteAddress = remoteAddress;
         Time = time;
         StartedAt = time.GetUtcNow();
     }
@@ -28,18 +30,17 @@ internal sealed class AgentSession
 
     public DateTimeOffset StartedAt { get; }
 
-    /// <summary>The agent's address on its current (or last) connection.</summary>
-    public string RemoteAddress { get; private set; } = "";
-
     /// <summary>Traffic through all tunnels the session has had.</summary>
     public TrafficCounters Counters { get; } = new();
 
-    /// <summary>Set when the operator closes the session: it ends at once instead of waiting for a resume.</summary>
-    public bool Closing { get; set; }
-
     public string Id { get; }
 
-    public byte[] TokenDigest { get; }
+    public AgentCredential Credential { get; }
+
+    public byte[] TokenDigest => Credential.Digest;
+
+    /// <summary>The agent's address on its current (or last) connection; the one it opened with until it resumes from another.</summary>
+    public string RemoteAddress { get; private set; }
 
     public AgentInfo Agent { get; }
 

@@ -29,7 +29,12 @@ internal sealed class AuthtokenSet
 
     public int Count => _digests.Count;
 
-    public static AuthtokenSet Load(EdgeOptions options)
+    /// <summary>
+    /// The tokens of <paramref name="options"/> (given, or in the token file); without any, the one in
+    /// the data directory's <c>authtoken</c> file, which is created when <paramref name="generate"/> is
+    /// set (an edge with a control store bootstraps its first token there instead).
+    /// </summary>
+    public static AuthtokenSet Load(EdgeOptions options, bool generate = true)
     {
         var tokens = new List<string>(options.Authtokens.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()));
         if (!string.IsNullOrEmpty(options.AuthtokenFile))
@@ -52,6 +57,11 @@ internal sealed class AuthtokenSet
             }
         }
 
+        if (!generate)
+        {
+            return new AuthtokenSet([], null, null);
+        }
+
         Directory.CreateDirectory(options.DataDirectory);
         string token = Generate();
         Certificates.OwnerOnlyFile.WriteAllText(path, token + "\n");
@@ -66,6 +76,19 @@ internal sealed class AuthtokenSet
     {
         const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
         return "brw_" + RandomNumberGenerator.GetString(Alphabet, 40);
+    }
+
+    /// <summary>Whether the token is one of the set (compared in fixed time); <paramref name="digest"/> is its digest either way.</summary>
+    public bool TryMatch(string token, out byte[] digest)
+    {
+        digest = Digest(token ?? "");
+        bool found = false;
+        foreach (byte[] known in _digests)
+        {
+            found |= CryptographicOperations.FixedTimeEquals(digest, known);
+        }
+
+        return found;
     }
 
     /// <summary>Checks a token; returns the error to answer, or <see langword="null"/> with the token's digest.</summary>
@@ -94,7 +117,7 @@ internal sealed class AuthtokenSet
         return null;
     }
 
-    private static byte[] Digest(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+    public static byte[] Digest(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
     private static IEnumerable<string> ReadTokenFile(string path) =>
         File.ReadAllLines(path)

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Burrow.Edge.Access;
 using Burrow.Edge.Routing;
 using Burrow.Protocol;
+using Burrow.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Edge.Agents;
@@ -12,15 +14,20 @@ internal sealed partial class SessionRegistry
     private static readonly TimeSpan LivenessProbe = TimeSpan.FromSeconds(2);
 
     private readonly ConcurrentDictionary<string, AgentSession> _sessions = new(StringComparer.Ordinal);
+    // Taken only to admit a new session of a token with a session quota, so that two agents
+    // connecting at once cannot both take the last place; nothing else is locked inside it.
+    private readonly Lock _admitLock = new();
     private readonly EdgeOptions _options;
     private readonly TunnelRegistry _tunnels;
+    private readonly AuditTrail _audit;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public SessionRegistry(EdgeOptions options, TunnelRegistry tunnels, TimeProvider time, ILogger<SessionRegistry> logger)
+    public SessionRegistry(EdgeOptions options, TunnelRegistry tunnels, AuditTrail audit, TimeProvider time, ILogger<SessionRegistry> logger)
     {
         _options = options;
         _tunnels = tunnels;
+        _audit = audit;
         _time = time;
         _logger = logger;
     }
@@ -29,53 +36,22 @@ internal sealed partial class SessionRegistry
 
     public AgentSession? Find(string sessionId) => _sessions.GetValueOrDefault(sessionId);
 
-    /// <summary>
-    /// Closes a session at the operator's request: tells the agent why, closes its connection and
-    /// releases its tunnels at once (no resume grace). Returns false when there is no such session.
-    /// </summary>
-    public async Task<bool> CloseAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        if (!_sessions.TryGetValue(sessionId, out AgentSession? session))
-        {
-            return false;
-        }
-
-        AgentLink? link;
-        lock (session.SyncRoot)
-        {
-            session.Closing = true;
-            link = session.Link;
-        }
-
-        if (link is not null)
-        {
-            await link.TrySendAsync(new NoticeMessage
-            {
-                Kind = NoticeKinds.SessionClosed,
-                Message = "The edge operator closed this session.",
-                Error = ErrorCodes.SessionClosedByAdmin.ToError(session.Id),
-            }, cancellationToken).ConfigureAwait(false);
-            await link.Mux.DisposeAsync().ConfigureAwait(false);
-        }
-
-        lock (session.SyncRoot)
-        {
-            session.SetLink(null);
-        }
-
-        Expire(session);
-        Log.SessionClosedByOperator(_logger, session.Id);
-        return true;
-    }
+    /// <summary>The live sessions (connected or within their grace period) opened with a stored authtoken.</summary>
+    public IEnumerable<AgentSession> OfAuthtoken(string authtokenId) =>
+        _sessions.Values.Where(s => !s.Expired && string.Equals(s.Credential.AuthtokenId, authtokenId, StringComparison.Ordinal));
 
     /// <summary>
     /// Attaches a newly authenticated connection: to the session it asks to resume when that is
     /// still held and was opened with the same token, else to a new session.
     /// </summary>
-    /// <returns>The session, and whether a requested resume failed (the agent must bind again).</returns>
-    public async Task<(AgentSession Session, bool Resumed, bool ResumeFailed)> AttachAsync(
-        AuthMessage auth, byte[] tokenDigest, AgentLink link, CancellationToken cancellationToken)
+    /// <returns>
+    /// The session, and whether a requested resume failed (the agent must bind again); or, with no
+    /// session, the refusal when a new session would exceed the token's session quota.
+    /// </returns>
+    public async Task<(AgentSession? Session, bool Resumed, bool ResumeFailed, ProtocolError? Refusal)> AttachAsync(
+        AuthMessage auth, AgentCredential credential, AgentLink link, CancellationToken cancellationToken)
     {
+        byte[] tokenDigest = credential.Digest;
         string? resumeId = auth.ResumeSessionId;
         if (!string.IsNullOrEmpty(resumeId)
             && _sessions.TryGetValue(resumeId, out AgentSession? session)
@@ -99,18 +75,92 @@ internal sealed partial class SessionRegistry
                             _ = old.Mux.DisposeAsync().AsTask();
                         }
 
-                        return (session, true, false);
+                        return (session, true, false, null);
                     }
                 }
             }
         }
 
-        var created = new AgentSession(NameGenerator.Id("ses_"), tokenDigest, auth.Agent, _time);
+        var created = new AgentSession(NameGenerator.Id("ses_"), credential, auth.Agent, link.RemoteAddress, _time);
         created.SetLink(link);
-        _sessions[created.Id] = created;
+        if (credential.Scopes.MaxSessions is { } max && credential.AuthtokenId is { } tokenId)
+        {
+            lock (_admitLock)
+            {
+                if (OfAuthtoken(tokenId).Count() >= max)
+                {
+                    return (null, false, false, ErrorCodes.SessionQuotaReached.ToError(max));
+                }
+
+                _sessions[created.Id] = created;
+            }
+        }
+        else
+        {
+            _sessions[created.Id] = created;
+        }
+
         Log.SessionStarted(_logger, created.Id, link.RemoteAddress, auth.Agent.Name, auth.Agent.Version);
-        return (created, false, !string.IsNullOrEmpty(resumeId));
+        _audit.Write(new NewAuditEvent
+        {
+            Kind = AuditKinds.SessionOpened,
+            AccountId = credential.AccountId,
+            AuthtokenId = credential.AuthtokenId,
+            SessionId = created.Id,
+            Address = link.RemoteAddress,
+            Detail = $"{auth.Agent.Name} {auth.Agent.Version} ({auth.Agent.Os})",
+        });
+        return (created, false, !string.IsNullOrEmpty(resumeId), null);
     }
+
+    /// <summary>
+    /// Ends a session now, connected or not, without a grace period (its authtoken was revoked):
+    /// tells the agent why, releases its tunnels and closes its connection.
+    /// </summary>
+    public async Task CloseAsync(AgentSession session, ProtocolError reason, CancellationToken cancellationToken)
+    {
+        AgentLink? link;
+        lock (session.SyncRoot)
+        {
+            if (session.Expired)
+            {
+                return;
+            }
+
+            session.Expired = true;
+            session.ExpiryTimer?.Dispose();
+            session.ExpiryTimer = null;
+            link = session.Link;
+            session.SetLink(null);
+        }
+
+        foreach (Tunnel tunnel in session.TakeAllTunnels())
+        {
+            _tunnels.Remove(tunnel);
+        }
+
+        _sessions.TryRemove(session.Id, out _);
+        Log.SessionClosed(_logger, session.Id, reason.Code);
+        WriteClosed(session, reason.ToString());
+        if (link is not null)
+        {
+            await link.TrySendAsync(new NoticeMessage { Kind = NoticeKinds.SessionClosed, Message = "The edge closed this session.", Error = reason }, cancellationToken).ConfigureAwait(false);
+            // Give the notice a moment to leave before the Go Away closes the connection.
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+            await link.Mux.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void WriteClosed(AgentSession session, string why) =>
+        _audit.Write(new NewAuditEvent
+        {
+            Kind = AuditKinds.SessionClosed,
+            AccountId = session.Credential.AccountId,
+            AuthtokenId = session.Credential.AuthtokenId,
+            SessionId = session.Id,
+            Address = session.RemoteAddress,
+            Detail = why,
+        });
 
     /// <summary>The connection ended: keep the session's tunnels for the grace period.</summary>
     public void Detach(AgentSession session, AgentLink link)
@@ -123,12 +173,6 @@ internal sealed partial class SessionRegistry
             }
 
             session.SetLink(null);
-            if (session.Closing)
-            {
-                // Closed by the operator: CloseAsync expires it; no grace period.
-                return;
-            }
-
             session.ExpiryTimer?.Dispose();
             session.ExpiryTimer = _time.CreateTimer(static s => ((SessionRegistry)((object[])s!)[0]).Expire((AgentSession)((object[])s!)[1]),
                 new object[] { this, session }, _options.ResumeGrace, Timeout.InfiniteTimeSpan);
@@ -159,6 +203,7 @@ internal sealed partial class SessionRegistry
 
         _sessions.TryRemove(session.Id, out _);
         Log.SessionExpired(_logger, session.Id);
+        WriteClosed(session, "ended (no resume within the grace period, or the edge stopped)");
     }
 
     private static async Task<bool> IsAliveAsync(AgentLink link, CancellationToken cancellationToken)
@@ -190,8 +235,8 @@ internal sealed partial class SessionRegistry
         [LoggerMessage(EventId = 1102, EventName = "SessionDisconnected", Level = LogLevel.Information, Message = "Agent session {SessionId} disconnected; its tunnels stay reserved for {GraceSeconds} s")]
         public static partial void SessionDisconnected(ILogger logger, string sessionId, long graceSeconds);
 
-        [LoggerMessage(EventId = 1104, EventName = "SessionClosedByOperator", Level = LogLevel.Information, Message = "Agent session {SessionId} closed through the admin API; its tunnels are released")]
-        public static partial void SessionClosedByOperator(ILogger logger, string sessionId);
+        [LoggerMessage(EventId = 1104, EventName = "SessionClosed", Level = LogLevel.Warning, Message = "Agent session {SessionId} closed by the edge: {Code}")]
+        public static partial void SessionClosed(ILogger logger, string sessionId, string code);
 
         [LoggerMessage(EventId = 1103, EventName = "SessionExpired", Level = LogLevel.Information, Message = "Agent session {SessionId} ended; its tunnels are released")]
         public static partial void SessionExpired(ILogger logger, string sessionId);

@@ -1,7 +1,9 @@
 using System.Globalization;
+using Burrow.Edge.Access;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Tcp;
 using Burrow.Protocol;
+using Burrow.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Edge.Routing;
@@ -12,103 +14,157 @@ internal sealed partial class TunnelBinder
     private readonly EdgeOptions _options;
     private readonly TunnelRegistry _tunnels;
     private readonly EdgeEndpoints _endpoints;
+    private readonly BindAccess _access;
+    private readonly AuditTrail _audit;
     private readonly ILogger _logger;
     private readonly ILogger _tcpLogger;
 
-    public TunnelBinder(EdgeOptions options, TunnelRegistry tunnels, EdgeEndpoints endpoints, ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger)
+    public TunnelBinder(
+        EdgeOptions options, TunnelRegistry tunnels, EdgeEndpoints endpoints, BindAccess access, AuditTrail audit,
+        ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger)
     {
         _tcpLogger = tcpLogger;
         _options = options;
         _tunnels = tunnels;
         _endpoints = endpoints;
+        _access = access;
+        _audit = audit;
         _logger = logger;
     }
 
-    public BindResultMessage Bind(AgentSession session, BindMessage bind)
+    public async Task<BindResultMessage> BindAsync(AgentSession session, BindMessage bind, CancellationToken cancellationToken)
     {
         if (!BindValidator.TryValidate(bind, out ValidatedEndpointOptions? options, out ProtocolError? error))
         {
-            return Refuse(bind, error);
+            return Refuse(session, bind, error);
         }
 
         if (bind.Proto is not (TunnelProtocols.Http or TunnelProtocols.Tcp or TunnelProtocols.Tls))
         {
-            return Refuse(bind, ErrorCodes.UnknownProto.WithMessage(
+            return Refuse(session, bind, ErrorCodes.UnknownProto.WithMessage(
                 $"This edge serves http, tcp and tls tunnels; {bind.Proto} tunnels are not available."));
+        }
+
+        if (BindAccess.CheckProto(session, bind.Proto) is { } notAllowed)
+        {
+            return Refuse(session, bind, notAllowed);
         }
 
         if (session.TunnelCount >= _options.MaxTunnelsPerSession)
         {
-            return Refuse(bind, ErrorCodes.TooManyTunnels.ToError(_options.MaxTunnelsPerSession));
+            return Refuse(session, bind, ErrorCodes.TooManyTunnels.ToError(_options.MaxTunnelsPerSession));
         }
 
-        if (bind.Proto == TunnelProtocols.Tcp)
+        SemaphoreSlim? gate = _access.QuotaGate(session);
+        if (gate is not null)
         {
-            return BindTcp(session, bind, options);
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        try
+        {
+            if (_access.CheckTunnelQuota(session) is { } quota)
+            {
+                return Refuse(session, bind, quota);
+            }
+
+            return bind.Proto == TunnelProtocols.Tcp
+                ? await BindTcpAsync(session, bind, options, cancellationToken).ConfigureAwait(false)
+                : await BindNameAsync(session, bind, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException)
+        {
+            return Refuse(session, bind, ErrorCodes.StoreUnavailable.ToError("cannot check reservations"));
+        }
+        finally
+        {
+            gate?.Release();
+        }
+    }
+
+    private async Task<BindResultMessage> BindNameAsync(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, CancellationToken cancellationToken)
+    {
         string domain = _options.Domain;
-        string? requested = bind.Subdomain is { } sub ? $"{sub}.{domain}" : bind.Hostname;
+        string? requested = bind.Subdomain is { } sub ? $"{sub}.{domain}" : bind.Hostname?.ToLowerInvariant();
         if (requested is not null)
         {
-            string? label = LabelUnder(requested, domain);
-            if (label is null)
+            bool underBaseDomain = LabelUnder(requested, domain) is not null;
+            if (await _access.CheckHostnameAsync(session, requested, underBaseDomain, domain, cancellationToken).ConfigureAwait(false) is { } refused)
             {
-                return Refuse(bind, ErrorCodes.HostnameNotAllowed.WithMessage(
-                    $"This authtoken may not bind hostname '{requested}': this edge serves names of the form <name>.{domain} only."));
+                return Refuse(session, bind, refused, requested);
             }
 
             var tunnel = new Tunnel(NameGenerator.Id("tun_"), requested, session, bind, options, _options);
             if (!_tunnels.TryAdd(tunnel))
             {
-                return Refuse(bind, ErrorCodes.HostnameTaken.ToError(requested));
+                return Refuse(session, bind, ErrorCodes.HostnameTaken.ToError(requested), requested);
             }
 
             return Accept(session, bind, tunnel);
         }
 
+        if (BindAccess.CheckRandomName(session) is { } scoped)
+        {
+            return Refuse(session, bind, scoped);
+        }
+
         for (int attempt = 0; attempt < 16; attempt++)
         {
-            var tunnel = new Tunnel(NameGenerator.Id("tun_"), $"{NameGenerator.Next()}.{domain}", session, bind, options, _options);
+            string candidate = $"{NameGenerator.Next()}.{domain}";
+            // A reserved name is never handed out at random, even while its owner is offline.
+            if (await _access.IsReservedAsync(candidate, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            var tunnel = new Tunnel(NameGenerator.Id("tun_"), candidate, session, bind, options, _options);
             if (_tunnels.TryAdd(tunnel))
             {
                 return Accept(session, bind, tunnel);
             }
         }
 
-        return Refuse(bind, ErrorCodes.InternalError.ToError("no free random hostname"));
+        return Refuse(session, bind, ErrorCodes.InternalError.ToError("no free random hostname"));
     }
 
-    private BindResultMessage BindTcp(AgentSession session, BindMessage bind, ValidatedEndpointOptions options)
+    private async Task<BindResultMessage> BindTcpAsync(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, CancellationToken cancellationToken)
     {
         int min = _options.TcpPortMin, max = _options.TcpPortMax;
         string range = string.Create(CultureInfo.InvariantCulture, $"{min}-{max}");
         if (bind.RemotePort is { } requested)
         {
+            string subject = string.Create(CultureInfo.InvariantCulture, $"tcp://{_options.Domain}:{requested}");
             if (requested < min || requested > max)
             {
-                return Refuse(bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
-                    $"TCP port {requested} is not available: this edge gives TCP tunnels ports {range}.")));
+                return Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
+                    $"TCP port {requested} is not available: this edge gives TCP tunnels ports {range}.")), subject);
+            }
+
+            if (await _access.CheckPortAsync(session, requested, cancellationToken).ConfigureAwait(false) is { } reserved)
+            {
+                return Refuse(session, bind, reserved, subject);
             }
 
             return TryBindPort(session, bind, options, requested) is { } tunnel
                 ? Accept(session, bind, tunnel)
-                : Refuse(bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
-                    $"TCP port {requested} is not available: another tunnel or program is using it.")));
+                : Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
+                    $"TCP port {requested} is not available: another tunnel or program is using it.")), subject);
         }
 
         // Start at a random port so that ports freed a moment ago are not handed out again at once.
+        HashSet<int> reservedPorts = await _access.ReservedPortsAsync(cancellationToken).ConfigureAwait(false);
         int count = max - min + 1;
         int start = Random.Shared.Next(count);
         for (int i = 0; i < count; i++)
         {
-            if (TryBindPort(session, bind, options, min + ((start + i) % count)) is { } tunnel)
+            int port = min + ((start + i) % count);
+            if (!reservedPorts.Contains(port) && TryBindPort(session, bind, options, port) is { } tunnel)
             {
                 return Accept(session, bind, tunnel);
             }
         }
 
-        return Refuse(bind, ErrorCodes.TcpPortUnavailable.WithMessage($"No TCP port is free in this edge's range {range}."));
+        return Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage($"No TCP port is free in this edge's range {range}."));
     }
 
     private Tunnel? TryBindPort(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, int port)
@@ -173,12 +229,32 @@ internal sealed partial class TunnelBinder
         tunnel.Urls = urls;
         session.AddTunnel(tunnel);
         Log.TunnelBound(_logger, tunnel.Id, tunnel.Hostname, session.Id);
+        _audit.Write(new NewAuditEvent
+        {
+            Kind = AuditKinds.TunnelBound,
+            AccountId = session.Credential.AccountId,
+            AuthtokenId = session.Credential.AuthtokenId,
+            SessionId = session.Id,
+            Address = session.RemoteAddress,
+            Subject = tunnel.Hostname,
+            Detail = $"{tunnel.Proto} {tunnel.Id}",
+        });
         return new BindResultMessage { RequestId = bind.RequestId, TunnelId = tunnel.Id, Urls = urls };
     }
 
-    private BindResultMessage Refuse(BindMessage bind, ProtocolError error)
+    private BindResultMessage Refuse(AgentSession session, BindMessage bind, ProtocolError error, string? subject = null)
     {
         Log.BindRefused(_logger, error.Code, error.Message);
+        _audit.Write(new NewAuditEvent
+        {
+            Kind = AuditKinds.TunnelRefused,
+            AccountId = session.Credential.AccountId,
+            AuthtokenId = session.Credential.AuthtokenId,
+            SessionId = session.Id,
+            Address = session.RemoteAddress,
+            Subject = subject ?? (bind.Subdomain is { } sub ? $"{sub}.{_options.Domain}" : bind.Hostname),
+            Detail = error.ToString(),
+        });
         return new BindResultMessage { RequestId = bind.RequestId, Error = error };
     }
 

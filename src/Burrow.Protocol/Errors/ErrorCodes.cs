@@ -22,7 +22,7 @@ public static class ErrorCodes
         "No authtoken was given.",
         "Give the agent a token with --authtoken or the authtoken setting of its config file; the edge operator creates tokens.");
 
-    /// <summary>1002: the authtoken is unknown, revoked or expired.</summary>
+    /// <summary>1002: the authtoken is unknown (revoked and expired stored tokens have 1005 and 1006).</summary>
     public static readonly ErrorCode InvalidAuthtoken = new(
         1002, nameof(InvalidAuthtoken), 401,
         "The authtoken is not valid.",
@@ -39,6 +39,24 @@ public static class ErrorCodes
         1004, nameof(ResumeExpired), null,
         "Session '{0}' can no longer be resumed; its grace period has passed.",
         "Nothing to fix: the agent starts a new session and binds its tunnels again, and random URLs may change. Reserve a hostname to keep a stable URL.");
+
+    /// <summary>1005: the authtoken was revoked (at auth, or a live session closed for it).</summary>
+    public static readonly ErrorCode AuthtokenRevoked = new(
+        1005, nameof(AuthtokenRevoked), 401,
+        "The authtoken was revoked.",
+        "Ask the edge operator for a new authtoken and give it to the agent with --authtoken.");
+
+    /// <summary>1006: the authtoken has expired. Args: when (UTC, ISO 8601).</summary>
+    public static readonly ErrorCode AuthtokenExpired = new(
+        1006, nameof(AuthtokenExpired), 401,
+        "The authtoken expired at {0}.",
+        "Ask the edge operator for a new authtoken, or one with a later expiry.");
+
+    /// <summary>1007: the token holds as many sessions as its quota allows. Args: the limit.</summary>
+    public static readonly ErrorCode SessionQuotaReached = new(
+        1007, nameof(SessionQuotaReached), 429,
+        "This authtoken may hold {0} sessions at once, and all are in use.",
+        "Stop another agent that uses this token (a disconnected one holds its session for the resume grace period), or ask the edge operator for a higher quota or another token.");
 
     // :: 2xxx binding tunnels
 
@@ -89,6 +107,36 @@ public static class ErrorCodes
         2008, nameof(InvalidHostname), 400,
         "'{0}' is not a valid hostname: {1}.",
         "Give a lowercase DNS name such as app.example.com: labels of 1 to 63 letters, digits and hyphens, 253 characters at most, no scheme, port or path.");
+
+    /// <summary>2015: the hostname is outside the token's scope. Args: hostname, the patterns allowed.</summary>
+    public static readonly ErrorCode HostnameOutOfScope = new(
+        2015, nameof(HostnameOutOfScope), 403,
+        "This authtoken may not bind '{0}'; its scope allows {1}.",
+        "Ask for a hostname the token's scope allows (with --subdomain or --url), or ask the edge operator to widen the scope.");
+
+    /// <summary>2016: the hostname is reserved for another account. Args: hostname.</summary>
+    public static readonly ErrorCode HostnameReserved = new(
+        2016, nameof(HostnameReserved), 403,
+        "Hostname '{0}' is reserved for another account.",
+        "Choose another name, or use an authtoken of the account that reserved it.");
+
+    /// <summary>2017: the token may not open tunnels of this protocol. Args: proto.</summary>
+    public static readonly ErrorCode TunnelProtoNotAllowed = new(
+        2017, nameof(TunnelProtoNotAllowed), 403,
+        "This authtoken may not open {0} tunnels.",
+        "Use an http tunnel, or ask the edge operator for a token whose scope allows tcp or tls tunnels.");
+
+    /// <summary>2018: the token holds as many tunnels as its quota allows. Args: the limit.</summary>
+    public static readonly ErrorCode TunnelQuotaReached = new(
+        2018, nameof(TunnelQuotaReached), 429,
+        "This authtoken may hold {0} tunnels at once, and has them.",
+        "Stop a tunnel of this token (in any of its agents) first, or ask the edge operator for a higher quota.");
+
+    /// <summary>2019: the TCP port is reserved for another account. Args: port.</summary>
+    public static readonly ErrorCode TcpPortReserved = new(
+        2019, nameof(TcpPortReserved), 403,
+        "TCP port {0} is reserved for another account.",
+        "Leave the port out to get a free one, or use an authtoken of the account that reserved it.");
 
     // :: 3xxx proxying public traffic
 
@@ -168,6 +216,24 @@ public static class ErrorCodes
         "Internal edge error (reference {0}).",
         "Retry; if it persists, give the reference to the edge operator, who finds the cause in the edge's logs.");
 
+    /// <summary>5003: the control store (the edge's database) cannot be used. Args: what failed.</summary>
+    public static readonly ErrorCode StoreUnavailable = new(
+        5003, nameof(StoreUnavailable), 503,
+        "The edge's control store is unavailable: {0}.",
+        "Agents retry by themselves. The edge operator checks the database given with --database (reachable, not full, permissions).");
+
+    /// <summary>5004: the store's schema could not be brought up to date. Args: why.</summary>
+    public static readonly ErrorCode StoreMigrationFailed = new(
+        5004, nameof(StoreMigrationFailed), null,
+        "The control store's schema could not be updated: {0}.",
+        "Read the reason: a database newer than this burrow needs a newer burrow; a failed migration was rolled back, so fix its cause and start again.");
+
+    /// <summary>5005: the --database value is not a database address. Args: why.</summary>
+    public static readonly ErrorCode DatabaseAddressInvalid = new(
+        5005, nameof(DatabaseAddressInvalid), null,
+        "Invalid --database value: {0}.",
+        "Give an SQLite file path, a postgres://user:password@host:port/database URL, or a key=value PostgreSQL connection string with a Host.");
+
     // :: 8xxx the admin API and the admin CLI
 
     /// <summary>8001: the admin API was called without a valid API key. Args: what was wrong.</summary>
@@ -194,39 +260,34 @@ public static class ErrorCodes
         "Invalid request: {0}.",
         "Correct the field named in the message; the OpenAPI document at /api/v1/openapi.json describes every request.");
 
-    /// <summary>8005: the control store failed while serving an admin request. Args: reason.</summary>
-    public static readonly ErrorCode AdminStoreUnavailable = new(
-        8005, nameof(AdminStoreUnavailable), 503,
-        "The control store is unavailable: {0}.",
-        "Check that the edge's database (the SQLite file or the PostgreSQL server) is reachable and has space, then retry.");
-
-    /// <summary>8006: burrow admin cannot reach the admin API. Args: URL, reason.</summary>
+    /// <summary>8005: burrow admin cannot reach the admin API. Args: URL, reason.</summary>
     public static readonly ErrorCode AdminUnreachable = new(
-        8006, nameof(AdminUnreachable), null,
+        8005, nameof(AdminUnreachable), null,
         "Cannot reach the admin API at {0}: {1}.",
         "Check that the edge runs with its admin listener on (burrow server --admin-addr) and give its address with --admin-url or BURROW_ADMIN_URL.");
 
-    /// <summary>8007: burrow admin has no API key to send. Args: the key file it looked for.</summary>
+    /// <summary>8006: burrow admin has no API key to send. Args: the key file it looked for.</summary>
     public static readonly ErrorCode AdminApiKeyMissing = new(
-        8007, nameof(AdminApiKeyMissing), null,
+        8006, nameof(AdminApiKeyMissing), null,
         "No API key was given and {0} does not exist.",
         "Give --api-key or set BURROW_API_KEY; on the edge's own machine, point --data-dir at the edge's data directory.");
 
-    /// <summary>8008: the edge's operator closed the agent's session through the admin API. Args: session id.</summary>
+    /// <summary>8007: the edge's operator closed the agent's session through the admin API. Args: session id.</summary>
     public static readonly ErrorCode SessionClosedByAdmin = new(
-        8008, nameof(SessionClosedByAdmin), null,
+        8007, nameof(SessionClosedByAdmin), null,
         "The edge operator closed session '{0}'.",
         "Nothing to fix if it was intended: the agent reconnects with a new session. Ask the operator to revoke the token to keep an agent out.");
 
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
-        MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired,
+        MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired, AuthtokenRevoked, AuthtokenExpired, SessionQuotaReached,
         HostnameTaken, HostnameNotAllowed, InvalidSubdomain, InvalidOptionValue, TcpPortUnavailable, UnknownProto, TooManyTunnels, InvalidHostname,
+        HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved,
         TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
-        EdgeDraining, InternalError,
-        AdminUnauthorized, AdminNotFound, AdminConflict, AdminBadRequest, AdminStoreUnavailable, AdminUnreachable, AdminApiKeyMissing, SessionClosedByAdmin,
+        EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid,
+        AdminUnauthorized, AdminNotFound, AdminConflict, AdminBadRequest, AdminUnreachable, AdminApiKeyMissing, SessionClosedByAdmin,
     ];
 
     // Declared after All on purpose: static initializers run in textual order.

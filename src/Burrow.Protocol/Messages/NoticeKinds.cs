@@ -28,8 +28,8 @@ public static class NoticeKinds
     public const string ProtocolError = "protocol_error";
 
     /// <summary>
-    /// The edge's operator closed the session (<c>ERR_BURROW_8008</c> in <see cref="NoticeMessage.Error"/>);
-    /// the connection closes right after. The agent may reconnect and starts a new session.
+    /// The edge is closing the session and releasing its tunnels, for the reason in
+    /// <see cref="NoticeMessage.Error"/> (e.g. <c>ERR_BURROW_1005</c>, the authtoken was revoked).
     /// </summary>
     public const string SessionClosed = "session_closed";
 }

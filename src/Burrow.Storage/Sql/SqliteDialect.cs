@@ -17,6 +17,17 @@ internal sealed class SqliteDialect : SqlDialect
     public SqliteDialect(string path)
     {
         _path = Path.GetFullPath(path);
+        if (!File.Exists(_path) && !OperatingSystem.IsWindows())
+        {
+            // Hashes, names and agents' addresses are nobody else's business: owner-only, like the
+            // edge's keys. SQLite gives its -wal and -shm files the same mode.
+            using var created = new FileStream(_path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = _path,

@@ -4,7 +4,7 @@ using Burrow.Storage;
 
 namespace Burrow.Edge.Tests.Admin;
 
-/// <summary>A real edge with a real store (SQLite or PostgreSQL) and its admin listener on a loopback port, plus clients for the API.</summary>
+/// <summary>A real edge (it opens and bootstraps its own store) with a real store (SQLite or PostgreSQL) and its admin listener on a loopback port, plus clients for the API.</summary>
 public sealed class AdminEdge : IAsyncDisposable
 {
     private readonly string _dataDir;
@@ -40,7 +40,6 @@ public sealed class AdminEdge : IAsyncDisposable
     {
         string dir = Directory.CreateTempSubdirectory("burrow-admin-").FullName;
         string? database = kind == StoreKind.Postgres ? await postgres.CreateDatabaseAsync() : null;
-        IControlStore store = await ControlStore.OpenAsync(new StoreOptions { Database = database, DataDirectory = dir });
         var options = new EdgeOptions
         {
             Domain = "tunnel.test",
@@ -49,12 +48,13 @@ public sealed class AdminEdge : IAsyncDisposable
             HttpEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             AdminEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             DataDirectory = dir,
+            Database = database,
             DrainTimeout = TimeSpan.FromSeconds(1),
         };
         options.Authtokens.Add("brw_admin_tests_token");
-        var edge = EdgeServer.Create(options, store: store);
+        var edge = EdgeServer.Create(options);
         await edge.StartAsync(TestContext.Current.CancellationToken);
-        return new AdminEdge(edge, store, dir, edge.GeneratedApiKey ?? throw new InvalidOperationException("no API key was created on first start"));
+        return new AdminEdge(edge, edge.Store!, dir, edge.GeneratedApiKey ?? throw new InvalidOperationException("no API key was created on first start"));
     }
 
     public HttpClient Create(string? apiKey)
@@ -73,7 +73,6 @@ public sealed class AdminEdge : IAsyncDisposable
         Client.Dispose();
         Anonymous.Dispose();
         await Edge.DisposeAsync();
-        await Store.DisposeAsync();
         try
         {
             Directory.Delete(_dataDir, recursive: true);
