@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real: Go and HashiCorp's yamux sources
 # (the interop peer), curl and openssl (end-to-end clients), PostgreSQL (the control store tests start
-# their own server from its binaries). Does nothing when all are present.
+# their own server from its binaries), chromium (the admin page tests drive it with Playwright). Does
+# nothing when all are present.
 set -euo pipefail
 
-packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates postgresql)
+packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates postgresql chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -54,12 +54,13 @@ internal sealed partial class AdminRoutes
 
     private async Task<IResult> DeleteAccountAsync(string id, HttpContext context, CancellationToken cancellationToken)
     {
-        if (!await _store.DeleteAccountAsync(id, cancellationToken).ConfigureAwait(false))
+        Account? account = await _store.GetAccountAsync(id, cancellationToken).ConfigureAwait(false);
+        if (account is null || !await _store.DeleteAccountAsync(id, cancellationToken).ConfigureAwait(false))
         {
             return AdminErrors.NotFound("account", id);
         }
 
-        await AuditAsync(context, AuditKinds.AccountDeleted, id, id).ConfigureAwait(false);
+        await AuditAsync(context, AuditKinds.AccountDeleted, id, account.Name).ConfigureAwait(false);
         return Results.NoContent();
     }
 }

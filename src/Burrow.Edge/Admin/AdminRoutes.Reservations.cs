@@ -54,12 +54,14 @@ internal sealed partial class AdminRoutes
 
     private async Task<IResult> ReleaseDomainAsync(string id, HttpContext context, CancellationToken cancellationToken)
     {
-        if (!await _store.ReleaseDomainAsync(id, cancellationToken).ConfigureAwait(false))
+        // Looked up first so the audit event names the account and hostname, not only the id.
+        ReservedDomain? domain = (await _store.ListReservedDomainsAsync(null, cancellationToken).ConfigureAwait(false)).FirstOrDefault(d => d.Id == id);
+        if (domain is null || !await _store.ReleaseDomainAsync(id, cancellationToken).ConfigureAwait(false))
         {
             return AdminErrors.NotFound("reserved domain", id);
         }
 
-        await AuditAsync(context, AuditKinds.DomainReleased, null, id).ConfigureAwait(false);
+        await AuditAsync(context, AuditKinds.DomainReleased, domain.AccountId, domain.Hostname).ConfigureAwait(false);
         return Results.NoContent();
     }
 
@@ -83,12 +85,13 @@ internal sealed partial class AdminRoutes
 
     private async Task<IResult> ReleaseAddressAsync(string id, HttpContext context, CancellationToken cancellationToken)
     {
-        if (!await _store.ReleaseTcpAddressAsync(id, cancellationToken).ConfigureAwait(false))
+        ReservedTcpAddress? address = (await _store.ListReservedTcpAddressesAsync(null, cancellationToken).ConfigureAwait(false)).FirstOrDefault(a => a.Id == id);
+        if (address is null || !await _store.ReleaseTcpAddressAsync(id, cancellationToken).ConfigureAwait(false))
         {
             return AdminErrors.NotFound("reserved TCP address", id);
         }
 
-        await AuditAsync(context, AuditKinds.TcpAddressReleased, null, id).ConfigureAwait(false);
+        await AuditAsync(context, AuditKinds.TcpAddressReleased, address.AccountId, address.Port.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
         return Results.NoContent();
     }
 }

@@ -29,7 +29,13 @@ public sealed class EdgeRun : IAsyncDisposable
 
     public int HttpPort { get; private set; }
 
-    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0")
+    /// <summary>The admin API's base URL (<c>http://127.0.0.1:port</c>), when the admin listener is on.</summary>
+    public string? AdminUrl { get; private set; }
+
+    /// <summary>The admin API key the first start printed, else the one kept in the data directory.</summary>
+    public string? ApiKey { get; private set; }
+
+    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0", string adminAddr = "127.0.0.1:0")
     {
         TempDirectory? own = dataDir is null ? new TempDirectory() : null;
         dataDir ??= own!.Path;
@@ -37,6 +43,8 @@ public sealed class EdgeRun : IAsyncDisposable
         [
             "server", "--agent-addr", agentAddr, "--https-addr", httpsAddr, "--http-addr", httpAddr,
             "--data-dir", dataDir, "--authtoken", token, "--log-level", "warn",
+            // Never the default 4041: tests run side by side.
+            "--admin-addr", adminAddr,
         ];
         args.AddRange(extra ?? []);
         var process = BurrowProcess.Start(args);
@@ -47,6 +55,14 @@ public sealed class EdgeRun : IAsyncDisposable
             run.HttpsPort = Port((await process.WaitForLineAsync(@"HTTPS\s+listening on (\S+),")).Groups[1].Value);
             run.HttpPort = Port((await process.WaitForLineAsync(@"HTTP\s+listening on (\S+),")).Groups[1].Value);
             await process.WaitForLineAsync("^Ready");
+            if (System.Text.RegularExpressions.Regex.Match(process.Output, @"Admin\s+listening on (http://\S+)") is { Success: true } admin)
+            {
+                run.AdminUrl = admin.Groups[1].Value;
+            }
+
+            var printedKey = System.Text.RegularExpressions.Regex.Match(process.Output, @"API key:\s+(brwk_\w+)");
+            string keyFile = System.IO.Path.Combine(dataDir, "admin-api-key");
+            run.ApiKey = printedKey.Success ? printedKey.Groups[1].Value : File.Exists(keyFile) ? File.ReadAllText(keyFile).Trim() : null;
             return run;
         }
         catch
