@@ -1,15 +1,20 @@
 using System.Text.Json;
 using Burrow.EndToEnd.Tests.Harness;
+using Burrow.EndToEnd.Tests.Store;
+using Burrow.Storage;
+using Burrow.Storage.Tests.Harness;
 
 namespace Burrow.EndToEnd.Tests.Admin;
 
-/// <summary><c>burrow admin</c> against a real <c>burrow server</c> (SQLite store in its data directory), with real agents.</summary>
-public sealed class AdminCliTests
+/// <summary><c>burrow admin</c> against a real <c>burrow server</c> (its SQLite file, or a real PostgreSQL), with real agents.</summary>
+public sealed class AdminCliTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
-    [Fact]
-    public async Task Admin_commands_manage_accounts_tokens_domains_and_addresses_and_read_the_audit_log()
+    [Theory(Timeout = 240_000)]
+    [MemberData(nameof(StoreKinds.Both), MemberType = typeof(StoreKinds))]
+    public async Task Admin_commands_manage_accounts_tokens_domains_and_addresses_and_read_the_audit_log(StoreKind kind)
     {
-        await using var edge = await EdgeRun.StartAsync();
+        var (_, storeArgs) = await StoreKinds.NewAsync(kind, postgres);
+        await using var edge = await EdgeRun.StartAsync(extra: storeArgs);
         Assert.NotNull(edge.AdminUrl);
 
         AdminCli.Result account = await AdminCli.RunAsync(edge, "accounts", "create", "bob", "--json");
@@ -58,9 +63,9 @@ public sealed class AdminCliTests
         JsonElement audit = (await AdminCli.RunAsync(edge, "audit", "--kind", "token.revoked", "--json")).Json;
         Assert.Equal(tokenId, audit[0].GetProperty("authtoken_id").GetString());
         AdminCli.Result table = await AdminCli.RunAsync(edge, "audit", "--account", bobId);
-        foreach (string kind in new[] { "token.created", "domain.reserved", "domain.released", "tcp_address.reserved", "tcp_address.released", "token.revoked" })
+        foreach (string auditKind in new[] { "token.created", "domain.reserved", "domain.released", "tcp_address.reserved", "tcp_address.released", "token.revoked" })
         {
-            Assert.Contains(kind, table.Stdout, StringComparison.Ordinal);
+            Assert.Contains(auditKind, table.Stdout, StringComparison.Ordinal);
         }
     }
 

@@ -19,7 +19,11 @@ public sealed class EdgeRun : IAsyncDisposable
 
     public string DataDir { get; }
 
-    public string Token { get; }
+    /// <summary>The token given with --authtoken, or, without one, the authtoken the edge bootstrapped (on first start).</summary>
+    public string Token { get; private set; }
+
+    /// <summary>The API key the edge bootstrapped on first start with an empty store, else <see langword="null"/>.</summary>
+    public string? BootstrapApiKey { get; private set; }
 
     public string CaPath => System.IO.Path.Combine(DataDir, "ca.pem");
 
@@ -35,34 +39,49 @@ public sealed class EdgeRun : IAsyncDisposable
     /// <summary>The admin API key the first start printed, else the one kept in the data directory.</summary>
     public string? ApiKey { get; private set; }
 
-    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0", string adminAddr = "127.0.0.1:0")
+    /// <summary>Starts an edge; with <paramref name="token"/> <see langword="null"/> no --authtoken is given, so only the store's tokens work.</summary>
+    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string? token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0", string adminAddr = "127.0.0.1:0")
     {
         TempDirectory? own = dataDir is null ? new TempDirectory() : null;
         dataDir ??= own!.Path;
         List<string> args =
         [
             "server", "--agent-addr", agentAddr, "--https-addr", httpsAddr, "--http-addr", httpAddr,
-            "--data-dir", dataDir, "--authtoken", token, "--log-level", "warn",
+            "--data-dir", dataDir, "--log-level", "warn",
             // Never the default 4041: tests run side by side.
             "--admin-addr", adminAddr,
         ];
+        if (token is not null)
+        {
+            args.AddRange(["--authtoken", token]);
+        }
+
         args.AddRange(extra ?? []);
         var process = BurrowProcess.Start(args);
-        var run = new EdgeRun(process, dataDir, token, own);
+        var run = new EdgeRun(process, dataDir, token ?? "", own);
         try
         {
             run.AgentAddress = (await process.WaitForLineAsync(@"Agents\s+listening on (\S+)")).Groups[1].Value;
             run.HttpsPort = Port((await process.WaitForLineAsync(@"HTTPS\s+listening on (\S+),")).Groups[1].Value);
             run.HttpPort = Port((await process.WaitForLineAsync(@"HTTP\s+listening on (\S+),")).Groups[1].Value);
             await process.WaitForLineAsync("^Ready");
+            if (process.Output.Contains("The store was empty", StringComparison.Ordinal))
+            {
+                string bootstrapToken = (await process.WaitForLineAsync(@"^\s+Authtoken: (brw_\S+)")).Groups[1].Value;
+                run.BootstrapApiKey = (await process.WaitForLineAsync(@"^\s+API key:\s+(brwk_\S+)")).Groups[1].Value;
+                if (token is null)
+                {
+                    run.Token = bootstrapToken;
+                }
+            }
+
             if (System.Text.RegularExpressions.Regex.Match(process.Output, @"Admin\s+listening on (http://\S+)") is { Success: true } admin)
             {
                 run.AdminUrl = admin.Groups[1].Value;
             }
 
-            var printedKey = System.Text.RegularExpressions.Regex.Match(process.Output, @"API key:\s+(brwk_\w+)");
             string keyFile = System.IO.Path.Combine(dataDir, "admin-api-key");
-            run.ApiKey = printedKey.Success ? printedKey.Groups[1].Value : File.Exists(keyFile) ? File.ReadAllText(keyFile).Trim() : null;
+            run.ApiKey = run.BootstrapApiKey ?? (File.Exists(keyFile) ? File.ReadAllText(keyFile).Trim() : null);
             return run;
         }
         catch
