@@ -114,6 +114,31 @@ public sealed class AdminCliTests(PostgresServer postgres) : IClassFixture<Postg
     }
 
     [Fact]
+    public async Task A_token_created_with_burrow_admin_connects_an_agent_and_revoking_it_closes_the_agents_session()
+    {
+        // No --authtoken: only stored tokens work.
+        await using var edge = await EdgeRun.StartAsync(token: null);
+        await using var upstream = await Upstream.StartAsync();
+        using var state = new TempDirectory();
+        AdminCli.Result created = await AdminCli.RunAsync(edge, "token", "create", "--name", "agent", "--json");
+        Assert.True(created.ExitCode == 0, created.Output);
+        string secret = created.Json.GetProperty("token").GetString()!;
+        string tokenId = created.Json.GetProperty("authtoken").GetProperty("id").GetString()!;
+
+        await using var agent = await AgentRun.StartAsync([upstream.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. edge.AgentArgs(secret)], state.Path);
+        Assert.Single((await AdminCli.RunAsync(edge, "sessions", "list", "--json")).Json.EnumerateArray());
+
+        Assert.Equal(0, (await AdminCli.RunAsync(edge, "token", "revoke", tokenId)).ExitCode);
+
+        await agent.Process.WaitForLineAsync("ERR_BURROW_1005", TimeSpan.FromSeconds(30));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await AdminCli.RunAsync(edge, "sessions", "list", "--json")).Json.GetArrayLength() > 0)
+        {
+            await Task.Delay(500, cts.Token);
+        }
+    }
+
+    [Fact]
     public async Task A_bad_or_missing_api_key_and_an_unreachable_edge_are_refused_with_their_codes()
     {
         await using var edge = await EdgeRun.StartAsync();
