@@ -125,6 +125,12 @@ public interface IControlStore : IAsyncDisposable
     /// <summary>Appends an audit event; returns it with its id and time.</summary>
     Task<AuditEvent> AppendAuditEventAsync(NewAuditEvent auditEvent, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends several audit events in one transaction (one disk flush for all): all are stored or
+    /// none. Returns how many were stored.
+    /// </summary>
+    Task<int> AppendAuditEventsAsync(IReadOnlyList<NewAuditEvent> auditEvents, CancellationToken cancellationToken = default);
+
     /// <summary>Audit events matching the filter, newest first, at most <see cref="AuditQuery.Limit"/>.</summary>
     Task<IReadOnlyList<AuditEvent>> QueryAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken = default);
 }

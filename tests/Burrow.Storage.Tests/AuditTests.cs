@@ -49,6 +49,24 @@ public sealed class AuditTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
+    public async Task A_batch_of_events_is_stored_whole_in_order(StoreKind kind)
+    {
+        await using var store = await TestStores.OpenAsync(kind, postgres);
+        NewAuditEvent[] batch = [.. Enumerable.Range(0, 300).Select(i => new NewAuditEvent { Kind = AuditKinds.TunnelBound, Subject = $"n{i}.example.com" })];
+        Assert.Equal(300, await store.AppendAuditEventsAsync(batch));
+        Assert.Equal(0, await store.AppendAuditEventsAsync([]));
+
+        var stored = await store.QueryAuditEventsAsync(new AuditQuery { Limit = 1000 });
+        Assert.Equal(batch.Select(e => e.Subject).Reverse(), stored.Select(e => e.Subject));
+
+        // One bad event: none of the batch is stored.
+        var bad = await Assert.ThrowsAsync<StoreException>(() => store.AppendAuditEventsAsync([new NewAuditEvent { Kind = "ok" }, new NewAuditEvent { Kind = "" }]));
+        Assert.Equal(StoreErrorKind.Invalid, bad.Kind);
+        Assert.Empty(await store.QueryAuditEventsAsync(new AuditQuery { Kind = "ok" }));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
     public async Task Values_that_look_like_sql_are_stored_as_text(StoreKind kind)
     {
         await using var store = await TestStores.OpenAsync(kind, postgres);

@@ -16,7 +16,7 @@ internal sealed partial class SqlControlStore
             await c.ExecuteAsync(Command(
                 "INSERT INTO accounts (id, name, created_at) VALUES (@Id, @Name, @CreatedAt)", row, cancellationToken)).ConfigureAwait(false);
             return row.ToAccount();
-        }, cancellationToken, conflict: $"An account named '{checkedName}' exists already.");
+        }, cancellationToken, conflict: $"An account named '{checkedName}' exists already.", write: true);
     }
 
     public Task<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken = default) =>
@@ -38,12 +38,12 @@ internal sealed partial class SqlControlStore
                 "UPDATE accounts SET name = @checkedName WHERE id = @accountId", new { accountId, checkedName }, cancellationToken)).ConfigureAwait(false);
             return changed == 0 ? null : (await c.QuerySingleAsync<AccountRow>(Command(
                 $"SELECT {AccountColumns} FROM accounts WHERE id = @accountId", new { accountId }, cancellationToken)).ConfigureAwait(false)).ToAccount();
-        }, cancellationToken, conflict: $"An account named '{checkedName}' exists already.");
+        }, cancellationToken, conflict: $"An account named '{checkedName}' exists already.", write: true);
     }
 
     public Task<bool> DeleteAccountAsync(string accountId, CancellationToken cancellationToken = default) =>
         RunAsync(async c => await c.ExecuteAsync(Command(
-            "DELETE FROM accounts WHERE id = @accountId", new { accountId }, cancellationToken)).ConfigureAwait(false) > 0, cancellationToken);
+            "DELETE FROM accounts WHERE id = @accountId", new { accountId }, cancellationToken)).ConfigureAwait(false) > 0, cancellationToken, write: true);
 
     public Task<int> CountAccountsAsync(CancellationToken cancellationToken = default) =>
         RunAsync(async c => (int)await c.ExecuteScalarAsync<long>(Command(

@@ -27,7 +27,7 @@ internal sealed partial class SqlControlStore
                 "INSERT INTO api_keys (id, account_id, name, key_hash, hint, created_at, revoked_at) " +
                 "VALUES (@Id, @AccountId, @Name, @KeyHash, @Hint, @CreatedAt, NULL)", row, cancellationToken)).ConfigureAwait(false);
             return new CreatedApiKey(row.ToApiKey(), secret);
-        }, cancellationToken, notFound: $"There is no account '{accountId}'.");
+        }, cancellationToken, notFound: $"There is no account '{accountId}'.", write: true);
     }
 
     public Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(string? accountId = null, CancellationToken cancellationToken = default) =>
@@ -62,7 +62,7 @@ internal sealed partial class SqlControlStore
                 "UPDATE api_keys SET revoked_at = @now WHERE id = @apiKeyId AND revoked_at IS NULL", new { apiKeyId, now }, cancellationToken)).ConfigureAwait(false);
             return (await c.QuerySingleOrDefaultAsync<KeyRow>(Command(
                 $"SELECT {KeyColumns} FROM api_keys WHERE id = @apiKeyId", new { apiKeyId }, cancellationToken)).ConfigureAwait(false))?.ToApiKey();
-        }, cancellationToken);
+        }, cancellationToken, write: true);
     }
 
     private sealed class KeyRow

@@ -31,7 +31,44 @@ internal sealed partial class SqlControlStore
                 "VALUES (@At, @Kind, @AccountId, @AuthtokenId, @SessionId, @Address, @Subject, @Detail) RETURNING id",
                 row, cancellationToken)).ConfigureAwait(false);
             return row.ToEvent();
-        }, cancellationToken);
+        }, cancellationToken, write: true);
+    }
+
+    public Task<int> AppendAuditEventsAsync(IReadOnlyList<NewAuditEvent> auditEvents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvents);
+        if (auditEvents.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        long now = Now();
+        EventRow[] rows = [.. auditEvents.Select(e =>
+        {
+            RequireName(e.Kind, "audit event kind");
+            return new EventRow
+            {
+                At = e.At?.ToUnixTimeMilliseconds() ?? now,
+                Kind = e.Kind,
+                AccountId = e.AccountId,
+                AuthtokenId = e.AuthtokenId,
+                SessionId = e.SessionId,
+                Address = e.Address,
+                Subject = e.Subject,
+                Detail = e.Detail,
+            };
+        })];
+        return RunAsync(async c =>
+        {
+            await using var transaction = await _dialect.BeginWriteAsync(c, cancellationToken).ConfigureAwait(false);
+            // Dapper runs the statement once per row, inside the one transaction.
+            int stored = await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO audit_events (at, kind, account_id, authtoken_id, session_id, address, subject, detail) " +
+                "VALUES (@At, @Kind, @AccountId, @AuthtokenId, @SessionId, @Address, @Subject, @Detail)",
+                rows, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return stored;
+        }, cancellationToken, write: true);
     }
 
     public Task<IReadOnlyList<AuditEvent>> QueryAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken = default)

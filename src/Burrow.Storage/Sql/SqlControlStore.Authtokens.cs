@@ -32,7 +32,7 @@ internal sealed partial class SqlControlStore
                 "INSERT INTO authtokens (id, account_id, name, token_hash, hint, scopes, created_at, expires_at, revoked_at) " +
                 "VALUES (@Id, @AccountId, @Name, @TokenHash, @Hint, @Scopes, @CreatedAt, @ExpiresAt, NULL)", row, cancellationToken)).ConfigureAwait(false);
             return new CreatedAuthtoken(row.ToAuthtoken(), secret);
-        }, cancellationToken, notFound: $"There is no account '{request.AccountId}'.");
+        }, cancellationToken, notFound: $"There is no account '{request.AccountId}'.", write: true);
     }
 
     public Task<Authtoken?> GetAuthtokenAsync(string authtokenId, CancellationToken cancellationToken = default) =>
@@ -71,7 +71,7 @@ internal sealed partial class SqlControlStore
             await c.ExecuteAsync(Command(
                 "UPDATE authtokens SET revoked_at = @now WHERE id = @authtokenId AND revoked_at IS NULL", new { authtokenId, now }, cancellationToken)).ConfigureAwait(false);
             return await GetTokenAsync(c, authtokenId, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+        }, cancellationToken, write: true);
     }
 
     public Task<Authtoken?> UpdateAuthtokenScopesAsync(string authtokenId, AuthtokenScopes scopes, CancellationToken cancellationToken = default)
@@ -84,7 +84,7 @@ internal sealed partial class SqlControlStore
             await c.ExecuteAsync(Command(
                 "UPDATE authtokens SET scopes = @json WHERE id = @authtokenId", new { authtokenId, json }, cancellationToken)).ConfigureAwait(false);
             return await GetTokenAsync(c, authtokenId, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+        }, cancellationToken, write: true);
     }
 
     public Task<IReadOnlyList<string>> FindUnusableAuthtokensAsync(IReadOnlyCollection<string> authtokenIds, DateTimeOffset now, CancellationToken cancellationToken = default)

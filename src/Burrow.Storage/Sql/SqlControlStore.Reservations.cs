@@ -24,7 +24,7 @@ internal sealed partial class SqlControlStore
                 "INSERT INTO reserved_domains (id, account_id, hostname, description, created_at) VALUES (@Id, @AccountId, @Hostname, @Description, @CreatedAt)",
                 row, cancellationToken)).ConfigureAwait(false);
             return row.ToDomain();
-        }, cancellationToken, conflict: $"'{host}' is reserved already.", notFound: $"There is no account '{accountId}'.");
+        }, cancellationToken, conflict: $"'{host}' is reserved already.", notFound: $"There is no account '{accountId}'.", write: true);
     }
 
     public Task<ReservedDomain?> FindReservedDomainAsync(string hostname, CancellationToken cancellationToken = default)
@@ -44,7 +44,7 @@ internal sealed partial class SqlControlStore
 
     public Task<bool> ReleaseDomainAsync(string reservedDomainId, CancellationToken cancellationToken = default) =>
         RunAsync(async c => await c.ExecuteAsync(Command(
-            "DELETE FROM reserved_domains WHERE id = @reservedDomainId", new { reservedDomainId }, cancellationToken)).ConfigureAwait(false) > 0, cancellationToken);
+            "DELETE FROM reserved_domains WHERE id = @reservedDomainId", new { reservedDomainId }, cancellationToken)).ConfigureAwait(false) > 0, cancellationToken, write: true);
 
     public Task<ReservedTcpAddress> ReserveTcpAddressAsync(string accountId, int port, string? description = null, CancellationToken cancellationToken = default)
     {
@@ -60,7 +60,7 @@ internal sealed partial class SqlControlStore
                 "INSERT INTO reserved_tcp_addresses (id, account_id, port, description, created_at) VALUES (@Id, @AccountId, @Port, @Description, @CreatedAt)",
                 row, cancellationToken)).ConfigureAwait(false);
             return row.ToAddress();
-        }, cancellationToken, conflict: string.Create(CultureInfo.InvariantCulture, $"TCP port {port} is reserved already."), notFound: $"There is no account '{accountId}'.");
+        }, cancellationToken, conflict: string.Create(CultureInfo.InvariantCulture, $"TCP port {port} is reserved already."), notFound: $"There is no account '{accountId}'.", write: true);
     }
 
     public Task<ReservedTcpAddress?> FindReservedTcpAddressAsync(int port, CancellationToken cancellationToken = default) =>
@@ -77,7 +77,7 @@ internal sealed partial class SqlControlStore
 
     public Task<bool> ReleaseTcpAddressAsync(string reservedTcpAddressId, CancellationToken cancellationToken = default) =>
         RunAsync(async c => await c.ExecuteAsync(Command(
-            "DELETE FROM reserved_tcp_addresses WHERE id = @reservedTcpAddressId", new { reservedTcpAddressId }, cancellationToken)).ConfigureAwait(false) > 0, cancellationToken);
+            "DELETE FROM reserved_tcp_addresses WHERE id = @reservedTcpAddressId", new { reservedTcpAddressId }, cancellationToken)).ConfigureAwait(false) > 0, cancellationToken, write: true);
 
     private sealed class DomainRow
     {

@@ -62,8 +62,9 @@ internal sealed partial class SqlControlStore : IControlStore
         new(sql, parameters, cancellationToken: cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> on a pooled connection, turning database failures into <see cref="StoreException"/>.</summary>
-    private async Task<T> RunAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken, string? conflict = null, string? notFound = null)
+    private async Task<T> RunAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken, string? conflict = null, string? notFound = null, bool write = false)
     {
+        using IDisposable? turn = write ? await _dialect.EnterWriteAsync(cancellationToken).ConfigureAwait(false) : null;
         try
         {
             DbConnection connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);

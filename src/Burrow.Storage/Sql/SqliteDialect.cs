@@ -13,6 +13,9 @@ internal sealed class SqliteDialect : SqlDialect
 
     private readonly string _connectionString;
     private readonly string _path;
+    // SQLite has one writer at a time. Writers of this process queue here, in order, instead of
+    // all spinning on SQLITE_BUSY, where a loaded machine starved some past their timeout.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public SqliteDialect(string path)
     {
@@ -52,6 +55,12 @@ internal sealed class SqliteDialect : SqlDialect
         return connection;
     }
 
+    public override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Release(_writeGate);
+    }
+
     public override async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         // WAL lets readers (token checks) go on while a writer commits; the mode is kept in the file.
@@ -72,6 +81,22 @@ internal sealed class SqliteDialect : SqlDialect
     public override bool IsForeignKeyViolation(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintForeignKey };
 
-    // Pooled SQLite connections hold no server-side resources worth releasing early.
-    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public override ValueTask DisposeAsync()
+    {
+        _writeGate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
+    }
 }

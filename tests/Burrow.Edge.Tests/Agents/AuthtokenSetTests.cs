@@ -43,4 +43,28 @@ public sealed class AuthtokenSetTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void With_a_control_store_no_token_file_is_created_but_an_old_one_still_counts()
+    {
+        string dir = Directory.CreateTempSubdirectory("burrow-edge-test-").FullName;
+        try
+        {
+            var none = AuthtokenSet.Load(new EdgeOptions { DataDirectory = dir }, generate: false);
+            Assert.Equal(0, none.Count);
+            Assert.Null(none.GeneratedToken);
+            Assert.False(File.Exists(Path.Combine(dir, AuthtokenSet.GeneratedFileName)));
+            Assert.False(none.TryMatch("brw_anything", out byte[] digest));
+            Assert.Equal(AuthtokenSet.Digest("brw_anything"), digest);
+
+            File.WriteAllText(Path.Combine(dir, AuthtokenSet.GeneratedFileName), "brw_from_an_older_edge\n");
+            var old = AuthtokenSet.Load(new EdgeOptions { DataDirectory = dir }, generate: false);
+            Assert.True(old.TryMatch("brw_from_an_older_edge", out _));
+            Assert.False(old.TryMatch("brw_from_an_older_edgX", out _));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
