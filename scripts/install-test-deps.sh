@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives for real: Go and HashiCorp's yamux sources
-# (the interop peer), curl and openssl (end-to-end clients), and the real servers and clients the
-# tcp/tls tunnel tests start: PostgreSQL (server and psql), OpenSSH (sshd, ssh, scp) and nginx
-# (parses the PROXY protocol header). Does nothing when all are present.
+# Installs the Debian packages the test suite drives for real. Does nothing when all are present.
+#   golang-go, golang-github-hashicorp-yamux-dev  the Go yamux interop peer, built offline
+#   curl, openssl, ca-certificates, jq              end-to-end clients (jq reads the agent API as scripts do)
+#   postgresql                                      control-store tests and psql through a tcp tunnel (each test starts its own server)
+#   openssh-server, openssh-client                  ssh and scp through a tcp tunnel (the test starts its own sshd)
+#   nginx-light                                     parses the PROXY protocol header the agent writes
+#   chromium                                        inspector and admin pages, driven by Playwright
+#   tmux                                            the live console, read from a real pseudo-terminal
+#   wrk                                             load in the soak and hostile-input tests
 set -euo pipefail
 
-packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates postgresql openssh-server openssh-client nginx-light)
+packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates jq postgresql openssh-server openssh-client nginx-light chromium tmux wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -57,6 +57,7 @@ async Task RunAsync(string kind, string? database, string dataDir)
         AgentEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
         HttpsEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
         HttpEndPoint = null,
+        AdminEndPoint = null,
         // Each authentication opens a session; a short grace keeps the thousands of them from piling up.
         ResumeGrace = TimeSpan.FromSeconds(2),
     };

@@ -15,6 +15,7 @@ internal static class Program
             HttpCommand.Create(),
             TcpCommand.Create(),
             TlsCommand.Create(),
+            Commands.Admin.AdminCommand.Create(),
         };
 
         // Signals are ours: the edge drains for up to its drain timeout, longer than the parser's default grace.

@@ -11,6 +11,9 @@ public sealed class EdgeEndpoints
     /// <summary>The public HTTP listener, when enabled.</summary>
     public IPEndPoint? Http { get; internal set; }
 
+    /// <summary>The admin API listener, when enabled.</summary>
+    public IPEndPoint? Admin { get; internal set; }
+
     /// <summary>The public HTTPS listener, when enabled.</summary>
     public IPEndPoint? Https { get; internal set; }
 }

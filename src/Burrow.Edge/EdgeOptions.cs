@@ -69,6 +69,13 @@ public sealed class EdgeOptions
     public IPAddress TcpBindAddress => TcpAddress ?? HttpsEndPoint?.Address ?? HttpEndPoint?.Address ?? IPAddress.Any;
 
     /// <summary>
+    /// Where the admin API and page listen (plain HTTP, API key required); <see langword="null"/>
+    /// disables them. Default <c>127.0.0.1:4041</c>: loopback only. Needs a control store.
+    /// </summary>
+    public IPEndPoint? AdminEndPoint { get; set; } = new(IPAddress.Loopback, 4041);
+
+
+    /// <summary>
     /// The control store: <see langword="null"/> for <c>burrow.db</c> (SQLite) in <see cref="DataDirectory"/>, a
     /// <c>postgres://</c> URL or key=value connection string for PostgreSQL, or an SQLite file path.
     /// </summary>

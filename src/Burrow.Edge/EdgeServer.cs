@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Edge.Access;
+using Burrow.Edge.Admin;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Certificates;
 using Burrow.Edge.Forwarding;
@@ -40,13 +41,16 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly AuthtokenSet _tokens;
     private readonly ControlPlane _controlPlane;
     private readonly List<(ListenOptions Listen, Action<IPEndPoint> Record)> _listens;
+    private readonly Action<ILoggingBuilder>? _configureLogging;
+    private AdminServer? _admin;
     private int _stopped;
 
-    private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens)
+    private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens, Action<ILoggingBuilder>? configureLogging)
     {
         _app = app;
         _options = options;
         _listens = listens;
+        _configureLogging = configureLogging;
         _lifetime = app.Services.GetRequiredService<EdgeLifetime>();
         _sessions = app.Services.GetRequiredService<SessionRegistry>();
         _certificates = app.Services.GetRequiredService<CertificateStore>();
@@ -81,6 +85,12 @@ public sealed class EdgeServer : IAsyncDisposable
 
     /// <summary>Where the edge's own authtoken is kept, when it uses one.</summary>
     public string? AuthtokenPath => _tokens.GeneratedPath;
+
+    /// <summary>The admin API key created on this first start (to print once), or <see langword="null"/>.</summary>
+    public string? GeneratedApiKey => _controlPlane.Bootstrap?.ApiKey;
+
+    /// <summary>Where the first admin API key is kept, when the admin API is on.</summary>
+    public string? ApiKeyPath => File.Exists(AdminKeyFile.PathIn(_options.DataDirectory)) ? AdminKeyFile.PathIn(_options.DataDirectory) : null;
 
     /// <summary>The base domain.</summary>
     public string Domain => _options.Domain;
@@ -199,7 +209,7 @@ public sealed class EdgeServer : IAsyncDisposable
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<TunnelRequestHandler>();
         app.Run(handler.HandleAsync);
-        return new EdgeServer(app, options, listens);
+        return new EdgeServer(app, options, listens, configureLogging);
     }
 
     /// <summary>Starts listening; <see cref="Endpoints"/> then holds the bound addresses.</summary>
@@ -212,6 +222,19 @@ public sealed class EdgeServer : IAsyncDisposable
         {
             record(listen.IPEndPoint!);
         }
+
+        if (_controlPlane.Bootstrap?.ApiKey is { } firstKey)
+        {
+            AdminKeyFile.Write(_options.DataDirectory, firstKey);
+        }
+
+        // The admin API needs the store: an edge embedded in an agent has none, and no admin listener.
+        if (_controlPlane.Store is { } store && _options.AdminEndPoint is { } adminEndPoint)
+        {
+            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _options, _app.Services.GetRequiredService<TimeProvider>(), _configureLogging);
+            await _admin.StartAsync(cancellationToken).ConfigureAwait(false);
+            Endpoints.Admin = _admin.EndPoint;
+        }
     }
 
     /// <summary>
@@ -223,6 +246,11 @@ public sealed class EdgeServer : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
+        }
+
+        if (_admin is not null)
+        {
+            await _admin.StopAsync(cancellationToken).ConfigureAwait(false);
         }
 
         _lifetime.BeginDraining();
@@ -252,6 +280,11 @@ public sealed class EdgeServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (_admin is not null)
+        {
+            await _admin.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _app.DisposeAsync().ConfigureAwait(false);
         await _controlPlane.DisposeAsync().ConfigureAwait(false);
     }

@@ -28,6 +28,7 @@ internal static class ServerCommand
         var heartbeat = new Option<TimeSpan>("--heartbeat-interval") { Description = "How often agents ping the edge.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
         var heartbeatTimeout = new Option<TimeSpan>("--heartbeat-timeout") { Description = "How long a ping may stay unanswered.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
         var tcpPorts = new Option<(int Min, int Max)>("--tcp-ports") { Description = "Ports TCP tunnels get, as first-last; they listen on the address of the public HTTPS (else HTTP) listener.", CustomParser = PortRanges.Parse, DefaultValueFactory = _ => (20000, 20999) };
+        var adminAddr = new Option<IPEndPoint?>("--admin-addr") { Description = "Admin API and web page (plain HTTP, API key required), or off. Keep it on loopback or behind a proxy with TLS.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 4041) };
         var log = new Option<string>("--log") { Description = "Where logs go: stdout, stderr or false.", DefaultValueFactory = _ => "stdout" };
         var logFormat = new Option<string>("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
         var logLevel = new Option<string>("--log-level") { Description = "debug, info, warn, error or crit.", DefaultValueFactory = _ => "info" };
@@ -35,7 +36,7 @@ internal static class ServerCommand
         var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
         {
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, database, authtokens, authtokenFile,
-            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, log, logFormat, logLevel,
+            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, adminAddr, log, logFormat, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -67,6 +68,7 @@ internal static class ServerCommand
                 HeartbeatTimeout = parse.GetValue(heartbeatTimeout),
                 TcpPortMin = parse.GetValue(tcpPorts).Min,
                 TcpPortMax = parse.GetValue(tcpPorts).Max,
+                AdminEndPoint = parse.GetValue(adminAddr),
             };
             foreach (string token in parse.GetValue(authtokens) ?? [])
             {
@@ -140,13 +142,18 @@ internal static class ServerCommand
             Console.WriteLine($"Store    {(store.Kind == Burrow.Storage.StoreKind.Sqlite ? "SQLite" : "PostgreSQL")} {store.Description}");
         }
 
+        if (ep.Admin is { } admin)
+        {
+            Console.WriteLine($"Admin    listening on http://{admin} (API /api/v1, web page /)");
+        }
+
         if (edge.Bootstrap is { } first)
         {
             string host = edge.Domain == "localhost" ? "127.0.0.1" : edge.Domain;
             Console.WriteLine($"The store was empty: created account '{first.AccountName}' with an authtoken and an API key.");
             Console.WriteLine("They are shown once (only their hashes are stored); keep them now.");
             Console.WriteLine($"  Authtoken: {first.Authtoken}");
-            Console.WriteLine($"  API key:   {first.ApiKey}");
+            Console.WriteLine($"  API key:   {first.ApiKey}{(edge.ApiKeyPath is { } keyPath ? $" (also in {keyPath}, for burrow admin on this machine)" : "")}");
             Console.WriteLine("Connect an agent with:");
             Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {first.Authtoken}{(edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
         }

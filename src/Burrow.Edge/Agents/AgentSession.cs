@@ -16,13 +16,22 @@ internal sealed class AgentSession
     private readonly List<Tunnel> _tunnels = [];
     private AgentLink? _link;
 
-    public AgentSession(string id, AgentCredential credential, AgentInfo agent, string remoteAddress)
+    public AgentSession(string id, AgentCredential credential, AgentInfo agent, string remoteAddress, TimeProvider time)
     {
         Id = id;
         Credential = credential;
         Agent = agent;
         RemoteAddress = remoteAddress;
+        Time = time;
+        StartedAt = time.GetUtcNow();
     }
+
+    public TimeProvider Time { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>Traffic through all tunnels the session has had.</summary>
+    public TrafficCounters Counters { get; } = new();
 
     public string Id { get; }
 
@@ -30,8 +39,8 @@ internal sealed class AgentSession
 
     public byte[] TokenDigest => Credential.Digest;
 
-    /// <summary>The agent's address when the session was opened (for audit events).</summary>
-    public string RemoteAddress { get; }
+    /// <summary>The agent's address on its current (or last) connection; the one it opened with until it resumes from another.</summary>
+    public string RemoteAddress { get; private set; }
 
     public AgentInfo Agent { get; }
 
@@ -56,7 +65,27 @@ internal sealed class AgentSession
         }
     }
 
-    public void SetLink(AgentLink? link) => Volatile.Write(ref _link, link);
+    public void SetLink(AgentLink? link)
+    {
+        if (link is not null)
+        {
+            RemoteAddress = link.RemoteAddress;
+        }
+
+        Volatile.Write(ref _link, link);
+    }
+
+    /// <summary>A snapshot of the tunnels.</summary>
+    public Tunnel[] Tunnels
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _tunnels];
+            }
+        }
+    }
 
     public void AddTunnel(Tunnel tunnel)
     {

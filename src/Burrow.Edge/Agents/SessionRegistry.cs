@@ -34,6 +34,8 @@ internal sealed partial class SessionRegistry
 
     public IEnumerable<AgentSession> All => _sessions.Values;
 
+    public AgentSession? Find(string sessionId) => _sessions.GetValueOrDefault(sessionId);
+
     /// <summary>The live sessions (connected or within their grace period) opened with a stored authtoken.</summary>
     public IEnumerable<AgentSession> OfAuthtoken(string authtokenId) =>
         _sessions.Values.Where(s => !s.Expired && string.Equals(s.Credential.AuthtokenId, authtokenId, StringComparison.Ordinal));
@@ -79,7 +81,7 @@ internal sealed partial class SessionRegistry
             }
         }
 
-        var created = new AgentSession(NameGenerator.Id("ses_"), credential, auth.Agent, link.RemoteAddress);
+        var created = new AgentSession(NameGenerator.Id("ses_"), credential, auth.Agent, link.RemoteAddress, _time);
         created.SetLink(link);
         if (credential.Scopes.MaxSessions is { } max && credential.AuthtokenId is { } tokenId)
         {

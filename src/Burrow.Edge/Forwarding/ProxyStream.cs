@@ -1,4 +1,5 @@
 using Burrow.Mux;
+using Burrow.Edge.Routing;
 using Burrow.Protocol;
 
 namespace Burrow.Edge.Forwarding;
@@ -11,11 +12,13 @@ namespace Burrow.Edge.Forwarding;
 internal sealed class ProxyStream : Stream
 {
     private readonly MuxStream _inner;
+    private readonly TrafficCounters _counters;
     private bool _resultRead;
 
-    public ProxyStream(MuxStream inner)
+    public ProxyStream(MuxStream inner, TrafficCounters counters)
     {
         _inner = inner;
+        _counters = counters;
     }
 
     public override bool CanRead => true;
@@ -32,8 +35,22 @@ internal sealed class ProxyStream : Stream
         set => throw new NotSupportedException();
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _resultRead ? _inner.ReadAsync(buffer, cancellationToken) : ReadResultThenAsync(buffer, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (!_resultRead)
+        {
+            return ReadResultThenAsync(buffer, cancellationToken);
+        }
+
+        ValueTask<int> read = _inner.ReadAsync(buffer, cancellationToken);
+        if (read.IsCompletedSuccessfully)
+        {
+            _counters.AddBytesOut(read.Result);
+            return read;
+        }
+
+        return CountAsync(read);
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -41,14 +58,17 @@ internal sealed class ProxyStream : Stream
     public override int Read(byte[] buffer, int offset, int count) =>
         ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _inner.WriteAsync(buffer, cancellationToken);
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        _counters.AddBytesIn(buffer.Length);
+        return _inner.WriteAsync(buffer, cancellationToken);
+    }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _inner.WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override void Write(byte[] buffer, int offset, int count) =>
-        _inner.WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     public override void Flush()
     {
@@ -71,6 +91,13 @@ internal sealed class ProxyStream : Stream
         base.Dispose(disposing);
     }
 
+    private async ValueTask<int> CountAsync(ValueTask<int> pending)
+    {
+        int read = await pending.ConfigureAwait(false);
+        _counters.AddBytesOut(read);
+        return read;
+    }
+
     private async ValueTask<int> ReadResultThenAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         ControlMessage? message;
@@ -91,7 +118,9 @@ internal sealed class ProxyStream : Stream
                 throw new UpstreamUnreachableException(error);
             case ProxyResultMessage:
                 _resultRead = true;
-                return await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                int read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                _counters.AddBytesOut(read);
+                return read;
             default:
                 throw new IOException($"The agent answered the proxy stream with a '{message.Type}' message.");
         }

@@ -48,7 +48,8 @@ internal sealed class ProxyStreamConnector
                 Tls = client?.Tls,
             };
             await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(header), cancellationToken).ConfigureAwait(false);
-            return new ProxyStream(stream);
+            tunnel.Counters.AddConnection();
+            return new ProxyStream(stream, tunnel.Counters);
         }
         catch (MuxException ex)
         {

@@ -93,6 +93,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             bodySize.MaxRequestBodySize = null;
         }
 
+        tunnel.Counters.AddRequest();
         _lifetime.RequestStarted();
         try
         {

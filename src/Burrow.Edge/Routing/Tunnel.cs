@@ -17,6 +17,8 @@ internal sealed class Tunnel
         Id = id;
         Hostname = hostname;
         Session = session;
+        Counters = new TrafficCounters(session.Counters);
+        CreatedAt = session.Time.GetUtcNow();
         Name = bind.TunnelName;
         Proto = bind.Proto;
         ForwardsTo = bind.ForwardsTo;
@@ -39,6 +41,11 @@ internal sealed class Tunnel
     }
 
     public string Id { get; }
+
+    /// <summary>Traffic through this tunnel; adds to its session's too.</summary>
+    public TrafficCounters Counters { get; }
+
+    public DateTimeOffset CreatedAt { get; }
 
     public string Hostname { get; }
 

@@ -14,11 +14,11 @@ internal static class TcpPump
     private const int BufferSize = 64 * 1024;
 
     /// <summary>Pumps until both directions end; <paramref name="accepted"/> runs before the first byte toward the client, and false aborts both.</summary>
-    public static async Task RunAsync(Socket client, MuxStream stream, Func<Task<bool>> accepted)
+    public static async Task RunAsync(Socket client, MuxStream stream, Func<Task<bool>> accepted, Routing.TrafficCounters? counters = null)
     {
         var network = new NetworkStream(client, ownsSocket: true);
-        Task toAgent = ToAgentAsync(network, stream);
-        Task toClient = ToClientAsync(stream, network, client, accepted);
+        Task toAgent = ToAgentAsync(network, stream, counters);
+        Task toClient = ToClientAsync(stream, network, client, accepted, counters);
         Task first = await Task.WhenAny(toAgent, toClient).ConfigureAwait(false);
         if (first.IsFaulted)
         {
@@ -40,20 +40,20 @@ internal static class TcpPump
         }
     }
 
-    private static async Task ToAgentAsync(NetworkStream network, MuxStream stream)
+    private static async Task ToAgentAsync(NetworkStream network, MuxStream stream, Routing.TrafficCounters? counters)
     {
-        await CopyAsync(network, stream).ConfigureAwait(false);
+        await CopyAsync(network, stream, counters, inbound: true).ConfigureAwait(false);
         stream.CompleteWrites();
     }
 
-    private static async Task ToClientAsync(MuxStream stream, NetworkStream network, Socket client, Func<Task<bool>> accepted)
+    private static async Task ToClientAsync(MuxStream stream, NetworkStream network, Socket client, Func<Task<bool>> accepted, Routing.TrafficCounters? counters)
     {
         if (!await accepted().ConfigureAwait(false))
         {
             throw new IOException("the agent could not reach the upstream");
         }
 
-        await CopyAsync(stream, network).ConfigureAwait(false);
+        await CopyAsync(stream, network, counters, inbound: false).ConfigureAwait(false);
         client.Shutdown(SocketShutdown.Send);
     }
 
@@ -72,7 +72,8 @@ internal static class TcpPump
         client.Dispose();
     }
 
-    internal static async Task CopyAsync(Stream source, Stream destination)
+    /// <summary>Copies until the source ends; each chunk counts toward <paramref name="counters"/> as inbound (client to agent) or outbound.</summary>
+    internal static async Task CopyAsync(Stream source, Stream destination, Routing.TrafficCounters? counters = null, bool inbound = false)
     {
         while (true)
         {
@@ -88,6 +89,14 @@ internal static class TcpPump
                 }
 
                 await destination.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                if (inbound)
+                {
+                    counters?.AddBytesIn(read);
+                }
+                else
+                {
+                    counters?.AddBytesOut(read);
+                }
             }
             finally
             {

@@ -118,7 +118,8 @@ internal sealed partial class TcpTunnelListener : IDisposable
         }
 
         // The client's first bytes go out at once; the agent's answer is read before any byte goes back.
-        await TcpPump.RunAsync(client, stream, () => ReadResultAsync(stream, remote, tunnel)).ConfigureAwait(false);
+        tunnel.Counters.AddConnection();
+        await TcpPump.RunAsync(client, stream, () => ReadResultAsync(stream, remote, tunnel), tunnel.Counters).ConfigureAwait(false);
     }
 
     /// <summary>Reads the agent's <c>proxy_result</c>; false (logged) when it could not reach the upstream.</summary>

@@ -128,8 +128,9 @@ internal sealed partial class TlsPassthrough
 
         Stream clientIn = connection.Transport.Input.AsStream(leaveOpen: true);
         Stream clientOut = connection.Transport.Output.AsStream(leaveOpen: true);
-        Task toAgent = ToAgentAsync(clientIn, stream);
-        Task toClient = ToClientAsync(stream, clientOut, () => ReadResultAsync(stream, remote, tunnel, connection.ConnectionClosed));
+        tunnel.Counters.AddConnection();
+        Task toAgent = ToAgentAsync(clientIn, stream, tunnel.Counters);
+        Task toClient = ToClientAsync(stream, clientOut, () => ReadResultAsync(stream, remote, tunnel, connection.ConnectionClosed), tunnel.Counters);
         Task first = await Task.WhenAny(toAgent, toClient).ConfigureAwait(false);
         if (first.IsFaulted)
         {
@@ -158,11 +159,11 @@ internal sealed partial class TlsPassthrough
         }
     }
 
-    private static async Task ToAgentAsync(Stream client, MuxStream stream)
+    private static async Task ToAgentAsync(Stream client, MuxStream stream, TrafficCounters counters)
     {
         try
         {
-            await TcpPump.CopyAsync(client, stream).ConfigureAwait(false);
+            await TcpPump.CopyAsync(client, stream, counters, inbound: true).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -172,14 +173,14 @@ internal sealed partial class TlsPassthrough
         stream.CompleteWrites();
     }
 
-    private static async Task ToClientAsync(MuxStream stream, Stream client, Func<Task<bool>> accepted)
+    private static async Task ToClientAsync(MuxStream stream, Stream client, Func<Task<bool>> accepted, TrafficCounters counters)
     {
         if (!await accepted().ConfigureAwait(false))
         {
             throw new IOException("the agent could not reach the upstream");
         }
 
-        await TcpPump.CopyAsync(stream, client).ConfigureAwait(false);
+        await TcpPump.CopyAsync(stream, client, counters, inbound: false).ConfigureAwait(false);
         await client.FlushAsync().ConfigureAwait(false);
     }
 

@@ -23,7 +23,7 @@ public sealed class ErrorCode
         _template = CompositeFormat.Parse(messageTemplate);
     }
 
-    /// <summary>The number, for example <c>2001</c>. The thousands digit is the area: 1 auth, 2 bind, 3 proxy, 4 protocol, 5 edge.</summary>
+    /// <summary>The number, for example <c>2001</c>. The thousands digit is the area: 1 auth, 2 bind, 3 proxy, 4 protocol, 5 edge, 8 admin.</summary>
     public int Number { get; }
 
     /// <summary>The code as it appears on the wire and in docs, for example <c>ERR_BURROW_2001</c>.</summary>

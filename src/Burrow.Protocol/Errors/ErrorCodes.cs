@@ -9,7 +9,8 @@ namespace Burrow.Protocol;
 /// </summary>
 /// <remarks>
 /// Areas by thousands: 1xxx authentication and session, 2xxx binding tunnels, 3xxx proxying
-/// public traffic (those a public HTTP client can meet carry an HTTP status), 4xxx the wire protocol, 5xxx the edge itself.
+/// public traffic (those a public HTTP client can meet carry an HTTP status), 4xxx the wire protocol, 5xxx the edge itself,
+/// 6xxx the agent's web interface, 7xxx the config file, 8xxx the admin API and CLI.
 /// </remarks>
 public static class ErrorCodes
 {
@@ -268,6 +269,50 @@ public static class ErrorCodes
         "Invalid --database value: {0}.",
         "Give an SQLite file path, a postgres://user:password@host:port/database URL, or a key=value PostgreSQL connection string with a Host.");
 
+    // :: 8xxx the admin API and the admin CLI
+
+    /// <summary>8001: the admin API was called without a valid API key. Args: what was wrong.</summary>
+    public static readonly ErrorCode AdminUnauthorized = new(
+        8001, nameof(AdminUnauthorized), 401,
+        "A valid API key is required: {0}.",
+        "Send the key as 'Authorization: Bearer brwk_...'; burrow admin takes --api-key or BURROW_API_KEY. The edge prints its first key on first start and keeps it in admin-api-key in its data directory.");
+
+    /// <summary>8002: the admin API has no such object. Args: kind, id.</summary>
+    public static readonly ErrorCode AdminNotFound = new(
+        8002, nameof(AdminNotFound), 404,
+        "No {0} '{1}' exists.",
+        "Check the id (list the objects to see them); it may have been deleted, released, or the session may have ended.");
+
+    /// <summary>8003: the change conflicts with an existing object. Args: what conflicts.</summary>
+    public static readonly ErrorCode AdminConflict = new(
+        8003, nameof(AdminConflict), 409,
+        "Conflict: {0}.",
+        "Choose another name, hostname or port, or release the existing one first.");
+
+    /// <summary>8004: the admin request is malformed or a value is not acceptable. Args: what was wrong.</summary>
+    public static readonly ErrorCode AdminBadRequest = new(
+        8004, nameof(AdminBadRequest), 400,
+        "Invalid request: {0}.",
+        "Correct the field named in the message; the OpenAPI document at /api/v1/openapi.json describes every request.");
+
+    /// <summary>8005: burrow admin cannot reach the admin API. Args: URL, reason.</summary>
+    public static readonly ErrorCode AdminUnreachable = new(
+        8005, nameof(AdminUnreachable), null,
+        "Cannot reach the admin API at {0}: {1}.",
+        "Check that the edge runs with its admin listener on (burrow server --admin-addr) and give its address with --admin-url or BURROW_ADMIN_URL.");
+
+    /// <summary>8006: burrow admin has no API key to send. Args: the key file it looked for.</summary>
+    public static readonly ErrorCode AdminApiKeyMissing = new(
+        8006, nameof(AdminApiKeyMissing), null,
+        "No API key was given and {0} does not exist.",
+        "Give --api-key or set BURROW_API_KEY; on the edge's own machine, point --data-dir at the edge's data directory.");
+
+    /// <summary>8007: the edge's operator closed the agent's session through the admin API. Args: session id.</summary>
+    public static readonly ErrorCode SessionClosedByAdmin = new(
+        8007, nameof(SessionClosedByAdmin), null,
+        "The edge operator closed session '{0}'.",
+        "Nothing to fix if it was intended: the agent reconnects with a new session. Ask the operator to revoke the token to keep an agent out.");
+
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
@@ -279,6 +324,7 @@ public static class ErrorCodes
         ClientTlsHandshakeFailed, ClientCertificateRefused,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid,
+        AdminUnauthorized, AdminNotFound, AdminConflict, AdminBadRequest, AdminUnreachable, AdminApiKeyMissing, SessionClosedByAdmin,
     ];
 
     // Declared after All on purpose: static initializers run in textual order.

@@ -33,8 +33,14 @@ public sealed class EdgeRun : IAsyncDisposable
 
     public int HttpPort { get; private set; }
 
+    /// <summary>The admin API's base URL (<c>http://127.0.0.1:port</c>), when the admin listener is on.</summary>
+    public string? AdminUrl { get; private set; }
+
+    /// <summary>The admin API key the first start printed, else the one kept in the data directory.</summary>
+    public string? ApiKey { get; private set; }
+
     /// <summary>Starts an edge; with <paramref name="token"/> <see langword="null"/> no --authtoken is given, so only the store's tokens work.</summary>
-    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string? token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0")
+    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string? token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0", string adminAddr = "127.0.0.1:0")
     {
         TempDirectory? own = dataDir is null ? new TempDirectory() : null;
         dataDir ??= own!.Path;
@@ -42,6 +48,8 @@ public sealed class EdgeRun : IAsyncDisposable
         [
             "server", "--agent-addr", agentAddr, "--https-addr", httpsAddr, "--http-addr", httpAddr,
             "--data-dir", dataDir, "--log-level", "warn",
+            // Never the default 4041: tests run side by side.
+            "--admin-addr", adminAddr,
         ];
         if (token is not null)
         {
@@ -67,6 +75,13 @@ public sealed class EdgeRun : IAsyncDisposable
                 }
             }
 
+            if (System.Text.RegularExpressions.Regex.Match(process.Output, @"Admin\s+listening on (http://\S+)") is { Success: true } admin)
+            {
+                run.AdminUrl = admin.Groups[1].Value;
+            }
+
+            string keyFile = System.IO.Path.Combine(dataDir, "admin-api-key");
+            run.ApiKey = run.BootstrapApiKey ?? (File.Exists(keyFile) ? File.ReadAllText(keyFile).Trim() : null);
             return run;
         }
         catch

@@ -1,0 +1,21 @@
+using Burrow.Edge.Certificates;
+
+namespace Burrow.Edge.Admin;
+
+/// <summary>
+/// The first API key, kept owner-only in <c>admin-api-key</c> in the data directory, so that
+/// <c>burrow admin</c> on the edge's own machine works without copying the key around. Written
+/// once, when the first start creates the key; later keys are only ever shown to their creator.
+/// </summary>
+internal static class AdminKeyFile
+{
+    public const string FileName = "admin-api-key";
+
+    public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
+
+    public static void Write(string dataDirectory, string secret)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        OwnerOnlyFile.WriteAllText(PathIn(dataDirectory), secret + "\n");
+    }
+}

@@ -1,0 +1,10 @@
+namespace Burrow.Edge.Admin.Models;
+
+/// <summary>An error answered by the admin API.</summary>
+/// <param name="ErrorCode">The stable code, <c>ERR_BURROW_NNNN</c>; see docs/errors.md.</param>
+/// <param name="StatusCode">The HTTP status.</param>
+/// <param name="Msg">What went wrong, for people.</param>
+public sealed record ErrorInfo(
+    string ErrorCode,
+    int StatusCode,
+    string Msg);

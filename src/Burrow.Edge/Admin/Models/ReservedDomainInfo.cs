@@ -1,0 +1,14 @@
+namespace Burrow.Edge.Admin.Models;
+
+/// <summary>A hostname reserved for an account.</summary>
+/// <param name="Id">Stable id, <c>rd_</c>...</param>
+/// <param name="AccountId">The owning account.</param>
+/// <param name="Hostname">The full hostname, lowercase.</param>
+/// <param name="Description">A note for people.</param>
+/// <param name="CreatedAt">When it was reserved.</param>
+public sealed record ReservedDomainInfo(
+    string Id,
+    string AccountId,
+    string Hostname,
+    string? Description,
+    DateTimeOffset CreatedAt);

@@ -1,0 +1,22 @@
+namespace Burrow.Edge.Admin.Models;
+
+/// <summary>A bound tunnel.</summary>
+/// <param name="Id">The tunnel id, <c>tun_</c>...</param>
+/// <param name="SessionId">The session that serves it.</param>
+/// <param name="Name">The agent's name for it.</param>
+/// <param name="Proto">http, tcp or tls.</param>
+/// <param name="Hostname">Its hostname, or its <c>tcp://</c> URL for a tcp tunnel.</param>
+/// <param name="Urls">Its public URLs.</param>
+/// <param name="ForwardsTo">What the agent forwards it to, as the agent said.</param>
+/// <param name="CreatedAt">When it was bound.</param>
+/// <param name="Traffic">Traffic through it.</param>
+public sealed record TunnelInfo(
+    string Id,
+    string SessionId,
+    string Name,
+    string Proto,
+    string Hostname,
+    IReadOnlyList<string> Urls,
+    string? ForwardsTo,
+    DateTimeOffset CreatedAt,
+    TrafficInfo Traffic);

@@ -1,0 +1,185 @@
+// Burrow admin page: plain JS, no build step. The API key lives in sessionStorage (this tab only)
+// and is sent as a Bearer header; every call goes to the same /api/v1 the CLI uses.
+'use strict';
+
+const KEY = 'burrow.admin.apiKey';
+const $ = (id) => document.getElementById(id);
+let timer = null;
+
+function apiKey() { return sessionStorage.getItem(KEY); }
+
+async function api(method, path, body) {
+  const init = { method, headers: { 'Authorization': 'Bearer ' + apiKey() } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch('/api/v1/' + path, init);
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = new Error(data && data.msg ? `${data.error_code}: ${data.msg}` : `HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text === null || text === undefined || text === '' ? '-' : String(text);
+  if (className) td.className = className;
+  return td;
+}
+
+function button(label, className, onClick) {
+  const td = document.createElement('td');
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.className = className;
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    try { await onClick(); } catch (e) { showError(e); } finally { b.disabled = false; }
+  });
+  td.appendChild(b);
+  return td;
+}
+
+function fill(tableId, rows, columns, empty) {
+  const tbody = $(tableId).querySelector('tbody');
+  const fresh = document.createDocumentFragment();
+  if (rows.length === 0) {
+    const tr = document.createElement('tr');
+    const td = cell(empty, 'empty');
+    td.colSpan = columns;
+    tr.appendChild(td);
+    fresh.appendChild(tr);
+  }
+  for (const row of rows) fresh.appendChild(row);
+  tbody.replaceChildren(fresh);
+}
+
+function row(id, cells) {
+  const tr = document.createElement('tr');
+  tr.dataset.id = id;
+  for (const c of cells) tr.appendChild(c);
+  return tr;
+}
+
+function bytes(n) {
+  if (n < 1024) return n + ' B';
+  if (n < 1048576) return (n / 1024).toFixed(1) + ' KiB';
+  if (n < 1073741824) return (n / 1048576).toFixed(1) + ' MiB';
+  return (n / 1073741824).toFixed(2) + ' GiB';
+}
+
+function duration(s) {
+  if (s < 60) return s + 's';
+  if (s < 3600) return Math.floor(s / 60) + 'm' + String(s % 60).padStart(2, '0') + 's';
+  return Math.floor(s / 3600) + 'h' + String(Math.floor(s % 3600 / 60)).padStart(2, '0') + 'm';
+}
+
+function time(t) { return t ? new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-'; }
+
+function showError(e) {
+  if (e && e.status === 401) { logout('The API key was refused: ' + e.message); return; }
+  $('error').textContent = e ? e.message : '';
+}
+
+async function refreshLive() {
+  const [sessions, tunnels] = await Promise.all([api('GET', 'sessions'), api('GET', 'tunnels')]);
+  fill('sessions', sessions.map(s => row(s.id, [
+    cell(s.id), cell(`${s.agent_name} ${s.agent_version}`), cell(s.remote_address), cell(s.connected ? 'connected' : 'away'),
+    cell(duration(s.uptime_seconds)), cell(s.tunnel_count), cell(s.traffic.requests), cell(s.traffic.connections),
+    cell(bytes(s.traffic.bytes_in)), cell(bytes(s.traffic.bytes_out)),
+    button('Kill', 'danger', async () => { await api('DELETE', 'sessions/' + encodeURIComponent(s.id)); await refreshLive(); }),
+  ])), 11, 'No live sessions.');
+  fill('tunnels', tunnels.map(t => row(t.id, [
+    cell(t.id), cell(t.session_id), cell(t.proto), cell(t.urls[0] || t.hostname), cell(t.forwards_to),
+    cell(t.traffic.requests), cell(t.traffic.connections), cell(bytes(t.traffic.bytes_in)), cell(bytes(t.traffic.bytes_out)),
+  ])), 9, 'No tunnels.');
+  $('status').textContent = `${sessions.length} session(s), ${tunnels.length} tunnel(s) · updated ${new Date().toLocaleTimeString()}`;
+}
+
+async function refreshTokens() {
+  const tokens = await api('GET', 'authtokens');
+  fill('tokens', tokens.map(t => row(t.id, [
+    cell(t.id, t.revoked_at ? 'revoked' : ''), cell(t.name), cell(t.hint + '…'),
+    cell(t.scopes.hostnames.length ? t.scopes.hostnames.join(', ') : 'any'), cell(time(t.created_at)), cell(time(t.revoked_at)),
+    t.revoked_at ? cell('') : button('Revoke', 'danger', async () => { await api('DELETE', 'authtokens/' + encodeURIComponent(t.id)); await refreshTokens(); }),
+  ])), 7, 'No authtokens.');
+}
+
+async function refreshDomains() {
+  const domains = await api('GET', 'reserved_domains');
+  fill('domains', domains.map(d => row(d.id, [
+    cell(d.id), cell(d.hostname), cell(d.description), cell(time(d.created_at)),
+    button('Release', 'danger', async () => { await api('DELETE', 'reserved_domains/' + encodeURIComponent(d.id)); await refreshDomains(); }),
+  ])), 5, 'No reserved domains.');
+}
+
+async function poll() {
+  try { await refreshLive(); $('error').textContent = ''; } catch (e) { showError(e); }
+}
+
+async function start() {
+  try {
+    await Promise.all([refreshLive(), refreshTokens(), refreshDomains()]);
+  } catch (e) {
+    if (e.status === 401) { logout('The API key was refused: ' + e.message); return; }
+    showError(e);
+  }
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('logout').hidden = false;
+  clearInterval(timer);
+  timer = setInterval(poll, 2000);
+}
+
+function logout(message) {
+  clearInterval(timer);
+  sessionStorage.removeItem(KEY);
+  $('app').hidden = true;
+  $('logout').hidden = true;
+  $('login').hidden = false;
+  $('status').textContent = '';
+  $('login-error').textContent = message || '';
+}
+
+$('login-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  sessionStorage.setItem(KEY, $('api-key').value.trim());
+  $('api-key').value = '';
+  $('login-error').textContent = '';
+  start();
+});
+
+$('logout').addEventListener('click', () => logout(''));
+
+$('token-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const hostnames = $('token-hostnames').value.split(',').map(h => h.trim()).filter(h => h);
+  try {
+    const created = await api('POST', 'authtokens', { name: $('token-name').value.trim(), scopes: { hostnames } });
+    $('token-secret').textContent = created.token;
+    $('token-secret-box').hidden = false;
+    $('token-name').value = '';
+    $('token-hostnames').value = '';
+    $('error').textContent = '';
+    await refreshTokens();
+  } catch (err) { showError(err); }
+});
+
+$('domain-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    await api('POST', 'reserved_domains', { hostname: $('domain-hostname').value.trim(), description: $('domain-description').value.trim() || null });
+    $('domain-hostname').value = '';
+    $('domain-description').value = '';
+    $('error').textContent = '';
+    await refreshDomains();
+  } catch (err) { showError(err); }
+});
+
+if (apiKey()) start();

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Burrow.EndToEnd.Tests.Harness;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Burrow.EndToEnd.Tests.Admin;
+
+/// <summary>The admin web page in a real browser (Debian's chromium) against a real <c>burrow server</c> with a real agent.</summary>
+public sealed class AdminPageTests : IClassFixture<BrowserFixture>
+{
+    private readonly BrowserFixture _browser;
+
+    public AdminPageTests(BrowserFixture browser)
+    {
+        _browser = browser;
+    }
+
+    [Fact]
+    public async Task The_page_asks_for_the_key_shows_sessions_live_and_manages_tokens_domains_and_sessions()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using var edge = await EdgeRun.StartAsync();
+        await using var upstream = await Upstream.StartAsync();
+        using var state = new TempDirectory();
+        await using var agent = await AgentRun.StartAsync([upstream.Port.ToString(CultureInfo.InvariantCulture), .. edge.AgentArgs()], state.Path);
+        using HttpClient tunnel = Clients.Create(edge.CaPath);
+        using var api = new HttpClient { BaseAddress = new Uri(edge.AdminUrl + "/api/v1/") };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", edge.ApiKey);
+        string sessionId = JsonDocument.Parse(await api.GetStringAsync("sessions", ct)).RootElement[0].GetProperty("id").GetString()!;
+
+        await using IBrowserContext context = await _browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1500, Height = 1000 } });
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(edge.AdminUrl!);
+
+        // A wrong key is refused with the API's code, and the page stays on the key form.
+        await page.FillAsync("#api-key", "brwk_" + new string('q', 40));
+        await page.ClickAsync("#login-submit");
+        await Expect(page.Locator("#login-error")).ToContainTextAsync("ERR_BURROW_8001");
+        await Expect(page.Locator("#app")).ToBeHiddenAsync();
+
+        await page.FillAsync("#api-key", edge.ApiKey!);
+        await page.ClickAsync("#login-submit");
+        await Expect(page.Locator("#sessions tbody")).ToContainTextAsync(sessionId);
+        Assert.Equal(edge.ApiKey, await page.EvaluateAsync<string>("() => sessionStorage.getItem('burrow.admin.apiKey')"));
+
+        // Live: requests made now show up in the tunnel's row without a reload.
+        const string Requests = "() => parseInt(document.querySelector('#tunnels tbody tr td:nth-child(6)')?.textContent ?? '0') || 0";
+        int before = await page.EvaluateAsync<int>(Requests);
+        for (int i = 0; i < 5; i++)
+        {
+            (await tunnel.GetAsync(new Uri(agent.HttpUrl!, "/hello"), ct)).Dispose();
+        }
+
+        await page.WaitForFunctionAsync($"k => ({Requests})() >= k + 5", before, new PageWaitForFunctionOptions { Timeout = 30_000 });
+
+        // Tokens: created with its secret shown once, then revoked.
+        await page.FillAsync("#token-name", "from-the-page");
+        await page.ClickAsync("#token-create");
+        await Expect(page.Locator("#token-secret")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^brw_\\w{20,}$"));
+        ILocator tokenRow = page.Locator("#tokens tbody tr", new PageLocatorOptions { HasText = "from-the-page" });
+        await Expect(tokenRow).ToHaveCountAsync(1);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "admin-page.png"), FullPage = true });
+        await tokenRow.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Revoke" }).ClickAsync();
+        await Expect(tokenRow.Locator("td").First).ToHaveClassAsync("revoked");
+        string secret = (await page.Locator("#token-secret").TextContentAsync())!;
+        Assert.Contains(JsonDocument.Parse(await api.GetStringAsync("authtokens", ct)).RootElement.EnumerateArray(),
+            t => t.GetProperty("name").GetString() == "from-the-page" && t.GetProperty("revoked_at").ValueKind == JsonValueKind.String && secret.StartsWith(t.GetProperty("hint").GetString()!, StringComparison.Ordinal));
+
+        // Domains: reserved (a bare label under the base domain), then released.
+        await page.FillAsync("#domain-hostname", "webdemo");
+        await page.ClickAsync("#domain-reserve");
+        ILocator domainRow = page.Locator("#domains tbody tr", new PageLocatorOptions { HasText = "webdemo.localhost" });
+        await Expect(domainRow).ToHaveCountAsync(1);
+        Assert.Contains("webdemo.localhost", await api.GetStringAsync("reserved_domains", ct), StringComparison.Ordinal);
+        await domainRow.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Release" }).ClickAsync();
+        await Expect(domainRow).ToHaveCountAsync(0);
+        Assert.DoesNotContain("webdemo.localhost", await api.GetStringAsync("reserved_domains", ct), StringComparison.Ordinal);
+
+        // Kill: the agent is told, and the session leaves the table.
+        ILocator sessionRow = page.Locator($"#sessions tbody tr[data-id='{sessionId}']");
+        await sessionRow.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Kill" }).ClickAsync();
+        await agent.Process.WaitForLineAsync("ERR_BURROW_8007", TimeSpan.FromSeconds(30));
+        await Expect(sessionRow).ToHaveCountAsync(0, new LocatorAssertionsToHaveCountOptions { Timeout = 30_000 });
+    }
+}
