@@ -15,6 +15,8 @@ internal static class Program
             HttpCommand.Create(),
             TcpCommand.Create(),
             TlsCommand.Create(),
+            StartCommand.Create(),
+            ConfigCommand.Create(),
         };
 
         // Signals are ours: the edge drains for up to its drain timeout, longer than the parser's default grace.
