@@ -125,7 +125,7 @@ internal static partial class ConfigFileWriter
                 foreach (var (ak, av) in ((YamlMappingNode)v).Children)
                 {
                     bool same = ak is YamlScalarNode { Value: { } n } && (n == key || n == version2Key);
-                    replacement.Append("  ").Append(((YamlScalarNode)ak).Value).Append(": ").Append(same ? Scalar(value) : av.ToString()).Append('\n');
+                    replacement.Append("  ").Append(((YamlScalarNode)ak).Value).Append(": ").Append(same ? Scalar(value) : av is YamlScalarNode { Value: { } scalar } ? Scalar(scalar) : av.ToString()).Append('\n');
                     replaced |= same;
                 }
 
@@ -134,7 +134,7 @@ internal static partial class ConfigFileWriter
                     replacement.Append("  ").Append(key).Append(": ").Append(Scalar(value)).Append('\n');
                 }
 
-                return text[..(int)agentKey.Start.Index] + replacement.ToString().TrimEnd('\n') + text[(int)v.End.Index..];
+                return text[..(int)agentKey.Start.Index] + replacement.ToString().TrimEnd('\n') + text[FlowEnd(text, (int)v.Start.Index)..];
             }
         }
 
@@ -163,6 +163,36 @@ internal static partial class ConfigFileWriter
         int firstKey = (int)map.Children.Keys.First().Start.Index;
         int lineStart = text.LastIndexOf('\n', Math.Max(0, firstKey - 1)) + 1;
         return text[..lineStart] + $"{indent}{key}: {Scalar(value)}\n" + text[lineStart..];
+    }
+
+    /// <summary>The index just past the brace that closes the flow mapping opening at <paramref name="open"/>.</summary>
+    /// <remarks>YamlDotNet's end mark of a flow mapping is not reliable, so the braces are counted, skipping quoted text.</remarks>
+    private static int FlowEnd(string text, int open)
+    {
+        int depth = 0;
+        char quote = '\0';
+        for (int i = open; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (quote != '\0')
+            {
+                quote = c == quote && (quote == '\'' || text[i - 1] != '\\') ? '\0' : quote;
+            }
+            else if (c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (c == '{')
+            {
+                depth++;
+            }
+            else if (c == '}' && --depth == 0)
+            {
+                return i + 1;
+            }
+        }
+
+        return text.Length;
     }
 
     private static int LineEnd(string text, int from)

@@ -39,7 +39,7 @@ internal sealed partial class ConfigParser
         }
         catch (YamlException ex)
         {
-            _problems.Add(ConfigProblem.Of(ErrorCodes.ConfigSyntaxError, new SourceLocation(_path, ex.Start.Line, ex.Start.Column), YamlMessage(ex)));
+            _problems.Add(ConfigProblem.Of(ErrorCodes.ConfigSyntaxError, SyntaxErrorAt(text, ex), YamlMessage(ex)));
             return _file;
         }
 
@@ -354,6 +354,25 @@ internal sealed partial class ConfigParser
 
         Invalid(node, key, $"the file {full} does not exist");
         return null;
+    }
+
+    /// <summary>Where a YAML error is; for a tab in the indentation YamlDotNet says 1:1, so the first such line is found here.</summary>
+    private SourceLocation SyntaxErrorAt(string text, YamlException ex)
+    {
+        if (ex.Message.Contains(" tab", StringComparison.Ordinal))
+        {
+            string[] lines = text.Split('\n');
+            for (int i = 0; i < lines.Length; i++)
+            {
+                int tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+                if (tab >= 0 && lines[i][..tab].Trim().Length == 0)
+                {
+                    return new SourceLocation(_path, i + 1, tab + 1);
+                }
+            }
+        }
+
+        return new SourceLocation(_path, ex.Start.Line, ex.Start.Column);
     }
 
     private static bool IsNull(YamlNode node) =>
