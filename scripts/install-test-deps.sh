@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real: Go and HashiCorp's yamux sources
-# (the interop peer), curl and openssl (end-to-end clients). Does nothing when all are present.
+# (the interop peer), curl and openssl (end-to-end clients), tmux (the pseudo-terminal the live console is tested
+# in). Does nothing when all are present.
 set -euo pipefail
 
-packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates)
+packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Burrow.EndToEnd.Tests.Harness;
 
-namespace Burrow.EndToEnd.Tests.Console;
+namespace Burrow.EndToEnd.Tests.Terminal;
 
 /// <summary>The live console of the real <c>burrow http</c>, on a real pseudo-terminal (tmux), against a real edge.</summary>
 public sealed partial class LiveConsoleTests
