@@ -46,6 +46,25 @@ public sealed partial class LiveConsoleTests
         Assert.Equal("1", await terminal.PaneAsync("cursor_flag"));
     }
 
+    [Fact(Timeout = 150_000)]
+    public async Task Lost_edge_shows_reconnecting_with_the_reason()
+    {
+        await using var upstream = await Upstream.StartAsync();
+        await using var edge = await EdgeRun.StartAsync();
+        using var home = new TempDirectory();
+        string command = AgentCommand(home, edge, ["http", upstream.Port.ToString(CultureInfo.InvariantCulture), .. edge.AgentArgs()]);
+        await using TmuxSession terminal = await TmuxSession.StartAsync(command);
+        await terminal.WaitForAsync(s => Online().IsMatch(s), TimeSpan.FromSeconds(60), "the session online");
+
+        edge.Process.Kill();
+
+        string screen = await terminal.WaitForAsync(s => s.Contains("Session Status      reconnecting (", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the session reconnecting with a reason");
+        // And the agent's own line about it, which the console shows while the session is not online.
+        await terminal.WaitForAsync(s => s.Contains("Reconnecting in ", StringComparison.Ordinal) || s.Contains("Cannot reach the edge", StringComparison.Ordinal) || s.Contains("Lost the connection", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the agent's notice");
+        // The reason depends on which end noticed first; each is one the agent gives for a lost edge.
+        Assert.True(Regex.IsMatch(screen, @"Session Status\s+reconnecting \((the edge closed the (connection|control stream)|the edge ended the session|cannot reach the edge: .+|no keepalive answer from the edge)\)"), screen);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Log_flag_on_a_terminal_prints_log_lines_instead_of_the_console()
     {
