@@ -3,14 +3,14 @@ using System.Diagnostics;
 namespace Burrow.EndToEnd.Tests.Harness;
 
 /// <summary>
-/// A command running in a real pseudo-terminal: a detached tmux session on a tmux server of its own (its own socket,
-/// so other tmux users on the machine are never touched). The screen is read with <c>capture-pane</c>, keys are
+/// A command running in a real pseudo-terminal: a detached tmux session on a tmux server of its own (its own socket
+/// file, so other tmux users on the machine are never touched). The screen is read with <c>capture-pane</c>, keys are
 /// typed with <c>send-keys</c>; disposing kills that server and everything in it.
 /// </summary>
 public sealed class TmuxSession : IAsyncDisposable
 {
     private const string Target = "main";
-    private readonly string _socket = "burrow-e2e-" + Guid.NewGuid().ToString("n");
+    private readonly string _socket = Path.Combine(Path.GetTempPath(), "burrow-e2e-tmux-" + Guid.NewGuid().ToString("n"));
 
     private TmuxSession()
     {
@@ -61,12 +61,14 @@ public sealed class TmuxSession : IAsyncDisposable
         {
             // The server already ended with its last session.
         }
+
+        File.Delete(_socket);
     }
 
     private async Task<string> TmuxAsync(params string[] args)
     {
         var info = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-L");
+        info.ArgumentList.Add("-S");
         info.ArgumentList.Add(_socket);
         foreach (string arg in args)
         {
