@@ -16,6 +16,8 @@ internal static class Program
             TcpCommand.Create(),
             TlsCommand.Create(),
             Commands.Admin.AdminCommand.Create(),
+            StartCommand.Create(),
+            ConfigCommand.Create(),
         };
 
         // Signals are ours: the edge drains for up to its drain timeout, longer than the parser's default grace.

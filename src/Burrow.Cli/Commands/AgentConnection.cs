@@ -2,27 +2,40 @@ using System.CommandLine;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Agent;
+using Burrow.Cli.Config;
 using Burrow.Cli.Logging;
+using Burrow.Cli.Screen;
 using Burrow.Edge;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Cli.Commands;
 
-/// <summary>The options every agent command shares (edge address, token, CA, logs), and the run of an agent with them.</summary>
+/// <summary>
+/// The options every agent command shares (edge address, token, CA, logs, config file), and the run of an agent with
+/// them. Each setting comes from its flag, else its environment variable, else the config file, else its default.
+/// </summary>
 internal sealed class AgentConnection
 {
-    private readonly Option<string?> _authtoken = new("--authtoken") { Description = "The edge's authtoken (or BURROW_AUTHTOKEN)." };
-    private readonly Option<string?> _server = new("--server", "--connect-url") { Description = "The edge's agent address host:port (or BURROW_SERVER). Without one, a local edge starts in this process." };
+    private readonly Option<string?> _authtoken = new("--authtoken") { Description = "The edge's authtoken (or BURROW_AUTHTOKEN, or agent.authtoken in the config file)." };
+    private readonly Option<string?> _server = new("--server", "--connect-url") { Description = "The edge's agent address host:port (or BURROW_SERVER, or agent.connect_url). Without one, a local edge starts in this process." };
     private readonly Option<string?> _serverName = new("--server-name") { Description = "Name expected on the edge's certificate, when --server is an IP address or another name." };
-    private readonly Option<string?> _edgeCa = new("--edge-ca") { Description = "PEM CA certificate to trust for the edge (its local CA), instead of the system store (or BURROW_EDGE_CA)." };
-    private readonly Option<int> _localHttpsPort = new("--local-https-port") { Description = "HTTPS port of the local edge started when no --server is given (0: any free port).", DefaultValueFactory = _ => 8443 };
-    private readonly Option<string> _log = new("--log") { Description = "Where logs go: stdout, stderr or false.", DefaultValueFactory = _ => "false" };
-    private readonly Option<string> _logFormat = new("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
-    private readonly Option<string> _logLevel = new("--log-level") { Description = "debug, info, warn, error or crit.", DefaultValueFactory = _ => "info" };
+    private readonly Option<string?> _edgeCa = new("--edge-ca") { Description = "PEM CA certificate to trust for the edge (its local CA), instead of the system store (or BURROW_EDGE_CA, or agent.edge_ca)." };
+    private readonly Option<int?> _localHttpsPort = new("--local-https-port") { Description = "HTTPS port of the local edge started when no --server is given (0: any free port; default 8443)." };
+    private readonly Option<string?> _log = new("--log") { Description = "Where logs go: stdout, stderr or false (default; on a terminal the live console shows instead)." };
+    private readonly Option<string?> _logFormat = new("--log-format") { Description = "term (default), logfmt or json." };
+    private readonly Option<string?> _logLevel = new("--log-level") { Description = "debug, info (default), warn, error or crit." };
+    private readonly Option<string?> _config = ConfigOption();
+
+    // AgentOptions' own default, kept when the config file says nothing about web_addr.
+    private static readonly string? AgentDefaultWebAddress = new AgentOptions { ServerAddress = "" }.WebAddress;
 
     private AgentConnection()
     {
     }
+
+    /// <summary>The <c>--config</c> option: config files to read, comma-separated; later files win.</summary>
+    public static Option<string?> ConfigOption() =>
+        new("--config") { Description = "Config file(s) to read, comma-separated (later files win); default BURROW_CONFIG, else ~/.config/burrow/burrow.yml." };
 
     /// <summary>Adds the shared options to <paramref name="command"/>.</summary>
     public static AgentConnection AddTo(Command command)
@@ -36,24 +49,51 @@ internal sealed class AgentConnection
         command.Options.Add(connection._log);
         command.Options.Add(connection._logFormat);
         command.Options.Add(connection._logLevel);
+        command.Options.Add(connection._config);
         return connection;
     }
 
-    /// <summary>Runs an agent for <paramref name="tunnel"/> until cancelled; returns the exit code.</summary>
-    public async Task<int> RunAsync(ParseResult parse, TunnelDefinition tunnel, string commandName, CancellationToken cancellationToken)
+    /// <summary>Reads the config files; prints every problem and returns <see langword="null"/> when there is one.</summary>
+    public BurrowConfig? LoadConfig(ParseResult parse)
     {
-        string logTarget = parse.GetValue(_log)!, format = parse.GetValue(_logFormat)!, level = parse.GetValue(_logLevel)!;
+        (IReadOnlyList<string> paths, bool explicitPaths) = ConfigPaths.Resolve(parse.GetValue(_config));
+        var problems = new List<ConfigProblem>();
+        BurrowConfig config = ConfigLoader.Load(paths, explicitPaths, problems);
+        if (problems.Count > 0)
+        {
+            ConfigOutput.PrintProblems(problems, Console.Error);
+            return null;
+        }
+
+        ConfigOutput.PrintWarnings(config.Warnings, Console.Error);
+        return config;
+    }
+
+    /// <summary>Runs an agent for <paramref name="tunnel"/> (from flags) with the config file's agent settings; returns the exit code.</summary>
+    public async Task<int> RunAsync(ParseResult parse, TunnelDefinition tunnel, string commandName, CancellationToken cancellationToken) =>
+        LoadConfig(parse) is { } config ? await RunAsync(parse, config, [tunnel], commandName, cancellationToken).ConfigureAwait(false) : 2;
+
+    /// <summary>Runs an agent for <paramref name="tunnels"/> until cancelled; returns the exit code.</summary>
+    public async Task<int> RunAsync(ParseResult parse, BurrowConfig config, IReadOnlyList<TunnelDefinition> tunnels, string commandName, CancellationToken cancellationToken)
+    {
+        AgentSettings file = config.Agent;
+        string logTarget = parse.GetValue(_log) ?? file.Log ?? "false";
+        string format = parse.GetValue(_logFormat) ?? file.LogFormat ?? "term";
+        string level = parse.GetValue(_logLevel) ?? file.LogLevel ?? "info";
         if (LogSetup.Validate(logTarget, format, level) is { } logError)
         {
             return Fail(logError);
         }
 
+        // The live console takes the terminal only when nobody asked for log lines and stdout is a terminal.
+        bool live = logTarget is "false" or "none" && file.ConsoleUi != "false" && TerminalCheck.StdoutIsTerminal();
         using ILoggerFactory loggers = LoggerFactory.Create(b => LogSetup.Apply(b, logTarget, format, level));
-        string? serverAddress = parse.GetValue(_server) ?? Env("BURROW_SERVER");
-        string token = parse.GetValue(_authtoken) ?? Env("BURROW_AUTHTOKEN") ?? "";
-        string? caPath = parse.GetValue(_edgeCa) ?? Env("BURROW_EDGE_CA");
+        string? serverAddress = parse.GetValue(_server) ?? Env("BURROW_SERVER") ?? file.ConnectUrl;
+        string token = parse.GetValue(_authtoken) ?? Env("BURROW_AUTHTOKEN") ?? file.Authtoken ?? "";
+        string? caPath = parse.GetValue(_edgeCa) ?? Env("BURROW_EDGE_CA") ?? file.EdgeCa;
         X509Certificate2? ca = null;
         EdgeServer? localEdge = null;
+        var notes = new List<(string Label, string Value)>();
         try
         {
             if (caPath is not null)
@@ -71,26 +111,42 @@ internal sealed class AgentConnection
             if (serverAddress is null)
             {
                 token = AuthtokenForLocalEdge();
-                localEdge = await StartLocalEdgeAsync(parse.GetValue(_localHttpsPort), token, logTarget, format, level, cancellationToken).ConfigureAwait(false);
+                localEdge = await StartLocalEdgeAsync(parse.GetValue(_localHttpsPort) ?? file.LocalHttpsPort ?? 8443, token, logTarget, format, level, cancellationToken).ConfigureAwait(false);
                 serverAddress = $"127.0.0.1:{localEdge.Endpoints.Agents!.Port}";
                 ca = localEdge.LocalCaCertificate;
                 Console.WriteLine($"No --server given: started a local edge on 127.0.0.1 (URLs under *.localhost). Trust its CA for HTTPS: {localEdge.LocalCaPath}");
+                if (localEdge.LocalCaPath is { } localCa)
+                {
+                    notes.Add(("Local Edge CA", localCa));
+                }
             }
 
+            var userLines = new NoticeLog();
+            var errorLines = new StringWriter();
             var runner = new AgentRunner(
                 new AgentOptions
                 {
                     ServerAddress = serverAddress,
-                    ServerName = parse.GetValue(_serverName) ?? (localEdge is null ? null : "localhost"),
+                    ServerName = parse.GetValue(_serverName) ?? file.ServerName ?? (localEdge is null ? null : "localhost"),
                     Authtoken = token,
                     EdgeCa = ca,
-                    Tunnels = [tunnel],
+                    Tunnels = tunnels,
                     StateDirectory = AgentOptions.DefaultStateDirectory(),
-                    Output = Console.Out,
-                    ErrorOutput = Console.Error,
+                    WebAddress = file.WebAddr is null ? AgentDefaultWebAddress : file.WebAddr == "false" ? null : file.WebAddr,
+                    // On the live console these lines would tear the screen: the console shows the state they describe,
+                    // and errors are printed once the terminal is restored.
+                    Output = live ? userLines : Console.Out,
+                    ErrorOutput = live ? TextWriter.Synchronized(errorLines) : Console.Error,
                 },
                 loggers.CreateLogger<AgentRunner>());
-            return await runner.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (!live)
+            {
+                return await runner.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            int exit = await LiveConsole.RunAsync(runner, notes, file.WebAddr == "false", userLines, cancellationToken).ConfigureAwait(false);
+            Console.Error.Write(errorLines.ToString());
+            return exit;
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
         {

@@ -312,6 +312,85 @@ public static class ErrorCodes
         8007, nameof(SessionClosedByAdmin), null,
         "The edge operator closed session '{0}'.",
         "Nothing to fix if it was intended: the agent reconnects with a new session. Ask the operator to revoke the token to keep an agent out.");
+    // :: 7xxx the agent's config file and command line
+
+    /// <summary>7001: a config file named with --config or BURROW_CONFIG does not exist. Args: path.</summary>
+    public static readonly ErrorCode ConfigFileNotFound = new(
+        7001, nameof(ConfigFileNotFound), null,
+        "Config file {0} does not exist.",
+        "Check the path given with --config or BURROW_CONFIG; `burrow config add-authtoken TOKEN` creates the default file.");
+
+    /// <summary>7002: a config file is not valid YAML. Args: file:line:column, what the YAML parser said.</summary>
+    public static readonly ErrorCode ConfigSyntaxError = new(
+        7002, nameof(ConfigSyntaxError), null,
+        "{0}: not valid YAML: {1}.",
+        "Fix the YAML at that line: indent with spaces (never tabs), put a space after each colon, and quote values that contain ': ' or start with a special character.");
+
+    /// <summary>7003: a key the config format does not have. Args: file:line:column, key, where it was found.</summary>
+    public static readonly ErrorCode ConfigUnknownKey = new(
+        7003, nameof(ConfigUnknownKey), null,
+        "{0}: unknown key '{1}' in {2}.",
+        "Check the key's spelling and its indentation against docs/quickstart.md; in a version 3 file the agent settings go under agent:.");
+
+    /// <summary>7004: a config value has the wrong type or a bad value. Args: file:line:column, key, reason.</summary>
+    public static readonly ErrorCode ConfigInvalidValue = new(
+        7004, nameof(ConfigInvalidValue), null,
+        "{0}: invalid value for '{1}': {2}.",
+        "Correct the value named in the message; docs/quickstart.md lists each setting with the values it takes.");
+
+    /// <summary>7005: the config file's version is not 2 or 3. Args: file:line:column, version.</summary>
+    public static readonly ErrorCode ConfigVersionUnsupported = new(
+        7005, nameof(ConfigVersionUnsupported), null,
+        "{0}: config version {1} is not supported; use version 3 (version 2 files are read too).",
+        "Set version: 3 and put the agent settings under agent: and the tunnels under endpoints:.");
+
+    /// <summary>7006: a required key is missing. Args: file:line:column, key, where it is required.</summary>
+    public static readonly ErrorCode ConfigMissingKey = new(
+        7006, nameof(ConfigMissingKey), null,
+        "{0}: '{1}' is required in {2}.",
+        "Add the key named in the message: every endpoint needs a name and an upstream url, every tunnel an addr.");
+
+    /// <summary>7007: two endpoints or tunnels of one file share a name. Args: file:line:column, name, where the first one is.</summary>
+    public static readonly ErrorCode ConfigDuplicateName = new(
+        7007, nameof(ConfigDuplicateName), null,
+        "{0}: the name '{1}' is already used at {2}.",
+        "Give every endpoint and tunnel of a file its own name; to override an entry of an earlier file, repeat its name in a later file given with --config.");
+
+    /// <summary>7008: an ngrok setting Burrow does not implement. Args: file:line:column, key, what to do instead.</summary>
+    public static readonly ErrorCode ConfigUnsupportedSetting = new(
+        7008, nameof(ConfigUnsupportedSetting), null,
+        "{0}: '{1}' is not supported by Burrow: {2}.",
+        "Remove the setting; Burrow refuses it rather than run without a protection or behaviour the file asks for.");
+
+    /// <summary>7009: <c>burrow start</c> names an endpoint the config does not have. Args: name, the config files.</summary>
+    public static readonly ErrorCode UnknownEndpoint = new(
+        7009, nameof(UnknownEndpoint), null,
+        "No endpoint or tunnel named '{0}' in {1}.",
+        "Check the name against `burrow config check`, which lists every endpoint and tunnel of the config.");
+
+    /// <summary>7010: <c>burrow start</c> was given nothing to start. Args: what was missing.</summary>
+    public static readonly ErrorCode NothingToStart = new(
+        7010, nameof(NothingToStart), null,
+        "Nothing to start: {0}.",
+        "Name the endpoints to start (burrow start web api), or use --all for every one, or --none for the agent alone.");
+
+    /// <summary>7011: a config file exists but cannot be read. Args: path, reason.</summary>
+    public static readonly ErrorCode ConfigFileUnreadable = new(
+        7011, nameof(ConfigFileUnreadable), null,
+        "Config file {0} could not be read: {1}.",
+        "Check the file's permissions and that it is a file, not a directory.");
+
+    /// <summary>7012: a config file cannot be written. Args: path, reason.</summary>
+    public static readonly ErrorCode ConfigFileNotWritable = new(
+        7012, nameof(ConfigFileNotWritable), null,
+        "Config file {0} could not be written: {1}.",
+        "Check the permissions of the file and its directory, or give another file with --config; commands that write take exactly one file.");
+
+    /// <summary>7013: <c>burrow config edit</c> could not run the editor. Args: editor, what happened.</summary>
+    public static readonly ErrorCode EditorFailed = new(
+        7013, nameof(EditorFailed), null,
+        "The editor '{0}' {1}.",
+        "Set VISUAL or EDITOR to an editor that waits until the file is closed (e.g. EDITOR=nano, or code --wait).");
 
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
@@ -325,6 +404,8 @@ public static class ErrorCodes
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid,
         AdminUnauthorized, AdminNotFound, AdminConflict, AdminBadRequest, AdminUnreachable, AdminApiKeyMissing, SessionClosedByAdmin,
+        ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,
+        ConfigDuplicateName, ConfigUnsupportedSetting, UnknownEndpoint, NothingToStart, ConfigFileUnreadable, ConfigFileNotWritable, EditorFailed,
     ];
 
     // Declared after All on purpose: static initializers run in textual order.

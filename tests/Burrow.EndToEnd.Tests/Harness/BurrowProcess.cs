@@ -12,6 +12,7 @@ public sealed class BurrowProcess : IAsyncDisposable
     private readonly List<string> _lines = [];
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _newLine = new(0);
+    private int _closedStreams;
 
     private BurrowProcess(Process process)
     {
@@ -35,6 +36,23 @@ public sealed class BurrowProcess : IAsyncDisposable
 
     public static string ExecutablePath { get; } = FindExecutable();
 
+    /// <summary>An XDG_CONFIG_HOME with nothing in it (the folder is never created).</summary>
+    public static string NoConfigHome { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "burrow-e2e-no-config-" + Guid.NewGuid().ToString("n"));
+
+    /// <summary>Runs <c>burrow</c> to completion (a short command such as <c>config check</c>) and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
+        await using BurrowProcess run = Start(arguments, environment);
+        int exit = await run.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        // Output events may trail the exit by a moment; the null line at the end of each stream says both are done.
+        for (int i = 0; i < 50 && run._closedStreams < 2; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        return (exit, run.Output);
+    }
+
     public static BurrowProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet")
@@ -55,6 +73,9 @@ public sealed class BurrowProcess : IAsyncDisposable
         info.Environment["DOTNET_TieredPGO"] = "0";
         info.Environment["BURROW_SERVER"] = "";
         info.Environment["BURROW_AUTHTOKEN"] = "";
+        // No config file of the machine's user may leak into a test: unless a test gives its own, there is none.
+        info.Environment["BURROW_CONFIG"] = "";
+        info.Environment["XDG_CONFIG_HOME"] = NoConfigHome;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
@@ -157,6 +178,7 @@ public sealed class BurrowProcess : IAsyncDisposable
     {
         if (line is null)
         {
+            Interlocked.Increment(ref _closedStreams);
             _newLine.Release();
             return;
         }
