@@ -403,9 +403,9 @@ public static class ErrorCodes
         ClientTlsHandshakeFailed, ClientCertificateRefused,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid,
-        AdminUnauthorized, AdminNotFound, AdminConflict, AdminBadRequest, AdminUnreachable, AdminApiKeyMissing, SessionClosedByAdmin,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,
         ConfigDuplicateName, ConfigUnsupportedSetting, UnknownEndpoint, NothingToStart, ConfigFileUnreadable, ConfigFileNotWritable, EditorFailed,
+        AdminUnauthorized, AdminNotFound, AdminConflict, AdminBadRequest, AdminUnreachable, AdminApiKeyMissing, SessionClosedByAdmin,
     ];
 
     // Declared after All on purpose: static initializers run in textual order.
