@@ -20,6 +20,8 @@ internal sealed class AgentConnection
     private readonly Option<string> _logFormat = new("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
     private readonly Option<string> _logLevel = new("--log-level") { Description = "debug, info, warn, error or crit.", DefaultValueFactory = _ => "info" };
 
+    private WebOptions _web = null!;
+
     private AgentConnection()
     {
     }
@@ -36,6 +38,7 @@ internal sealed class AgentConnection
         command.Options.Add(connection._log);
         command.Options.Add(connection._logFormat);
         command.Options.Add(connection._logLevel);
+        connection._web = WebOptions.AddTo(command);
         return connection;
     }
 
@@ -46,6 +49,11 @@ internal sealed class AgentConnection
         if (LogSetup.Validate(logTarget, format, level) is { } logError)
         {
             return Fail(logError);
+        }
+
+        if (_web.Read(parse, out string? webAddress, out long inspectBudget, out int inspectBodyLimit) is { } webError)
+        {
+            return Fail($"burrow {commandName}: {webError}");
         }
 
         using ILoggerFactory loggers = LoggerFactory.Create(b => LogSetup.Apply(b, logTarget, format, level));
@@ -86,6 +94,9 @@ internal sealed class AgentConnection
                     EdgeCa = ca,
                     Tunnels = [tunnel],
                     StateDirectory = AgentOptions.DefaultStateDirectory(),
+                    WebAddress = webAddress,
+                    InspectBudgetBytes = inspectBudget,
+                    InspectBodyLimit = inspectBodyLimit,
                     Output = Console.Out,
                     ErrorOutput = Console.Error,
                 },
