@@ -3,7 +3,7 @@
 # (the interop peer), curl and openssl (end-to-end clients). Does nothing when all are present.
 set -euo pipefail
 
-packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates)
+packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates jq chromium wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

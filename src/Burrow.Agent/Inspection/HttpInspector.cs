@@ -262,7 +262,7 @@ internal sealed partial class HttpInspector : IAsyncDisposable
         context.Response.Clear();
         context.Response.StatusCode = StatusCodes.Status502BadGateway;
         context.Response.ContentType = "text/plain; charset=utf-8";
-        context.Response.Headers["X-Burrow-Error"] = message.Split(':', 2)[0];
+        context.Response.Headers["Burrow-Error-Code"] = message.Split(':', 2)[0];
         await context.Response.WriteAsync("502 Bad Gateway\n\n" + message + "\n", context.RequestAborted).ConfigureAwait(false);
     }
 
