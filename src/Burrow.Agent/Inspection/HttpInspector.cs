@@ -68,7 +68,9 @@ internal sealed partial class HttpInspector : IAsyncDisposable
     public static async Task<HttpInspector> StartAsync(CaptureStore store, int bodyLimit, Action<string, CompletedRequest> report, ILogger logger, CancellationToken cancellationToken)
     {
         var listener = new ProxyStreamListenerFactory();
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // The user's working directory and ASPNETCORE_* variables are for their own apps, not for the agent's servers.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IConnectionListenerFactory>(listener);
         builder.Services.AddHttpForwarder();
@@ -252,9 +254,10 @@ internal sealed partial class HttpInspector : IAsyncDisposable
             }
         }
 
+        string reason = cause?.GetBaseException().Message.TrimEnd('.') ?? error.ToString();
         return error is ForwarderError.Request or ForwarderError.RequestTimedOut
-            ? Burrow.Protocol.ErrorCodes.UpstreamBadResponse.ToError(tunnel.Display).ToString() + (cause is null ? "" : $" ({cause.GetBaseException().Message})")
-            : $"{error}: {cause?.GetBaseException().Message ?? "the exchange was cut short"}";
+            ? Burrow.Protocol.ErrorCodes.UpstreamBadResponse.ToError(tunnel.Display, reason).ToString()
+            : $"{error}: {reason}";
     }
 
     private static async Task WriteBadGatewayAsync(HttpContext context, string message)

@@ -48,7 +48,8 @@ internal sealed class WebServer : IAsyncDisposable
                 break;
             }
 
-            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+            builder.Configuration.Sources.Clear();
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(o =>
             {
