@@ -176,7 +176,7 @@
     const total = r.timings.total || r.duration;
     const wait = r.timings.headers ?? total;
     const waitPct = total ? Math.max(2, Math.min(100, (wait / total) * 100)) : 100;
-    detail.replaceChildren(
+    detail.replaceChildren(...[
       el('div', { class: 'summary' },
         el('span', { class: `method ${methodClass(r.request.method)}`, text: r.request.method }),
         el('h1', { text: r.request.uri }),
@@ -206,7 +206,8 @@
         el('h2', {}, el('span', { text: 'Response' }), el('span', { text: fmtSize(r.response.body_size) })),
         el('div', { class: 'startline', text: `${r.response.proto} ${r.response.status}` }),
         headersTable(r.response.headers),
-        bodyBlock(resBody, 'resp')) : null);
+        bodyBlock(resBody, 'resp')) : null,
+    ].filter(Boolean));
   }
 
   // :: actions
