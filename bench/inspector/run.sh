@@ -58,6 +58,12 @@ rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 echo "Burrow inspector benchmark: $(nproc) cores, ${DURATION} s per wrk run, ${CONNECTIONS} connections, keep-alive, 1 KiB responses"
 echo "load: $(uptime)"
 echo
+RSS_START=$(rss_mb "$PID_on")
+# Warm-up (JIT, pools), not printed.
+for name in off on; do
+  url=$(url_of "$name"); port=${url##*:}; host=$(echo "$url" | sed -E 's|http://([^:]+):.*|\1|')
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -H "Host: $host:$port" "http://127.0.0.1:$port/1k" >/dev/null
+done
 echo "| tunnel                       | requests/s |      p50 |      p99 | errors"
 echo "| ---------------------------- | ---------: | -------: | -------: | ---"
 for round in 1 2; do
@@ -66,7 +72,6 @@ for round in 1 2; do
 done
 
 echo
-RSS_START=$(rss_mb "$PID_on")
 # Enough traffic for $TARGET captured requests (bounded: 60 rounds at most).
 for _ in $(seq 60); do
   COUNT=$(curl -s "$WEB/api/tunnels" | jq '.tunnels[0].metrics.http.count')
@@ -76,9 +81,10 @@ for _ in $(seq 60); do
 done
 sleep 2
 STATUS=$(curl -s "$WEB/api/status")
-echo "| after captured requests | kept in the inspector | inspector bytes | budget | agent RSS (before the 100k) | agent RSS (after) |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
-printf '| %s | %s | %s | %s | %s MB | %s MB |\n' "$COUNT" "$(echo "$STATUS" | jq .inspector.requests)" \
-  "$(echo "$STATUS" | jq .inspector.bytes)" "$(echo "$STATUS" | jq .inspector.budget)" "$RSS_START" "$(rss_mb "$PID_on")"
+echo "| captured requests | kept in the inspector | inspector bytes | budget | GC heap | agent RSS (idle, before) | agent RSS (after) | RSS of the inspection-off agent (after its rounds) |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+printf '| %s | %s | %s | %s | %s MB | %s MB | %s MB | %s MB |\n' "$COUNT" "$(echo "$STATUS" | jq .inspector.requests)" \
+  "$(echo "$STATUS" | jq .inspector.bytes)" "$(echo "$STATUS" | jq .inspector.budget)" "$(echo "$STATUS" | jq '.inspector.gc_heap_bytes / 1048576 | floor')" \
+  "$RSS_START" "$(rss_mb "$PID_on")" "$(rss_mb "$PID_off")"
 BYTES=$(echo "$STATUS" | jq .inspector.bytes); LIMIT=$(echo "$STATUS" | jq .inspector.budget)
 [ "$BYTES" -le "$LIMIT" ] && echo "inspector within budget: yes" || { echo "inspector within budget: NO"; exit 1; }

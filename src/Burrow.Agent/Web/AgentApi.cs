@@ -226,7 +226,14 @@ internal sealed partial class AgentApi
             ["reason"] = status.Reason,
             ["web_addr"] = _runner.WebInterfaceUrl,
             ["inspector"] = _runner.Captures is { } captures
-                ? new JsonObject { ["requests"] = captures.Count, ["bytes"] = captures.Bytes, ["budget"] = captures.BudgetBytes }
+                ? new JsonObject
+                {
+                    ["requests"] = captures.Count,
+                    ["bytes"] = captures.Bytes,
+                    ["budget"] = captures.BudgetBytes,
+                    // The whole agent's managed heap after the last GC, to check the estimate above against.
+                    ["gc_heap_bytes"] = GC.GetGCMemoryInfo().HeapSizeBytes,
+                }
                 : null,
             ["uri"] = "/api/status",
         });
