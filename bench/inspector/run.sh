@@ -59,6 +59,7 @@ echo "Burrow inspector benchmark: $(nproc) cores, ${DURATION} s per wrk run, ${C
 echo "load: $(uptime)"
 echo
 RSS_START=$(rss_mb "$PID_on")
+HEAP_START=$(curl -s "$WEB/api/status?gc=true" | jq '.inspector.live_heap_bytes / 1048576 | floor')
 # Warm-up (JIT, pools), not printed.
 for name in off on; do
   url=$(url_of "$name"); port=${url##*:}; host=$(echo "$url" | sed -E 's|http://([^:]+):.*|\1|')
@@ -80,11 +81,11 @@ for _ in $(seq 60); do
   wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -H "Host: $host:$port" "http://127.0.0.1:$port/1k" >/dev/null
 done
 sleep 2
-STATUS=$(curl -s "$WEB/api/status")
-echo "| captured requests | kept in the inspector | inspector bytes | budget | GC heap | agent RSS (idle, before) | agent RSS (after) | RSS of the inspection-off agent (after its rounds) |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-printf '| %s | %s | %s | %s | %s MB | %s MB | %s MB | %s MB |\n' "$COUNT" "$(echo "$STATUS" | jq .inspector.requests)" \
-  "$(echo "$STATUS" | jq .inspector.bytes)" "$(echo "$STATUS" | jq .inspector.budget)" "$(echo "$STATUS" | jq '.inspector.gc_heap_bytes / 1048576 | floor')" \
+STATUS=$(curl -s "$WEB/api/status?gc=true")
+echo "| captured requests | kept in the inspector | inspector bytes | budget | live heap (idle, before) | live heap (after) | agent RSS (idle, before) | agent RSS (after) | RSS of the inspection-off agent (after its rounds) |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+printf '| %s | %s | %s | %s | %s MB | %s MB | %s MB | %s MB | %s MB |\n' "$COUNT" "$(echo "$STATUS" | jq .inspector.requests)" \
+  "$(echo "$STATUS" | jq .inspector.bytes)" "$(echo "$STATUS" | jq .inspector.budget)" "$HEAP_START" "$(echo "$STATUS" | jq '.inspector.live_heap_bytes / 1048576 | floor')" \
   "$RSS_START" "$(rss_mb "$PID_on")" "$(rss_mb "$PID_off")"
 BYTES=$(echo "$STATUS" | jq .inspector.bytes); LIMIT=$(echo "$STATUS" | jq .inspector.budget)
 [ "$BYTES" -le "$LIMIT" ] && echo "inspector within budget: yes" || { echo "inspector within budget: NO"; exit 1; }
