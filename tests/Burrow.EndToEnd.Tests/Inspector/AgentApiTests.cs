@@ -169,6 +169,28 @@ public sealed class AgentApiTests(InspectorFixture fixture) : IClassFixture<Insp
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Readable_body_and_har_export_of_a_capture()
+    {
+        using var content = new StringContent("{\"har\":[1,2]}", Encoding.UTF8, "application/json");
+        (await fixture.Client.PostAsync(new Uri(fixture.Agent.HttpsUrl, "/record/har-me?q=1"), content, Ct)).Dispose();
+        string id = (await WaitForCaptureAsync("/record/har-me?q=1")).GetProperty("id").GetString()!;
+
+        using (JsonDocument body = await GetJsonAsync($"/inspect/body/{id}/request"))
+        {
+            Assert.Equal("json", body.RootElement.GetProperty("kind").GetString());
+            Assert.Equal("{\n  \"har\": [\n    1,\n    2\n  ]\n}", body.RootElement.GetProperty("text").GetString());
+        }
+
+        using JsonDocument har = await GetJsonAsync($"/inspect/har?id={id}");
+        JsonElement log = har.RootElement.GetProperty("log");
+        Assert.Equal("1.2", log.GetProperty("version").GetString());
+        JsonElement entry = log.GetProperty("entries")[0];
+        Assert.Equal(new Uri(fixture.Agent.HttpsUrl, "/record/har-me?q=1").ToString(), entry.GetProperty("request").GetProperty("url").GetString());
+        Assert.Equal("{\"har\":[1,2]}", entry.GetProperty("request").GetProperty("postData").GetProperty("text").GetString());
+        Assert.Equal(200, entry.GetProperty("response").GetProperty("status").GetInt32());
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Delete_requests_empties_the_list()
     {
         (await fixture.Client.GetAsync(new Uri(fixture.Agent.HttpsUrl, "/record/to-clear"), Ct)).Dispose();
