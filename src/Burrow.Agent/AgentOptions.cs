@@ -35,6 +35,12 @@ public sealed class AgentOptions
     /// </summary>
     public string? WebAddress { get; init; } = "127.0.0.1:4040";
 
+    /// <summary>How many bytes of captured requests the inspector keeps, oldest dropped first. Default 64 MiB.</summary>
+    public long InspectBudgetBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>How many bytes of each request and response body the inspector keeps; the rest is counted and marked as cut. Default 128 KiB.</summary>
+    public int InspectBodyLimit { get; init; } = 128 * 1024;
+
     /// <summary>Where lines for the user go (forwarding URLs, reconnect notices).</summary>
     public TextWriter Output { get; init; } = TextWriter.Null;
 

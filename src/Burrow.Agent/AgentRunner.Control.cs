@@ -15,7 +15,7 @@ public sealed partial class AgentRunner
     private async Task<int?> BindAllAsync(
         ControlMessageWriter writer, ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>> pending, CancellationToken cancellationToken)
     {
-        foreach (ActiveTunnel tunnel in _tunnels)
+        foreach (ActiveTunnel tunnel in TunnelsSnapshot())
         {
             TunnelDefinition definition = tunnel.Definition;
             _state.Tunnels.TryGetValue(definition.Name, out RememberedTunnel? remembered);

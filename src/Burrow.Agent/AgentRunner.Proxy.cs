@@ -112,7 +112,16 @@ public sealed partial class AgentRunner
             tunnel.Connections.Opened();
             try
             {
-                await BytePump.RunAsync(stream, tls, upstream).ConfigureAwait(false);
+                if (header.Proto == TunnelProtocols.Http && !tunnel.Http2 && tunnel.Definition.Options.Inspect && _inspector is { } inspector)
+                {
+                    // Inspection: Kestrel parses the requests and YARP forwards them, with a capped copy captured.
+                    await inspector.ServeAsync(stream, tunnel, header.ClientAddr, upstream).ConfigureAwait(false);
+                }
+                else
+                {
+                    // The fast path: bytes as they come (inspection off, tcp and tls tunnels, h2c upstreams).
+                    await BytePump.RunAsync(stream, tls, upstream).ConfigureAwait(false);
+                }
             }
             finally
             {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Burrow.Agent.Forwarding;
+using Burrow.Agent.Web;
 using Burrow.Agent.Status;
 using Burrow.Agent.Session;
 using Burrow.Mux;
@@ -26,7 +27,9 @@ public sealed partial class AgentRunner
     private readonly ILogger _logger;
     private readonly Lock _outputLock = new();
     private readonly ConcurrentDictionary<string, ActiveTunnel> _byTunnelId = new(StringComparer.Ordinal);
+    // Guarded by _tunnelsLock: the agent API adds and removes tunnels while the session loop reads them.
     private readonly List<ActiveTunnel> _tunnels = [];
+    private readonly Lock _tunnelsLock = new();
     private readonly string? _statePath;
     private SessionState _state = new();
     private bool _everOnline;
@@ -56,8 +59,9 @@ public sealed partial class AgentRunner
     /// <summary>Reads where the session stands, the link's latency and every tunnel with its counters.</summary>
     public AgentStatus GetStatus()
     {
-        var tunnels = new List<TunnelStatus>(_tunnels.Count);
-        foreach (ActiveTunnel tunnel in _tunnels.ToArray())
+        ActiveTunnel[] active = TunnelsSnapshot();
+        var tunnels = new List<TunnelStatus>(active.Length);
+        foreach (ActiveTunnel tunnel in active)
         {
             TunnelDefinition definition = tunnel.Definition;
             tunnels.Add(new TunnelStatus(
@@ -71,7 +75,7 @@ public sealed partial class AgentRunner
     /// <summary>Counts a completed HTTP request on its tunnel and tells <see cref="RequestCompleted"/>'s listeners.</summary>
     internal void ReportRequest(string tunnelName, CompletedRequest request)
     {
-        foreach (ActiveTunnel tunnel in _tunnels)
+        foreach (ActiveTunnel tunnel in TunnelsSnapshot())
         {
             if (tunnel.Definition.Name == tunnelName)
             {
@@ -97,20 +101,22 @@ public sealed partial class AgentRunner
                 {
                     var files = await StaticFileServer.StartAsync(definition.Upstream.Directory!, cancellationToken).ConfigureAwait(false);
                     fileServers.Add(files);
-                    _tunnels.Add(new ActiveTunnel(definition, "127.0.0.1", files.Port));
+                    AddTunnel(new ActiveTunnel(definition, "127.0.0.1", files.Port));
                 }
                 else
                 {
-                    _tunnels.Add(new ActiveTunnel(definition, definition.Upstream.Host, definition.Upstream.Port));
+                    AddTunnel(new ActiveTunnel(definition, definition.Upstream.Host, definition.Upstream.Port));
                 }
             }
 
             _state = SessionState.Load(_statePath);
+            await StartWebAsync(cancellationToken).ConfigureAwait(false);
             return await ReconnectLoopAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             SetSession(SessionStatus.Stopped, null);
+            await StopWebAsync().ConfigureAwait(false);
             foreach (StaticFileServer files in fileServers)
             {
                 await files.DisposeAsync().ConfigureAwait(false);
@@ -224,8 +230,10 @@ public sealed partial class AgentRunner
 
             _everOnline = true;
             SetSession(SessionStatus.Online, null);
+            _live = new LiveSession(writer, pendingBinds, session.Token);
             // Online until the session ends (edge gone, keepalive lost, control stream closed) or the user stops.
             await Task.WhenAny(mux.Completion, controlLoop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+            _live = null;
             await session.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(controlLoop, acceptLoop, heartbeat).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
@@ -244,7 +252,7 @@ public sealed partial class AgentRunner
 
     private bool TryRestoreTunnels()
     {
-        foreach (ActiveTunnel tunnel in _tunnels)
+        foreach (ActiveTunnel tunnel in TunnelsSnapshot())
         {
             if (tunnel.TunnelId is null)
             {
@@ -315,6 +323,7 @@ public sealed partial class AgentRunner
         foreach (string url in tunnel.Urls)
         {
             Say($"Forwarding {url} -> {tunnel.Display}");
+            LogLine.Info(_logger, 6101, "started tunnel", ("name", tunnel.Definition.Name), ("addr", tunnel.Display), ("url", url));
         }
     }
 

@@ -20,7 +20,7 @@ internal static class UpstreamDialer
         try
         {
             await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
-            Stream stream = new NetworkStream(socket, ownsSocket: false);
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
             if (tls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);

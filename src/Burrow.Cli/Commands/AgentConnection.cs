@@ -29,6 +29,8 @@ internal sealed class AgentConnection
     // AgentOptions' own default, kept when the config file says nothing about web_addr.
     private static readonly string? AgentDefaultWebAddress = new AgentOptions { ServerAddress = "" }.WebAddress;
 
+    private WebOptions _web = null!;
+
     private AgentConnection()
     {
     }
@@ -50,6 +52,7 @@ internal sealed class AgentConnection
         command.Options.Add(connection._logFormat);
         command.Options.Add(connection._logLevel);
         command.Options.Add(connection._config);
+        connection._web = WebOptions.AddTo(command);
         return connection;
     }
 
@@ -84,6 +87,16 @@ internal sealed class AgentConnection
         {
             return Fail(logError);
         }
+
+        if (_web.Read(parse, out string? webFlag, out long inspectBudget, out int inspectBodyLimit) is { } webError)
+        {
+            return Fail($"burrow {commandName}: {webError}");
+        }
+
+        // --web-addr, then the config file's web_addr, then the default; "false" turns the web interface off.
+        string? webSetting = webFlag ?? file.WebAddr;
+        bool webOff = webSetting is "false" or "off" or "none";
+        string? webAddress = webSetting is null ? AgentDefaultWebAddress : webOff ? null : webSetting;
 
         // The live console takes the terminal only when nobody asked for log lines and stdout is a terminal.
         bool live = logTarget is "false" or "none" && file.ConsoleUi != "false" && TerminalCheck.StdoutIsTerminal();
@@ -132,7 +145,9 @@ internal sealed class AgentConnection
                     EdgeCa = ca,
                     Tunnels = tunnels,
                     StateDirectory = AgentOptions.DefaultStateDirectory(),
-                    WebAddress = file.WebAddr is null ? AgentDefaultWebAddress : file.WebAddr == "false" ? null : file.WebAddr,
+                    WebAddress = webAddress,
+                    InspectBudgetBytes = inspectBudget,
+                    InspectBodyLimit = inspectBodyLimit,
                     // On the live console these lines would tear the screen: the console shows the state they describe,
                     // and errors are printed once the terminal is restored.
                     Output = live ? userLines : Console.Out,
@@ -144,7 +159,7 @@ internal sealed class AgentConnection
                 return await runner.RunAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            int exit = await LiveConsole.RunAsync(runner, notes, file.WebAddr == "false", userLines, cancellationToken).ConfigureAwait(false);
+            int exit = await LiveConsole.RunAsync(runner, notes, webOff, userLines, cancellationToken).ConfigureAwait(false);
             Console.Error.Write(errorLines.ToString());
             return exit;
         }

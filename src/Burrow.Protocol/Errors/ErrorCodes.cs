@@ -11,6 +11,7 @@ namespace Burrow.Protocol;
 /// Areas by thousands: 1xxx authentication and session, 2xxx binding tunnels, 3xxx proxying
 /// public traffic (those a public HTTP client can meet carry an HTTP status), 4xxx the wire protocol, 5xxx the edge itself,
 /// 6xxx the agent's web interface, 7xxx the config file, 8xxx the admin API and CLI.
+/// public traffic (these carry an HTTP status), 4xxx the wire protocol, 5xxx the edge itself, 6xxx the agent's web interface.
 /// </remarks>
 public static class ErrorCodes
 {
@@ -391,6 +392,61 @@ public static class ErrorCodes
         7013, nameof(EditorFailed), null,
         "The editor '{0}' {1}.",
         "Set VISUAL or EDITOR to an editor that waits until the file is closed (e.g. EDITOR=nano, or code --wait).");
+    // :: 6xxx the agent's web interface (inspector and agent API)
+
+    /// <summary>6001: the agent's web interface refused a foreign Host header.</summary>
+    public static readonly ErrorCode WebHostRefused = new(
+        6001, nameof(WebHostRefused), 403,
+        "Host '{0}' is not allowed to use the agent's web interface.",
+        "Open the inspector as http://127.0.0.1:PORT or http://localhost:PORT; other names are refused to stop DNS-rebinding attacks.");
+
+    /// <summary>6002: an agent API resource does not exist.</summary>
+    public static readonly ErrorCode ApiNotFound = new(
+        6002, nameof(ApiNotFound), 404,
+        "{0} was not found.",
+        "Check the name or id: GET /api/tunnels and GET /api/requests/http list what exists; captured requests are evicted when the inspector's budget is full.");
+
+    /// <summary>6003: an agent API request has a bad body or parameter.</summary>
+    public static readonly ErrorCode ApiBadRequest = new(
+        6003, nameof(ApiBadRequest), 400,
+        "Bad request: {0}.",
+        "Send a JSON body with the fields the agent API documents (docs/quickstart.md).");
+
+    /// <summary>6004: a request whose body was cut cannot be replayed as it was.</summary>
+    public static readonly ErrorCode ReplayBodyTruncated = new(
+        6004, nameof(ReplayBodyTruncated), 409,
+        "Request {0} cannot be replayed as it was: its body was larger than the capture limit and was cut.",
+        "Replay it edited with a full body, or raise the per-request body limit (--inspect-body-limit).");
+
+    /// <summary>6005: a replayed request got no answer from the local service.</summary>
+    public static readonly ErrorCode ReplayFailed = new(
+        6005, nameof(ReplayFailed), 502,
+        "The replay of request {0} failed: {1}.",
+        "Check that the local service is running; the error names the cause.");
+
+    /// <summary>6006: a tunnel cannot be started or stopped while the agent is offline.</summary>
+    public static readonly ErrorCode AgentOffline = new(
+        6006, nameof(AgentOffline), 503,
+        "The agent has no live session with the edge.",
+        "Wait until the agent is online again (GET /api/status), then retry.");
+
+    /// <summary>6007: the edge refused to bind a tunnel started through the agent API.</summary>
+    public static readonly ErrorCode TunnelStartFailed = new(
+        6007, nameof(TunnelStartFailed), 502,
+        "Tunnel '{0}' could not be started: {1}.",
+        "The details name the edge's error code; fix what it says and retry.");
+
+    /// <summary>6008: a tunnel started through the agent API reuses a running tunnel's name.</summary>
+    public static readonly ErrorCode TunnelNameTaken = new(
+        6008, nameof(TunnelNameTaken), 409,
+        "A tunnel named '{0}' is already running in this agent.",
+        "Choose another name, or DELETE /api/tunnels/NAME first.");
+
+    /// <summary>6009: the inspector and agent API could not listen.</summary>
+    public static readonly ErrorCode WebAddressUnavailable = new(
+        6009, nameof(WebAddressUnavailable), null,
+        "The web interface could not listen on {0}: {1}.",
+        "Choose a free address with --web-addr host:port, or turn the web interface off with --web-addr false.");
 
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
@@ -403,6 +459,8 @@ public static class ErrorCodes
         ClientTlsHandshakeFailed, ClientCertificateRefused,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid,
+        WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
+        AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,
         ConfigDuplicateName, ConfigUnsupportedSetting, UnknownEndpoint, NothingToStart, ConfigFileUnreadable, ConfigFileNotWritable, EditorFailed,
         AdminUnauthorized, AdminNotFound, AdminConflict, AdminBadRequest, AdminUnreachable, AdminApiKeyMissing, SessionClosedByAdmin,

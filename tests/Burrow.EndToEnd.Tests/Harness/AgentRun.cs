@@ -14,6 +14,9 @@ public sealed class AgentRun : IAsyncDisposable
 
     public Uri? HttpUrl { get; private set; }
 
+    /// <summary>The inspector and agent API's base URL, from the agent's <c>Web Interface</c> line.</summary>
+    public async Task<Uri> WebUrlAsync() => new((await Process.WaitForLineAsync(@"^Web Interface (http://\S+)")).Groups[1].Value);
+
     /// <summary>Starts an agent and waits for its Forwarding lines.</summary>
     public static async Task<AgentRun> StartAsync(IEnumerable<string> args, string stateDir, bool waitForUrl = true, TimeSpan? timeout = null)
     {

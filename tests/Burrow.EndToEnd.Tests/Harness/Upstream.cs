@@ -19,13 +19,17 @@ public sealed class Upstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private Upstream(WebApplication app, int port, int h2cPort, int tlsPort)
+    private Upstream(WebApplication app, int port, int h2cPort, int tlsPort, System.Collections.Concurrent.ConcurrentQueue<string> recorded)
     {
         _app = app;
+        Recorded = recorded;
         Port = port;
         H2cPort = h2cPort;
         TlsPort = tlsPort;
     }
+
+    /// <summary>What <c>/record/...</c> received, as <c>METHOD path-and-query body</c>, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Recorded { get; }
 
     /// <summary>HTTPS port with a self-signed certificate nobody trusts.</summary>
     public int TlsPort { get; }
@@ -51,11 +55,18 @@ public sealed class Upstream : IAsyncDisposable
         var app = builder.Build();
         app.UseWebSockets();
         Map(app);
+        var recorded = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        app.Map("/record/{**rest}", async (HttpRequest request) =>
+        {
+            string body = await new StreamReader(request.Body).ReadToEndAsync();
+            recorded.Enqueue($"{request.Method} {request.Path}{request.QueryString} {body}");
+            return Results.Json(new { method = request.Method, path = request.Path.Value, received = body, count = recorded.Count });
+        });
         app.MapGrpcService<EchoGrpcService>();
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => new Uri(a).Port).ToArray();
-        return new Upstream(app, addresses[0], addresses[1], addresses[2]);
+        return new Upstream(app, addresses[0], addresses[1], addresses[2], recorded);
     }
 
     private static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSigned()

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using Burrow.Agent.Inspection;
+using Burrow.Agent.Session;
+using Burrow.Agent.Status;
+using Burrow.Agent.Web;
+using Burrow.Protocol;
+
+namespace Burrow.Agent;
+
+// The inspector (HTTP capture), the web interface and agent API, and tunnels started or stopped while online.
+public sealed partial class AgentRunner
+{
+    private HttpInspector? _inspector;
+    private WebServer? _web;
+    private volatile LiveSession? _live;
+
+    /// <summary>The captured requests, once the inspector runs.</summary>
+    internal CaptureStore? Captures => _inspector?.Store;
+
+    internal HttpInspector? Inspector => _inspector;
+
+    internal ActiveTunnel[] TunnelsSnapshot()
+    {
+        lock (_tunnelsLock)
+        {
+            return [.. _tunnels];
+        }
+    }
+
+    internal ActiveTunnel? FindTunnel(string name)
+    {
+        lock (_tunnelsLock)
+        {
+            return _tunnels.Find(t => t.Definition.Name == name);
+        }
+    }
+
+    private void AddTunnel(ActiveTunnel tunnel)
+    {
+        lock (_tunnelsLock)
+        {
+            _tunnels.Add(tunnel);
+        }
+    }
+
+    private async Task StartWebAsync(CancellationToken cancellationToken)
+    {
+        _inspector = await HttpInspector.StartAsync(
+            new CaptureStore(_options.InspectBudgetBytes), _options.InspectBodyLimit, ReportRequest, _logger, cancellationToken).ConfigureAwait(false);
+        if (_options.WebAddress is not { } address)
+        {
+            return;
+        }
+
+        (_web, ProtocolError? error) = await WebServer.StartAsync(this, address, cancellationToken).ConfigureAwait(false);
+        if (_web is null)
+        {
+            // The tunnels still work without the web interface: say so and go on.
+            SayError(error!);
+            return;
+        }
+
+        WebInterfaceUrl = _web.Url;
+        LogLine.Info(_logger, 6100, "starting web service", ("addr", _web.Address));
+        Say($"Web Interface {_web.Url}");
+    }
+
+    private async Task StopWebAsync()
+    {
+        if (_web is not null)
+        {
+            await _web.DisposeAsync().ConfigureAwait(false);
+            _web = null;
+        }
+
+        if (_inspector is not null)
+        {
+            await _inspector.DisposeAsync().ConfigureAwait(false);
+            _inspector = null;
+        }
+    }
+
+    /// <summary>Binds a new tunnel on the live session (the agent API's POST /api/tunnels).</summary>
+    internal async Task<(TunnelStatus? Tunnel, ProtocolError? Error)> StartTunnelAsync(TunnelDefinition definition, CancellationToken cancellationToken)
+    {
+        if (FindTunnel(definition.Name) is not null)
+        {
+            return (null, ErrorCodes.TunnelNameTaken.ToError(definition.Name));
+        }
+
+        if (_live is not { } live)
+        {
+            return (null, ErrorCodes.AgentOffline.ToError());
+        }
+
+        var tunnel = new ActiveTunnel(definition, definition.Upstream.Host, definition.Upstream.Port);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, live.Token);
+        BindResultMessage result;
+        try
+        {
+            result = await BindAsync(live.Writer, live.Pending, tunnel, definition.Hostname, definition.Subdomain, definition.RemotePort, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ObjectDisposedException)
+        {
+            return (null, ErrorCodes.AgentOffline.ToError());
+        }
+
+        if (result.Error is { } refused)
+        {
+            return (null, ErrorCodes.TunnelStartFailed.ToError(definition.Name, refused.ToString()));
+        }
+
+        tunnel.TunnelId = result.TunnelId!;
+        tunnel.Urls = result.Urls ?? [];
+        lock (_tunnelsLock)
+        {
+            if (_tunnels.Exists(t => t.Definition.Name == definition.Name))
+            {
+                return (null, ErrorCodes.TunnelNameTaken.ToError(definition.Name));
+            }
+
+            _tunnels.Add(tunnel);
+        }
+
+        _byTunnelId[tunnel.TunnelId] = tunnel;
+        PrintForwarding(tunnel);
+        return (GetStatus().Tunnels.First(t => t.Name == definition.Name), null);
+    }
+
+    /// <summary>Unbinds a tunnel and forgets it (the agent API's DELETE /api/tunnels/{name}); false when there is none by that name.</summary>
+    internal async Task<bool> StopTunnelAsync(string name, CancellationToken cancellationToken)
+    {
+        ActiveTunnel? tunnel;
+        lock (_tunnelsLock)
+        {
+            tunnel = _tunnels.Find(t => t.Definition.Name == name);
+            if (tunnel is null)
+            {
+                return false;
+            }
+
+            _tunnels.Remove(tunnel);
+        }
+
+        if (tunnel.TunnelId is { } id)
+        {
+            _byTunnelId.TryRemove(id, out _);
+            if (_live is { } live)
+            {
+                try
+                {
+                    await live.Writer.WriteAsync(new UnbindMessage { TunnelId = id }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // The session is ending; the edge drops the tunnel with it.
+                }
+            }
+        }
+
+        Say($"Stopped tunnel {name}.");
+        return true;
+    }
+
+    private sealed record LiveSession(
+        ControlMessageWriter Writer, ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>> Pending, CancellationToken Token);
+}

@@ -1,0 +1,36 @@
+namespace Burrow.Agent.Inspection;
+
+/// <summary>One side of a captured exchange: the start line's parts, the headers in order, and the body's kept prefix.</summary>
+/// <param name="Proto">HTTP/1.1, HTTP/2...</param>
+/// <param name="Headers">The headers as sent, in order (a name may repeat).</param>
+/// <param name="Body">The body's first bytes and its full length.</param>
+internal sealed record CapturedMessage(string Proto, IReadOnlyList<KeyValuePair<string, string>> Headers, BodyCapture Body)
+{
+    /// <summary>The first value of a header, by case-insensitive name.</summary>
+    public string? Header(string name)
+    {
+        foreach (var (key, value) in Headers)
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    public int Footprint
+    {
+        get
+        {
+            int size = 64 + Body.Footprint;
+            foreach (var (key, value) in Headers)
+            {
+                size += 48 + (2 * (key.Length + value.Length));
+            }
+
+            return size;
+        }
+    }
+}

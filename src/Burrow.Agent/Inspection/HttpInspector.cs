@@ -1,0 +1,309 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Burrow.Agent.Forwarding;
+using Burrow.Agent.Session;
+using Burrow.Agent.Status;
+using Burrow.Mux;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Burrow.Agent.Inspection;
+
+/// <summary>
+/// The agent's HTTP path when inspection is on: proxy streams go into an in-process Kestrel (through
+/// <see cref="ProxyStreamListenerFactory"/>), each request is forwarded to the upstream by YARP's
+/// <see cref="IHttpForwarder"/>, and a capped copy of request and response goes to the <see cref="CaptureStore"/>.
+/// </summary>
+/// <remarks>
+/// Bodies stream through (the capture tees a prefix, never buffers), so WebSockets, SSE and large
+/// downloads behave as over the raw pump. Upgraded connections (WebSocket) are recorded by their
+/// handshake only.
+/// </remarks>
+internal sealed partial class HttpInspector : IAsyncDisposable
+{
+    private static readonly ForwarderRequestConfig RequestConfig = new()
+    {
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        // Long polls and idle WebSockets went through the raw pump untouched; keep them alive here too.
+        ActivityTimeout = TimeSpan.FromHours(24),
+        AllowResponseBuffering = false,
+    };
+
+    private readonly WebApplication _app;
+    private readonly ProxyStreamListenerFactory _listener;
+    private readonly IHttpForwarder _forwarder;
+    private readonly ConcurrentDictionary<ActiveTunnel, HttpMessageInvoker> _clients = new();
+    private readonly ConcurrentDictionary<string, TunnelConnectionState> _connections = new(StringComparer.Ordinal);
+    private readonly Action<string, CompletedRequest> _report;
+    private readonly ILogger _logger;
+    private long _connectionIds;
+
+    private HttpInspector(WebApplication app, ProxyStreamListenerFactory listener, CaptureStore store, int bodyLimit, Action<string, CompletedRequest> report, ILogger logger)
+    {
+        _app = app;
+        _listener = listener;
+        _forwarder = app.Services.GetRequiredService<IHttpForwarder>();
+        Store = store;
+        BodyLimit = bodyLimit;
+        _report = report;
+        _logger = logger;
+    }
+
+    public CaptureStore Store { get; }
+
+    public int BodyLimit { get; }
+
+    public static async Task<HttpInspector> StartAsync(CaptureStore store, int bodyLimit, Action<string, CompletedRequest> report, ILogger logger, CancellationToken cancellationToken)
+    {
+        var listener = new ProxyStreamListenerFactory();
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // The user's working directory and ASPNETCORE_* variables are for their own apps, not for the agent's servers.
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IConnectionListenerFactory>(listener);
+        builder.Services.AddHttpForwarder();
+        builder.WebHost.ConfigureKestrel(options =>
+        {
+            options.AddServerHeader = false;
+            // The raw pump set no limits of its own: the upstream decides what is too big or too slow.
+            options.Limits.MaxRequestBodySize = null;
+            options.Limits.MinRequestBodyDataRate = null;
+            options.Limits.MinResponseDataRate = null;
+            options.Limits.MaxRequestHeadersTotalSize = 256 * 1024;
+            options.Limits.MaxRequestHeaderCount = 1000;
+            options.Limits.MaxRequestLineSize = 64 * 1024;
+            options.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(10);
+            options.Limits.MaxConcurrentConnections = null;
+            options.Limits.MaxConcurrentUpgradedConnections = null;
+            options.Listen(new TunnelEndPoint(), listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        WebApplication app = builder.Build();
+        HttpInspector? inspector = null;
+        app.Run(async context =>
+        {
+            try
+            {
+                await inspector!.ForwardAsync(context).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Kestrel answers 500 by itself; say why in the agent's log, which Kestrel's own logger (off here) would have.
+                Log.Unexpected(logger, ex);
+                throw;
+            }
+        });
+        inspector = new HttpInspector(app, listener, store, bodyLimit, report, logger);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        return inspector;
+    }
+
+    /// <summary>Serves one proxy stream (already answered with success) until Kestrel lets it go.</summary>
+    public async Task ServeAsync(MuxStream stream, ActiveTunnel tunnel, string clientAddr, UpstreamConnection upstream)
+    {
+        var preDialed = new PreDialedUpstream(upstream);
+        await using (preDialed.ConfigureAwait(false))
+        {
+            string id = "t" + Interlocked.Increment(ref _connectionIds).ToString(CultureInfo.InvariantCulture);
+            var connection = new ProxyStreamConnection(stream, id, ParseEndPoint(clientAddr));
+            // Kestrel hands requests the connection's id, not its items: the state is found by id.
+            _connections[id] = new TunnelConnectionState(tunnel, clientAddr, preDialed);
+            try
+            {
+                connection.Start();
+                if (!_listener.TryAdd(connection))
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                await connection.Done.ConfigureAwait(false);
+            }
+            finally
+            {
+                _connections.TryRemove(id, out _);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        foreach (HttpMessageInvoker client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+
+    internal HttpMessageInvoker ClientFor(ActiveTunnel tunnel) => _clients.GetOrAdd(tunnel, static t => new HttpMessageInvoker(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ActivityHeadersPropagator = null,
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        // The connection is plain HTTP to the handler; TLS toward an https:// upstream is done by the dialer.
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            if (context.InitialRequestMessage.Options.TryGetValue(HostPreservingTransformer.PreDialedKey, out PreDialedUpstream? preDialed)
+                && preDialed.Take() is { } ready)
+            {
+                return ready.Stream;
+            }
+
+            (UpstreamConnection? connection, Burrow.Protocol.ProtocolError? error) = await UpstreamDialer.DialAsync(
+                t.DialHost, t.DialPort, t.DialTls, t.Display, t.Definition.UpstreamTlsVerify, http2: false, cancellationToken).ConfigureAwait(false);
+            return connection?.Stream ?? throw new UpstreamDialFailedException(error!);
+        },
+    }, disposeHandler: true));
+
+    internal static string DestinationPrefix(ActiveTunnel tunnel) => string.Create(
+        CultureInfo.InvariantCulture, $"http://{(tunnel.DialHost.Contains(':', StringComparison.Ordinal) ? $"[{tunnel.DialHost}]" : tunnel.DialHost)}:{tunnel.DialPort}");
+
+    private async Task ForwardAsync(HttpContext context)
+    {
+        if (!_connections.TryGetValue(context.Connection.Id, out TunnelConnectionState? state))
+        {
+            context.Abort();
+            return;
+        }
+
+        ActiveTunnel tunnel = state.Tunnel;
+        context.Items[PreDialedUpstream.ItemKey] = state.PreDialed;
+        long started = Stopwatch.GetTimestamp();
+        DateTimeOffset startedAt = DateTimeOffset.UtcNow;
+        IHttpRequestFeature requestFeature = context.Features.GetRequiredFeature<IHttpRequestFeature>();
+        var requestBody = new BodyCapture(BodyLimit);
+        var responseBody = new BodyCapture(BodyLimit);
+        var request = new CapturedMessage(context.Request.Protocol, CopyHeaders(context.Request.Headers), requestBody);
+        var exchange = new CapturedExchange
+        {
+            Id = Store.NextId(),
+            TunnelName = tunnel.Definition.Name,
+            RemoteAddr = ClientAddress(context, state.ClientAddr),
+            Start = startedAt,
+            Method = context.Request.Method,
+            Uri = string.IsNullOrEmpty(requestFeature.RawTarget) ? context.Request.Path + context.Request.QueryString : requestFeature.RawTarget,
+            Request = request,
+        };
+
+        context.Request.Body = new CaptureReadStream(context.Request.Body, requestBody);
+        // Kestrel's own pipe reader would bypass the stream above.
+        context.Features.Set<IRequestBodyPipeFeature>(new RequestBodyPipeFeature(context));
+        context.Response.Body = new CaptureWriteStream(context.Response.Body, responseBody);
+        context.Response.OnStarting(() =>
+        {
+            exchange.HeadersAfter = Stopwatch.GetElapsedTime(started);
+            return Task.CompletedTask;
+        });
+        exchange.Upgraded = context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
+
+        ForwarderError error = await _forwarder.SendAsync(context, DestinationPrefix(tunnel), ClientFor(tunnel), RequestConfig, HostPreservingTransformer.Instance)
+            .ConfigureAwait(false);
+        if (error != ForwarderError.None)
+        {
+            Exception? cause = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            exchange.Error = Describe(error, cause, tunnel);
+            Log.ForwardFailed(_logger, tunnel.Definition.Name, exchange.Error);
+            if (!context.Response.HasStarted)
+            {
+                await WriteBadGatewayAsync(context, exchange.Error).ConfigureAwait(false);
+            }
+        }
+
+        requestBody.Seal();
+        responseBody.Seal();
+        exchange.StatusCode = context.Response.StatusCode;
+        exchange.ReasonPhrase = context.Features.Get<IHttpResponseFeature>()?.ReasonPhrase ?? ReasonPhrases.GetReasonPhrase(context.Response.StatusCode);
+        exchange.Response = new CapturedMessage(context.Request.Protocol, CopyHeaders(context.Response.Headers), responseBody);
+        exchange.Duration = Stopwatch.GetElapsedTime(started);
+        Record(exchange, tunnel);
+    }
+
+    internal void Record(CapturedExchange exchange, ActiveTunnel tunnel)
+    {
+        if (tunnel.Definition.Options.Inspect)
+        {
+            Store.Add(exchange);
+        }
+
+        _report(tunnel.Definition.Name, new CompletedRequest(
+            exchange.TunnelName, exchange.Method, exchange.Uri, exchange.StatusCode, exchange.Start, exchange.Duration, exchange.Replay));
+    }
+
+    private static string Describe(ForwarderError error, Exception? cause, ActiveTunnel tunnel)
+    {
+        for (Exception? e = cause; e is not null; e = e.InnerException)
+        {
+            if (e is UpstreamDialFailedException dial)
+            {
+                return dial.Error.ToString();
+            }
+        }
+
+        string reason = cause?.GetBaseException().Message.TrimEnd('.') ?? error.ToString();
+        return error is ForwarderError.Request or ForwarderError.RequestTimedOut
+            ? Burrow.Protocol.ErrorCodes.UpstreamBadResponse.ToError(tunnel.Display, reason).ToString()
+            : $"{error}: {reason}";
+    }
+
+    private static async Task WriteBadGatewayAsync(HttpContext context, string message)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers["Burrow-Error-Code"] = message.Split(':', 2)[0];
+        await context.Response.WriteAsync("502 Bad Gateway\n\n" + message + "\n", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static List<KeyValuePair<string, string>> CopyHeaders(IHeaderDictionary headers)
+    {
+        var list = new List<KeyValuePair<string, string>>(headers.Count);
+        foreach (var (name, values) in headers)
+        {
+            foreach (string? value in values)
+            {
+                list.Add(new(name, value ?? ""));
+            }
+        }
+
+        return list;
+    }
+
+    private static string ClientAddress(HttpContext context, string clientAddr)
+    {
+        // The edge names the real client per request; the stream's header names the first one on a pooled stream.
+        string forwarded = context.Request.Headers["X-Forwarded-For"].ToString();
+        if (forwarded.Length > 0)
+        {
+            int comma = forwarded.LastIndexOf(',');
+            return (comma < 0 ? forwarded : forwarded[(comma + 1)..]).Trim();
+        }
+
+        return ParseEndPoint(clientAddr)?.Address.ToString() ?? clientAddr;
+    }
+
+    private static IPEndPoint? ParseEndPoint(string value) => IPEndPoint.TryParse(value, out IPEndPoint? endPoint) ? endPoint : null;
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 6000, EventName = "ForwardFailed", Level = LogLevel.Warning, Message = "Tunnel {Tunnel}: {Reason}")]
+        public static partial void ForwardFailed(ILogger logger, string tunnel, string reason);
+
+        [LoggerMessage(EventId = 6001, EventName = "InspectorFailed", Level = LogLevel.Error, Message = "The inspector failed to forward a request")]
+        public static partial void Unexpected(ILogger logger, Exception exception);
+    }
+}
