@@ -68,6 +68,15 @@ public sealed class EdgeOptions
     /// <summary>The address TCP tunnel listeners bind to.</summary>
     public IPAddress TcpBindAddress => TcpAddress ?? HttpsEndPoint?.Address ?? HttpEndPoint?.Address ?? IPAddress.Any;
 
+    /// <summary>
+    /// How long a tcp (or passed-through tls) tunnel connection may carry no byte either way before
+    /// the edge closes it; <see cref="TimeSpan.Zero"/> turns it off. A tunnel may ask for less, not more. Default 2 h.
+    /// </summary>
+    public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Most connections one tcp (or passed-through tls) tunnel carries at once; a tunnel may ask for fewer. Default 1000.</summary>
+    public int TcpMaxConnections { get; set; } = 1000;
+
     /// <summary>Most tunnels one agent session may hold. Default 64.</summary>
     public int MaxTunnelsPerSession { get; set; } = 64;
 

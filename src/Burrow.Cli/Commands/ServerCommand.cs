@@ -27,6 +27,8 @@ internal static class ServerCommand
         var heartbeat = new Option<TimeSpan>("--heartbeat-interval") { Description = "How often agents ping the edge.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
         var heartbeatTimeout = new Option<TimeSpan>("--heartbeat-timeout") { Description = "How long a ping may stay unanswered.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
         var tcpPorts = new Option<(int Min, int Max)>("--tcp-ports") { Description = "Ports TCP tunnels get, as first-last; they listen on the address of the public HTTPS (else HTTP) listener.", CustomParser = PortRanges.Parse, DefaultValueFactory = _ => (20000, 20999) };
+        var tcpIdleTimeout = new Option<TimeSpan>("--tcp-idle-timeout") { Description = "Close a tcp/tls tunnel connection that carries no byte either way for this long (0 or off: never); a tunnel's --idle-timeout may only be shorter.", CustomParser = TunnelLimitOptions.ParseEdgeIdleTimeout, DefaultValueFactory = _ => TimeSpan.FromHours(2) };
+        var tcpMaxConnections = new Option<int>("--tcp-max-connections") { Description = "Most connections one tcp/tls tunnel carries at once; a tunnel's --max-connections may only be lower.", CustomParser = TunnelLimitOptions.ParseEdgeMaxConnections, DefaultValueFactory = _ => 1000 };
         var log = new Option<string>("--log") { Description = "Where logs go: stdout, stderr or false.", DefaultValueFactory = _ => "stdout" };
         var logFormat = new Option<string>("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
         var logLevel = new Option<string>("--log-level") { Description = "debug, info, warn, error or crit.", DefaultValueFactory = _ => "info" };
@@ -34,7 +36,7 @@ internal static class ServerCommand
         var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
         {
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, authtokens, authtokenFile,
-            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, log, logFormat, logLevel,
+            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, log, logFormat, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -65,6 +67,8 @@ internal static class ServerCommand
                 HeartbeatTimeout = parse.GetValue(heartbeatTimeout),
                 TcpPortMin = parse.GetValue(tcpPorts).Min,
                 TcpPortMax = parse.GetValue(tcpPorts).Max,
+                TcpIdleTimeout = parse.GetValue(tcpIdleTimeout),
+                TcpMaxConnections = parse.GetValue(tcpMaxConnections),
             };
             foreach (string token in parse.GetValue(authtokens) ?? [])
             {
@@ -127,7 +131,7 @@ internal static class ServerCommand
             Console.WriteLine($"HTTP     listening on {http}, URLs http://<name>.{edge.Domain}{(port == 80 ? "" : $":{port}")}");
         }
 
-        Console.WriteLine($"TCP      tunnels get ports {options.TcpPortMin}-{options.TcpPortMax} on {options.TcpBindAddress}, URLs tcp://{edge.Domain}:<port>");
+        Console.WriteLine($"TCP      tunnels get ports {options.TcpPortMin}-{options.TcpPortMax} on {options.TcpBindAddress}, URLs tcp://{edge.Domain}:<port>; idle timeout {(options.TcpIdleTimeout > TimeSpan.Zero ? options.TcpIdleTimeout.ToString() : "off")}, at most {options.TcpMaxConnections} connections per tunnel");
         if (edge.LocalCaPath is { } ca)
         {
             Console.WriteLine($"Local CA {ca}{(edge.LocalCaCreated ? " (created now)" : "")}: no --tls-cert was given, so agents and browsers must trust this CA (agent: --edge-ca {ca}; curl: --cacert {ca}).");

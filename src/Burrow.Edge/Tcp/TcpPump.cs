@@ -13,12 +13,15 @@ internal static class TcpPump
 {
     private const int BufferSize = 64 * 1024;
 
-    /// <summary>Pumps until both directions end; <paramref name="accepted"/> runs before the first byte toward the client, and false aborts both.</summary>
-    public static async Task RunAsync(Socket client, MuxStream stream, Func<Task<bool>> accepted)
+    /// <summary>
+    /// Pumps until both directions end; <paramref name="accepted"/> runs before the first byte toward
+    /// the client, and false aborts both. Every read and write touches <paramref name="watch"/>.
+    /// </summary>
+    public static async Task RunAsync(Socket client, MuxStream stream, Func<Task<bool>> accepted, IdleWatch? watch = null)
     {
         var network = new NetworkStream(client, ownsSocket: true);
-        Task toAgent = ToAgentAsync(network, stream);
-        Task toClient = ToClientAsync(stream, network, client, accepted);
+        Task toAgent = ToAgentAsync(network, stream, watch);
+        Task toClient = ToClientAsync(stream, network, client, accepted, watch);
         Task first = await Task.WhenAny(toAgent, toClient).ConfigureAwait(false);
         if (first.IsFaulted)
         {
@@ -40,24 +43,25 @@ internal static class TcpPump
         }
     }
 
-    private static async Task ToAgentAsync(NetworkStream network, MuxStream stream)
+    private static async Task ToAgentAsync(NetworkStream network, MuxStream stream, IdleWatch? watch)
     {
-        await CopyAsync(network, stream).ConfigureAwait(false);
+        await CopyAsync(network, stream, watch).ConfigureAwait(false);
         stream.CompleteWrites();
     }
 
-    private static async Task ToClientAsync(MuxStream stream, NetworkStream network, Socket client, Func<Task<bool>> accepted)
+    private static async Task ToClientAsync(MuxStream stream, NetworkStream network, Socket client, Func<Task<bool>> accepted, IdleWatch? watch)
     {
         if (!await accepted().ConfigureAwait(false))
         {
             throw new IOException("the agent could not reach the upstream");
         }
 
-        await CopyAsync(stream, network).ConfigureAwait(false);
+        await CopyAsync(stream, network, watch).ConfigureAwait(false);
         client.Shutdown(SocketShutdown.Send);
     }
 
-    private static void Abort(Socket client, MuxStream stream)
+    /// <summary>Resets the client connection and aborts the proxy stream; safe to call more than once.</summary>
+    internal static void Abort(Socket client, MuxStream stream)
     {
         stream.Abort();
         try
@@ -72,7 +76,8 @@ internal static class TcpPump
         client.Dispose();
     }
 
-    internal static async Task CopyAsync(Stream source, Stream destination)
+    /// <summary>Copies until <paramref name="source"/> ends, touching <paramref name="watch"/> after every read and write.</summary>
+    internal static async Task CopyAsync(Stream source, Stream destination, IdleWatch? watch = null)
     {
         while (true)
         {
@@ -87,7 +92,9 @@ internal static class TcpPump
                     return;
                 }
 
+                watch?.Touch();
                 await destination.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                watch?.Touch();
             }
             finally
             {
