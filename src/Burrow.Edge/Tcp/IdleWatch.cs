@@ -14,7 +14,7 @@ internal sealed class IdleWatch : IDisposable
     private readonly Action _onIdle;
     private readonly ITimer _timer;
     private long _lastActivity;
-    private int _fired;
+    private int _done;
 
     private IdleWatch(TimeProvider time, TimeSpan timeout, Action onIdle)
     {
@@ -29,14 +29,15 @@ internal sealed class IdleWatch : IDisposable
     public static IdleWatch? Start(TimeProvider time, TimeSpan? timeout, Action onIdle) =>
         timeout is { } value && value > TimeSpan.Zero ? new IdleWatch(time, value, onIdle) : null;
 
-    /// <summary>Whether the connection was closed for idleness.</summary>
-    public bool Fired => Volatile.Read(ref _fired) != 0;
-
     /// <summary>Records that bytes moved now.</summary>
     public void Touch() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
 
-    /// <summary>Stops the timer; the connection has ended.</summary>
-    public void Dispose() => _timer.Dispose();
+    /// <summary>Stops the timer; the connection has ended, so a callback already under way does nothing.</summary>
+    public void Dispose()
+    {
+        Volatile.Write(ref _done, 1);
+        _timer.Dispose();
+    }
 
     private void OnTimer()
     {
@@ -55,7 +56,7 @@ internal sealed class IdleWatch : IDisposable
             return;
         }
 
-        if (Interlocked.Exchange(ref _fired, 1) == 0)
+        if (Interlocked.Exchange(ref _done, 1) == 0)
         {
             _onIdle();
         }

@@ -29,14 +29,14 @@ public sealed class EdgeRun : IAsyncDisposable
 
     public int HttpPort { get; private set; }
 
-    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0")
+    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0", string logLevel = "warn")
     {
         TempDirectory? own = dataDir is null ? new TempDirectory() : null;
         dataDir ??= own!.Path;
         List<string> args =
         [
             "server", "--agent-addr", agentAddr, "--https-addr", httpsAddr, "--http-addr", httpAddr,
-            "--data-dir", dataDir, "--authtoken", token, "--log-level", "warn",
+            "--data-dir", dataDir, "--authtoken", token, "--log-level", logLevel,
         ];
         args.AddRange(extra ?? []);
         var process = BurrowProcess.Start(args);

@@ -12,7 +12,7 @@ namespace Burrow.EndToEnd.Tests.Tcp;
 /// connection is closed while a busy one lives on, the (N+1)th connection is refused until one
 /// closes, the edge's values cap the agent's, and bad values are refused with their codes.
 /// </summary>
-public sealed class TcpLimitsTests(TcpTunnelFixture fixture) : IClassFixture<TcpTunnelFixture>
+public sealed class TcpLimitsTests
 {
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(4);
 
@@ -21,8 +21,10 @@ public sealed class TcpLimitsTests(TcpTunnelFixture fixture) : IClassFixture<Tcp
     [Fact(Timeout = 90_000)]
     public async Task Idle_connection_is_closed_after_the_timeout_while_a_busy_one_stays_open()
     {
+        await using var edge = await StartEdgeAsync();
         await using var upstream = TcpUpstream.Start(TcpUpstream.Mode.Echo);
-        await using var agent = await fixture.StartAgentAsync([I(upstream.Port), "--idle-timeout", "4s"]);
+        using var state = new TempDirectory();
+        await using var agent = await TcpAgentRun.StartAsync([I(upstream.Port), "--idle-timeout", "4s", .. edge.AgentArgs()], state.Path);
         using Socket idle = await ConnectAsync(agent.Port);
         using Socket busy = await ConnectAsync(agent.Port);
         // Both connections reach the upstream (one echo each); the idle one's last byte moves after the clock starts.
@@ -41,7 +43,7 @@ public sealed class TcpLimitsTests(TcpTunnelFixture fixture) : IClassFixture<Tcp
         TimeSpan closedAt = await idleClosed.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         Assert.True(closedAt >= IdleTimeout - TimeSpan.FromMilliseconds(100), $"the idle connection was closed after {closedAt}, before its timeout");
         await EchoAsync(busy, "still open");
-        var line = await fixture.Edge.Process.WaitForLineAsync(@".*no bytes either way for 00:00:04 \(ERR_BURROW_3010\)");
+        var line = await edge.Process.WaitForLineAsync(@".*no bytes either way for 00:00:04 \(ERR_BURROW_3010\)");
         Assert.Contains(I(agent.Port), line.Value, StringComparison.Ordinal);
 
         // After going idle itself, the busy connection is closed too.
@@ -53,8 +55,10 @@ public sealed class TcpLimitsTests(TcpTunnelFixture fixture) : IClassFixture<Tcp
     public async Task Connection_over_the_limit_is_closed_at_once_and_one_is_accepted_again_after_another_closes()
     {
         const int limit = 3;
+        await using var edge = await StartEdgeAsync();
         await using var upstream = TcpUpstream.Start(TcpUpstream.Mode.Echo);
-        await using var agent = await fixture.StartAgentAsync([I(upstream.Port), "--max-connections", I(limit)]);
+        using var state = new TempDirectory();
+        await using var agent = await TcpAgentRun.StartAsync([I(upstream.Port), "--max-connections", I(limit), .. edge.AgentArgs()], state.Path);
         var held = new List<Socket>();
         try
         {
@@ -74,7 +78,7 @@ public sealed class TcpLimitsTests(TcpTunnelFixture fixture) : IClassFixture<Tcp
 
             // Nothing of the refused connection reached the agent's upstream.
             Assert.Equal(limit, upstream.Accepted);
-            var line = await fixture.Edge.Process.WaitForLineAsync(@".*limit of 3 connections \(ERR_BURROW_3011\)");
+            var line = await edge.Process.WaitForLineAsync(@".*limit of 3 connections \(ERR_BURROW_3011\)");
             Assert.Contains(I(agent.Port), line.Value, StringComparison.Ordinal);
             foreach (Socket socket in held)
             {
@@ -99,9 +103,7 @@ public sealed class TcpLimitsTests(TcpTunnelFixture fixture) : IClassFixture<Tcp
     [Fact(Timeout = 120_000)]
     public async Task Edge_values_cap_the_agent_values()
     {
-        int min = FreeRange(4);
-        await using var edge = await EdgeRun.StartAsync(extra:
-            ["--tcp-ports", $"{I(min)}-{I(min + 3)}", "--tcp-idle-timeout", "3s", "--tcp-max-connections", "2"]);
+        await using var edge = await StartEdgeAsync("--tcp-idle-timeout", "3s", "--tcp-max-connections", "2");
         Assert.Contains("idle timeout 00:00:03, at most 2 connections per tunnel", edge.Process.Output, StringComparison.Ordinal);
         await using var upstream = TcpUpstream.Start(TcpUpstream.Mode.Echo);
         using var state = new TempDirectory();
@@ -137,7 +139,8 @@ public sealed class TcpLimitsTests(TcpTunnelFixture fixture) : IClassFixture<Tcp
     [InlineData("tls", "--max-connections", "1000001", "ERR_BURROW_2014")]
     public async Task Bad_agent_values_are_refused_before_connecting(string command, string flag, string value, string code)
     {
-        await using var run = BurrowProcess.Start([command, "8080", flag, value, .. fixture.Edge.AgentArgs()]);
+        // The agent checks its flags before it connects: no edge is needed to see them refused.
+        await using var run = BurrowProcess.Start([command, "8080", flag, value, "--server", "127.0.0.1:1", "--authtoken", "brw_e2e_test_token"]);
 
         var line = await run.WaitForLineAsync($"{code}: .*");
 
@@ -158,6 +161,13 @@ public sealed class TcpLimitsTests(TcpTunnelFixture fixture) : IClassFixture<Tcp
 
         Assert.Contains($"'{value}'", line.Value, StringComparison.Ordinal);
         Assert.NotEqual(0, await run.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    /// <summary>An edge of its own with a small TCP port range, logging at info so that 3010 lines show.</summary>
+    private static Task<EdgeRun> StartEdgeAsync(params string[] extra)
+    {
+        int min = FreeRange(4);
+        return EdgeRun.StartAsync(extra: ["--tcp-ports", $"{I(min)}-{I(min + 3)}", .. extra], logLevel: "info");
     }
 
     private static async Task<Socket> ConnectAsync(int port)
