@@ -90,6 +90,15 @@ public sealed class EdgeOptions
     /// <summary>How often live sessions' authtokens are checked for revocation and expiry. Default 1 s.</summary>
     public TimeSpan RevocationCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a tcp (or passed-through tls) tunnel connection may carry no byte either way before
+    /// the edge closes it; <see cref="TimeSpan.Zero"/> turns it off. A tunnel may ask for less, not more. Default 2 h.
+    /// </summary>
+    public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Most connections one tcp (or passed-through tls) tunnel carries at once; a tunnel may ask for fewer. Default 1000.</summary>
+    public int TcpMaxConnections { get; set; } = 1000;
+
     /// <summary>Most tunnels one agent session may hold. Default 64.</summary>
     public int MaxTunnelsPerSession { get; set; } = 64;
 

@@ -108,6 +108,16 @@ public sealed class EdgeServer : IAsyncDisposable
             throw new ArgumentException($"'{options.Domain}' is not a valid base domain; give a DNS name such as tunnel.example.com.", nameof(options));
         }
 
+        if (options.TcpIdleTimeout < TimeSpan.Zero || options.TcpIdleTimeout > EndpointOptionsValidator.MaxIdleTimeout)
+        {
+            throw new ArgumentException(ErrorCodes.InvalidIdleTimeout.ToError(options.TcpIdleTimeout, "it must be 0 (off) or a positive duration of at most 30 days").ToString(), nameof(options));
+        }
+
+        if (EndpointOptionsValidator.CheckMaxConnections(options.TcpMaxConnections) is { } maxError)
+        {
+            throw new ArgumentException(maxError.ToString(), nameof(options));
+        }
+
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-edge" });
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);

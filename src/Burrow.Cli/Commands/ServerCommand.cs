@@ -29,6 +29,8 @@ internal static class ServerCommand
         var heartbeatTimeout = new Option<TimeSpan>("--heartbeat-timeout") { Description = "How long a ping may stay unanswered.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
         var tcpPorts = new Option<(int Min, int Max)>("--tcp-ports") { Description = "Ports TCP tunnels get, as first-last; they listen on the address of the public HTTPS (else HTTP) listener.", CustomParser = PortRanges.Parse, DefaultValueFactory = _ => (20000, 20999) };
         var adminAddr = new Option<IPEndPoint?>("--admin-addr") { Description = "Admin API and web page (plain HTTP, API key required), or off. Keep it on loopback or behind a proxy with TLS.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 4041) };
+        var tcpIdleTimeout = new Option<TimeSpan>("--tcp-idle-timeout") { Description = "Close a tcp/tls tunnel connection that carries no byte either way for this long (0 or off: never); a tunnel's --idle-timeout may only be shorter.", CustomParser = TunnelLimitOptions.ParseEdgeIdleTimeout, DefaultValueFactory = _ => TimeSpan.FromHours(2) };
+        var tcpMaxConnections = new Option<int>("--tcp-max-connections") { Description = "Most connections one tcp/tls tunnel carries at once; a tunnel's --max-connections may only be lower.", CustomParser = TunnelLimitOptions.ParseEdgeMaxConnections, DefaultValueFactory = _ => 1000 };
         var log = new Option<string>("--log") { Description = "Where logs go: stdout, stderr or false.", DefaultValueFactory = _ => "stdout" };
         var logFormat = new Option<string>("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
         var logLevel = new Option<string>("--log-level") { Description = "debug, info, warn, error or crit.", DefaultValueFactory = _ => "info" };
@@ -36,7 +38,7 @@ internal static class ServerCommand
         var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
         {
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, database, authtokens, authtokenFile,
-            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, adminAddr, log, logFormat, logLevel,
+            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr, log, logFormat, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -69,6 +71,8 @@ internal static class ServerCommand
                 TcpPortMin = parse.GetValue(tcpPorts).Min,
                 TcpPortMax = parse.GetValue(tcpPorts).Max,
                 AdminEndPoint = parse.GetValue(adminAddr),
+                TcpIdleTimeout = parse.GetValue(tcpIdleTimeout),
+                TcpMaxConnections = parse.GetValue(tcpMaxConnections),
             };
             foreach (string token in parse.GetValue(authtokens) ?? [])
             {
@@ -131,7 +135,7 @@ internal static class ServerCommand
             Console.WriteLine($"HTTP     listening on {http}, URLs http://<name>.{edge.Domain}{(port == 80 ? "" : $":{port}")}");
         }
 
-        Console.WriteLine($"TCP      tunnels get ports {options.TcpPortMin}-{options.TcpPortMax} on {options.TcpBindAddress}, URLs tcp://{edge.Domain}:<port>");
+        Console.WriteLine($"TCP      tunnels get ports {options.TcpPortMin}-{options.TcpPortMax} on {options.TcpBindAddress}, URLs tcp://{edge.Domain}:<port>; idle timeout {(options.TcpIdleTimeout > TimeSpan.Zero ? options.TcpIdleTimeout.ToString() : "off")}, at most {options.TcpMaxConnections} connections per tunnel");
         if (edge.LocalCaPath is { } ca)
         {
             Console.WriteLine($"Local CA {ca}{(edge.LocalCaCreated ? " (created now)" : "")}: no --tls-cert was given, so agents and browsers must trust this CA (agent: --edge-ca {ca}; curl: --cacert {ca}).");

@@ -16,10 +16,12 @@ internal static class TcpCommand
         var cidrAllow = Many("--cidr-allow", "Allow only these client ranges, e.g. 203.0.113.0/24 (repeatable).");
         var cidrDeny = Many("--cidr-deny", "Refuse these client ranges (repeatable).");
         var proxyProtocol = UpstreamProxyProtocolOption.Create();
+        var idleTimeout = TunnelLimitOptions.CreateIdleTimeout();
+        var maxConnections = TunnelLimitOptions.CreateMaxConnections();
 
         var command = new Command("tcp", "Expose a local TCP service on a public port of the edge.")
         {
-            target, url, name, cidrAllow, cidrDeny, proxyProtocol,
+            target, url, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections,
         };
         var connection = AgentConnection.AddTo(command);
 
@@ -34,6 +36,12 @@ internal static class TcpCommand
             if (proxyError is not null)
             {
                 return Fail($"burrow tcp: {proxyError}");
+            }
+
+            (long? idleMs, int? maxConnectionCount, ProtocolError? limitError) = TunnelLimitOptions.Parse(parse, idleTimeout, maxConnections);
+            if (limitError is not null)
+            {
+                return Fail($"burrow tcp: {limitError}");
             }
 
             int? remotePort = null;
@@ -58,6 +66,8 @@ internal static class TcpCommand
                 {
                     CidrAllow = parse.GetValue(cidrAllow),
                     CidrDeny = parse.GetValue(cidrDeny),
+                    IdleTimeoutMs = idleMs,
+                    MaxConnections = maxConnectionCount,
                 },
             };
             return await connection.RunAsync(parse, tunnel, "tcp", cancellationToken).ConfigureAwait(false);

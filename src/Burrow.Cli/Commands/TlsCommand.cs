@@ -18,6 +18,8 @@ internal static class TlsCommand
         var cidrAllow = Many("--cidr-allow", "Allow only these client ranges, e.g. 203.0.113.0/24 (repeatable).");
         var cidrDeny = Many("--cidr-deny", "Refuse these client ranges (repeatable).");
         var proxyProtocol = UpstreamProxyProtocolOption.Create();
+        var idleTimeout = TunnelLimitOptions.CreateIdleTimeout();
+        var maxConnections = TunnelLimitOptions.CreateMaxConnections();
         var terminateAt = new Option<string>("--terminate-at")
         {
             Description = "Where TLS ends: upstream (default: the edge passes it through untouched) or agent (this agent terminates it with --crt/--key and forwards plaintext).",
@@ -29,7 +31,7 @@ internal static class TlsCommand
 
         var command = new Command("tls", "Expose a local TLS service by hostname (SNI) on the edge's HTTPS port, without terminating TLS.")
         {
-            target, url, name, cidrAllow, cidrDeny, proxyProtocol, terminateAt, crt, key, mutualTlsCas,
+            target, url, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections, terminateAt, crt, key, mutualTlsCas,
         };
         var connection = AgentConnection.AddTo(command);
 
@@ -44,6 +46,12 @@ internal static class TlsCommand
             if (proxyError is not null)
             {
                 return Fail($"burrow tls: {proxyError}");
+            }
+
+            (long? idleMs, int? maxConnectionCount, ProtocolError? limitError) = TunnelLimitOptions.Parse(parse, idleTimeout, maxConnections);
+            if (limitError is not null)
+            {
+                return Fail($"burrow tls: {limitError}");
             }
 
             if (CheckTermination(parse.GetValue(terminateAt)!, parse.GetValue(crt), parse.GetValue(key), parse.GetValue(mutualTlsCas)) is { } invalid)
@@ -76,6 +84,8 @@ internal static class TlsCommand
                     {
                         CidrAllow = parse.GetValue(cidrAllow),
                         CidrDeny = parse.GetValue(cidrDeny),
+                        IdleTimeoutMs = idleMs,
+                        MaxConnections = maxConnectionCount,
                     },
                 };
                 return await connection.RunAsync(parse, tunnel, "tls", cancellationToken).ConfigureAwait(false);

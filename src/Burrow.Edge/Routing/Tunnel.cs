@@ -12,6 +12,8 @@ namespace Burrow.Edge.Routing;
 /// </summary>
 internal sealed class Tunnel
 {
+    private int _openConnections;
+
     public Tunnel(string id, string hostname, AgentSession session, BindMessage bind, ValidatedEndpointOptions options, EdgeOptions edgeOptions)
     {
         Id = id;
@@ -27,6 +29,14 @@ internal sealed class Tunnel
         ConnectHost = id.Replace('_', '-').ToLowerInvariant() + ".tunnel";
         DestinationPrefix = $"http://{ConnectHost}/";
         Policy = new TunnelPolicy(options);
+        // The smaller of the edge's and the tunnel's own value wins; the edge's zero means no timeout.
+        TimeSpan? edgeIdle = edgeOptions.TcpIdleTimeout > TimeSpan.Zero ? edgeOptions.TcpIdleTimeout : null;
+        IdleTimeout = (edgeIdle, options.IdleTimeout) switch
+        {
+            ({ } edge, { } own) => edge < own ? edge : own,
+            (var edge, var own) => edge ?? own,
+        };
+        MaxConnections = Math.Min(edgeOptions.TcpMaxConnections, options.MaxConnections ?? int.MaxValue);
         Transformer = new TunnelTransformer(this);
         var version = options.UpstreamProtocol == UpstreamProtocols.Http2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11;
         RequestConfig = new ForwarderRequestConfig
@@ -46,6 +56,15 @@ internal sealed class Tunnel
     public TrafficCounters Counters { get; }
 
     public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>How long a tcp/tls connection may stay silent both ways; <see langword="null"/> for no limit.</summary>
+    public TimeSpan? IdleTimeout { get; }
+
+    /// <summary>Most connections carried at once (tcp/tls).</summary>
+    public int MaxConnections { get; }
+
+    /// <summary>Connections carried now (tcp/tls).</summary>
+    public int OpenConnections => Volatile.Read(ref _openConnections);
 
     public string Hostname { get; }
 
@@ -76,6 +95,21 @@ internal sealed class Tunnel
     public ForwarderRequestConfig LongLivedRequestConfig { get; }
 
     public IReadOnlyList<string> Urls { get; set; } = [];
+
+    /// <summary>Counts a new connection in, or returns false (counting nothing) when the tunnel is at <see cref="MaxConnections"/>.</summary>
+    public bool TryOpenConnection()
+    {
+        if (Interlocked.Increment(ref _openConnections) <= MaxConnections)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _openConnections);
+        return false;
+    }
+
+    /// <summary>Counts out a connection that <see cref="TryOpenConnection"/> let in, once it has ended.</summary>
+    public void CloseConnection() => Interlocked.Decrement(ref _openConnections);
 
     /// <summary>The upstream as shown to people: what the agent forwards to, else the tunnel's hostname.</summary>
     public string UpstreamDisplay => string.IsNullOrEmpty(ForwardsTo) ? $"the upstream of {Hostname}" : ForwardsTo;

@@ -18,11 +18,13 @@ internal sealed partial class TunnelBinder
     private readonly AuditTrail _audit;
     private readonly ILogger _logger;
     private readonly ILogger _tcpLogger;
+    private readonly TimeProvider _time;
 
     public TunnelBinder(
         EdgeOptions options, TunnelRegistry tunnels, EdgeEndpoints endpoints, BindAccess access, AuditTrail audit,
-        ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger)
+        ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger, TimeProvider time)
     {
+        _time = time;
         _tcpLogger = tcpLogger;
         _options = options;
         _tunnels = tunnels;
@@ -170,7 +172,7 @@ internal sealed partial class TunnelBinder
     private Tunnel? TryBindPort(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, int port)
     {
         string url = string.Create(CultureInfo.InvariantCulture, $"tcp://{_options.Domain}:{port}");
-        if (_tunnels.IsTaken(url) || TcpTunnelListener.TryBind(_options.TcpBindAddress, port, _tcpLogger) is not { } listener)
+        if (_tunnels.IsTaken(url) || TcpTunnelListener.TryBind(_options.TcpBindAddress, port, _tcpLogger, _time) is not { } listener)
         {
             return null;
         }

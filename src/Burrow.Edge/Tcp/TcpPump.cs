@@ -13,12 +13,16 @@ internal static class TcpPump
 {
     private const int BufferSize = 64 * 1024;
 
-    /// <summary>Pumps until both directions end; <paramref name="accepted"/> runs before the first byte toward the client, and false aborts both.</summary>
-    public static async Task RunAsync(Socket client, MuxStream stream, Func<Task<bool>> accepted, Routing.TrafficCounters? counters = null)
+    /// <summary>
+    /// Pumps until both directions end; <paramref name="accepted"/> runs before the first byte toward
+    /// the client, and false aborts both. Every chunk counts toward <paramref name="counters"/>, and every
+    /// read and write touches <paramref name="watch"/>.
+    /// </summary>
+    public static async Task RunAsync(Socket client, MuxStream stream, Func<Task<bool>> accepted, Routing.TrafficCounters? counters = null, IdleWatch? watch = null)
     {
         var network = new NetworkStream(client, ownsSocket: true);
-        Task toAgent = ToAgentAsync(network, stream, counters);
-        Task toClient = ToClientAsync(stream, network, client, accepted, counters);
+        Task toAgent = ToAgentAsync(network, stream, counters, watch);
+        Task toClient = ToClientAsync(stream, network, client, accepted, counters, watch);
         Task first = await Task.WhenAny(toAgent, toClient).ConfigureAwait(false);
         if (first.IsFaulted)
         {
@@ -40,24 +44,25 @@ internal static class TcpPump
         }
     }
 
-    private static async Task ToAgentAsync(NetworkStream network, MuxStream stream, Routing.TrafficCounters? counters)
+    private static async Task ToAgentAsync(NetworkStream network, MuxStream stream, Routing.TrafficCounters? counters, IdleWatch? watch)
     {
-        await CopyAsync(network, stream, counters, inbound: true).ConfigureAwait(false);
+        await CopyAsync(network, stream, counters, inbound: true, watch).ConfigureAwait(false);
         stream.CompleteWrites();
     }
 
-    private static async Task ToClientAsync(MuxStream stream, NetworkStream network, Socket client, Func<Task<bool>> accepted, Routing.TrafficCounters? counters)
+    private static async Task ToClientAsync(MuxStream stream, NetworkStream network, Socket client, Func<Task<bool>> accepted, Routing.TrafficCounters? counters, IdleWatch? watch)
     {
         if (!await accepted().ConfigureAwait(false))
         {
             throw new IOException("the agent could not reach the upstream");
         }
 
-        await CopyAsync(stream, network, counters, inbound: false).ConfigureAwait(false);
+        await CopyAsync(stream, network, counters, inbound: false, watch).ConfigureAwait(false);
         client.Shutdown(SocketShutdown.Send);
     }
 
-    private static void Abort(Socket client, MuxStream stream)
+    /// <summary>Resets the client connection and aborts the proxy stream; safe to call more than once.</summary>
+    internal static void Abort(Socket client, MuxStream stream)
     {
         stream.Abort();
         try
@@ -72,8 +77,11 @@ internal static class TcpPump
         client.Dispose();
     }
 
-    /// <summary>Copies until the source ends; each chunk counts toward <paramref name="counters"/> as inbound (client to agent) or outbound.</summary>
-    internal static async Task CopyAsync(Stream source, Stream destination, Routing.TrafficCounters? counters = null, bool inbound = false)
+    /// <summary>
+    /// Copies until <paramref name="source"/> ends; each chunk counts toward <paramref name="counters"/> as inbound
+    /// (client to agent) or outbound, and every read and write touches <paramref name="watch"/>.
+    /// </summary>
+    internal static async Task CopyAsync(Stream source, Stream destination, Routing.TrafficCounters? counters = null, bool inbound = false, IdleWatch? watch = null)
     {
         while (true)
         {
@@ -88,7 +96,9 @@ internal static class TcpPump
                     return;
                 }
 
+                watch?.Touch();
                 await destination.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                watch?.Touch();
                 if (inbound)
                 {
                     counters?.AddBytesIn(read);

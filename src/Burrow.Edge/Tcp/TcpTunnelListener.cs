@@ -18,11 +18,13 @@ internal sealed partial class TcpTunnelListener : IDisposable
 
     private readonly Socket _socket;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Tunnel _tunnel = null!;
 
-    private TcpTunnelListener(Socket socket, int port, ILogger logger)
+    private TcpTunnelListener(Socket socket, int port, ILogger logger, TimeProvider time)
     {
+        _time = time;
         _socket = socket;
         Port = port;
         _logger = logger;
@@ -31,7 +33,7 @@ internal sealed partial class TcpTunnelListener : IDisposable
     public int Port { get; }
 
     /// <summary>Binds and listens on <paramref name="port"/>, or returns <see langword="null"/> when the port is in use.</summary>
-    public static TcpTunnelListener? TryBind(IPAddress address, int port, ILogger logger)
+    public static TcpTunnelListener? TryBind(IPAddress address, int port, ILogger logger, TimeProvider time)
     {
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -43,7 +45,7 @@ internal sealed partial class TcpTunnelListener : IDisposable
 
             socket.Bind(new IPEndPoint(address, port));
             socket.Listen(512);
-            return new TcpTunnelListener(socket, port, logger);
+            return new TcpTunnelListener(socket, port, logger, time);
         }
         catch (SocketException)
         {
@@ -94,6 +96,25 @@ internal sealed partial class TcpTunnelListener : IDisposable
             return;
         }
 
+        if (!tunnel.TryOpenConnection())
+        {
+            Log.TooManyConnections(_logger, remote, tunnel.Id, Port, tunnel.MaxConnections);
+            client.Dispose();
+            return;
+        }
+
+        try
+        {
+            await CarryAsync(client, remote, tunnel).ConfigureAwait(false);
+        }
+        finally
+        {
+            tunnel.CloseConnection();
+        }
+    }
+
+    private async Task CarryAsync(Socket client, string remote, Tunnel tunnel)
+    {
         MuxSession? mux = tunnel.Session.Link?.Mux;
         if (mux is null)
         {
@@ -119,7 +140,14 @@ internal sealed partial class TcpTunnelListener : IDisposable
 
         // The client's first bytes go out at once; the agent's answer is read before any byte goes back.
         tunnel.Counters.AddConnection();
-        await TcpPump.RunAsync(client, stream, () => ReadResultAsync(stream, remote, tunnel), tunnel.Counters).ConfigureAwait(false);
+        TimeSpan? idle = tunnel.IdleTimeout;
+        TimeSpan idleFor = idle ?? TimeSpan.Zero;
+        using IdleWatch? watch = IdleWatch.Start(_time, idle, () =>
+        {
+            Log.IdleClosed(_logger, remote, tunnel.Id, Port, idleFor);
+            TcpPump.Abort(client, stream);
+        });
+        await TcpPump.RunAsync(client, stream, () => ReadResultAsync(stream, remote, tunnel), tunnel.Counters, watch).ConfigureAwait(false);
     }
 
     /// <summary>Reads the agent's <c>proxy_result</c>; false (logged) when it could not reach the upstream.</summary>
@@ -159,5 +187,11 @@ internal sealed partial class TcpTunnelListener : IDisposable
 
         [LoggerMessage(EventId = 1403, EventName = "TcpProxyStreamFailed", Level = LogLevel.Information, Message = "Closed TCP client {RemoteAddress} on tunnel {TunnelId}: the proxy stream failed: {Reason}")]
         public static partial void ProxyStreamFailed(ILogger logger, string remoteAddress, string tunnelId, string reason);
+
+        [LoggerMessage(EventId = 1404, EventName = "TcpIdleClosed", Level = LogLevel.Information, Message = "Closed TCP client {RemoteAddress} on tunnel {TunnelId} (port {Port}): no bytes either way for {IdleTimeout} (ERR_BURROW_3010)")]
+        public static partial void IdleClosed(ILogger logger, string remoteAddress, string tunnelId, int port, TimeSpan idleTimeout);
+
+        [LoggerMessage(EventId = 1405, EventName = "TcpTooManyConnections", Level = LogLevel.Warning, Message = "Refused TCP client {RemoteAddress} on tunnel {TunnelId} (port {Port}): the tunnel already holds its limit of {MaxConnections} connections (ERR_BURROW_3011)")]
+        public static partial void TooManyConnections(ILogger logger, string remoteAddress, string tunnelId, int port, int maxConnections);
     }
 }

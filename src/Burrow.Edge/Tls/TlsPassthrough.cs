@@ -24,9 +24,11 @@ internal sealed partial class TlsPassthrough
 
     private readonly TunnelRegistry _tunnels;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public TlsPassthrough(TunnelRegistry tunnels, ILogger<TlsPassthrough> logger)
+    public TlsPassthrough(TunnelRegistry tunnels, ILogger<TlsPassthrough> logger, TimeProvider time)
     {
+        _time = time;
         _tunnels = tunnels;
         _logger = logger;
     }
@@ -101,6 +103,25 @@ internal sealed partial class TlsPassthrough
             return;
         }
 
+        if (!tunnel.TryOpenConnection())
+        {
+            Log.TooManyConnections(_logger, remote, tunnel.Id, serverName, tunnel.MaxConnections);
+            connection.Abort();
+            return;
+        }
+
+        try
+        {
+            await CarryAsync(connection, tunnel, serverName, remote).ConfigureAwait(false);
+        }
+        finally
+        {
+            tunnel.CloseConnection();
+        }
+    }
+
+    private async Task CarryAsync(ConnectionContext connection, Tunnel tunnel, string serverName, string remote)
+    {
         MuxSession? mux = tunnel.Session.Link?.Mux;
         if (mux is null)
         {
@@ -126,11 +147,19 @@ internal sealed partial class TlsPassthrough
             return;
         }
 
+        TimeSpan? idle = tunnel.IdleTimeout;
+        TimeSpan idleFor = idle ?? TimeSpan.Zero;
+        using IdleWatch? watch = IdleWatch.Start(_time, idle, () =>
+        {
+            Log.IdleClosed(_logger, remote, tunnel.Id, serverName, idleFor);
+            stream.Abort();
+            connection.Abort();
+        });
         Stream clientIn = connection.Transport.Input.AsStream(leaveOpen: true);
         Stream clientOut = connection.Transport.Output.AsStream(leaveOpen: true);
         tunnel.Counters.AddConnection();
-        Task toAgent = ToAgentAsync(clientIn, stream, tunnel.Counters);
-        Task toClient = ToClientAsync(stream, clientOut, () => ReadResultAsync(stream, remote, tunnel, connection.ConnectionClosed), tunnel.Counters);
+        Task toAgent = ToAgentAsync(clientIn, stream, tunnel.Counters, watch);
+        Task toClient = ToClientAsync(stream, clientOut, () => ReadResultAsync(stream, remote, tunnel, connection.ConnectionClosed), tunnel.Counters, watch);
         Task first = await Task.WhenAny(toAgent, toClient).ConfigureAwait(false);
         if (first.IsFaulted)
         {
@@ -159,11 +188,11 @@ internal sealed partial class TlsPassthrough
         }
     }
 
-    private static async Task ToAgentAsync(Stream client, MuxStream stream, TrafficCounters counters)
+    private static async Task ToAgentAsync(Stream client, MuxStream stream, TrafficCounters counters, IdleWatch? watch)
     {
         try
         {
-            await TcpPump.CopyAsync(client, stream, counters, inbound: true).ConfigureAwait(false);
+            await TcpPump.CopyAsync(client, stream, counters, inbound: true, watch).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -173,14 +202,14 @@ internal sealed partial class TlsPassthrough
         stream.CompleteWrites();
     }
 
-    private static async Task ToClientAsync(MuxStream stream, Stream client, Func<Task<bool>> accepted, TrafficCounters counters)
+    private static async Task ToClientAsync(MuxStream stream, Stream client, Func<Task<bool>> accepted, TrafficCounters counters, IdleWatch? watch)
     {
         if (!await accepted().ConfigureAwait(false))
         {
             throw new IOException("the agent could not reach the upstream");
         }
 
-        await TcpPump.CopyAsync(stream, client, counters, inbound: false).ConfigureAwait(false);
+        await TcpPump.CopyAsync(stream, client, counters, inbound: false, watch).ConfigureAwait(false);
         await client.FlushAsync().ConfigureAwait(false);
     }
 
@@ -217,5 +246,11 @@ internal sealed partial class TlsPassthrough
 
         [LoggerMessage(EventId = 1502, EventName = "TlsClientClosed", Level = LogLevel.Information, Message = "Closed TLS client {RemoteAddress} on tunnel {TunnelId}: {Code} {Reason}")]
         public static partial void Closed(ILogger logger, string remoteAddress, string tunnelId, string code, string reason);
+
+        [LoggerMessage(EventId = 1503, EventName = "TlsIdleClosed", Level = LogLevel.Information, Message = "Closed TLS client {RemoteAddress} on tunnel {TunnelId} ({ServerName}): no bytes either way for {IdleTimeout} (ERR_BURROW_3010)")]
+        public static partial void IdleClosed(ILogger logger, string remoteAddress, string tunnelId, string serverName, TimeSpan idleTimeout);
+
+        [LoggerMessage(EventId = 1504, EventName = "TlsTooManyConnections", Level = LogLevel.Warning, Message = "Refused TLS client {RemoteAddress} on tunnel {TunnelId} ({ServerName}): the tunnel already holds its limit of {MaxConnections} connections (ERR_BURROW_3011)")]
+        public static partial void TooManyConnections(ILogger logger, string remoteAddress, string tunnelId, string serverName, int maxConnections);
     }
 }

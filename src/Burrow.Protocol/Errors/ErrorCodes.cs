@@ -162,6 +162,18 @@ public static class ErrorCodes
         "TCP port {0} is reserved for another account.",
         "Leave the port out to get a free one, or use an authtoken of the account that reserved it.");
 
+    /// <summary>2013: an idle timeout for tcp/tls connections is not a positive duration within bounds. Args: value, reason.</summary>
+    public static readonly ErrorCode InvalidIdleTimeout = new(
+        2013, nameof(InvalidIdleTimeout), 400,
+        "Invalid idle timeout '{0}': {1}.",
+        "Give a positive duration such as 30s, 5m or 2h (agent: --idle-timeout; edge: --tcp-idle-timeout, where 0 or off disables it); the edge's value caps the agent's.");
+
+    /// <summary>2014: a connection limit for tcp/tls tunnels is not a positive whole number within bounds. Args: value, reason.</summary>
+    public static readonly ErrorCode InvalidMaxConnections = new(
+        2014, nameof(InvalidMaxConnections), 400,
+        "Invalid connection limit '{0}': {1}.",
+        "Give a whole number from 1 to 1000000 (agent: --max-connections; edge: --tcp-max-connections); the edge's value caps the agent's.");
+
     // :: 3xxx proxying public traffic
 
     /// <summary>3001: no tunnel serves the requested host. Args: host.</summary>
@@ -217,6 +229,18 @@ public static class ErrorCodes
         3009, nameof(ClientCertificateRefused), null,
         "Refused the client certificate of {0}: {1}.",
         "The client must present a valid certificate issued by one of the CAs given with --mutual-tls-cas (curl --cert/--key, openssl s_client -cert/-key).");
+
+    /// <summary>3010: a tcp/tls tunnel connection carried no byte either way for the idle timeout and was closed by the edge. Args: client address, timeout.</summary>
+    public static readonly ErrorCode IdleConnectionClosed = new(
+        3010, nameof(IdleConnectionClosed), null,
+        "Closed the connection of {0}: no bytes either way for {1}.",
+        "Send keepalives more often than the timeout (e.g. ssh ServerAliveInterval, TCP keepalive is not enough: it carries no payload), or raise --idle-timeout on the agent / --tcp-idle-timeout on the edge.");
+
+    /// <summary>3011: a tcp/tls tunnel already holds its maximum of connections; a new one was closed at once. Args: client address, limit.</summary>
+    public static readonly ErrorCode TooManyConnections = new(
+        3011, nameof(TooManyConnections), null,
+        "Refused the connection of {0}: the tunnel already holds its limit of {1} connections.",
+        "Close idle connections (or use a connection pool with fewer connections), or raise --max-connections on the agent / --tcp-max-connections on the edge.");
 
     // :: 4xxx wire protocol
 
@@ -453,10 +477,10 @@ public static class ErrorCodes
     [
         MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired, AuthtokenRevoked, AuthtokenExpired, SessionQuotaReached,
         HostnameTaken, HostnameNotAllowed, InvalidSubdomain, InvalidOptionValue, TcpPortUnavailable, UnknownProto, TooManyTunnels, InvalidHostname,
-        InvalidProxyProtocolVersion, InvalidTlsTermination, TlsCertificateUnusable, MutualTlsCasUnusable,
+        InvalidProxyProtocolVersion, InvalidTlsTermination, TlsCertificateUnusable, MutualTlsCasUnusable, InvalidIdleTimeout, InvalidMaxConnections,
         HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved,
         TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
-        ClientTlsHandshakeFailed, ClientCertificateRefused,
+        ClientTlsHandshakeFailed, ClientCertificateRefused, IdleConnectionClosed, TooManyConnections,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,

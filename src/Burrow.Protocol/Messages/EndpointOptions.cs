@@ -67,6 +67,18 @@ public sealed record EndpointOptions
     /// </summary>
     public string? UpstreamProtocol { get; init; }
 
+    /// <summary>
+    /// tcp and tls tunnels: close a connection that carries no byte either way for this many
+    /// milliseconds; <see langword="null"/> leaves the edge's own timeout, which also caps this one.
+    /// </summary>
+    public long? IdleTimeoutMs { get; init; }
+
+    /// <summary>
+    /// tcp and tls tunnels: the most connections the tunnel carries at once; <see langword="null"/>
+    /// leaves the edge's own limit, which also caps this one.
+    /// </summary>
+    public int? MaxConnections { get; init; }
+
     /// <summary>Whether the agent records requests for its inspector. On by default.</summary>
     public bool Inspect { get; init; }
 }

@@ -18,7 +18,7 @@ public static class EndpointOptionsValidator
     /// <param name="options">The options from the bind.</param>
     /// <param name="proto">The tunnel protocol: <c>http</c>, <c>tcp</c> or <c>tls</c>.</param>
     /// <param name="validated">The parsed options, when all are valid.</param>
-    /// <param name="error">An <c>ERR_BURROW_2004</c> error naming the first bad value, when not.</param>
+    /// <param name="error">An error naming the first bad value, when not: <c>ERR_BURROW_2004</c>, or 2013/2014 for the idle timeout and connection limit.</param>
     /// <returns>Whether every option is valid.</returns>
     public static bool TryValidate(
         EndpointOptions options,
@@ -63,6 +63,11 @@ public static class EndpointOptionsValidator
             return false;
         }
 
+        if (!TryValidateLimits(options, proto, out error))
+        {
+            return false;
+        }
+
         validated = new ValidatedEndpointOptions
         {
             BasicAuth = basicAuth,
@@ -75,7 +80,67 @@ public static class EndpointOptionsValidator
             HostHeader = hostHeader,
             UpstreamProtocol = upstream,
             Inspect = options.Inspect,
+            IdleTimeout = options.IdleTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+            MaxConnections = options.MaxConnections,
         };
+        return true;
+    }
+
+    /// <summary>The longest idle timeout a tunnel may ask for: 30 days, beyond which "never" is meant.</summary>
+    public static readonly TimeSpan MaxIdleTimeout = TimeSpan.FromDays(30);
+
+    /// <summary>The largest connection limit a tunnel (or edge) may set.</summary>
+    public const int MaxConnectionLimit = 1_000_000;
+
+    /// <summary>Checks an idle timeout for tcp/tls connections: positive and at most <see cref="MaxIdleTimeout"/>.</summary>
+    /// <param name="value">The timeout.</param>
+    /// <param name="text">The value as the user wrote it, for the message.</param>
+    /// <returns>An <c>ERR_BURROW_2013</c> error, or <see langword="null"/> when valid.</returns>
+    public static ProtocolError? CheckIdleTimeout(TimeSpan value, string text) =>
+        value <= TimeSpan.Zero ? ErrorCodes.InvalidIdleTimeout.ToError(text, "it must be a positive duration")
+        : value > MaxIdleTimeout ? ErrorCodes.InvalidIdleTimeout.ToError(text, "it must be at most 30 days")
+        : null;
+
+    /// <summary>Checks a connection limit: a whole number from 1 to <see cref="MaxConnectionLimit"/>.</summary>
+    /// <param name="value">The limit.</param>
+    /// <returns>An <c>ERR_BURROW_2014</c> error, or <see langword="null"/> when valid.</returns>
+    public static ProtocolError? CheckMaxConnections(long value) =>
+        value is < 1 or > MaxConnectionLimit
+            ? ErrorCodes.InvalidMaxConnections.ToError(value.ToString(System.Globalization.CultureInfo.InvariantCulture), "expected a whole number from 1 to 1000000")
+            : null;
+
+    private static bool TryValidateLimits(EndpointOptions options, string proto, [NotNullWhen(false)] out ProtocolError? error)
+    {
+        error = null;
+        if (options.IdleTimeoutMs is null && options.MaxConnections is null)
+        {
+            return true;
+        }
+
+        if (proto == TunnelProtocols.Http)
+        {
+            error = ErrorCodes.InvalidOptionValue.ToError(
+                options.IdleTimeoutMs is not null ? "idle_timeout_ms" : "max_connections", "it applies to tcp and tls tunnels only, not http");
+            return false;
+        }
+
+        if (options.IdleTimeoutMs is { } ms)
+        {
+            string text = ms.ToString(System.Globalization.CultureInfo.InvariantCulture) + "ms";
+            error = ms <= 0 || ms > (long)MaxIdleTimeout.TotalMilliseconds
+                ? CheckIdleTimeout(ms <= 0 ? TimeSpan.Zero : TimeSpan.MaxValue, text)
+                : null;
+            if (error is not null)
+            {
+                return false;
+            }
+        }
+
+        if (options.MaxConnections is { } max && (error = CheckMaxConnections(max)) is not null)
+        {
+            return false;
+        }
+
         return true;
     }
 

@@ -38,6 +38,12 @@ public sealed record ValidatedEndpointOptions
     /// <summary><c>http1</c> or <c>http2</c>; see <see cref="UpstreamProtocols"/>.</summary>
     public string UpstreamProtocol { get; init; } = UpstreamProtocols.Http1;
 
+    /// <summary>The tunnel's own idle timeout for tcp/tls connections; <see langword="null"/> when it asked for none.</summary>
+    public TimeSpan? IdleTimeout { get; init; }
+
+    /// <summary>The tunnel's own connection limit; <see langword="null"/> when it asked for none.</summary>
+    public int? MaxConnections { get; init; }
+
     /// <summary>Whether the agent records requests for its inspector.</summary>
     public bool Inspect { get; init; } = true;
 }

@@ -40,14 +40,14 @@ public sealed class EdgeRun : IAsyncDisposable
     public string? ApiKey { get; private set; }
 
     /// <summary>Starts an edge; with <paramref name="token"/> <see langword="null"/> no --authtoken is given, so only the store's tokens work.</summary>
-    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string? token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0", string adminAddr = "127.0.0.1:0")
+    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string? token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0", string adminAddr = "127.0.0.1:0", string logLevel = "warn")
     {
         TempDirectory? own = dataDir is null ? new TempDirectory() : null;
         dataDir ??= own!.Path;
         List<string> args =
         [
             "server", "--agent-addr", agentAddr, "--https-addr", httpsAddr, "--http-addr", httpAddr,
-            "--data-dir", dataDir, "--log-level", "warn",
+            "--data-dir", dataDir, "--log-level", logLevel,
             // Never the default 4041: tests run side by side.
             "--admin-addr", adminAddr,
         ];

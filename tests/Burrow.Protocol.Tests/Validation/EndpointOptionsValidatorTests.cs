@@ -98,4 +98,89 @@ public sealed class EndpointOptionsValidatorTests
         Assert.True(EndpointOptionsValidator.TryValidate(options, TunnelProtocols.Tcp, out var validated, out _));
         Assert.Single(validated.CidrAllow);
     }
+
+    [Theory]
+    [InlineData("tcp")]
+    [InlineData("tls")]
+    public void Idle_timeout_and_connection_limit_are_parsed_for_tcp_and_tls(string proto)
+    {
+        var options = new EndpointOptions(inspect: false) { IdleTimeoutMs = 30_000, MaxConnections = 25 };
+
+        Assert.True(EndpointOptionsValidator.TryValidate(options, proto, out var validated, out _));
+
+        Assert.Equal(TimeSpan.FromSeconds(30), validated.IdleTimeout);
+        Assert.Equal(25, validated.MaxConnections);
+    }
+
+    [Fact]
+    public void Absent_limits_stay_absent_so_the_edge_values_apply()
+    {
+        Assert.True(EndpointOptionsValidator.TryValidate(new EndpointOptions(inspect: false), TunnelProtocols.Tcp, out var validated, out _));
+
+        Assert.Null(validated.IdleTimeout);
+        Assert.Null(validated.MaxConnections);
+    }
+
+    [Theory]
+    [InlineData(0L, "Invalid idle timeout '0ms': it must be a positive duration.")]
+    [InlineData(-5L, "Invalid idle timeout '-5ms': it must be a positive duration.")]
+    [InlineData(2_592_000_001L, "Invalid idle timeout '2592000001ms': it must be at most 30 days.")]
+    public void Bad_idle_timeout_is_2013(long ms, string message)
+    {
+        var options = new EndpointOptions(inspect: false) { IdleTimeoutMs = ms };
+
+        Assert.False(EndpointOptionsValidator.TryValidate(options, TunnelProtocols.Tcp, out var validated, out var error));
+
+        Assert.Null(validated);
+        Assert.Equal("ERR_BURROW_2013", error.Code);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(1_000_001)]
+    public void Bad_connection_limit_is_2014(int max)
+    {
+        var options = new EndpointOptions(inspect: false) { MaxConnections = max };
+
+        Assert.False(EndpointOptionsValidator.TryValidate(options, TunnelProtocols.Tls, out _, out var error));
+
+        Assert.Equal("ERR_BURROW_2014", error.Code);
+        Assert.Contains($"'{max.ToString(System.Globalization.CultureInfo.InvariantCulture)}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Connection_limits_of_1_and_1000000_are_valid()
+    {
+        Assert.Null(EndpointOptionsValidator.CheckMaxConnections(1));
+        Assert.Null(EndpointOptionsValidator.CheckMaxConnections(1_000_000));
+        Assert.Null(EndpointOptionsValidator.CheckIdleTimeout(TimeSpan.FromDays(30), "720h"));
+    }
+
+    [Fact]
+    public void Limits_are_refused_on_http_tunnels_with_2004()
+    {
+        Assert.False(EndpointOptionsValidator.TryValidate(new EndpointOptions { MaxConnections = 5 }, TunnelProtocols.Http, out _, out var error));
+
+        Assert.Equal("ERR_BURROW_2004", error.Code);
+        Assert.Equal("Invalid max_connections: it applies to tcp and tls tunnels only, not http.", error.Message);
+    }
+
+    [Fact]
+    public void Limits_round_trip_as_snake_case_on_the_wire()
+    {
+        var bind = new BindMessage
+        {
+            RequestId = "1", TunnelName = "db", Proto = TunnelProtocols.Tcp,
+            Options = new EndpointOptions(inspect: false) { IdleTimeoutMs = 1500, MaxConnections = 7 },
+        };
+
+        string json = ControlMessageSerializer.SerializeToJson(bind);
+        Assert.Contains("\"idle_timeout_ms\":1500", json, StringComparison.Ordinal);
+        Assert.Contains("\"max_connections\":7", json, StringComparison.Ordinal);
+        var back = Assert.IsType<BindMessage>(ControlMessageSerializer.Deserialize(System.Text.Encoding.UTF8.GetBytes(json)));
+        Assert.Equal(1500, back.Options.IdleTimeoutMs);
+        Assert.Equal(7, back.Options.MaxConnections);
+    }
 }
