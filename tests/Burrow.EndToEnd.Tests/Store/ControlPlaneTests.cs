@@ -172,14 +172,16 @@ public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<P
             bobToken = (await store.CreateAuthtokenAsync(new NewAuthtoken { AccountId = bobAccount.Id, Name = "b" })).Secret;
         }
 
-        // Fixed ports for the restart, so the agent finds the edge again at the same address.
-        int agentPort = FreePorts.Next(), httpsPort = FreePorts.Next(), httpPort = FreePorts.Next();
-        string[] addrs = [$"127.0.0.1:{agentPort}", $"127.0.0.1:{httpsPort}", $"127.0.0.1:{httpPort}"];
         using var bobState = new TempDirectory();
         using var aliceState = new TempDirectory();
         AgentRun alice;
-        await using (var edge = await EdgeRun.StartAsync(data.Path, token: null, extra: args, agentAddr: addrs[0], httpsAddr: addrs[1], httpAddr: addrs[2]))
+        string[] addrs;
+        int httpsPort;
+        await using (var edge = await EdgeRun.StartAsync(data.Path, token: null, extra: args))
         {
+            // The restarted edge listens where this one did, so the agent finds it again.
+            httpsPort = edge.HttpsPort;
+            addrs = [edge.AgentAddress, $"127.0.0.1:{edge.HttpsPort}", $"127.0.0.1:{edge.HttpPort}"];
             // Bob is refused while the owner is offline, too.
             await using (var bob = await AgentRun.StartAsync([Port(upstream.Port), "--url", "demo", .. edge.AgentArgs(bobToken)], bobState.Path, waitForUrl: false))
             {
