@@ -32,7 +32,10 @@ public sealed class EdgeOptions
     /// <summary>Where the edge keeps its local CA and its SQLite control store.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory();
 
-    /// <summary>Authtokens agents may use. When none is given here nor in <see cref="AuthtokenFile"/>, one is created in the data directory.</summary>
+    /// <summary>
+    /// Authtokens agents may use besides the control store's (no account, no scopes). Without a
+    /// control store, and with none given here nor in <see cref="AuthtokenFile"/>, one is created in the data directory.
+    /// </summary>
     public IList<string> Authtokens { get; } = [];
 
     /// <summary>A file with one authtoken per line (blank lines and <c>#</c> comments ignored).</summary>

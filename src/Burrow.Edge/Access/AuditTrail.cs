@@ -83,7 +83,12 @@ internal sealed partial class AuditTrail : IHostedService
 
             try
             {
-                await store.AppendAuditEventsAsync(batch).ConfigureAwait(false);
+                // Microsoft.Data.Sqlite does its I/O synchronously, and a commit waits for fsync: on
+                // a thread of its own, so a slow disk never holds a thread-pool thread that agents'
+                // keepalives and binds are waiting for (on 2 cores the pool starts with 2 threads).
+                await Task.Factory.StartNew(
+                    () => store.AppendAuditEventsAsync(batch), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                    .Unwrap().ConfigureAwait(false);
             }
             catch (StoreException ex)
             {

@@ -61,7 +61,8 @@ public sealed class EdgeRun : IAsyncDisposable
         var run = new EdgeRun(process, dataDir, token ?? "", own);
         try
         {
-            run.AgentAddress = (await process.WaitForLineAsync(@"Agents\s+listening on (\S+)")).Groups[1].Value;
+            // Generous: on a loaded machine a first start (CA, store migrations) can take a while.
+            run.AgentAddress = (await process.WaitForLineAsync(@"Agents\s+listening on (\S+)", TimeSpan.FromSeconds(60))).Groups[1].Value;
             run.HttpsPort = Port((await process.WaitForLineAsync(@"HTTPS\s+listening on (\S+),")).Groups[1].Value);
             run.HttpPort = Port((await process.WaitForLineAsync(@"HTTP\s+listening on (\S+),")).Groups[1].Value);
             await process.WaitForLineAsync("^Ready");

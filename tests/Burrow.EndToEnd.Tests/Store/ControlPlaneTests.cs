@@ -12,6 +12,8 @@ namespace Burrow.EndToEnd.Tests.Store;
 /// </summary>
 public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 
     [Theory(Timeout = 180_000)]
@@ -30,7 +32,7 @@ public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<P
             Assert.Matches("^brwk_[0-9A-Za-z]{40}$", edge.BootstrapApiKey);
             Assert.Contains($"--authtoken {token}", edge.Process.Output, StringComparison.Ordinal);
 
-            await using (var agent = await AgentRun.StartAsync([Port(upstream.Port), .. edge.AgentArgs()], state.Path))
+            await using (var agent = await AgentRun.StartAsync([Port(upstream.Port), .. edge.AgentArgs()], state.Path, timeout: Wait))
             {
                 var (exit, body, err) = await Curl.RunAsync(["--cacert", edge.CaPath, "--resolve", $"{agent.HttpsUrl.Host}:{edge.HttpsPort}:127.0.0.1", new Uri(agent.HttpsUrl, "/hello").ToString()]);
                 Assert.True(exit == 0, err);
@@ -51,7 +53,7 @@ public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<P
             Assert.DoesNotContain("The store was empty", again.Process.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("brwk_", again.Process.Output, StringComparison.Ordinal);
             using var state2 = new TempDirectory();
-            await using var agent = await AgentRun.StartAsync([Port(upstream.Port), .. again.AgentArgs(token)], state2.Path);
+            await using var agent = await AgentRun.StartAsync([Port(upstream.Port), .. again.AgentArgs(token)], state2.Path, timeout: Wait);
             Assert.EndsWith(".localhost", agent.HttpsUrl.Host, StringComparison.Ordinal);
         }
     }
@@ -73,7 +75,7 @@ public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<P
         }
 
         using var state1 = new TempDirectory();
-        await using var ok = await AgentRun.StartAsync([Port(upstream.Port), "--url", "app.alice.example.com", .. edge.AgentArgs(scoped)], state1.Path);
+        await using var ok = await AgentRun.StartAsync([Port(upstream.Port), "--url", "app.alice.example.com", .. edge.AgentArgs(scoped)], state1.Path, timeout: Wait);
         Assert.Equal("app.alice.example.com", ok.HttpsUrl.Host);
         var (exit, body, err) = await Curl.RunAsync([$"http://127.0.0.1:{edge.HttpPort}/hello", "-H", $"Host: app.alice.example.com:{edge.HttpPort}"]);
         Assert.True(exit == 0, err);
@@ -103,7 +105,7 @@ public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<P
         CreatedAuthtoken token = await store.CreateAuthtokenAsync(new NewAuthtoken { AccountId = carol.Id, Name = "carol" });
 
         using var state = new TempDirectory();
-        await using var agent = await AgentRun.StartAsync([Port(upstream.Port), "--url", "carol", .. edge.AgentArgs(token.Secret)], state.Path);
+        await using var agent = await AgentRun.StartAsync([Port(upstream.Port), "--url", "carol", .. edge.AgentArgs(token.Secret)], state.Path, timeout: Wait);
         var (exit, _, err) = await Curl.RunAsync(["--cacert", edge.CaPath, "--resolve", $"carol.localhost:{edge.HttpsPort}:127.0.0.1", $"https://carol.localhost:{edge.HttpsPort}/hello"]);
         Assert.True(exit == 0, err);
 
@@ -139,7 +141,7 @@ public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<P
 
         using var s1 = new TempDirectory();
         using var s2 = new TempDirectory();
-        await using (var first = await AgentRun.StartAsync([Port(upstream.Port), .. edge.AgentArgs(oneSession)], s1.Path))
+        await using (var first = await AgentRun.StartAsync([Port(upstream.Port), .. edge.AgentArgs(oneSession)], s1.Path, timeout: Wait))
         await using (var second = await AgentRun.StartAsync([Port(upstream.Port), .. edge.AgentArgs(oneSession)], s2.Path, waitForUrl: false))
         {
             await second.Process.WaitForLineAsync("ERR_BURROW_1007", TimeSpan.FromSeconds(60));
@@ -148,7 +150,7 @@ public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<P
 
         using var t1 = new TempDirectory();
         using var t2 = new TempDirectory();
-        await using var tunnel1 = await AgentRun.StartAsync([Port(upstream.Port), .. edge.AgentArgs(oneTunnel)], t1.Path);
+        await using var tunnel1 = await AgentRun.StartAsync([Port(upstream.Port), .. edge.AgentArgs(oneTunnel)], t1.Path, timeout: Wait);
         await using var tunnel2 = await AgentRun.StartAsync([Port(upstream.Port), .. edge.AgentArgs(oneTunnel)], t2.Path, waitForUrl: false);
         await tunnel2.Process.WaitForLineAsync("ERR_BURROW_2018: This authtoken may hold 1 tunnels", TimeSpan.FromSeconds(60));
         Assert.Equal(1, await tunnel2.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -171,21 +173,23 @@ public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<P
             bobToken = (await store.CreateAuthtokenAsync(new NewAuthtoken { AccountId = bobAccount.Id, Name = "b" })).Secret;
         }
 
-        // Fixed ports for the restart, so the agent finds the edge again at the same address.
-        int agentPort = FreePorts.Next(), httpsPort = FreePorts.Next(), httpPort = FreePorts.Next();
-        string[] addrs = [$"127.0.0.1:{agentPort}", $"127.0.0.1:{httpsPort}", $"127.0.0.1:{httpPort}"];
         using var bobState = new TempDirectory();
         using var aliceState = new TempDirectory();
         AgentRun alice;
-        await using (var edge = await EdgeRun.StartAsync(data.Path, token: null, extra: args, agentAddr: addrs[0], httpsAddr: addrs[1], httpAddr: addrs[2]))
+        string[] addrs;
+        int httpsPort;
+        await using (var edge = await EdgeRun.StartAsync(data.Path, token: null, extra: args))
         {
+            // The restarted edge listens where this one did, so the agent finds it again.
+            httpsPort = edge.HttpsPort;
+            addrs = [edge.AgentAddress, $"127.0.0.1:{edge.HttpsPort}", $"127.0.0.1:{edge.HttpPort}"];
             // Bob is refused while the owner is offline, too.
             await using (var bob = await AgentRun.StartAsync([Port(upstream.Port), "--url", "demo", .. edge.AgentArgs(bobToken)], bobState.Path, waitForUrl: false))
             {
                 await bob.Process.WaitForLineAsync("ERR_BURROW_2016: Hostname 'demo.localhost' is reserved", TimeSpan.FromSeconds(60));
             }
 
-            alice = await AgentRun.StartAsync([Port(upstream.Port), "--url", "demo", .. edge.AgentArgs(aliceToken)], aliceState.Path);
+            alice = await AgentRun.StartAsync([Port(upstream.Port), "--url", "demo", .. edge.AgentArgs(aliceToken)], aliceState.Path, timeout: Wait);
             Assert.Equal("demo.localhost", alice.HttpsUrl.Host);
         }
 
@@ -222,7 +226,7 @@ public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<P
             CreatedAuthtoken later = await store.CreateAuthtokenAsync(new NewAuthtoken { AccountId = erin.Id, Name = "later" });
             (laterToken, laterId) = (later.Secret, later.Token.Id);
             using var state = new TempDirectory();
-            await using var agent = await AgentRun.StartAsync([Port(upstream.Port), .. edge.AgentArgs(laterToken)], state.Path);
+            await using var agent = await AgentRun.StartAsync([Port(upstream.Port), .. edge.AgentArgs(laterToken)], state.Path, timeout: Wait);
             await StoreKinds.WaitForAuditAsync(store, e => e.Kind == AuditKinds.TunnelBound && e.AuthtokenId == laterId, "tunnel.bound");
             // As a crash would: no shutdown, no flush.
             edge.Process.Kill();
@@ -238,7 +242,7 @@ public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<P
         }
 
         using var state2 = new TempDirectory();
-        await using var agent2 = await AgentRun.StartAsync([Port(upstream.Port), .. again.AgentArgs(laterToken)], state2.Path);
+        await using var agent2 = await AgentRun.StartAsync([Port(upstream.Port), .. again.AgentArgs(laterToken)], state2.Path, timeout: Wait);
         Assert.EndsWith(".localhost", agent2.HttpsUrl.Host, StringComparison.Ordinal);
     }
 
