@@ -46,11 +46,37 @@ with open(args.raw) as f:
         except ValueError:
             texts[(c, metric)].append(f"round {rnd}: {value}")
 
+# A wrk run that had socket or status errors does not count toward the medians: drop that
+# round's figures for that workload (they stay in the per-round table and under Correctness).
+failed_runs = set()
+with open(args.raw) as f:
+    for line in f:
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) == 4 and parts[0].isdigit() and parts[2].endswith(".errors"):
+            try:
+                if float(parts[3]) > 0:
+                    failed_runs.add((parts[0], parts[1], parts[2][: -len(".errors")]))
+            except ValueError:
+                pass
+counted = defaultdict(list)
+with open(args.raw) as f:
+    for line in f:
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) != 4 or not parts[0].isdigit():
+            continue
+        rnd, c, metric, value = parts
+        if (rnd, c, metric.split(".")[0]) in failed_runs and not metric.endswith(".errors"):
+            continue
+        try:
+            counted[(c, metric)].append(float(value))
+        except ValueError:
+            pass
+
 present = [c for c in ORDER if any(k[0] == c for k in values) or any(k[1] == c for k in special)]
 
 
 def med(c, metric):
-    v = values.get((c, metric))
+    v = counted.get((c, metric))
     return statistics.median(v) if v else None
 
 
@@ -147,7 +173,7 @@ w(f"## {int(args.idle):,} idle tunnels on one server".replace(",", " "))
 w("")
 w("Burrow: a fresh edge (no load before it); the driver `bench/peers/idle-tunnels` runs real agents (`AgentRunner`, the code behind `burrow http`) in one process, "
   "64 tunnels per session (the edge's default per-session limit), so 10 000 tunnels are 157 agent sessions over 157 TLS connections. "
-  "ssh -R: one `ssh` client asking for that many `RemoteForward 127.0.0.1:0 …` (port 0: sshd picks a port and listens on it). "
+  "ssh -R: one `ssh` client asking for that many `RemoteForward 127.x.y.z:0 …` (distinct addresses, since ssh drops duplicates; port 0: sshd picks a port and listens on loopback). "
   "Memory per tunnel = (server RSS after − before) / tunnels. A sample of 20 tunnels is then requested and must answer 200. "
   "LocalTunnel and PageKite are not measured here: each of their tunnels needs its own client process (node or Python).")
 w("")
@@ -217,7 +243,8 @@ for (rnd, c, metric), v in sorted(special.items()):
         problems.append(f"- {NAMES.get(c, c)} `{metric}` ({rnd}): {v}")
 w("Every round checks a `GET /1k` body byte for byte against the file, every wrk run counts socket errors and non-2xx answers and "
   "checks that each response carried at least the 1 KiB body, every download checks status and byte count, every upload checks "
-  "the byte count the sink received. A figure from a run that failed a check is not used (its rate is still listed per round below).")
+  "the byte count the sink received. A wrk run with any error is left out of the medians (its rate is still listed per round below); "
+  "a download or upload that failed its check gives no figure.")
 w("")
 w("\n".join(problems) if problems else "No check failed.")
 w("")
@@ -247,7 +274,7 @@ with open(args.out + ".md", "w") as f:
 # --- charts (gnuplot)
 d = args.out
 with open(d + "-rps.dat", "w") as f:
-    f.write("contender c16 c256 close16\n")
+    f.write("# contender c16 c256 close16\n")
     for c in present:
         f.write(f"\"{NAMES[c]}\" {med(c, 'c16.rps') or 0:.0f} {med(c, 'c256.rps') or 0:.0f} {med(c, 'close16.rps') or 0:.0f}\n")
 pcts = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97, 98, 99, 99.5, 99.9, 99.99]

