@@ -17,6 +17,13 @@ namespace Burrow.Edge.Forwarding;
 /// </summary>
 internal sealed partial class TunnelRequestHandler : IDisposable
 {
+    // Proxy streams one tunnel may hold open at once; more requests wait for a free one instead
+    // of failing. It stays well under the mux's 4096 concurrent streams per agent session
+    // (MuxOptions.MaxConcurrentStreams), which both ends enforce: 10,000 keep-alive clients on one
+    // tunnel used to open a stream each and get 502s past that limit (bench/peers, issue 7).
+    // Upgraded connections (WebSockets) hold a stream each, so the cap is generous.
+    internal const int MaxProxyStreamsPerTunnel = 2048;
+
     private readonly TunnelRegistry _tunnels;
     private readonly IHttpForwarder _forwarder;
     private readonly EdgeLifetime _lifetime;
@@ -46,6 +53,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             // keeps a single download from stalling on window updates.
             InitialHttp2StreamWindowSize = 1024 * 1024,
             ConnectCallback = connector.ConnectAsync,
+            MaxConnectionsPerServer = MaxProxyStreamsPerTunnel,
         }, disposeHandler: true);
     }
 
