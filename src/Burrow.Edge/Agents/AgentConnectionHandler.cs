@@ -1,3 +1,4 @@
+using System.Net;
 using Burrow.Edge.Routing;
 using Burrow.Mux;
 using Burrow.Protocol;
@@ -20,16 +21,19 @@ internal sealed partial class AgentConnectionHandler
     private readonly SessionRegistry _sessions;
     private readonly TunnelBinder _binder;
     private readonly EdgeLifetime _lifetime;
+    private readonly AuthFailureLimiter _authFailures;
     private readonly ILogger _logger;
 
     public AgentConnectionHandler(
-        EdgeOptions options, AuthtokenSet tokens, SessionRegistry sessions, TunnelBinder binder, EdgeLifetime lifetime, ILogger<AgentConnectionHandler> logger)
+        EdgeOptions options, AuthtokenSet tokens, SessionRegistry sessions, TunnelBinder binder, EdgeLifetime lifetime,
+        AuthFailureLimiter authFailures, ILogger<AgentConnectionHandler> logger)
     {
         _options = options;
         _tokens = tokens;
         _sessions = sessions;
         _binder = binder;
         _lifetime = lifetime;
+        _authFailures = authFailures;
         _logger = logger;
     }
 
@@ -82,7 +86,23 @@ internal sealed partial class AgentConnectionHandler
 
         byte[] digest = [];
         ProtocolError? refusal = BurrowProtocol.CheckVersion(auth.ProtocolVersion);
-        refusal ??= _tokens.Check(auth.Authtoken, out digest);
+        IPAddress address = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+        // Before the token is looked at: an address that has failed too often learns nothing more.
+        if (refusal is null && _authFailures.CheckAllowed(address) is { } limited)
+        {
+            Log.AuthRateLimited(_logger, remote, limited.Code);
+            await RefuseAsync(writer, limited, remote, cancellationToken, logged: true).ConfigureAwait(false);
+            return;
+        }
+
+        if (refusal is null)
+        {
+            refusal = _tokens.Check(auth.Authtoken, out digest);
+            if (refusal is not null)
+            {
+                _authFailures.RecordFailure(address);
+            }
+        }
         if (refusal is null && _lifetime.Draining)
         {
             refusal = ErrorCodes.EdgeDraining.ToError();
@@ -208,9 +228,13 @@ internal sealed partial class AgentConnectionHandler
         }
     }
 
-    private async Task RefuseAsync(ControlMessageWriter writer, ProtocolError error, string remote, CancellationToken cancellationToken)
+    private async Task RefuseAsync(ControlMessageWriter writer, ProtocolError error, string remote, CancellationToken cancellationToken, bool logged = false)
     {
-        Log.AgentRefused(_logger, remote, error.Code, error.Message);
+        if (!logged)
+        {
+            Log.AgentRefused(_logger, remote, error.Code, error.Message);
+        }
+
         await writer.WriteAsync(new AuthResultMessage { Error = error }, cancellationToken).ConfigureAwait(false);
         // Give the answer a moment to leave before the session (and its Go Away) closes the connection.
         await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
@@ -220,6 +244,10 @@ internal sealed partial class AgentConnectionHandler
     {
         [LoggerMessage(EventId = 1000, EventName = "AgentRefused", Level = LogLevel.Warning, Message = "Agent from {RemoteAddress} refused: {Code} {Reason}")]
         public static partial void AgentRefused(ILogger logger, string remoteAddress, string code, string reason);
+
+        [LoggerMessage(EventId = 1003, EventName = "AgentAuthRateLimited", Level = LogLevel.Warning,
+            Message = "Agent from {RemoteAddress} refused without a token check: {Code} too many failed authentications from its address")]
+        public static partial void AuthRateLimited(ILogger logger, string remoteAddress, string code);
 
         [LoggerMessage(EventId = 1002, EventName = "SessionLinkEnded", Level = LogLevel.Debug, Message = "Connection of session {SessionId} ended (it had resumed: {Resumed})")]
         public static partial void SessionLinkEnded(ILogger logger, string sessionId, bool resumed);

@@ -6,6 +6,7 @@ using Burrow.Mux;
 using Burrow.Protocol;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -51,6 +52,19 @@ internal sealed partial class TunnelRequestHandler : IDisposable
 
     public async Task HandleAsync(HttpContext context)
     {
+        if (RequestLimits.CheckHeaders(context.Request, _options) is { } tooLarge)
+        {
+            // Answered before routing: a flood costs the edge no lookup and reaches no agent.
+            await ErrorResponder.WriteAsync(context, ErrorCodes.RequestHeadersTooLarge, tooLarge).ConfigureAwait(false);
+            return;
+        }
+
+        if (_options.MaxRequestBodySize is { } maxBody && context.Request.ContentLength > maxBody)
+        {
+            await ErrorResponder.WriteAsync(context, ErrorCodes.RequestBodyTooLarge, ErrorCodes.RequestBodyTooLarge.FormatMessage(maxBody)).ConfigureAwait(false);
+            return;
+        }
+
         string host = context.Request.Host.Host.TrimEnd('.');
         Tunnel? tunnel = _tunnels.FindByHost(host);
         // A tls tunnel's name is reached only through TLS passthrough, never as an http tunnel.
@@ -87,17 +101,24 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             return;
         }
 
-        // Bodies of any size stream through; Kestrel's 30 MB default is for apps, not proxies.
+        // Bodies of any size stream through unless the operator set a limit; Kestrel's 30 MB default is for apps, not proxies.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
         {
-            bodySize.MaxRequestBodySize = null;
+            bodySize.MaxRequestBodySize = _options.MaxRequestBodySize;
+        }
+
+        bool longLived = IsLongLived(context);
+        if (longLived && context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } minRate)
+        {
+            // A gRPC or event stream may stay silent for minutes by design; the rate guards uploads.
+            minRate.MinDataRate = null;
         }
 
         _lifetime.RequestStarted();
         try
         {
             ForwarderError error = await _forwarder.SendAsync(
-                context, tunnel.DestinationPrefix, _invoker, IsLongLived(context) ? tunnel.LongLivedRequestConfig : tunnel.RequestConfig, tunnel.Transformer)
+                context, tunnel.DestinationPrefix, _invoker, longLived ? tunnel.LongLivedRequestConfig : tunnel.RequestConfig, tunnel.Transformer)
                 .ConfigureAwait(false);
             if (error != ForwarderError.None)
             {
@@ -119,6 +140,12 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         if (context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
         {
             // The client left, or the response was under way: YARP has aborted what it had to.
+            return;
+        }
+
+        if (Find<BadHttpRequestException>(exception) is { StatusCode: StatusCodes.Status413PayloadTooLarge } && _options.MaxRequestBodySize is { } maxBody)
+        {
+            await ErrorResponder.WriteAsync(context, ErrorCodes.RequestBodyTooLarge, ErrorCodes.RequestBodyTooLarge.FormatMessage(maxBody)).ConfigureAwait(false);
             return;
         }
 

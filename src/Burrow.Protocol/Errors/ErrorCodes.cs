@@ -133,6 +133,18 @@ public static class ErrorCodes
         "{0} closed the connection without a valid HTTP response: {1}.",
         "Check that the local service speaks the protocol the tunnel expects: use https:// for a TLS upstream, and --upstream-protocol http2 only for an h2c server.");
 
+    /// <summary>3013: the request's headers are over the edge's limit. Args: what was over, the limit.</summary>
+    public static readonly ErrorCode RequestHeadersTooLarge = new(
+        3013, nameof(RequestHeadersTooLarge), 431,
+        "The request headers are too large: {0} exceeds the limit of {1}.",
+        "Send fewer or smaller headers (large cookies are the usual cause), or ask the edge operator to raise --max-request-header-bytes or --max-request-headers.");
+
+    /// <summary>3014: the request body is over the edge's limit. Args: the limit in bytes.</summary>
+    public static readonly ErrorCode RequestBodyTooLarge = new(
+        3014, nameof(RequestBodyTooLarge), 413,
+        "The request body exceeds the limit of {0} bytes.",
+        "Send a smaller body, or ask the edge operator to raise --max-request-body.");
+
     // :: 4xxx wire protocol
 
     /// <summary>4001: a message could not be decoded. Args: what was wrong.</summary>
@@ -167,14 +179,21 @@ public static class ErrorCodes
         "Internal edge error (reference {0}).",
         "Retry; if it persists, give the reference to the edge operator, who finds the cause in the edge's logs.");
 
+    /// <summary>5010: too many failed authentications from one address. Args: the address, seconds until it may try again.</summary>
+    public static readonly ErrorCode TooManyAuthFailures = new(
+        5010, nameof(TooManyAuthFailures), null,
+        "Too many failed authentications from {0}; try again in {1} s.",
+        "Check the agent's authtoken (a wrong token fails every time); the edge counts failures per address and lifts the block by itself. The edge operator sets the rate with --auth-failures-per-minute.");
+
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
         MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired,
         HostnameTaken, HostnameNotAllowed, InvalidSubdomain, InvalidOptionValue, TcpPortUnavailable, UnknownProto, TooManyTunnels, InvalidHostname,
         TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
+        RequestHeadersTooLarge, RequestBodyTooLarge,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
-        EdgeDraining, InternalError,
+        EdgeDraining, InternalError, TooManyAuthFailures,
     ];
 
     // Declared after All on purpose: static initializers run in textual order.
