@@ -29,6 +29,12 @@ public sealed class EdgeRun : IAsyncDisposable
 
     public int HttpPort { get; private set; }
 
+    /// <summary>The port of <c>GET /healthz</c>, when the edge was started with <see cref="WithHealth"/>; else 0.</summary>
+    public int HealthPort { get; private set; }
+
+    /// <summary>Arguments that turn on the edge's health listener on a free loopback port.</summary>
+    public static IEnumerable<string> WithHealth => ["--health-addr", "127.0.0.1:0"];
+
     public static async Task<EdgeRun> StartAsync(string? dataDir = null, string token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0")
     {
         TempDirectory? own = dataDir is null ? new TempDirectory() : null;
@@ -47,6 +53,11 @@ public sealed class EdgeRun : IAsyncDisposable
             run.HttpsPort = Port((await process.WaitForLineAsync(@"HTTPS\s+listening on (\S+),")).Groups[1].Value);
             run.HttpPort = Port((await process.WaitForLineAsync(@"HTTP\s+listening on (\S+),")).Groups[1].Value);
             await process.WaitForLineAsync("^Ready");
+            if (System.Text.RegularExpressions.Regex.Match(process.Output, @"Health\s+listening on (\S+),") is { Success: true } health)
+            {
+                run.HealthPort = Port(health.Groups[1].Value);
+            }
+
             return run;
         }
         catch
@@ -59,6 +70,19 @@ public sealed class EdgeRun : IAsyncDisposable
     /// <summary>Arguments that point an agent at this edge.</summary>
     public IEnumerable<string> AgentArgs(string? token = null) =>
         ["--server", AgentAddress, "--server-name", "localhost", "--authtoken", token ?? Token, "--edge-ca", CaPath];
+
+    /// <summary>Reads <c>GET /healthz</c>: the edge's live sessions, tunnels, mux streams and connections.</summary>
+    public async Task<EdgeHealth> HealthAsync()
+    {
+        if (HealthPort == 0)
+        {
+            throw new InvalidOperationException("Start the edge with EdgeRun.WithHealth to read its health.");
+        }
+
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string json = await client.GetStringAsync(new Uri($"http://127.0.0.1:{HealthPort.ToString(CultureInfo.InvariantCulture)}/healthz"));
+        return System.Text.Json.JsonSerializer.Deserialize<EdgeHealth>(json)!;
+    }
 
     public async ValueTask DisposeAsync()
     {
