@@ -165,13 +165,16 @@ public sealed partial class AgentRunner
             _state.SessionId = authResult.SessionId;
             _state.Save(_statePath);
 
+            // Restored before proxy streams are accepted: on a resume the edge routes requests to this
+            // connection at once, and a stream for a tunnel not yet known here would be reset (a 502).
+            bool restored = resumed && TryRestoreTunnels();
             using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var pendingBinds = new ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>>(StringComparer.Ordinal);
             Task controlLoop = ControlLoopAsync(reader, pendingBinds, session);
             Task acceptLoop = AcceptLoopAsync(mux, session.Token);
             Task<bool> heartbeat = HeartbeatAsync(mux, authResult, session.Token);
 
-            int? exit = resumed && TryRestoreTunnels()
+            int? exit = restored
                 ? AnnounceResumed()
                 : await BindAllAsync(writer, pendingBinds, session.Token).ConfigureAwait(false);
             if (exit is not null)

@@ -89,7 +89,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             return;
         }
 
-        if (tunnel.Session.Link is null)
+        if (tunnel.Session.Link is not { } link)
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.AgentSessionGone, ErrorCodes.AgentSessionGone.FormatMessage(tunnel.Hostname)).ConfigureAwait(false);
             return;
@@ -122,7 +122,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
                 .ConfigureAwait(false);
             if (error != ForwarderError.None)
             {
-                await ReportAsync(context, tunnel, error).ConfigureAwait(false);
+                await ReportAsync(context, tunnel, link, error).ConfigureAwait(false);
             }
         }
         finally
@@ -133,7 +133,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
 
     public void Dispose() => _invoker.Dispose();
 
-    private async Task ReportAsync(HttpContext context, Tunnel tunnel, ForwarderError error)
+    private async Task ReportAsync(HttpContext context, Tunnel tunnel, AgentLink link, ForwarderError error)
     {
         Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         Log.ForwardFailed(_logger, tunnel.Hostname, error, exception?.Message ?? "");
@@ -163,8 +163,11 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             return;
         }
 
+        // The agent's connection closing ends its streams with a plain end of stream, which YARP
+        // reports like an upstream hanging up; the closed session says who really went away.
         if (Find<AgentUnavailableException>(exception) is not null
             || tunnel.Session.Link is null
+            || link.Mux.IsClosed
             || Find<MuxException>(exception) is { Error: MuxError.SessionClosed or MuxError.RemoteGoingAway or MuxError.LocalGoingAway })
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.AgentSessionGone, ErrorCodes.AgentSessionGone.FormatMessage(tunnel.Hostname)).ConfigureAwait(false);

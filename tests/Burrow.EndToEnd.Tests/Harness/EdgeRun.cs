@@ -42,7 +42,7 @@ public sealed class EdgeRun : IAsyncDisposable
         List<string> args =
         [
             "server", "--agent-addr", agentAddr, "--https-addr", httpsAddr, "--http-addr", httpAddr,
-            "--data-dir", dataDir, "--authtoken", token, "--log-level", "warn",
+            "--data-dir", dataDir, "--authtoken", token, "--log-level", Environment.GetEnvironmentVariable("BURROW_E2E_EDGE_LOG") ?? "warn",
         ];
         args.AddRange(extra ?? []);
         var process = BurrowProcess.Start(args);
