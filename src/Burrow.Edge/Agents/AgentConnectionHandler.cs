@@ -76,11 +76,23 @@ internal sealed partial class AgentConnectionHandler
         var reader = new ControlMessageReader(control);
         using var writer = new ControlMessageWriter(control);
 
-        ControlMessage? first = await reader.ReadAsync(cancellationToken).AsTask()
-            .WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
+        ControlMessage? first;
+        try
+        {
+            first = await reader.ReadAsync(cancellationToken).AsTask()
+                .WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProtocolException ex)
+        {
+            // Garbage instead of auth (bad JSON, a huge length, an unknown type) is answered with
+            // its code before the connection closes, as any other refusal.
+            await RefuseAsync(writer, control, ex.ToProtocolError(), remote, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (first is not AuthMessage auth)
         {
-            await RefuseAsync(writer, ErrorCodes.UnexpectedMessage.ToError($"expected auth first, got {first?.Type ?? "end of stream"}"), remote, cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(writer, control, ErrorCodes.UnexpectedMessage.ToError($"expected auth first, got {first?.Type ?? "end of stream"}"), remote, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -91,7 +103,7 @@ internal sealed partial class AgentConnectionHandler
         if (refusal is null && _authFailures.CheckAllowed(address) is { } limited)
         {
             Log.AuthRateLimited(_logger, remote, limited.Code);
-            await RefuseAsync(writer, limited, remote, cancellationToken, logged: true).ConfigureAwait(false);
+            await RefuseAsync(writer, control, limited, remote, cancellationToken, logged: true).ConfigureAwait(false);
             return;
         }
 
@@ -110,7 +122,7 @@ internal sealed partial class AgentConnectionHandler
 
         if (refusal is not null)
         {
-            await RefuseAsync(writer, refusal, remote, cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(writer, control, refusal, remote, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -143,6 +155,10 @@ internal sealed partial class AgentConnectionHandler
 
             _ = RefuseAgentStreamsAsync(mux);
             await ControlLoopAsync(session, reader, link, cancellationToken).ConfigureAwait(false);
+            // A FIN after the last message: bytes before a FIN stay readable when the session then
+            // closes, so the agent gets to read the notice that says why (a reset would drop it).
+            control.CompleteWrites();
+            await Task.WhenAny(control.ReadsClosed, Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None)).ConfigureAwait(false);
         }
         finally
         {
@@ -228,7 +244,7 @@ internal sealed partial class AgentConnectionHandler
         }
     }
 
-    private async Task RefuseAsync(ControlMessageWriter writer, ProtocolError error, string remote, CancellationToken cancellationToken, bool logged = false)
+    private async Task RefuseAsync(ControlMessageWriter writer, MuxStream control, ProtocolError error, string remote, CancellationToken cancellationToken, bool logged = false)
     {
         if (!logged)
         {
@@ -236,6 +252,7 @@ internal sealed partial class AgentConnectionHandler
         }
 
         await writer.WriteAsync(new AuthResultMessage { Error = error }, cancellationToken).ConfigureAwait(false);
+        control.CompleteWrites();
         // Give the answer a moment to leave before the session (and its Go Away) closes the connection.
         await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
     }
