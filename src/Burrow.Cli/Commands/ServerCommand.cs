@@ -28,6 +28,7 @@ internal static class ServerCommand
         var heartbeatTimeout = new Option<TimeSpan>("--heartbeat-timeout") { Description = "How long a ping may stay unanswered.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
         var tcpPorts = new Option<(int Min, int Max)>("--tcp-ports") { Description = "Ports TCP tunnels get, as first-last; they listen on the address of the public HTTPS (else HTTP) listener.", CustomParser = PortRanges.Parse, DefaultValueFactory = _ => (20000, 20999) };
         var headersTimeout = new Option<TimeSpan>("--request-headers-timeout") { Description = "How long a client may take to send request headers (stops slowloris clients).", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(30) };
+        var keepAliveTimeout = new Option<TimeSpan>("--keep-alive-timeout") { Description = "How long an idle public connection stays open between requests.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(130) };
         var minBodyRate = new Option<double>("--min-request-body-rate") { Description = "Slowest request body upload in bytes/s after a 5 s grace; 0 for no minimum. WebSockets, gRPC and event streams are exempt.", DefaultValueFactory = _ => 240 };
         var maxConnections = new Option<long?>("--max-connections") { Description = "Most open connections on all listeners together; default no limit." };
         var maxHeaderBytes = new Option<int>("--max-request-header-bytes") { Description = "Request headers larger than this get 431 (ERR_BURROW_3013).", DefaultValueFactory = _ => 32 * 1024 };
@@ -43,7 +44,7 @@ internal static class ServerCommand
         {
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts,
-            headersTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, healthAddr,
+            headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, healthAddr,
             log, logFormat, logLevel,
         };
 
@@ -76,6 +77,7 @@ internal static class ServerCommand
                 TcpPortMin = parse.GetValue(tcpPorts).Min,
                 TcpPortMax = parse.GetValue(tcpPorts).Max,
                 RequestHeadersTimeout = parse.GetValue(headersTimeout),
+                KeepAliveTimeout = parse.GetValue(keepAliveTimeout),
                 MinRequestBodyBytesPerSecond = parse.GetValue(minBodyRate),
                 MaxConnections = parse.GetValue(maxConnections),
                 MaxRequestHeaderBytes = parse.GetValue(maxHeaderBytes),

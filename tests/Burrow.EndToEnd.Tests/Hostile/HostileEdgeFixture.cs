@@ -14,27 +14,27 @@ public sealed class HostileEdgeFixture : IAsyncLifetime
 
     public AgentRun Agent { get; private set; } = null!;
 
-    public HttpClient Client { get; private set; } = null!;
-
     public async ValueTask InitializeAsync()
     {
         Upstream = await Upstream.StartAsync();
         // Hostile agents authenticate from 127.0.0.1 many times; the failure limit has its own test.
-        Edge = await EdgeRun.StartAsync(extra: [.. EdgeRun.WithHealth, "--auth-failures-per-minute", "0"]);
+        // Short header and idle timeouts: a connection that never finishes a request (or sends only
+        // the blank lines allowed between requests) is let go within them.
+        Edge = await EdgeRun.StartAsync(extra:
+            [.. EdgeRun.WithHealth, "--auth-failures-per-minute", "0", "--request-headers-timeout", "5s", "--keep-alive-timeout", "5s"]);
         Agent = await AgentRun.StartAsync([Upstream.Port.ToString(CultureInfo.InvariantCulture), .. Edge.AgentArgs()], _state.Path);
-        Client = Clients.Create(Edge.CaPath);
     }
 
-    /// <summary>The normal tunnel answers, and the edge is still running.</summary>
+    /// <summary>The normal tunnel answers (to a new client, which then closes its connection), and the edge is still running.</summary>
     public async Task AssertStillServingAsync()
     {
         Assert.False(Edge.Process.HasExited, Edge.Process.Output);
-        Assert.Equal("hello from upstream", await Client.GetStringAsync(new Uri(Agent.HttpsUrl, "/hello"), TestContext.Current.CancellationToken));
+        using var client = Clients.Create(Edge.CaPath);
+        Assert.Equal("hello from upstream", await client.GetStringAsync(new Uri(Agent.HttpsUrl, "/hello"), TestContext.Current.CancellationToken));
     }
 
     public async ValueTask DisposeAsync()
     {
-        Client?.Dispose();
         if (Agent is not null)
         {
             await Agent.DisposeAsync();
