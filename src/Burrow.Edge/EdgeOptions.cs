@@ -100,8 +100,8 @@ public sealed class EdgeOptions
     public long? MaxRequestBodySize { get; set; }
 
     /// <summary>
-    /// Failed agent authentications allowed per client address per minute (as a burst that refills
-    /// evenly); beyond it the address is refused with <c>ERR_BURROW_5010</c> before its token is
+    /// Failed agent authentications allowed per client address within any minute (a sliding
+    /// window); beyond it the address is refused with <c>ERR_BURROW_5010</c> before its token is
     /// looked at. 0 turns the limit off. Default 10.
     /// </summary>
     public int AuthFailuresPerMinute { get; set; } = 10;

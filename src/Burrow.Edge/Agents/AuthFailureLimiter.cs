@@ -6,15 +6,15 @@ namespace Burrow.Edge.Agents;
 
 /// <summary>
 /// Limits failed agent authentications per client address, so that authtokens cannot be guessed
-/// by trying many. Each failure takes a permit from the address's token bucket
-/// (<see cref="EdgeOptions.AuthFailuresPerMinute"/> as the burst, refilled evenly over a minute);
-/// while the bucket is empty every connection from the address is refused before its token is
+/// by trying many. Each failure takes a permit from the address's window; while none is left
+/// every connection from the address is refused before its token is
 /// looked at. Successful agents take nothing, so many agents behind one NAT are not limited.
+/// Failures count over a sliding minute (<see cref="EdgeOptions.AuthFailuresPerMinute"/> of them).
 /// </summary>
 /// <remarks>
 /// It sits in the agent connection handler, in front of whatever checks tokens, so it stays when
 /// the token store moves (to a database). The buckets keep their own clock: rate limiting's
-/// replenishment is timer driven and has no <see cref="TimeProvider"/> hook.
+/// windows are timer driven and have no <see cref="TimeProvider"/> hook.
 /// </remarks>
 internal sealed class AuthFailureLimiter : IDisposable
 {
@@ -27,17 +27,18 @@ internal sealed class AuthFailureLimiter : IDisposable
             return;
         }
 
-        int burst = options.AuthFailuresPerMinute;
-        var bucket = new TokenBucketRateLimiterOptions
+        // A sliding window: a failure counts for a whole minute, so a guesser gets N tries a minute
+        // and no more however it spaces them; the window moves on in 10 s steps.
+        var window = new SlidingWindowRateLimiterOptions
         {
-            TokenLimit = burst,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / burst,
+            PermitLimit = options.AuthFailuresPerMinute,
+            Window = TimeSpan.FromMinutes(1),
+            SegmentsPerWindow = 6,
             QueueLimit = 0,
             AutoReplenishment = true,
         };
         _limiter = PartitionedRateLimiter.Create<IPAddress, IPAddress>(
-            address => RateLimitPartition.GetTokenBucketLimiter(address, _ => bucket));
+            address => RateLimitPartition.GetSlidingWindowLimiter(address, _ => window));
     }
 
     /// <summary>
@@ -60,7 +61,7 @@ internal sealed class AuthFailureLimiter : IDisposable
 
         int seconds = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter)
             ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))
-            : 60;
+            : 10;
         return ErrorCodes.TooManyAuthFailures.ToError(Normalize(address).ToString(), seconds);
     }
 
