@@ -168,6 +168,11 @@ public sealed partial class AgentRunner
             // Restored before proxy streams are accepted: on a resume the edge routes requests to this
             // connection at once, and a stream for a tunnel not yet known here would be reset (a 502).
             bool restored = resumed && TryRestoreTunnels();
+            if (!restored)
+            {
+                _restoredFromState.Clear();
+            }
+
             using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var pendingBinds = new ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>>(StringComparer.Ordinal);
             Task controlLoop = ControlLoopAsync(reader, pendingBinds, session);
@@ -214,7 +219,7 @@ public sealed partial class AgentRunner
                 tunnel.TunnelId = remembered.TunnelId;
                 tunnel.Urls = remembered.Urls;
                 _byTunnelId[remembered.TunnelId] = tunnel;
-                PrintForwarding(tunnel);
+                _restoredFromState.Add(tunnel);
             }
         }
 
@@ -224,6 +229,13 @@ public sealed partial class AgentRunner
     private int? AnnounceResumed()
     {
         Say(_everOnline ? "Reconnected to the edge; the session was resumed and the URLs are unchanged." : "Resumed the previous session; the URLs are unchanged.");
+        // Printed after the line above, so that whoever waits for the URLs has seen why they are the same.
+        foreach (ActiveTunnel tunnel in _restoredFromState)
+        {
+            PrintForwarding(tunnel);
+        }
+
+        _restoredFromState.Clear();
         return null;
     }
 
@@ -268,6 +280,9 @@ public sealed partial class AgentRunner
             Say($"Forwarding {url} -> {tunnel.Display}");
         }
     }
+
+    // Tunnels a fresh process took back from its saved state on a resume, until their URLs are printed.
+    private readonly List<ActiveTunnel> _restoredFromState = [];
 
     private readonly record struct ConnectionOutcome(bool WasOnline, int? ExitCode);
 }
