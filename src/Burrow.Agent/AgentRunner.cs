@@ -214,13 +214,21 @@ public sealed partial class AgentRunner
             _state.SessionId = authResult.SessionId;
             _state.Save(_statePath);
 
+            // Restored before proxy streams are accepted: on a resume the edge routes requests to this
+            // connection at once, and a stream for a tunnel not yet known here would be reset (a 502).
+            bool restored = resumed && TryRestoreTunnels();
+            if (!restored)
+            {
+                _restoredFromState.Clear();
+            }
+
             using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var pendingBinds = new ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>>(StringComparer.Ordinal);
             Task controlLoop = ControlLoopAsync(reader, pendingBinds, session);
             Task acceptLoop = AcceptLoopAsync(mux, session.Token);
             Task<bool> heartbeat = HeartbeatAsync(mux, authResult, session.Token);
 
-            int? exit = resumed && TryRestoreTunnels()
+            int? exit = restored
                 ? AnnounceResumed()
                 : await BindAllAsync(writer, pendingBinds, session.Token).ConfigureAwait(false);
             if (exit is not null)
@@ -264,7 +272,7 @@ public sealed partial class AgentRunner
                 tunnel.TunnelId = remembered.TunnelId;
                 tunnel.Urls = remembered.Urls;
                 _byTunnelId[remembered.TunnelId] = tunnel;
-                PrintForwarding(tunnel);
+                _restoredFromState.Add(tunnel);
             }
         }
 
@@ -274,6 +282,13 @@ public sealed partial class AgentRunner
     private int? AnnounceResumed()
     {
         Say(_everOnline ? "Reconnected to the edge; the session was resumed and the URLs are unchanged." : "Resumed the previous session; the URLs are unchanged.");
+        // Printed after the line above, so that whoever waits for the URLs has seen why they are the same.
+        foreach (ActiveTunnel tunnel in _restoredFromState)
+        {
+            PrintForwarding(tunnel);
+        }
+
+        _restoredFromState.Clear();
         return null;
     }
 
@@ -326,6 +341,9 @@ public sealed partial class AgentRunner
             LogLine.Info(_logger, 6101, "started tunnel", ("name", tunnel.Definition.Name), ("addr", tunnel.Display), ("url", url));
         }
     }
+
+    // Tunnels a fresh process took back from its saved state on a resume, until their URLs are printed.
+    private readonly List<ActiveTunnel> _restoredFromState = [];
 
     private readonly record struct ConnectionOutcome(bool WasOnline, int? ExitCode);
 }

@@ -16,4 +16,7 @@ public sealed class EdgeEndpoints
 
     /// <summary>The public HTTPS listener, when enabled.</summary>
     public IPEndPoint? Https { get; internal set; }
+
+    /// <summary>The health listener (<c>GET /healthz</c>), when enabled.</summary>
+    public IPEndPoint? Health { get; internal set; }
 }

@@ -105,6 +105,44 @@ public sealed class EdgeOptions
     /// <summary>Most tunnels one agent session may hold. Default 64.</summary>
     public int MaxTunnelsPerSession { get; set; } = 64;
 
+    /// <summary>
+    /// How long a public client may take to send a request's headers before the connection is
+    /// closed; what stops slow-header (slowloris) clients from holding connections. Default 30 s.
+    /// </summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an idle keep-alive connection stays open. Default 130 s (Kestrel's).</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>
+    /// The slowest a request body may arrive, in bytes per second after a 5 s grace, before the
+    /// connection is closed; 0 turns the check off. Upgraded connections (WebSockets), gRPC and
+    /// event streams are exempt: their silence is normal. Default 240 (Kestrel's).
+    /// </summary>
+    public double MinRequestBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>Most open connections on all listeners together (agents included); <see langword="null"/> for no limit (the default).</summary>
+    public long? MaxConnections { get; set; }
+
+    /// <summary>Most bytes of request headers the edge answers with 431 <c>ERR_BURROW_3013</c> beyond. Default 32 KiB.</summary>
+    public int MaxRequestHeaderBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Most request headers the edge answers with 431 <c>ERR_BURROW_3013</c> beyond. Default 100.</summary>
+    public int MaxRequestHeaderCount { get; set; } = 100;
+
+    /// <summary>Largest request body, in bytes, answered with 413 <c>ERR_BURROW_3014</c> beyond; <see langword="null"/> (the default) streams bodies of any size.</summary>
+    public long? MaxRequestBodySize { get; set; }
+
+    /// <summary>
+    /// Failed agent authentications allowed per client address within any minute (a sliding
+    /// window); beyond it the address is refused with <c>ERR_BURROW_5010</c> before its token is
+    /// looked at. 0 turns the limit off. Default 10.
+    /// </summary>
+    public int AuthFailuresPerMinute { get; set; } = 10;
+
+    /// <summary>Where the edge serves <c>GET /healthz</c> (live sessions, tunnels, streams); <see langword="null"/> (the default) for nowhere.</summary>
+    public IPEndPoint? HealthEndPoint { get; set; }
+
     /// <summary>The default data directory: <c>$XDG_DATA_HOME/burrow/edge</c> or <c>~/.local/share/burrow/edge</c>.</summary>
     public static string DefaultDataDirectory()
     {

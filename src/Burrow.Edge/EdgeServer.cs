@@ -6,6 +6,7 @@ using Burrow.Edge.Admin;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Certificates;
 using Burrow.Edge.Forwarding;
+using Burrow.Edge.Health;
 using Burrow.Edge.Routing;
 using Burrow.Edge.Tls;
 using Burrow.Protocol;
@@ -152,6 +153,9 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<TunnelBinder>();
         services.AddSingleton<AgentConnectionHandler>();
+        services.AddSingleton<AuthFailureLimiter>();
+        services.AddSingleton<OpenConnections>();
+        services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<ProxyStreamConnector>();
         services.AddSingleton<TunnelRequestHandler>();
         services.AddSingleton<TlsPassthrough>();
@@ -162,10 +166,9 @@ public sealed class EdgeServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Limits.MinRequestBodyDataRate = null;
-            kestrel.Limits.MinResponseDataRate = null;
+            ApplyLimits(kestrel.Limits, options);
             var agentHandler = kestrel.ApplicationServices.GetRequiredService<AgentConnectionHandler>();
+            var counted = kestrel.ApplicationServices.GetRequiredService<OpenConnections>();
 
             kestrel.Listen(options.AgentEndPoint, listen =>
             {
@@ -177,6 +180,7 @@ public sealed class EdgeServer : IAsyncDisposable
                         ApplicationProtocols = [new SslApplicationProtocol(BurrowProtocol.Alpn)],
                     }),
                 });
+                listen.Use(counted.CountAgents);
                 listen.Use(_ => agentHandler.OnConnectedAsync);
                 listens.Add((listen, ep => endpoints.Agents = ep));
             });
@@ -186,6 +190,7 @@ public sealed class EdgeServer : IAsyncDisposable
                 kestrel.Listen(https, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.Use(counted.CountPublic);
                     // Before TLS termination: a ClientHello naming a tls tunnel is passed through raw.
                     listen.Use(kestrel.ApplicationServices.GetRequiredService<TlsPassthrough>().Wrap);
                     listen.UseHttps(new TlsHandshakeCallbackOptions
@@ -211,15 +216,54 @@ public sealed class EdgeServer : IAsyncDisposable
                 kestrel.Listen(http, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(counted.CountPublic);
                     listens.Add((listen, ep => endpoints.Http = ep));
+                });
+            }
+
+            if (options.HealthEndPoint is { } health)
+            {
+                kestrel.Listen(health, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(next => connection =>
+                    {
+                        connection.Items[HealthEndpoint.ConnectionItem] = true;
+                        return next(connection);
+                    });
+                    listens.Add((listen, ep => endpoints.Health = ep));
                 });
             }
         });
 
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<TunnelRequestHandler>();
-        app.Run(handler.HandleAsync);
+        var healthz = app.Services.GetRequiredService<HealthEndpoint>();
+        app.Run(context => context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(HealthEndpoint.ConnectionItem) == true
+            ? healthz.HandleAsync(context)
+            : handler.HandleAsync(context));
         return new EdgeServer(app, options, listens, configureLogging);
+    }
+
+    /// <summary>
+    /// Kestrel's limits, set explicitly: the ones that keep slow or flooding clients from starving
+    /// others come from the options; the body size limit is the handler's (it answers with a code).
+    /// </summary>
+    private static void ApplyLimits(KestrelServerLimits limits, EdgeOptions options)
+    {
+        limits.MaxRequestBodySize = null;
+        limits.MinResponseDataRate = null;
+        limits.MinRequestBodyDataRate = options.MinRequestBodyBytesPerSecond > 0
+            ? new MinDataRate(options.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5))
+            : null;
+        limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+        limits.KeepAliveTimeout = options.KeepAliveTimeout;
+        limits.MaxConcurrentConnections = options.MaxConnections;
+        limits.MaxConcurrentUpgradedConnections = options.MaxConnections;
+        // Twice the edge's own limits: up to there the handler answers 431 with ERR_BURROW_3013 and a
+        // page; beyond, Kestrel refuses before any handler runs, and closes the connection.
+        limits.MaxRequestHeadersTotalSize = checked(options.MaxRequestHeaderBytes * 2);
+        limits.MaxRequestHeaderCount = checked(options.MaxRequestHeaderCount * 2);
     }
 
     /// <summary>Starts listening; <see cref="Endpoints"/> then holds the bound addresses.</summary>

@@ -31,6 +31,15 @@ internal static class ServerCommand
         var adminAddr = new Option<IPEndPoint?>("--admin-addr") { Description = "Admin API and web page (plain HTTP, API key required), or off. Keep it on loopback or behind a proxy with TLS.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 4041) };
         var tcpIdleTimeout = new Option<TimeSpan>("--tcp-idle-timeout") { Description = "Close a tcp/tls tunnel connection that carries no byte either way for this long (0 or off: never); a tunnel's --idle-timeout may only be shorter.", CustomParser = TunnelLimitOptions.ParseEdgeIdleTimeout, DefaultValueFactory = _ => TimeSpan.FromHours(2) };
         var tcpMaxConnections = new Option<int>("--tcp-max-connections") { Description = "Most connections one tcp/tls tunnel carries at once; a tunnel's --max-connections may only be lower.", CustomParser = TunnelLimitOptions.ParseEdgeMaxConnections, DefaultValueFactory = _ => 1000 };
+        var headersTimeout = new Option<TimeSpan>("--request-headers-timeout") { Description = "How long a client may take to send request headers (stops slowloris clients).", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(30) };
+        var keepAliveTimeout = new Option<TimeSpan>("--keep-alive-timeout") { Description = "How long an idle public connection stays open between requests.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(130) };
+        var minBodyRate = new Option<double>("--min-request-body-rate") { Description = "Slowest request body upload in bytes/s after a 5 s grace; 0 for no minimum. WebSockets, gRPC and event streams are exempt.", DefaultValueFactory = _ => 240 };
+        var maxConnections = new Option<long?>("--max-connections") { Description = "Most open connections on all listeners together; default no limit." };
+        var maxHeaderBytes = new Option<int>("--max-request-header-bytes") { Description = "Request headers larger than this get 431 (ERR_BURROW_3013).", DefaultValueFactory = _ => 32 * 1024 };
+        var maxHeaders = new Option<int>("--max-request-headers") { Description = "Requests with more headers than this get 431 (ERR_BURROW_3013).", DefaultValueFactory = _ => 100 };
+        var maxBody = new Option<long?>("--max-request-body") { Description = "Request bodies larger than this many bytes get 413 (ERR_BURROW_3014); default no limit." };
+        var authFailures = new Option<int>("--auth-failures-per-minute") { Description = "Failed agent authentications allowed per client address per minute before it is refused (ERR_BURROW_5010); 0 for no limit.", DefaultValueFactory = _ => 10 };
+        var healthAddr = new Option<IPEndPoint?>("--health-addr") { Description = "Where to serve GET /healthz (sessions, tunnels, streams, connections), e.g. 127.0.0.1:9090; default off.", CustomParser = EndPoints.Parse };
         var log = new Option<string>("--log") { Description = "Where logs go: stdout, stderr or false.", DefaultValueFactory = _ => "stdout" };
         var logFormat = new Option<string>("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
         var logLevel = new Option<string>("--log-level") { Description = "debug, info, warn, error or crit.", DefaultValueFactory = _ => "info" };
@@ -38,7 +47,9 @@ internal static class ServerCommand
         var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
         {
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, database, authtokens, authtokenFile,
-            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr, log, logFormat, logLevel,
+            grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr,
+            headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, healthAddr,
+            log, logFormat, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -73,7 +84,24 @@ internal static class ServerCommand
                 AdminEndPoint = parse.GetValue(adminAddr),
                 TcpIdleTimeout = parse.GetValue(tcpIdleTimeout),
                 TcpMaxConnections = parse.GetValue(tcpMaxConnections),
+                RequestHeadersTimeout = parse.GetValue(headersTimeout),
+                KeepAliveTimeout = parse.GetValue(keepAliveTimeout),
+                MinRequestBodyBytesPerSecond = parse.GetValue(minBodyRate),
+                MaxConnections = parse.GetValue(maxConnections),
+                MaxRequestHeaderBytes = parse.GetValue(maxHeaderBytes),
+                MaxRequestHeaderCount = parse.GetValue(maxHeaders),
+                MaxRequestBodySize = parse.GetValue(maxBody),
+                AuthFailuresPerMinute = parse.GetValue(authFailures),
+                HealthEndPoint = parse.GetValue(healthAddr),
             };
+            if (options.MaxRequestHeaderBytes < 1024 || options.MaxRequestHeaderCount < 10 || options.MinRequestBodyBytesPerSecond < 0
+                || options.AuthFailuresPerMinute < 0 || options.MaxConnections <= 0 || options.MaxRequestBodySize < 0)
+            {
+                await Console.Error.WriteLineAsync("burrow server: --max-request-header-bytes must be at least 1024, --max-request-headers at least 10, "
+                    + "--max-connections positive, and --min-request-body-rate, --max-request-body and --auth-failures-per-minute not negative.").ConfigureAwait(false);
+                return 2;
+            }
+
             foreach (string token in parse.GetValue(authtokens) ?? [])
             {
                 options.Authtokens.Add(token);
@@ -133,6 +161,11 @@ internal static class ServerCommand
         {
             int port = options.PublicHttpPort ?? http.Port;
             Console.WriteLine($"HTTP     listening on {http}, URLs http://<name>.{edge.Domain}{(port == 80 ? "" : $":{port}")}");
+        }
+
+        if (ep.Health is { } health)
+        {
+            Console.WriteLine($"Health   listening on {health}, GET /healthz");
         }
 
         Console.WriteLine($"TCP      tunnels get ports {options.TcpPortMin}-{options.TcpPortMax} on {options.TcpBindAddress}, URLs tcp://{edge.Domain}:<port>; idle timeout {(options.TcpIdleTimeout > TimeSpan.Zero ? options.TcpIdleTimeout.ToString() : "off")}, at most {options.TcpMaxConnections} connections per tunnel");

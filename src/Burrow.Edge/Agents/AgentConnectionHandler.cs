@@ -1,3 +1,4 @@
+using System.Net;
 using Burrow.Edge.Access;
 using Burrow.Edge.Routing;
 using Burrow.Mux;
@@ -23,11 +24,12 @@ internal sealed partial class AgentConnectionHandler
     private readonly SessionRegistry _sessions;
     private readonly TunnelBinder _binder;
     private readonly EdgeLifetime _lifetime;
+    private readonly AuthFailureLimiter _authFailures;
     private readonly ILogger _logger;
 
     public AgentConnectionHandler(
         EdgeOptions options, AgentAuthenticator authenticator, AuditTrail audit, SessionRegistry sessions, TunnelBinder binder, EdgeLifetime lifetime,
-        ILogger<AgentConnectionHandler> logger)
+        AuthFailureLimiter authFailures, ILogger<AgentConnectionHandler> logger)
     {
         _options = options;
         _authenticator = authenticator;
@@ -35,6 +37,7 @@ internal sealed partial class AgentConnectionHandler
         _sessions = sessions;
         _binder = binder;
         _lifetime = lifetime;
+        _authFailures = authFailures;
         _logger = logger;
     }
 
@@ -77,19 +80,45 @@ internal sealed partial class AgentConnectionHandler
         var reader = new ControlMessageReader(control);
         using var writer = new ControlMessageWriter(control);
 
-        ControlMessage? first = await reader.ReadAsync(cancellationToken).AsTask()
-            .WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
+        ControlMessage? first;
+        try
+        {
+            first = await reader.ReadAsync(cancellationToken).AsTask()
+                .WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProtocolException ex)
+        {
+            // Garbage instead of auth (bad JSON, a huge length, an unknown type) is answered with
+            // its code before the connection closes, as any other refusal.
+            await RefuseAsync(writer, control, ex.ToProtocolError(), remote, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (first is not AuthMessage auth)
         {
-            await RefuseAsync(writer, ErrorCodes.UnexpectedMessage.ToError($"expected auth first, got {first?.Type ?? "end of stream"}"), remote, cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(writer, control, ErrorCodes.UnexpectedMessage.ToError($"expected auth first, got {first?.Type ?? "end of stream"}"), remote, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         AgentCredential? credential = null;
         ProtocolError? refusal = BurrowProtocol.CheckVersion(auth.ProtocolVersion);
+        IPAddress address = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+        // Before the token is looked at: an address that has failed too often learns nothing more.
+        if (refusal is null && _authFailures.CheckAllowed(address) is { } limited)
+        {
+            Log.AuthRateLimited(_logger, remote, limited.Code);
+            await RefuseAsync(writer, control, limited, remote, cancellationToken, logged: true).ConfigureAwait(false);
+            return;
+        }
+
         if (refusal is null)
         {
             (credential, refusal) = await _authenticator.AuthenticateAsync(auth.Authtoken, cancellationToken).ConfigureAwait(false);
+            // A store outage is not the agent's doing: only a refused token counts toward the address's limit.
+            if (refusal is not null && !ErrorCodes.StoreUnavailable.Matches(refusal))
+            {
+                _authFailures.RecordFailure(address);
+            }
         }
 
         if (refusal is null && _lifetime.Draining)
@@ -116,7 +145,7 @@ internal sealed partial class AgentConnectionHandler
                 Address = remote,
                 Detail = refusal.ToString(),
             });
-            await RefuseAsync(writer, refusal, remote, cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(writer, control, refusal, remote, cancellationToken).ConfigureAwait(false);
             return;
         }
         try
@@ -146,6 +175,10 @@ internal sealed partial class AgentConnectionHandler
 
             _ = RefuseAgentStreamsAsync(mux);
             await ControlLoopAsync(session, reader, link, cancellationToken).ConfigureAwait(false);
+            // A FIN after the last message: bytes before a FIN stay readable when the session then
+            // closes, so the agent gets to read the notice that says why (a reset would drop it).
+            control.CompleteWrites();
+            await Task.WhenAny(control.ReadsClosed, Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None)).ConfigureAwait(false);
         }
         finally
         {
@@ -231,10 +264,15 @@ internal sealed partial class AgentConnectionHandler
         }
     }
 
-    private async Task RefuseAsync(ControlMessageWriter writer, ProtocolError error, string remote, CancellationToken cancellationToken)
+    private async Task RefuseAsync(ControlMessageWriter writer, MuxStream control, ProtocolError error, string remote, CancellationToken cancellationToken, bool logged = false)
     {
-        Log.AgentRefused(_logger, remote, error.Code, error.Message);
+        if (!logged)
+        {
+            Log.AgentRefused(_logger, remote, error.Code, error.Message);
+        }
+
         await writer.WriteAsync(new AuthResultMessage { Error = error }, cancellationToken).ConfigureAwait(false);
+        control.CompleteWrites();
         // Give the answer a moment to leave before the session (and its Go Away) closes the connection.
         await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
     }
@@ -243,6 +281,10 @@ internal sealed partial class AgentConnectionHandler
     {
         [LoggerMessage(EventId = 1000, EventName = "AgentRefused", Level = LogLevel.Warning, Message = "Agent from {RemoteAddress} refused: {Code} {Reason}")]
         public static partial void AgentRefused(ILogger logger, string remoteAddress, string code, string reason);
+
+        [LoggerMessage(EventId = 1003, EventName = "AgentAuthRateLimited", Level = LogLevel.Warning,
+            Message = "Agent from {RemoteAddress} refused without a token check: {Code} too many failed authentications from its address")]
+        public static partial void AuthRateLimited(ILogger logger, string remoteAddress, string code);
 
         [LoggerMessage(EventId = 1002, EventName = "SessionLinkEnded", Level = LogLevel.Debug, Message = "Connection of session {SessionId} ended (it had resumed: {Resumed})")]
         public static partial void SessionLinkEnded(ILogger logger, string sessionId, bool resumed);

@@ -6,6 +6,7 @@ using Burrow.Mux;
 using Burrow.Protocol;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -59,6 +60,19 @@ internal sealed partial class TunnelRequestHandler : IDisposable
 
     public async Task HandleAsync(HttpContext context)
     {
+        if (RequestLimits.CheckHeaders(context.Request, _options) is { } tooLarge)
+        {
+            // Answered before routing: a flood costs the edge no lookup and reaches no agent.
+            await ErrorResponder.WriteAsync(context, ErrorCodes.RequestHeadersTooLarge, tooLarge).ConfigureAwait(false);
+            return;
+        }
+
+        if (_options.MaxRequestBodySize is { } maxBody && context.Request.ContentLength > maxBody)
+        {
+            await ErrorResponder.WriteAsync(context, ErrorCodes.RequestBodyTooLarge, ErrorCodes.RequestBodyTooLarge.FormatMessage(maxBody)).ConfigureAwait(false);
+            return;
+        }
+
         string host = context.Request.Host.Host.TrimEnd('.');
         Tunnel? tunnel = _tunnels.FindByHost(host);
         // A tls tunnel's name is reached only through TLS passthrough, never as an http tunnel.
@@ -83,7 +97,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             return;
         }
 
-        if (tunnel.Session.Link is null)
+        if (tunnel.Session.Link is not { } link)
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.AgentSessionGone, ErrorCodes.AgentSessionGone.FormatMessage(tunnel.Hostname)).ConfigureAwait(false);
             return;
@@ -95,10 +109,17 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             return;
         }
 
-        // Bodies of any size stream through; Kestrel's 30 MB default is for apps, not proxies.
+        // Bodies of any size stream through unless the operator set a limit; Kestrel's 30 MB default is for apps, not proxies.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
         {
-            bodySize.MaxRequestBodySize = null;
+            bodySize.MaxRequestBodySize = _options.MaxRequestBodySize;
+        }
+
+        bool longLived = IsLongLived(context);
+        if (longLived && context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } minRate)
+        {
+            // A gRPC or event stream may stay silent for minutes by design; the rate guards uploads.
+            minRate.MinDataRate = null;
         }
 
         tunnel.Counters.AddRequest();
@@ -106,11 +127,11 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         try
         {
             ForwarderError error = await _forwarder.SendAsync(
-                context, tunnel.DestinationPrefix, _invoker, IsLongLived(context) ? tunnel.LongLivedRequestConfig : tunnel.RequestConfig, tunnel.Transformer)
+                context, tunnel.DestinationPrefix, _invoker, longLived ? tunnel.LongLivedRequestConfig : tunnel.RequestConfig, tunnel.Transformer)
                 .ConfigureAwait(false);
             if (error != ForwarderError.None)
             {
-                await ReportAsync(context, tunnel, error).ConfigureAwait(false);
+                await ReportAsync(context, tunnel, link, error).ConfigureAwait(false);
             }
         }
         finally
@@ -121,13 +142,19 @@ internal sealed partial class TunnelRequestHandler : IDisposable
 
     public void Dispose() => _invoker.Dispose();
 
-    private async Task ReportAsync(HttpContext context, Tunnel tunnel, ForwarderError error)
+    private async Task ReportAsync(HttpContext context, Tunnel tunnel, AgentLink link, ForwarderError error)
     {
         Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         Log.ForwardFailed(_logger, tunnel.Hostname, error, exception?.Message ?? "");
         if (context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
         {
             // The client left, or the response was under way: YARP has aborted what it had to.
+            return;
+        }
+
+        if (Find<BadHttpRequestException>(exception) is { StatusCode: StatusCodes.Status413PayloadTooLarge } && _options.MaxRequestBodySize is { } maxBody)
+        {
+            await ErrorResponder.WriteAsync(context, ErrorCodes.RequestBodyTooLarge, ErrorCodes.RequestBodyTooLarge.FormatMessage(maxBody)).ConfigureAwait(false);
             return;
         }
 
@@ -145,8 +172,11 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             return;
         }
 
+        // The agent's connection closing ends its streams with a plain end of stream, which YARP
+        // reports like an upstream hanging up; the closed session says who really went away.
         if (Find<AgentUnavailableException>(exception) is not null
             || tunnel.Session.Link is null
+            || link.Mux.IsClosed
             || Find<MuxException>(exception) is { Error: MuxError.SessionClosed or MuxError.RemoteGoingAway or MuxError.LocalGoingAway })
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.AgentSessionGone, ErrorCodes.AgentSessionGone.FormatMessage(tunnel.Hostname)).ConfigureAwait(false);

@@ -241,6 +241,17 @@ public static class ErrorCodes
         3011, nameof(TooManyConnections), null,
         "Refused the connection of {0}: the tunnel already holds its limit of {1} connections.",
         "Close idle connections (or use a connection pool with fewer connections), or raise --max-connections on the agent / --tcp-max-connections on the edge.");
+    /// <summary>3013: the request's headers are over the edge's limit. Args: what was over, the limit.</summary>
+    public static readonly ErrorCode RequestHeadersTooLarge = new(
+        3013, nameof(RequestHeadersTooLarge), 431,
+        "The request headers are too large: {0} exceeds the limit of {1}.",
+        "Send fewer or smaller headers (large cookies are the usual cause), or ask the edge operator to raise --max-request-header-bytes or --max-request-headers.");
+
+    /// <summary>3014: the request body is over the edge's limit. Args: the limit in bytes.</summary>
+    public static readonly ErrorCode RequestBodyTooLarge = new(
+        3014, nameof(RequestBodyTooLarge), 413,
+        "The request body exceeds the limit of {0} bytes.",
+        "Send a smaller body, or ask the edge operator to raise --max-request-body.");
 
     // :: 4xxx wire protocol
 
@@ -471,6 +482,11 @@ public static class ErrorCodes
         6009, nameof(WebAddressUnavailable), null,
         "The web interface could not listen on {0}: {1}.",
         "Choose a free address with --web-addr host:port, or turn the web interface off with --web-addr false.");
+    /// <summary>5010: too many failed authentications from one address. Args: the address, seconds until it may try again.</summary>
+    public static readonly ErrorCode TooManyAuthFailures = new(
+        5010, nameof(TooManyAuthFailures), null,
+        "Too many failed authentications from {0}; try again in {1} s.",
+        "Check the agent's authtoken (a wrong token fails every time); the edge counts failures per address and lifts the block by itself. The edge operator sets the rate with --auth-failures-per-minute.");
 
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
@@ -480,9 +496,9 @@ public static class ErrorCodes
         InvalidProxyProtocolVersion, InvalidTlsTermination, TlsCertificateUnusable, MutualTlsCasUnusable, InvalidIdleTimeout, InvalidMaxConnections,
         HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved,
         TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
-        ClientTlsHandshakeFailed, ClientCertificateRefused, IdleConnectionClosed, TooManyConnections,
+        ClientTlsHandshakeFailed, ClientCertificateRefused, IdleConnectionClosed, TooManyConnections, RequestHeadersTooLarge, RequestBodyTooLarge,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
-        EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid,
+        EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,

@@ -33,6 +33,12 @@ public sealed class EdgeRun : IAsyncDisposable
 
     public int HttpPort { get; private set; }
 
+    /// <summary>The port of <c>GET /healthz</c>, when the edge was started with <see cref="WithHealth"/>; else 0.</summary>
+    public int HealthPort { get; private set; }
+
+    /// <summary>Arguments that turn on the edge's health listener on a free loopback port.</summary>
+    public static IEnumerable<string> WithHealth => ["--health-addr", "127.0.0.1:0"];
+
     /// <summary>The admin API's base URL (<c>http://127.0.0.1:port</c>), when the admin listener is on.</summary>
     public string? AdminUrl { get; private set; }
 
@@ -47,7 +53,7 @@ public sealed class EdgeRun : IAsyncDisposable
         List<string> args =
         [
             "server", "--agent-addr", agentAddr, "--https-addr", httpsAddr, "--http-addr", httpAddr,
-            "--data-dir", dataDir, "--log-level", logLevel,
+            "--data-dir", dataDir, "--log-level", Environment.GetEnvironmentVariable("BURROW_E2E_EDGE_LOG") ?? logLevel,
             // Never the default 4041: tests run side by side.
             "--admin-addr", adminAddr,
         ];
@@ -83,6 +89,11 @@ public sealed class EdgeRun : IAsyncDisposable
 
             string keyFile = System.IO.Path.Combine(dataDir, "admin-api-key");
             run.ApiKey = run.BootstrapApiKey ?? (File.Exists(keyFile) ? File.ReadAllText(keyFile).Trim() : null);
+            if (System.Text.RegularExpressions.Regex.Match(process.Output, @"Health\s+listening on (\S+),") is { Success: true } health)
+            {
+                run.HealthPort = Port(health.Groups[1].Value);
+            }
+
             return run;
         }
         catch
@@ -95,6 +106,19 @@ public sealed class EdgeRun : IAsyncDisposable
     /// <summary>Arguments that point an agent at this edge.</summary>
     public IEnumerable<string> AgentArgs(string? token = null) =>
         ["--server", AgentAddress, "--server-name", "localhost", "--authtoken", token ?? Token, "--edge-ca", CaPath];
+
+    /// <summary>Reads <c>GET /healthz</c>: the edge's live sessions, tunnels, mux streams and connections.</summary>
+    public async Task<EdgeHealth> HealthAsync()
+    {
+        if (HealthPort == 0)
+        {
+            throw new InvalidOperationException("Start the edge with EdgeRun.WithHealth to read its health.");
+        }
+
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string json = await client.GetStringAsync(new Uri($"http://127.0.0.1:{HealthPort.ToString(CultureInfo.InvariantCulture)}/healthz"));
+        return System.Text.Json.JsonSerializer.Deserialize<EdgeHealth>(json)!;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -197,6 +197,10 @@ public sealed class TcpTunnelTests(TcpTunnelFixture fixture) : IClassFixture<Tcp
             {
                 break;
             }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                // Caught in the listener's backlog as it closed: ask again.
+            }
 
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), "the port is still open long after the grace period");
             await Task.Delay(200, Ct);

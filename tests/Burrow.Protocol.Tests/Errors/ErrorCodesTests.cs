@@ -59,6 +59,8 @@ public sealed partial class ErrorCodesTests
     [InlineData(3004, 502)]
     [InlineData(3005, 401)]
     [InlineData(3006, 403)]
+    [InlineData(3013, 431)]
+    [InlineData(3014, 413)]
     [InlineData(5001, 503)]
     public void Proxy_errors_carry_their_http_status(int number, int status)
     {
@@ -70,7 +72,8 @@ public sealed partial class ErrorCodesTests
     [InlineData(2001)] [InlineData(2002)] [InlineData(2003)] [InlineData(2004)] [InlineData(2005)] [InlineData(2006)] [InlineData(2007)]
     [InlineData(3001)] [InlineData(3002)] [InlineData(3003)] [InlineData(3004)] [InlineData(3005)] [InlineData(3006)]
     [InlineData(4001)] [InlineData(4002)] [InlineData(4003)]
-    [InlineData(5001)]
+    [InlineData(3013)] [InlineData(3014)]
+    [InlineData(5001)] [InlineData(5010)]
     public void Catalog_has_the_agreed_codes(int number)
     {
         Assert.Contains(ErrorCodes.All, e => e.Number == number);

@@ -1,0 +1,158 @@
+using System.IO.Pipelines;
+using Burrow.Mux;
+using Burrow.Protocol;
+
+namespace Burrow.Fuzz;
+
+/// <summary>
+/// The fuzz targets: each takes arbitrary bytes and throws <see cref="FuzzFindingException"/> (or lets any
+/// unexpected exception out) only when the code under test misbehaves. Refusing the bytes with the
+/// protocol's own error is the expected outcome for nearly every input.
+/// </summary>
+public static class FuzzTargets
+{
+    /// <summary>The targets by name, as the command line and the corpus folders call them.</summary>
+    public static IReadOnlyDictionary<string, Action<byte[]>> All { get; } = new Dictionary<string, Action<byte[]>>(StringComparer.Ordinal)
+    {
+        ["control"] = Control,
+        ["frames"] = Frames,
+    };
+
+    /// <summary>
+    /// The control message decoder: the bytes as one message body, then as a stream of
+    /// length-prefixed messages. Only <see cref="ProtocolException"/> may come out; whatever parses
+    /// must serialize and parse back to the same type.
+    /// </summary>
+    public static void Control(byte[] input)
+    {
+        try
+        {
+            ControlMessage message = ControlMessageSerializer.Deserialize(input);
+            byte[] again = ControlMessageSerializer.SerializeToUtf8Bytes(message);
+            ControlMessage back = ControlMessageSerializer.Deserialize(again);
+            if (back.Type != message.Type)
+            {
+                throw new FuzzFindingException($"'{message.Type}' came back as '{back.Type}' after a round trip");
+            }
+        }
+        catch (ProtocolException)
+        {
+            // Refused with a code: expected.
+        }
+
+        var reader = new ControlMessageReader(new MemoryStream(input, writable: false));
+        try
+        {
+            for (int i = 0; i < 1024; i++)
+            {
+                if (reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() is null)
+                {
+                    return;
+                }
+            }
+
+            throw new FuzzFindingException("the reader returned over 1024 messages from one input");
+        }
+        catch (ProtocolException)
+        {
+            // Refused with a code: expected.
+        }
+    }
+
+    /// <summary>
+    /// The mux frame reader: the bytes arrive as a client's half of a connection to a server
+    /// session, which must accept, refuse or end on them, and finish within a bound once the
+    /// bytes run out; every stream it accepts is read to its end.
+    /// </summary>
+    public static void Frames(byte[] input)
+    {
+        var toServer = new Pipe();
+        var fromServer = new Pipe();
+        var session = MuxSession.Server(new DuplexPipe(toServer.Reader, fromServer.Writer), new MuxOptions
+        {
+            EnableKeepAlive = false,
+            AcceptBacklog = 8,
+            MaxConcurrentStreams = 16,
+        });
+        Task drainOutput = DrainAsync(fromServer.Reader);
+        Task accept = AcceptAllAsync(session);
+        toServer.Writer.WriteAsync(input).AsTask().GetAwaiter().GetResult();
+        toServer.Writer.Complete();
+
+        if (!session.Completion.Wait(TimeSpan.FromSeconds(5)))
+        {
+            throw new FuzzFindingException("the session did not end within 5 s of its transport ending");
+        }
+
+        MuxCloseInfo info = session.Completion.Result;
+        if (info.Reason is not (MuxCloseReason.TransportClosed or MuxCloseReason.ProtocolError or MuxCloseReason.RemoteGoAway))
+        {
+            throw new FuzzFindingException($"the session ended for an unexpected reason: {info}");
+        }
+
+        session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        if (!Task.WhenAll(accept, drainOutput).Wait(TimeSpan.FromSeconds(5)))
+        {
+            throw new FuzzFindingException("the session's streams or output did not finish within 5 s of its end");
+        }
+    }
+
+    private static async Task AcceptAllAsync(MuxSession session)
+    {
+        var readers = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                MuxStream stream = await session.AcceptStreamAsync().ConfigureAwait(false);
+                readers.Add(ReadToEndAsync(stream));
+            }
+        }
+        catch (MuxException)
+        {
+            // The session ended.
+        }
+
+        await Task.WhenAll(readers).ConfigureAwait(false);
+    }
+
+    private static async Task ReadToEndAsync(MuxStream stream)
+    {
+        byte[] buffer = new byte[4096];
+        try
+        {
+            while (await stream.ReadAsync(buffer).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (MuxException)
+        {
+            // Reset or ended with the session: expected.
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task DrainAsync(PipeReader output)
+    {
+        while (true)
+        {
+            ReadResult result = await output.ReadAsync().ConfigureAwait(false);
+            output.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                await output.CompleteAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}
