@@ -1,3 +1,4 @@
+using Burrow.Storage.Tests.Harness;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Burrow.Storage.Tests.Harness;
 using System.Net;
 using System.Net.Http.Headers;
 using Burrow.Storage;

@@ -1,3 +1,4 @@
+using Burrow.Storage.Tests.Harness;
 namespace Burrow.Edge.Tests.Admin;
 
 /// <summary>The admin API tests share one PostgreSQL server; each test gets its own database on it.</summary>
