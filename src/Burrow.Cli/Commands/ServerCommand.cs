@@ -64,9 +64,9 @@ internal static class ServerCommand
             var options = new EdgeOptions
             {
                 Domain = parse.GetValue(domain)!,
-                AgentEndPoint = parse.GetValue(agentAddr) ?? new IPEndPoint(IPAddress.Any, 4443),
-                HttpsEndPoint = parse.GetValue(httpsAddr),
-                HttpEndPoint = parse.GetValue(httpAddr),
+                AgentEndPoint = EndPoints.Read(parse.GetValue(agentAddr)) ?? new IPEndPoint(IPAddress.Any, 4443),
+                HttpsEndPoint = EndPoints.Read(parse.GetValue(httpsAddr)),
+                HttpEndPoint = EndPoints.Read(parse.GetValue(httpAddr)),
                 PublicHttpsPort = parse.GetValue(publicHttpsPort),
                 PublicHttpPort = parse.GetValue(publicHttpPort),
                 TlsCertificatePath = parse.GetValue(tlsCert),
@@ -81,7 +81,7 @@ internal static class ServerCommand
                 HeartbeatTimeout = parse.GetValue(heartbeatTimeout),
                 TcpPortMin = parse.GetValue(tcpPorts).Min,
                 TcpPortMax = parse.GetValue(tcpPorts).Max,
-                AdminEndPoint = parse.GetValue(adminAddr),
+                AdminEndPoint = EndPoints.Read(parse.GetValue(adminAddr)),
                 TcpIdleTimeout = parse.GetValue(tcpIdleTimeout),
                 TcpMaxConnections = parse.GetValue(tcpMaxConnections),
                 RequestHeadersTimeout = parse.GetValue(headersTimeout),
@@ -92,7 +92,7 @@ internal static class ServerCommand
                 MaxRequestHeaderCount = parse.GetValue(maxHeaders),
                 MaxRequestBodySize = parse.GetValue(maxBody),
                 AuthFailuresPerMinute = parse.GetValue(authFailures),
-                HealthEndPoint = parse.GetValue(healthAddr),
+                HealthEndPoint = EndPoints.Read(parse.GetValue(healthAddr)),
             };
             if (options.MaxRequestHeaderBytes < 1024 || options.MaxRequestHeaderCount < 10 || options.MinRequestBodyBytesPerSecond < 0
                 || options.AuthFailuresPerMinute < 0 || options.MaxConnections <= 0 || options.MaxRequestBodySize < 0)

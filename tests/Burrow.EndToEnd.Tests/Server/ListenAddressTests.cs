@@ -1,0 +1,33 @@
+using Burrow.EndToEnd.Tests.Harness;
+
+namespace Burrow.EndToEnd.Tests.Server;
+
+/// <summary><c>burrow server</c>'s listen addresses, as an operator writes them.</summary>
+public sealed class ListenAddressTests
+{
+    [Fact(Timeout = 60_000)]
+    public async Task Off_turns_a_listener_off_and_the_edge_still_starts()
+    {
+        using var dataDir = new TempDirectory();
+        await using var edge = BurrowProcess.Start(
+        [
+            "server", "--agent-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--http-addr", "off",
+            "--admin-addr", "off", "--health-addr", "off", "--data-dir", dataDir.Path, "--authtoken", "brw_e2e_test_token",
+        ]);
+
+        await edge.WaitForLineAsync("^Ready");
+        Assert.Matches(@"HTTPS\s+listening on 127\.0\.0\.1:", edge.Output);
+        Assert.DoesNotMatch(@"(?m)^HTTP\s+listening", edge.Output);
+        Assert.DoesNotMatch(@"(?m)^Admin\s+listening", edge.Output);
+        Assert.DoesNotContain("Exception", edge.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_bad_listen_address_is_refused_with_the_forms_that_work()
+    {
+        (int exit, string output) = await BurrowProcess.RunToEndAsync(["server", "--admin-addr", "nowhere"]);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("'nowhere' is not a listen address", output, StringComparison.Ordinal);
+    }
+}
