@@ -22,7 +22,7 @@ BURROW="src/Burrow.Cli/bin/Release/net10.0/burrow.dll"
 
 dotnet bench/http/upstream/bin/Release/net10.0/Burrow.Bench.HttpUpstream.dll "$UP_PORT" >"$WORK/upstream.log" 2>&1 &
 PIDS+=($!)
-dotnet "$BURROW" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 \
+dotnet "$BURROW" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --admin-addr off \
   --data-dir "$WORK/edge" --authtoken brw_bench --log-level warn >"$WORK/edge.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do grep -q '^Ready' "$WORK/edge.log" 2>/dev/null && break; sleep 0.1; done

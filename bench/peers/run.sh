@@ -177,7 +177,7 @@ start_burrow_agent() { # label inspect(true|false) url-name [binary] -> sets AGE
   AGENT_PID=$!
 }
 start_burrow() {
-  "$BURROW_BIN" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 \
+  "$BURROW_BIN" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --admin-addr off \
     --data-dir "$RUN/edge" --authtoken brw_peers_bench --log-level warn >"$RUN/logs/edge.log" 2>&1 &
   EDGE_PID=$!; PIDS+=($EDGE_PID)
   for _ in $(seq 300); do grep -q '^Ready' "$RUN/logs/edge.log" 2>/dev/null && break; sleep 0.1; done
@@ -195,7 +195,7 @@ start_burrow() {
 start_burrow_alt() {
   local bin=${BURROW_ALT_BIN:-$BURROW_BIN}
   # shellcheck disable=SC2086
-  env ${BURROW_ALT_ENV:-} "$bin" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 \
+  env ${BURROW_ALT_ENV:-} "$bin" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --admin-addr off \
     --data-dir "$RUN/edge-alt" --authtoken brw_peers_bench --log-level warn >"$RUN/logs/edge-alt.log" 2>&1 &
   ALT_EDGE_PID=$!; PIDS+=($ALT_EDGE_PID)
   for _ in $(seq 300); do grep -q '^Ready' "$RUN/logs/edge-alt.log" 2>/dev/null && break; sleep 0.1; done
@@ -481,7 +481,7 @@ fi
 if ! skip idle && want burrow; then
   log "$IDLE_TUNNELS idle Burrow tunnels on a fresh edge"
   # A fresh edge, so the figure is not skewed by what the load phases left on the heap.
-  "$BURROW_BIN" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 \
+  "$BURROW_BIN" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --admin-addr off \
     --data-dir "$RUN/edge-idle" --authtoken brw_peers_bench --log-level warn >"$RUN/logs/edge-idle.log" 2>&1 &
   IDLE_EDGE=$!; PIDS+=($IDLE_EDGE)
   for _ in $(seq 300); do grep -q '^Ready' "$RUN/logs/edge-idle.log" 2>/dev/null && break; sleep 0.1; done

@@ -27,7 +27,7 @@ PIDS+=($!)
 
 # A range of 50 ports somewhere quiet; the edge takes a free one from it.
 RANGE_START=$(( 40000 + (RANDOM % 200) * 50 ))
-dotnet "$BURROW" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 \
+dotnet "$BURROW" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --admin-addr off \
   --tcp-ports "$RANGE_START-$((RANGE_START + 49))" --data-dir "$WORK/edge" --authtoken brw_bench --log-level warn >"$WORK/edge.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 200); do grep -q '^Ready' "$WORK/edge.log" 2>/dev/null && break; sleep 0.1; done

@@ -52,6 +52,8 @@ for (int first = 0; first < total; first += perSession)
         Authtoken = token,
         EdgeCa = ca,
         Tunnels = tunnels,
+        // No inspector: one web interface per session would run out of ports long before 10,000 tunnels.
+        WebAddress = null,
         Output = bound,
         ErrorOutput = errors,
     });
@@ -69,7 +71,7 @@ int ok = bound.Count("Forwarding http://");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"BOUND {ok} of {total} tunnels on {runners.Count} sessions in {stopwatch.Elapsed.TotalSeconds:0.0} s"));
 if (ok < total)
 {
-    Console.WriteLine("ERRORS " + errors.Text().Replace('\n', ' '));
+    Console.WriteLine("ERRORS " + errors.Text().Replace('\n', ' ') + string.Join(' ', runners.Where(r => r.IsFaulted).Take(3).Select(r => r.Exception!.GetBaseException().Message)));
 }
 
 Console.Out.Flush();

@@ -68,10 +68,10 @@ internal sealed partial class HttpInspector : IAsyncDisposable
     public static async Task<HttpInspector> StartAsync(CaptureStore store, int bodyLimit, Action<string, CompletedRequest> report, ILogger logger, CancellationToken cancellationToken)
     {
         var listener = new ProxyStreamListenerFactory();
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        // The user's working directory and ASPNETCORE_* variables are for their own apps, not for the agent's servers.
-        builder.Configuration.Sources.Clear();
-        builder.Logging.ClearProviders();
+        // An empty builder: the user's working directory, appsettings and ASPNETCORE_* variables are for their own apps,
+        // not the agent's servers, and a slim builder's config file watchers cost an inotify instance per host.
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-inspector" });
+        builder.WebHost.UseKestrelCore();
         builder.Services.AddSingleton<IConnectionListenerFactory>(listener);
         builder.Services.AddHttpForwarder();
         builder.WebHost.ConfigureKestrel(options =>

@@ -48,9 +48,10 @@ internal sealed class WebServer : IAsyncDisposable
                 break;
             }
 
-            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-            builder.Configuration.Sources.Clear();
-            builder.Logging.ClearProviders();
+            // An empty builder, as the inspector's: no appsettings, environment or file watchers of the user's directory.
+            WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-web" });
+            builder.WebHost.UseKestrelCore();
+            builder.Services.AddRouting();
             builder.WebHost.ConfigureKestrel(o =>
             {
                 o.AddServerHeader = false;
