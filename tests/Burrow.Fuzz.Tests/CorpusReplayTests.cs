@@ -19,20 +19,20 @@ public sealed class CorpusReplayTests
 
     [Theory]
     [MemberData(nameof(Targets))]
-    public void Every_corpus_and_regression_input_is_handled(string target)
+    public async Task Every_corpus_and_regression_input_is_handled(string target)
     {
         string[] files = [.. Inputs(target)];
         Assert.NotEmpty(files);
         foreach (string file in files)
         {
-            Exception? finding = Record.Exception(() => FuzzTargets.All[target](File.ReadAllBytes(file)));
+            Exception? finding = await Record.ExceptionAsync(() => FuzzTargets.All[target](File.ReadAllBytes(file)));
             Assert.True(finding is null, $"{Path.GetFileName(file)}: {finding}");
         }
     }
 
     [Theory]
     [MemberData(nameof(Targets))]
-    public void Seeded_random_inputs_are_refused_cleanly(string target)
+    public async Task Seeded_random_inputs_are_refused_cleanly(string target)
     {
         byte[][] corpus = [.. Inputs(target).Select(File.ReadAllBytes)];
         int seed = int.TryParse(Environment.GetEnvironmentVariable("BURROW_FUZZ_SEED"), CultureInfo.InvariantCulture, out int s) ? s : 1;
@@ -42,7 +42,7 @@ public sealed class CorpusReplayTests
         while (clock.Elapsed < Budget)
         {
             byte[] input = SeededInputs.Next(random, corpus);
-            Exception? finding = Record.Exception(() => FuzzTargets.All[target](input));
+            Exception? finding = await Record.ExceptionAsync(() => FuzzTargets.All[target](input));
             Assert.True(finding is null, $"seed {seed}, input {runs} ({Convert.ToHexString(input.AsSpan(0, Math.Min(input.Length, 256)))}): {finding}");
             runs++;
         }
@@ -51,7 +51,7 @@ public sealed class CorpusReplayTests
     }
 
     [Fact]
-    public void Known_decoder_edge_cases_are_refused_with_the_protocols_own_error()
+    public async Task Known_decoder_edge_cases_are_refused_with_the_protocols_own_error()
     {
         // Hand-made inputs at the edges of both decoders; each must come back as a refusal, not a crash.
         byte[][] control =
@@ -72,12 +72,12 @@ public sealed class CorpusReplayTests
         ];
         foreach (byte[] input in control)
         {
-            FuzzTargets.Control(input);
+            await FuzzTargets.ControlAsync(input);
         }
 
         foreach (byte[] input in frames)
         {
-            FuzzTargets.Frames(input);
+            await FuzzTargets.FramesAsync(input);
         }
     }
 

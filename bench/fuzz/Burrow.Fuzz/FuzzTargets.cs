@@ -12,10 +12,10 @@ namespace Burrow.Fuzz;
 public static class FuzzTargets
 {
     /// <summary>The targets by name, as the command line and the corpus folders call them.</summary>
-    public static IReadOnlyDictionary<string, Action<byte[]>> All { get; } = new Dictionary<string, Action<byte[]>>(StringComparer.Ordinal)
+    public static IReadOnlyDictionary<string, Func<byte[], Task>> All { get; } = new Dictionary<string, Func<byte[], Task>>(StringComparer.Ordinal)
     {
-        ["control"] = Control,
-        ["frames"] = Frames,
+        ["control"] = ControlAsync,
+        ["frames"] = FramesAsync,
     };
 
     /// <summary>
@@ -23,7 +23,7 @@ public static class FuzzTargets
     /// length-prefixed messages. Only <see cref="ProtocolException"/> may come out; whatever parses
     /// must serialize and parse back to the same type.
     /// </summary>
-    public static void Control(byte[] input)
+    public static async Task ControlAsync(byte[] input)
     {
         try
         {
@@ -45,7 +45,7 @@ public static class FuzzTargets
         {
             for (int i = 0; i < 1024; i++)
             {
-                if (reader.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() is null)
+                if (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) is null)
                 {
                     return;
                 }
@@ -64,7 +64,7 @@ public static class FuzzTargets
     /// session, which must accept, refuse or end on them, and finish within a bound once the
     /// bytes run out; every stream it accepts is read to its end.
     /// </summary>
-    public static void Frames(byte[] input)
+    public static async Task FramesAsync(byte[] input)
     {
         var toServer = new Pipe();
         var fromServer = new Pipe();
@@ -76,22 +76,30 @@ public static class FuzzTargets
         });
         Task drainOutput = DrainAsync(fromServer.Reader);
         Task accept = AcceptAllAsync(session);
-        toServer.Writer.WriteAsync(input).AsTask().GetAwaiter().GetResult();
-        toServer.Writer.Complete();
+        await toServer.Writer.WriteAsync(input).ConfigureAwait(false);
+        await toServer.Writer.CompleteAsync().ConfigureAwait(false);
 
-        if (!session.Completion.Wait(TimeSpan.FromSeconds(5)))
+        MuxCloseInfo info;
+        try
+        {
+            info = await session.Completion.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
         {
             throw new FuzzFindingException("the session did not end within 5 s of its transport ending");
         }
 
-        MuxCloseInfo info = session.Completion.Result;
         if (info.Reason is not (MuxCloseReason.TransportClosed or MuxCloseReason.ProtocolError or MuxCloseReason.RemoteGoAway))
         {
             throw new FuzzFindingException($"the session ended for an unexpected reason: {info}");
         }
 
-        session.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        if (!Task.WhenAll(accept, drainOutput).Wait(TimeSpan.FromSeconds(5)))
+        await session.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(accept, drainOutput).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
         {
             throw new FuzzFindingException("the session's streams or output did not finish within 5 s of its end");
         }

@@ -7,7 +7,7 @@ using SharpFuzz;
 //   Burrow.Fuzz <target>                   run under afl-fuzz (SharpFuzz, instrumented assemblies)
 //   Burrow.Fuzz <target> --replay <dir>    run every file of a corpus or crash folder once
 //   Burrow.Fuzz <target> --random <seconds> [seed] [corpus dir]   seeded random inputs for a while
-if (args.Length < 1 || !FuzzTargets.All.TryGetValue(args[0], out Action<byte[]>? target))
+if (args.Length < 1 || !FuzzTargets.All.TryGetValue(args[0], out Func<byte[], Task>? target))
 {
     Console.Error.WriteLine($"usage: Burrow.Fuzz <{string.Join('|', FuzzTargets.All.Keys)}> [--replay <dir> | --random <seconds> [seed] [corpus dir]]");
     return 2;
@@ -18,7 +18,7 @@ if (args.Length >= 3 && args[1] == "--replay")
     int count = 0;
     foreach (string file in Directory.EnumerateFiles(args[2], "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
     {
-        target(File.ReadAllBytes(file));
+        await target(File.ReadAllBytes(file));
         count++;
     }
 
@@ -39,7 +39,7 @@ if (args.Length >= 3 && args[1] == "--random")
         byte[] input = SeededInputs.Next(random, corpus);
         try
         {
-            target(input);
+            await target(input);
         }
         catch (Exception ex)
         {
@@ -56,11 +56,12 @@ if (args.Length >= 3 && args[1] == "--random")
     return 0;
 }
 
-// Under afl-fuzz: one input per iteration, in this process (persistent mode).
+// Under afl-fuzz: one input per iteration, in this process (persistent mode). SharpFuzz's loop is
+// synchronous and owns the thread, so this is the one place the async target is waited on.
 Fuzzer.Run(stream =>
 {
     using var copy = new MemoryStream();
     stream.CopyTo(copy);
-    target(copy.ToArray());
+    target(copy.ToArray()).GetAwaiter().GetResult();
 });
 return 0;
