@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 
 namespace Burrow.EndToEnd.Tests.Harness;
 
@@ -14,12 +12,11 @@ public sealed class Nginx : IAsyncDisposable
 {
     public const string PlainBody = "plain-nginx-upstream";
 
-    private readonly Process _process;
-    private readonly StringBuilder _stderr = new();
+    private readonly Daemon _daemon;
 
-    private Nginx(Process process, int proxyProtocolPort, int proxyProtocolTlsPort, int plainPort)
+    private Nginx(Daemon daemon, int proxyProtocolPort, int proxyProtocolTlsPort, int plainPort)
     {
-        _process = process;
+        _daemon = daemon;
         ProxyProtocolPort = proxyProtocolPort;
         ProxyProtocolTlsPort = proxyProtocolTlsPort;
         PlainPort = plainPort;
@@ -72,61 +69,11 @@ public sealed class Nginx : IAsyncDisposable
             """);
         string configPath = Path.Combine(directory, "nginx.conf");
         await File.WriteAllTextAsync(configPath, config);
-        var info = new ProcessStartInfo(Executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { "-e", "stderr", "-p", directory, "-c", configPath, "-g", "daemon off;" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(info)!;
-        var nginx = new Nginx(process, pp, ppTls, plain);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (nginx._stderr)
-            {
-                nginx._stderr.AppendLine(e.Data);
-            }
-        };
-        process.BeginErrorReadLine();
-        try
-        {
-            foreach (int port in new[] { pp, ppTls, plain })
-            {
-                await FreePort.WaitListeningAsync(port, TimeSpan.FromSeconds(20), nginx.Diagnostics);
-            }
-
-            return nginx;
-        }
-        catch
-        {
-            await nginx.DisposeAsync();
-            throw;
-        }
+        Daemon daemon = await Daemon.StartAsync(Executable, ["-e", "stderr", "-p", directory, "-c", configPath, "-g", "daemon off;"], pp, ppTls, plain);
+        return new Nginx(daemon, pp, ppTls, plain);
     }
 
-    public string Diagnostics()
-    {
-        lock (_stderr)
-        {
-            return $"nginx exited: {_process.HasExited}; stderr: {_stderr}";
-        }
-    }
+    public string Diagnostics() => _daemon.Diagnostics();
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
-        {
-            // Gone already.
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _daemon.DisposeAsync();
 }

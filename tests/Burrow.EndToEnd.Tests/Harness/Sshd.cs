@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 
 namespace Burrow.EndToEnd.Tests.Harness;
 
@@ -13,12 +11,11 @@ public sealed class Sshd : IAsyncDisposable
 {
     public const string Executable = "/usr/sbin/sshd";
 
-    private readonly Process _process;
-    private readonly StringBuilder _stderr = new();
+    private readonly Daemon _daemon;
 
-    private Sshd(Process process, int port, string clientKey)
+    private Sshd(Daemon daemon, int port, string clientKey)
     {
-        _process = process;
+        _daemon = daemon;
         Port = port;
         ClientKey = clientKey;
     }
@@ -58,32 +55,8 @@ public sealed class Sshd : IAsyncDisposable
             LogLevel ERROR
 
             """));
-        var info = new ProcessStartInfo(Executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { "-D", "-e", "-f", config })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(info)!;
-        var sshd = new Sshd(process, port, clientKey);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (sshd._stderr)
-            {
-                sshd._stderr.AppendLine(e.Data);
-            }
-        };
-        process.BeginErrorReadLine();
-        try
-        {
-            await FreePort.WaitListeningAsync(port, TimeSpan.FromSeconds(20), sshd.Diagnostics);
-            return sshd;
-        }
-        catch
-        {
-            await sshd.DisposeAsync();
-            throw;
-        }
+        Daemon daemon = await Daemon.StartAsync(Executable, ["-D", "-e", "-f", config], port);
+        return new Sshd(daemon, port, clientKey);
     }
 
     /// <summary>Client options for a throwaway server: this key only, no host key prompts, no agent, bounded connect.</summary>
@@ -93,29 +66,7 @@ public sealed class Sshd : IAsyncDisposable
         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20", "-F", "/dev/null",
     ];
 
-    public string Diagnostics()
-    {
-        lock (_stderr)
-        {
-            return $"sshd exited: {_process.HasExited}; stderr: {_stderr}";
-        }
-    }
+    public string Diagnostics() => _daemon.Diagnostics();
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
-        {
-            // Gone already.
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _daemon.DisposeAsync();
 }
