@@ -3,7 +3,6 @@ using Burrow.EndToEnd.Tests.Harness;
 using Burrow.EndToEnd.Tests.Store;
 using Burrow.Storage;
 using Burrow.Storage.Tests.Harness;
-using PostgresServer = Burrow.Storage.Tests.Harness.PostgresServer;
 
 namespace Burrow.EndToEnd.Tests.Admin;
 

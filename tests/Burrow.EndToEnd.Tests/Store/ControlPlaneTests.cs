@@ -2,7 +2,6 @@ using System.Globalization;
 using Burrow.EndToEnd.Tests.Harness;
 using Burrow.Storage;
 using Burrow.Storage.Tests.Harness;
-using PostgresServer = Burrow.Storage.Tests.Harness.PostgresServer;
 
 namespace Burrow.EndToEnd.Tests.Store;
 

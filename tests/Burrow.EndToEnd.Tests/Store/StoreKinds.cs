@@ -1,6 +1,5 @@
 using Burrow.Storage;
 using Burrow.Storage.Tests.Harness;
-using PostgresServer = Burrow.Storage.Tests.Harness.PostgresServer;
 
 namespace Burrow.EndToEnd.Tests.Store;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Burrow.EndToEnd.Tests.Harness;
 using static Burrow.EndToEnd.Tests.Harness.RawTunnelFixture;
+using PostgresServer = Burrow.Storage.Tests.Harness.PostgresServer;
 
 namespace Burrow.EndToEnd.Tests.Tcp;
 
@@ -43,10 +44,10 @@ public sealed class PostgresTunnelTests(PostgresTunnelFixture fixture) : IClassF
         Assert.Contains("relation \"no_such_table\" does not exist", errors, StringComparison.Ordinal);
     }
 
-    private static string Psql => Path.Combine(PostgresServer.BinDirectory, "psql");
+    private string Psql => Path.Combine(fixture.Server.BinDirectory, "psql");
 
     private IEnumerable<string> ConnectionArgs() =>
-        ["-h", "127.0.0.1", "-p", I(fixture.Agent.Port), "-U", "postgres", "-d", "postgres", "-X"];
+        ["-h", "127.0.0.1", "-p", I(fixture.Agent.Port), "-U", PostgresServer.User, "-d", "postgres", "-X"];
 
     private Task<string> PsqlAsync(params string[] command) =>
         Tool.RunOkAsync(Psql, [.. ConnectionArgs(), "-v", "ON_ERROR_STOP=1", .. command], timeout: TimeSpan.FromSeconds(150),
@@ -83,7 +84,8 @@ public sealed class PostgresTunnelFixture : RawTunnelFixture
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        Server = Own(await PostgresServer.StartAsync());
+        Server = Own(new PostgresServer());
+        await Server.InitializeAsync();
         Agent = Own(await StartTcpAsync([$"127.0.0.1:{I(Server.Port)}"]));
     }
 }

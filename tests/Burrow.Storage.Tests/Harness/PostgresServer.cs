@@ -13,7 +13,8 @@ namespace Burrow.Storage.Tests.Harness;
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
-    private const string User = "burrow";
+    /// <summary>The superuser every client logs in as (trust authentication on loopback).</summary>
+    public const string User = "burrow";
     private string _root = "";
     private string _data = "";
     private bool _started;
