@@ -45,7 +45,7 @@ internal sealed class RawPeer : IAsyncDisposable
                 session = sessionIsServer ? MuxSession.Server(b, options) : MuxSession.Client(b, options);
                 break;
             default:
-                var (near, far) = kind == TransportKind.LoopbackTcp ? await Loopback.ConnectTcpAsync() : await Loopback.ConnectTlsAsync();
+                var (near, far) = kind == TransportKind.LoopbackTcp ? await Loopback.ConnectTcpAsync() : await Loopback.ConnectTlsAsync(coalesce: kind == TransportKind.LoopbackTlsCoalesced);
                 peer = new RawPeer(PipeReader.Create(near, new StreamPipeReaderOptions(leaveOpen: true)), PipeWriter.Create(near, new StreamPipeWriterOptions(leaveOpen: true)), near);
                 session = sessionIsServer ? MuxSession.Server(far, options) : MuxSession.Client(far, options);
                 break;

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Burrow.Mux.Transport;
 
 namespace Burrow.Mux.Tests.Transports;
 
@@ -24,9 +25,12 @@ internal static class Loopback
         return (new NetworkStream(client, ownsSocket: true), new NetworkStream(server, ownsSocket: true));
     }
 
-    public static async Task<(Stream Client, Stream Server)> ConnectTlsAsync()
+    /// <summary>TLS 1.3 over loopback TCP; with <paramref name="coalesce"/>, over a write-coalescing stream on each end, turned on after the handshake.</summary>
+    public static async Task<(Stream Client, Stream Server)> ConnectTlsAsync(bool coalesce = false)
     {
-        var (clientRaw, serverRaw) = await ConnectTcpAsync();
+        var (clientTcp, serverTcp) = await ConnectTcpAsync();
+        Stream clientRaw = coalesce ? new WriteCoalescingStream(clientTcp) : clientTcp;
+        Stream serverRaw = coalesce ? new WriteCoalescingStream(serverTcp) : serverTcp;
         var client = new SslStream(clientRaw, leaveInnerStreamOpen: false);
         var server = new SslStream(serverRaw, leaveInnerStreamOpen: false);
         var serverAuth = server.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
@@ -41,6 +45,12 @@ internal static class Loopback
             RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == Certificate.Value.GetCertHashString(),
         });
         await serverAuth;
+        if (coalesce)
+        {
+            ((WriteCoalescingStream)clientRaw).Coalescing = true;
+            ((WriteCoalescingStream)serverRaw).Coalescing = true;
+        }
+
         return (client, server);
     }
 

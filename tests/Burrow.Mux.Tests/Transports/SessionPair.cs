@@ -27,7 +27,7 @@ internal sealed class SessionPair : IAsyncDisposable
                 var (tcpClient, tcpServer) = await Loopback.ConnectTcpAsync();
                 return new SessionPair(MuxSession.Client(tcpClient, clientOptions), MuxSession.Server(tcpServer, serverOptions));
             default:
-                var (tlsClient, tlsServer) = await Loopback.ConnectTlsAsync();
+                var (tlsClient, tlsServer) = await Loopback.ConnectTlsAsync(coalesce: kind == TransportKind.LoopbackTlsCoalesced);
                 return new SessionPair(MuxSession.Client(tlsClient, clientOptions), MuxSession.Server(tlsServer, serverOptions));
         }
     }

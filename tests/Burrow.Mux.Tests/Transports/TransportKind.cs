@@ -5,4 +5,7 @@ public enum TransportKind
     InMemoryPipe,
     LoopbackTcp,
     LoopbackTls,
+
+    /// <summary>TLS over <see cref="Burrow.Mux.Transport.WriteCoalescingStream"/> on both ends, as the agent link runs.</summary>
+    LoopbackTlsCoalesced,
 }
