@@ -20,7 +20,9 @@ public sealed partial class MuxSession
     private int _queuedControlFrames;
 
     /// <summary>Queues a frame without payload. A peer that makes us queue too many without reading ends the session.</summary>
-    internal void EnqueueControl(in FrameHeader header)
+    /// <param name="header">The frame.</param>
+    /// <param name="inline">Whether the caller may run the writer itself when it is idle (see <see cref="WriterSignal.Set"/>); only from a user's call, never under a lock.</param>
+    internal void EnqueueControl(in FrameHeader header, bool inline = false)
     {
         if (Interlocked.Increment(ref _queuedControlFrames) > Options.MaxQueuedControlFrames)
         {
@@ -33,7 +35,7 @@ public sealed partial class MuxSession
         }
 
         _controlFrames.Enqueue(header);
-        _signal.Set();
+        _signal.Set(inline);
     }
 
     private void EnqueueControlUnbounded(in FrameHeader header)
@@ -44,10 +46,12 @@ public sealed partial class MuxSession
     }
 
     /// <summary>Puts a stream that has data or a FIN to send on the writer's round-robin queue.</summary>
-    internal void EnqueueReady(MuxStream stream)
+    /// <param name="stream">The stream.</param>
+    /// <param name="inline">Whether the caller may run the writer itself when it is idle (see <see cref="WriterSignal.Set"/>); only from a user's call, never under a lock.</param>
+    internal void EnqueueReady(MuxStream stream, bool inline = false)
     {
         _readyStreams.Enqueue(stream);
-        _signal.Set();
+        _signal.Set(inline);
     }
 
     internal static void WriteHeader(PipeWriter output, in FrameHeader header)
@@ -60,6 +64,9 @@ public sealed partial class MuxSession
     {
         try
         {
+            // True while the loop runs on the thread of a caller that woke it inline (a user's
+            // write): that caller gets its thread back as soon as its own frames are out.
+            var onCallerThread = false;
             while (true)
             {
                 var unflushed = 0;
@@ -101,7 +108,18 @@ public sealed partial class MuxSession
                     return;
                 }
 
-                await _signal.WaitAsync().ConfigureAwait(false);
+                var wait = _signal.WaitAsync();
+                if (!wait.IsCompleted)
+                {
+                    onCallerThread = await wait.ConfigureAwait(false);
+                }
+                else if (onCallerThread)
+                {
+                    // More work came in while this caller did its own: the rest is the pool's,
+                    // or one busy caller would carry every other stream's frames (a convoy).
+                    onCallerThread = false;
+                    await ThreadPoolHop.Instance;
+                }
             }
         }
         catch (Exception ex) when (!IsClosed)

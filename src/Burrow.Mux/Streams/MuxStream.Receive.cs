@@ -257,7 +257,7 @@ public sealed partial class MuxStream
             _epochStart = now;
         }
 
-        _session.EnqueueControl(new FrameHeader(FrameType.WindowUpdate, FrameFlags.None, Id, delta));
+        _session.EnqueueControl(new FrameHeader(FrameType.WindowUpdate, FrameFlags.None, Id, delta), inline: true);
     }
 
     /// <summary>The user is done reading (dispose): drop what is buffered and what still comes.</summary>

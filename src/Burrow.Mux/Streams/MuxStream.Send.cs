@@ -66,7 +66,7 @@ public sealed partial class MuxStream
 
         if (schedule)
         {
-            _session.EnqueueReady(this);
+            _session.EnqueueReady(this, inline: buffer.Length >= _session.Options.InlineWriteThreshold);
         }
 
         var pending = new ValueTask(this, version);

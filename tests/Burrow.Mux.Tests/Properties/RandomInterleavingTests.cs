@@ -51,11 +51,32 @@ public sealed class RandomInterleavingTests
         TestContext.Current.SendDiagnosticMessage($"{kind}: {runs} scripts, {bytes / 1024} KiB delivered, {resets} streams reset");
     }
 
-    private static async Task<(long Received, int Reset)> RunAsync(TransportKind kind, ScriptOp[] script)
+    [Theory]
+    [InlineData(TransportKind.InMemoryPipe)]
+    [InlineData(TransportKind.LoopbackTlsCoalesced)]
+    public async Task Random_scripts_with_every_write_run_inline_deliver_every_unreset_byte_once_in_order(TransportKind kind)
+    {
+        // InlineWriteThreshold 0: every write made while the writer is idle runs it on the
+        // writing thread, so the inline path and the writer loop interleave as often as possible.
+        var options = new MuxOptions { InlineWriteThreshold = 0 };
+        var runs = 0;
+        await Script.SampleAsync(
+            async script =>
+            {
+                await RunAsync(kind, script, options);
+                Interlocked.Increment(ref runs);
+            },
+            iter: int.TryParse(Environment.GetEnvironmentVariable("CsCheck_Iter"), out var iter) ? iter : Iterations,
+            threads: 1,
+            print: script => string.Join(' ', script));
+        TestContext.Current.SendDiagnosticMessage($"{kind}, every write inline: {runs} scripts");
+    }
+
+    private static async Task<(long Received, int Reset)> RunAsync(TransportKind kind, ScriptOp[] script, MuxOptions? options = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var ct = timeout.Token;
-        await using var pair = await SessionPair.CreateAsync(kind);
+        await using var pair = await SessionPair.CreateAsync(kind, options, options);
         var streams = new List<(StreamEnd Client, StreamEnd Server)>();
 
         foreach (var op in script)
