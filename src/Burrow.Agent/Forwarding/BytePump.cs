@@ -10,7 +10,8 @@ namespace Burrow.Agent.Forwarding;
 /// </summary>
 /// <remarks>
 /// Each copy waits with a zero-byte read before it rents a buffer, so idle pooled connections
-/// (most of them) hold no memory; 64 KiB per read matches the socket buffers on loopback.
+/// (most of them) hold no memory; while reads keep filling the buffer (a bulk transfer) it
+/// skips that wait. 64 KiB per read matches the socket buffers on loopback.
 /// </remarks>
 internal static class BytePump
 {
@@ -69,9 +70,14 @@ internal static class BytePump
 
     private static async Task CopyAsync(Stream source, Stream destination)
     {
+        var waitFirst = true;
         while (true)
         {
-            await source.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+            if (waitFirst)
+            {
+                await source.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+            }
+
             byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             try
             {
@@ -80,6 +86,10 @@ internal static class BytePump
                 {
                     return;
                 }
+
+                // A full buffer means more is probably waiting: read again at once rather than
+                // spend a system call asking whether data is there.
+                waitFirst = read < buffer.Length;
 
                 await destination.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
                 await destination.FlushAsync().ConfigureAwait(false);

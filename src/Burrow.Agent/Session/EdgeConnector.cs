@@ -1,7 +1,9 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Burrow.Mux.Transport;
 using Burrow.Protocol;
+using Burrow.Protocol.Tls;
 
 namespace Burrow.Agent.Session;
 
@@ -19,11 +21,13 @@ internal static class EdgeConnector
         try
         {
             await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
-            var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+            var coalescing = new WriteCoalescingStream(new NetworkStream(socket, ownsSocket: true));
+            var ssl = new SslStream(coalescing, leaveInnerStreamOpen: false);
             var auth = new SslClientAuthenticationOptions
             {
                 TargetHost = options.ServerName ?? host,
                 ApplicationProtocols = [new SslApplicationProtocol(BurrowProtocol.Alpn)],
+                CipherSuitesPolicy = LinkCipherSuites.Policy,
             };
             if (options.EdgeCa is { } ca)
             {
@@ -36,6 +40,7 @@ internal static class EdgeConnector
             }
 
             await ssl.AuthenticateAsClientAsync(auth, timeout.Token).ConfigureAwait(false);
+            coalescing.Coalescing = true;
             return ssl;
         }
         catch
