@@ -44,6 +44,7 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly List<(ListenOptions Listen, Action<IPEndPoint> Record)> _listens;
     private readonly Action<ILoggingBuilder>? _configureLogging;
     private AdminServer? _admin;
+    private AgentListener? _agentListener;
     private int _stopped;
 
     private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens, Action<ILoggingBuilder>? configureLogging)
@@ -170,21 +171,7 @@ public sealed class EdgeServer : IAsyncDisposable
             var agentHandler = kestrel.ApplicationServices.GetRequiredService<AgentConnectionHandler>();
             var counted = kestrel.ApplicationServices.GetRequiredService<OpenConnections>();
 
-            kestrel.Listen(options.AgentEndPoint, listen =>
-            {
-                listen.UseHttps(new TlsHandshakeCallbackOptions
-                {
-                    OnConnection = ctx => ValueTask.FromResult(new SslServerAuthenticationOptions
-                    {
-                        ServerCertificateContext = certificates.Select(ctx.ClientHelloInfo.ServerName),
-                        ApplicationProtocols = [new SslApplicationProtocol(BurrowProtocol.Alpn)],
-                    }),
-                });
-                listen.Use(counted.CountAgents);
-                listen.Use(_ => agentHandler.OnConnectedAsync);
-                listens.Add((listen, ep => endpoints.Agents = ep));
-            });
-
+            // The agent port is not Kestrel's: see AgentListener.
             if (options.HttpsEndPoint is { } https)
             {
                 kestrel.Listen(https, listen =>
@@ -271,7 +258,23 @@ public sealed class EdgeServer : IAsyncDisposable
     {
         // The store first: no agent may connect before its tokens can be checked.
         await _controlPlane.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var services = _app.Services;
+        _agentListener = AgentListener.Bind(
+            _options.AgentEndPoint, services.GetRequiredService<AgentConnectionHandler>(), _certificates,
+            services.GetRequiredService<OpenConnections>(), services.GetRequiredService<ILogger<AgentListener>>());
+        try
+        {
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await _agentListener.DisposeAsync().ConfigureAwait(false);
+            _agentListener = null;
+            throw;
+        }
+
+        Endpoints.Agents = _agentListener.LocalEndPoint;
+        _agentListener.Start();
         foreach (var (listen, record) in _listens)
         {
             record(listen.IPEndPoint!);
@@ -322,7 +325,9 @@ public sealed class EdgeServer : IAsyncDisposable
         drain.CancelAfter(_options.DrainTimeout);
         try
         {
+            var agents = _agentListener?.StopAsync(drain.Token) ?? Task.CompletedTask;
             await _app.StopAsync(drain.Token).ConfigureAwait(false);
+            await agents.ConfigureAwait(false);
         }
         finally
         {
@@ -334,6 +339,11 @@ public sealed class EdgeServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (_agentListener is not null)
+        {
+            await _agentListener.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_admin is not null)
         {
             await _admin.DisposeAsync().ConfigureAwait(false);

@@ -41,21 +41,34 @@ internal sealed partial class AgentConnectionHandler
         _logger = logger;
     }
 
-    public async Task OnConnectedAsync(ConnectionContext connection)
+    /// <summary>Serves an agent that came in through Kestrel (on the HTTPS port, by ALPN).</summary>
+    public Task OnConnectedAsync(ConnectionContext connection)
     {
         string remote = connection.RemoteEndPoint?.ToString() ?? "unknown";
-        var mux = MuxSession.Server(connection.Transport, new MuxOptions
-        {
-            KeepAliveInterval = _options.HeartbeatInterval + _options.HeartbeatTimeout,
-            KeepAliveTimeout = _options.HeartbeatTimeout,
-        });
+        // On shutdown Kestrel asks every connection to close; an agent's stays until the
+        // requests in flight through it (and every other agent) have finished.
+        var closeRequested = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        return RunAsync(MuxSession.Server(connection.Transport, CreateMuxOptions()), connection.RemoteEndPoint, remote, connection.ConnectionClosed, closeRequested);
+    }
+
+    /// <summary>Serves an agent from the agent listener: <paramref name="transport"/> is its TLS stream, which the session then owns.</summary>
+    public Task ServeStreamAsync(Stream transport, EndPoint? remoteEndPoint, string remote, CancellationToken connectionClosed, CancellationToken closeRequested)
+        => RunAsync(MuxSession.Server(transport, CreateMuxOptions()), remoteEndPoint, remote, connectionClosed, closeRequested);
+
+    private MuxOptions CreateMuxOptions() => new()
+    {
+        KeepAliveInterval = _options.HeartbeatInterval + _options.HeartbeatTimeout,
+        KeepAliveTimeout = _options.HeartbeatTimeout,
+    };
+
+    private async Task RunAsync(MuxSession mux, EndPoint? remoteEndPoint, string remote, CancellationToken connectionClosed, CancellationToken closeRequested)
+    {
         await using (mux.ConfigureAwait(false))
         {
-            using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _lifetime.Stopped);
-            // On shutdown Kestrel asks every connection to close; an agent's stays until the
-            // requests in flight through it (and every other agent) have finished.
-            var lifetimeNotice = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
-            using var closeRequested = lifetimeNotice?.ConnectionClosedRequested.Register(static s =>
+            using var closing = CancellationTokenSource.CreateLinkedTokenSource(connectionClosed, _lifetime.Stopped);
+            // Asked to close (the edge is stopping): the session stays until the requests in
+            // flight through it (and every other agent) have finished.
+            using var closeRegistration = closeRequested.Register(static s =>
             {
                 var (lifetime, cts) = ((EdgeLifetime, CancellationTokenSource))s!;
                 _ = lifetime.WaitForIdleAsync(lifetime.Stopped).ContinueWith(
@@ -64,7 +77,7 @@ internal sealed partial class AgentConnectionHandler
             }, (_lifetime, closing));
             try
             {
-                await ServeAsync(mux, connection, remote, closing.Token).ConfigureAwait(false);
+                await ServeAsync(mux, remoteEndPoint, remote, closing.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or OperationCanceledException or ProtocolException or TimeoutException or InvalidOperationException)
             {
@@ -73,7 +86,7 @@ internal sealed partial class AgentConnectionHandler
         }
     }
 
-    private async Task ServeAsync(MuxSession mux, ConnectionContext connection, string remote, CancellationToken cancellationToken)
+    private async Task ServeAsync(MuxSession mux, EndPoint? remoteEndPoint, string remote, CancellationToken cancellationToken)
     {
         MuxStream control = await mux.AcceptStreamAsync(cancellationToken).AsTask()
             .WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
@@ -102,7 +115,7 @@ internal sealed partial class AgentConnectionHandler
 
         AgentCredential? credential = null;
         ProtocolError? refusal = BurrowProtocol.CheckVersion(auth.ProtocolVersion);
-        IPAddress address = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+        IPAddress address = (remoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
         // Before the token is looked at: an address that has failed too often learns nothing more.
         if (refusal is null && _authFailures.CheckAllowed(address) is { } limited)
         {

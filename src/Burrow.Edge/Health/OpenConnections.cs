@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Connections;
 namespace Burrow.Edge.Health;
 
 /// <summary>
-/// Counts the connections open on the edge's Kestrel listeners, by kind, so that a leak (a socket
+/// Counts the connections open on the edge's listeners, by kind, so that a leak (a socket
 /// the edge forgot to close after a fault) shows up in <c>/healthz</c> rather than only as a slow
 /// climb in file descriptors.
 /// </summary>
@@ -18,8 +18,11 @@ internal sealed class OpenConnections
     /// <summary>Public HTTP and HTTPS connections (agents on the HTTPS port are counted here until TLS is done).</summary>
     public int Public => Volatile.Read(ref _public);
 
-    /// <summary>A connection middleware counting what passes through it as an agent connection.</summary>
-    public ConnectionDelegate CountAgents(ConnectionDelegate next) => connection => CountAsync(connection, next, agent: true);
+    /// <summary>An agent connection opened on the agent listener (which is not Kestrel's).</summary>
+    public void AgentOpened() => Interlocked.Increment(ref _agents);
+
+    /// <summary>An agent connection on the agent listener closed.</summary>
+    public void AgentClosed() => Interlocked.Decrement(ref _agents);
 
     /// <summary>A connection middleware counting what passes through it as a public connection.</summary>
     public ConnectionDelegate CountPublic(ConnectionDelegate next) => connection => CountAsync(connection, next, agent: false);

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Burrow.Edge.Certificates;
+using Burrow.Edge.Health;
+using Burrow.Mux.Transport;
+using Burrow.Protocol;
+using Burrow.Protocol.Tls;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Edge.Agents;
+
+/// <summary>
+/// The agent port: its own accept loop, TLS and mux session per connection, not Kestrel's.
+/// </summary>
+/// <remarks>
+/// Every byte of every tunnel crosses this connection, so it gets the shortest path there is:
+/// socket, SslStream, the mux's pipe reader (64 KiB reads). Through Kestrel the same bytes were
+/// read 4 KiB at a time (its fixed block size: two system calls per 4 KiB under a download) and
+/// passed through two more pipes and a thread hop before the mux saw them. Agents that come in
+/// on the HTTPS port (ALPN burrow/1) still go through Kestrel; both end in
+/// <see cref="AgentConnectionHandler"/>.
+/// </remarks>
+internal sealed partial class AgentListener : IAsyncDisposable
+{
+    /// <summary>How long a new connection has to finish its TLS handshake (Kestrel's default too).</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Socket _socket;
+    private readonly AgentConnectionHandler _handler;
+    private readonly CertificateStore _certificates;
+    private readonly OpenConnections _counted;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _closeRequested = new();
+    private readonly CancellationTokenSource _aborted = new();
+    private readonly ConcurrentDictionary<long, Task> _connections = new();
+    private long _nextId;
+    private Task _acceptLoop = Task.CompletedTask;
+
+    private AgentListener(Socket socket, AgentConnectionHandler handler, CertificateStore certificates, OpenConnections counted, ILogger logger)
+    {
+        _socket = socket;
+        _handler = handler;
+        _certificates = certificates;
+        _counted = counted;
+        _logger = logger;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    /// <summary>The address bound (with the port the system chose, for port 0).</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Binds <paramref name="endPoint"/>; throws <see cref="IOException"/> when it cannot (in use, not permitted).</summary>
+    public static AgentListener Bind(IPEndPoint endPoint, AgentConnectionHandler handler, CertificateStore certificates, OpenConnections counted, ILogger logger)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+
+            socket.Bind(endPoint);
+            socket.Listen(512);
+            return new AgentListener(socket, handler, certificates, counted, logger);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new IOException($"Failed to bind the agent listener to {endPoint}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Starts accepting agents.</summary>
+    public void Start() => _acceptLoop = AcceptLoopAsync();
+
+    /// <summary>
+    /// Stops accepting and asks every agent connection to close once the edge is idle (as Kestrel
+    /// does for its connections); those still open when <paramref name="drain"/> fires are cut.
+    /// </summary>
+    public async Task StopAsync(CancellationToken drain)
+    {
+        _socket.Dispose();
+        await _acceptLoop.ConfigureAwait(false);
+        CancelQuietly(_closeRequested);
+        try
+        {
+            await Task.WhenAll(_connections.Values).WaitAsync(drain).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            CancelQuietly(_aborted);
+            await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        CancelQuietly(_closeRequested);
+        CancelQuietly(_aborted);
+        await _acceptLoop.ConfigureAwait(false);
+        await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+        _closeRequested.Dispose();
+        _aborted.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (true)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket.AcceptAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                return; // stopped
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
+            {
+                return; // stopped
+            }
+            catch (SocketException ex)
+            {
+                // Out of descriptors, a connection reset before it was accepted: the next one may work.
+                Log.AcceptFailed(_logger, ex.SocketErrorCode.ToString(), ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+                continue;
+            }
+
+            client.NoDelay = true;
+            long id = Interlocked.Increment(ref _nextId);
+            var connection = ServeAsync(client, id);
+            _connections[id] = connection;
+            if (connection.IsCompleted)
+            {
+                _connections.TryRemove(id, out _);
+            }
+        }
+    }
+
+    private async Task ServeAsync(Socket client, long id)
+    {
+        await Task.Yield(); // off the accept loop: the handshake of one agent does not hold up the next
+        _counted.AgentOpened();
+        string remote = client.RemoteEndPoint?.ToString() ?? "unknown";
+        try
+        {
+            var coalescing = new WriteCoalescingStream(new NetworkStream(client, ownsSocket: true));
+            var tls = new SslStream(coalescing, leaveInnerStreamOpen: false);
+            try
+            {
+                using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_aborted.Token))
+                {
+                    handshake.CancelAfter(HandshakeTimeout);
+                    await tls.AuthenticateAsServerAsync(SelectOptionsAsync, null, handshake.Token).ConfigureAwait(false);
+                }
+
+                coalescing.Coalescing = true;
+            }
+            catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // Not a TLS client, a wrong name, too slow: the connection just ends, as Kestrel's did.
+                Log.HandshakeFailed(_logger, remote, ex.Message);
+                await tls.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+
+            // The mux session owns the TLS stream (and through it the socket) from here on.
+            await _handler.ServeStreamAsync(tls, client.RemoteEndPoint, remote, _aborted.Token, _closeRequested.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
+        {
+            Log.ConnectionFailed(_logger, remote, ex.Message);
+        }
+        finally
+        {
+            _counted.AgentClosed();
+            _connections.TryRemove(id, out _);
+        }
+    }
+
+    private ValueTask<SslServerAuthenticationOptions> SelectOptionsAsync(SslStream stream, SslClientHelloInfo hello, object? state, CancellationToken cancellationToken)
+        => ValueTask.FromResult(new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = _certificates.Select(hello.ServerName),
+            ApplicationProtocols = [new SslApplicationProtocol(BurrowProtocol.Alpn)],
+            CipherSuitesPolicy = LinkCipherSuites.Policy,
+        });
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed already: nothing is left to tell.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1010, EventName = "AgentAcceptFailed", Level = LogLevel.Warning, Message = "Accepting an agent connection failed ({Error}): {Reason}")]
+        public static partial void AcceptFailed(ILogger logger, string error, string reason);
+
+        [LoggerMessage(EventId = 1011, EventName = "AgentHandshakeFailed", Level = LogLevel.Debug, Message = "TLS handshake with {RemoteAddress} on the agent port failed: {Reason}")]
+        public static partial void HandshakeFailed(ILogger logger, string remoteAddress, string reason);
+
+        [LoggerMessage(EventId = 1012, EventName = "AgentConnectionFailed", Level = LogLevel.Debug, Message = "Agent connection from {RemoteAddress} failed: {Reason}")]
+        public static partial void ConnectionFailed(ILogger logger, string remoteAddress, string reason);
+    }
+}
