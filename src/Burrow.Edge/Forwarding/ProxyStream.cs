@@ -11,13 +11,21 @@ namespace Burrow.Edge.Forwarding;
 /// </summary>
 internal sealed class ProxyStream : Stream
 {
-    private readonly MuxStream _inner;
+    private readonly Stream _inner;
+    private readonly Action _reset;
     private readonly TrafficCounters _counters;
     private bool _resultRead;
 
     public ProxyStream(MuxStream inner, TrafficCounters counters)
+        : this(inner, inner.Abort, counters)
+    {
+    }
+
+    /// <summary>Over any stream; <paramref name="reset"/> is what disposing does first (for a mux stream, an RST). For tests.</summary>
+    internal ProxyStream(Stream inner, Action reset, TrafficCounters counters)
     {
         _inner = inner;
+        _reset = reset;
         _counters = counters;
     }
 
@@ -45,8 +53,13 @@ internal sealed class ProxyStream : Stream
         ValueTask<int> read = _inner.ReadAsync(buffer, cancellationToken);
         if (read.IsCompletedSuccessfully)
         {
-            _counters.AddBytesOut(read.Result);
-            return read;
+            // Consumed here, so a new ValueTask goes back: a ValueTask may be consumed once, and
+            // one backed by a pooled source is recycled the moment its result is read. (Handing
+            // back `read` itself made the caller check a recycled source: a download cut off with
+            // InvalidOperationException, or another read's count.)
+            int count = read.Result;
+            _counters.AddBytesOut(count);
+            return new ValueTask<int>(count);
         }
 
         return CountAsync(read);
@@ -84,7 +97,7 @@ internal sealed class ProxyStream : Stream
     {
         if (disposing)
         {
-            _inner.Abort();
+            _reset();
             _inner.Dispose();
         }
 

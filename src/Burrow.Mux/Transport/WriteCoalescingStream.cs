@@ -173,6 +173,7 @@ public sealed class WriteCoalescingStream : Stream
         var pending = _inner.WriteAsync(_buffer.AsMemory(0, _count), cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
+            pending.GetAwaiter().GetResult(); // consumed, so the socket can reuse what backs it
             _count = 0;
             ReturnBuffer();
             return ValueTask.CompletedTask;
