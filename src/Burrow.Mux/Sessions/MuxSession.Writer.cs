@@ -24,6 +24,7 @@ public sealed partial class MuxSession
     private readonly ConcurrentQueue<FrameHeader> _controlFrames = new();
     private readonly ConcurrentQueue<MuxStream> _readyStreams = new();
     private readonly WriterSignal _signal = new();
+    private readonly ThreadPoolHop _writerHop = new();
     private int _queuedControlFrames;
 
     /// <summary>Queues a frame without payload. A peer that makes us queue too many without reading ends the session.</summary>
@@ -99,7 +100,7 @@ public sealed partial class MuxSession
                         // streams' requests and responses, mostly) before sending, so one send
                         // and one wake-up of the peer carry several of them.
                         gathered = true;
-                        await ThreadPoolHop.Instance;
+                        await _writerHop;
                         continue;
                     }
                     else
@@ -138,7 +139,7 @@ public sealed partial class MuxSession
                     // More work came in while this caller did its own: the rest is the pool's,
                     // or one busy caller would carry every other stream's frames (a convoy).
                     onCallerThread = false;
-                    await ThreadPoolHop.Instance;
+                    await _writerHop;
                 }
             }
         }

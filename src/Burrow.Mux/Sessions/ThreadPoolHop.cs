@@ -3,12 +3,14 @@ using System.Runtime.CompilerServices;
 namespace Burrow.Mux;
 
 /// <summary>
-/// An awaitable that always resumes on the thread pool, whatever synchronization context the
-/// current thread has (Task.Yield would post to one, e.g. a test runner's).
+/// An awaitable that resumes the writer loop on the thread pool, whatever synchronization context
+/// the current thread has (Task.Yield would post to one, e.g. a test runner's). One per session,
+/// reused: it is itself the work item, so a hop allocates nothing. Only the writer loop awaits it,
+/// never twice at once.
 /// </summary>
-internal sealed class ThreadPoolHop : ICriticalNotifyCompletion
+internal sealed class ThreadPoolHop : ICriticalNotifyCompletion, IThreadPoolWorkItem
 {
-    public static ThreadPoolHop Instance { get; } = new();
+    private Action? _continuation;
 
     public bool IsCompleted => false;
 
@@ -18,7 +20,18 @@ internal sealed class ThreadPoolHop : ICriticalNotifyCompletion
     {
     }
 
-    public void OnCompleted(Action continuation) => ThreadPool.QueueUserWorkItem(static c => c(), continuation, preferLocal: false);
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
-    public void UnsafeOnCompleted(Action continuation) => ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
+    public void UnsafeOnCompleted(Action continuation)
+    {
+        _continuation = continuation;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        var continuation = _continuation!;
+        _continuation = null;
+        continuation();
+    }
 }
