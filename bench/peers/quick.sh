@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Quick A/B of Burrow's data path: one edge and one agent (inspection off) in front of nginx on
+# 127.0.0.1, then wrk with 16 and 256 keep-alive connections (1 KiB responses) and a 1 GiB
+# download and upload with curl. Prints req/s, p50/p99 and the CPU time the edge and the agent
+# spent per request (µs) or per GiB (centiseconds), which is steadier than req/s on a shared machine.
+#
+#   bench/peers/quick.sh [BURROW_BINARY] [wrk|bulk|all]
+#
+#   DUR=5              seconds per wrk run
+#   CONNS="16 256"     wrk connection counts
+#   EDGE_ENV="A=1 B=2" AGENT_ENV="..."   environment for one side only (runtime knobs, A/B switches)
+#
+# Needs nginx-light, wrk and curl (bench/peers/run.sh installs them) and a Release build
+# (dotnet build -c Release src/Burrow.Cli bench/http/upstream). Reuses bench/peers/.work/1g.bin.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BIN=${1:-$ROOT/src/Burrow.Cli/bin/Release/net10.0/burrow}; [ -n "$BIN" ] || BIN=$ROOT/src/Burrow.Cli/bin/Release/net10.0/burrow
+WHAT=${2:-all}; DUR=${DUR:-5}
+BULK=$ROOT/bench/peers/.work/1g.bin
+RUN=$(mktemp -d /tmp/burrow-quick.XXXX); PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; [ -f "$RUN/ngx/nginx.pid" ] && kill "$(cat "$RUN/ngx/nginx.pid")" 2>/dev/null; rm -rf "$RUN"; }
+trap cleanup EXIT
+freeport() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }   # user+system clock ticks (1/100 s)
+
+mkdir -p "$(dirname "$BULK")"
+[ "$(stat -c %s "$BULK" 2>/dev/null)" = 1073741824 ] || head -c 1073741824 /dev/urandom >"$BULK"
+NGX=$(freeport); SINK=$(freeport)
+mkdir -p "$RUN/ngx/www"; head -c 1024 /dev/urandom >"$RUN/ngx/www/1k"; ln -s "$BULK" "$RUN/ngx/www/1g.bin"
+dotnet "$ROOT/bench/http/upstream/bin/Release/net10.0/Burrow.Bench.HttpUpstream.dll" "$SINK" >"$RUN/sink.log" 2>&1 & PIDS+=($!)
+cat >"$RUN/ngx/nginx.conf" <<CONF
+user root; worker_processes 1; pid $RUN/ngx/nginx.pid; events { worker_connections 4000; }
+http { access_log off; sendfile on; tcp_nodelay on; keepalive_requests 1000000;
+  client_body_temp_path $RUN/ngx/b; proxy_temp_path $RUN/ngx/p; fastcgi_temp_path $RUN/ngx/f; uwsgi_temp_path $RUN/ngx/u; scgi_temp_path $RUN/ngx/s;
+  server { listen 127.0.0.1:$NGX; root $RUN/ngx/www;
+    location = /upload { client_max_body_size 0; proxy_request_buffering off; proxy_http_version 1.1; proxy_pass http://127.0.0.1:$SINK/sink; } } }
+CONF
+nginx -c "$RUN/ngx/nginx.conf" -p "$RUN/ngx/" -e "$RUN/ngx/error.log" || { echo "nginx failed to start"; exit 1; }
+# shellcheck disable=SC2086
+env ${EDGE_ENV:-} "$BIN" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --admin-addr off \
+  --data-dir "$RUN/edge" --authtoken brw_quick --log-level warn >"$RUN/edge.log" 2>&1 & EDGE=$!; PIDS+=($EDGE)
+for _ in $(seq 300); do grep -q '^Ready' "$RUN/edge.log" 2>/dev/null && break; sleep 0.1; done
+AGENTS=$(grep -o 'Agents   listening on [0-9.:]*' "$RUN/edge.log" | awk '{print $4}')
+EDGE_HTTP=$(grep -o 'HTTP     listening on [0-9.:]*' "$RUN/edge.log" | awk '{print $4}')
+[ -n "$AGENTS" ] || { echo "the edge did not start:"; cat "$RUN/edge.log"; exit 1; }
+# shellcheck disable=SC2086
+BURROW_STATE_DIR="$RUN/state" env ${AGENT_ENV:-} "$BIN" http "$NGX" --server "$AGENTS" --server-name localhost --authtoken brw_quick \
+  --edge-ca "$RUN/edge/ca.pem" --url q --inspect=false --web-addr false --log stdout >"$RUN/agent.log" 2>&1 & AGENT=$!; PIDS+=($AGENT)
+for _ in $(seq 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: q.localhost' "http://$EDGE_HTTP/1k")" = 200 ] && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q listening "$RUN/sink.log" && break; sleep 0.1; done
+
+if [ "$WHAT" = wrk ] || [ "$WHAT" = all ]; then
+  wrk -t1 -c16 -d3 -H 'Host: q.localhost' "http://$EDGE_HTTP/1k" >/dev/null   # warm-up (JIT tiers)
+  for c in ${CONNS:-16 256}; do
+    t=1; [ "$c" -gt 64 ] && t=2
+    e0=$(cpu $EDGE); a0=$(cpu $AGENT)
+    out=$(wrk -t$t -c"$c" -d"${DUR}s" --latency -H 'Host: q.localhost' "http://$EDGE_HTTP/1k")
+    e1=$(cpu $EDGE); a1=$(cpu $AGENT)
+    req=$(echo "$out" | awk '/requests in/ {print $1}')
+    printf 'c%-4s %s req/s  p50 %s  p99 %s  edge %s µs/req  agent %s µs/req  %s\n' "$c" \
+      "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" "$(echo "$out" | awk '$1=="50%" {print $2}')" "$(echo "$out" | awk '$1=="99%" {print $2}')" \
+      "$(awk -v t=$((e1 - e0)) -v r="$req" 'BEGIN {printf "%.1f", t / 100 * 1e6 / r}')" "$(awk -v t=$((a1 - a0)) -v r="$req" 'BEGIN {printf "%.1f", t / 100 * 1e6 / r}')" \
+      "$(echo "$out" | grep -E 'Non-2xx|Socket errors' | tr '\n' ' ')"
+  done
+fi
+if [ "$WHAT" = bulk ] || [ "$WHAT" = all ]; then
+  direct=$(curl -s -o /dev/null -w '%{speed_download}' "http://127.0.0.1:$NGX/1g.bin")
+  printf 'direct   %.0f MB/s (nginx to curl, no tunnel: the ceiling right now)\n' "$(echo "$direct / 1000000" | bc -l)"
+  e0=$(cpu $EDGE); a0=$(cpu $AGENT)
+  read -r speed size < <(curl -s -o /dev/null -w '%{speed_download} %{size_download}\n' -H 'Host: q.localhost' "http://$EDGE_HTTP/1g.bin")
+  e1=$(cpu $EDGE); a1=$(cpu $AGENT)
+  up=$(curl -s -o "$RUN/up.txt" -w '%{speed_upload}' -H 'Host: q.localhost' -H 'Content-Type: application/octet-stream' -X POST -T "$BULK" "http://$EDGE_HTTP/upload")
+  e2=$(cpu $EDGE); a2=$(cpu $AGENT)
+  check=ok; [ "$size" = 1073741824 ] || check="FAILED: $size of 1073741824 bytes"
+  grep -q 1073741824 "$RUN/up.txt" || check="$check; upload FAILED: sink says $(head -c 100 "$RUN/up.txt")"
+  printf 'download %.0f MB/s (edge %s cs, agent %s cs)  upload %.0f MB/s (edge %s cs, agent %s cs)  %s\n' \
+    "$(echo "$speed / 1000000" | bc -l)" $((e1 - e0)) $((a1 - a0)) "$(echo "$up / 1000000" | bc -l)" $((e2 - e1)) $((a2 - a1)) "$check"
+fi
