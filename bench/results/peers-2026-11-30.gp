@@ -22,7 +22,7 @@ set ylabel 'latency, ms'
 set xtics ('50' 2, '90' 10, '99' 100, '99.9' 1000, '99.99' 10000)
 set grid
 set key top left
-plot '/work/main/bench/results/peers-2026-11-30-latency.dat' index 0 using 2:3 with linespoints title 'Burrow, inspection off'
+plot '/work/main/bench/results/peers-2026-11-30-latency.dat' index 0 using 2:3 with linespoints title 'direct (no tunnel)', '/work/main/bench/results/peers-2026-11-30-latency.dat' index 1 using 2:3 with linespoints title 'Burrow, inspection off', '/work/main/bench/results/peers-2026-11-30-latency.dat' index 2 using 2:3 with linespoints title 'Burrow, inspection on', '/work/main/bench/results/peers-2026-11-30-latency.dat' index 3 using 2:3 with linespoints title 'ssh -R (aes128-gcm)', '/work/main/bench/results/peers-2026-11-30-latency.dat' index 4 using 2:3 with linespoints title 'LocalTunnel', '/work/main/bench/results/peers-2026-11-30-latency.dat' index 5 using 2:3 with linespoints title 'PageKite'
 reset
 set terminal pngcairo size 800,500 font 'sans,10'
 set output '/work/main/bench/results/peers-2026-11-30-memory.png'
