@@ -21,6 +21,11 @@ public sealed partial class MuxSession
     // and 100 to 80 µs of CPU per request (bench/README.md); a bulk transfer's batches are larger.
     private const int GatherBelow = 16 * 1024;
 
+    // With more work than this already queued in the thread pool, a hop would put the batch behind
+    // all of it (small messages then wait longest exactly when the machine is busiest), and the
+    // queue has had time to fill the batch anyway: no hop.
+    private const int GatherMaxBacklog = 32;
+
     private readonly ConcurrentQueue<FrameHeader> _controlFrames = new();
     private readonly ConcurrentQueue<MuxStream> _readyStreams = new();
     private readonly WriterSignal _signal = new();
@@ -94,7 +99,7 @@ public sealed partial class MuxSession
                         unflushed += written;
                         carriesData |= written > FrameHeader.Size;
                     }
-                    else if (carriesData && unflushed < GatherBelow && !gathered && !onCallerThread)
+                    else if (carriesData && unflushed < GatherBelow && !gathered && !onCallerThread && ThreadPool.PendingWorkItemCount <= GatherMaxBacklog)
                     {
                         // A small batch: let the thread pool run what is already queued (other
                         // streams' requests and responses, mostly) before sending, so one send
@@ -116,6 +121,13 @@ public sealed partial class MuxSession
                         }
 
                         unflushed = 0;
+                        if (onCallerThread)
+                        {
+                            // A caller's inline pass sends at most one batch; a huge write goes on
+                            // in the pool, where it takes turns like any other work.
+                            onCallerThread = false;
+                            await _writerHop;
+                        }
                     }
                 }
 
