@@ -249,7 +249,8 @@ internal sealed partial class AgentConnectionHandler
         }
     }
 
-    private static void CancelQuietly(CancellationTokenSource source)
+    /// <summary>Cancels <paramref name="source"/> unless it is disposed already (the connection ended on its own first).</summary>
+    internal static void CancelQuietly(CancellationTokenSource source)
     {
         try
         {

@@ -85,14 +85,14 @@ internal sealed partial class AgentListener : IAsyncDisposable
     {
         _socket.Dispose();
         await _acceptLoop.ConfigureAwait(false);
-        CancelQuietly(_closeRequested);
+        AgentConnectionHandler.CancelQuietly(_closeRequested);
         try
         {
             await Task.WhenAll(_connections.Values).WaitAsync(drain).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            CancelQuietly(_aborted);
+            AgentConnectionHandler.CancelQuietly(_aborted);
             await Task.WhenAll(_connections.Values).ConfigureAwait(false);
         }
     }
@@ -101,8 +101,8 @@ internal sealed partial class AgentListener : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _socket.Dispose();
-        CancelQuietly(_closeRequested);
-        CancelQuietly(_aborted);
+        AgentConnectionHandler.CancelQuietly(_closeRequested);
+        AgentConnectionHandler.CancelQuietly(_aborted);
         await _acceptLoop.ConfigureAwait(false);
         await Task.WhenAll(_connections.Values).ConfigureAwait(false);
         _closeRequested.Dispose();
@@ -193,18 +193,6 @@ internal sealed partial class AgentListener : IAsyncDisposable
             ApplicationProtocols = [new SslApplicationProtocol(BurrowProtocol.Alpn)],
             CipherSuitesPolicy = LinkCipherSuites.Policy,
         });
-
-    private static void CancelQuietly(CancellationTokenSource source)
-    {
-        try
-        {
-            source.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed already: nothing is left to tell.
-        }
-    }
 
     private static partial class Log
     {
