@@ -10,7 +10,7 @@ namespace Burrow.Mux.Buffers;
 /// </summary>
 internal sealed class BlockMemoryPool : MemoryPool<byte>
 {
-    /// <summary>16 KiB: a TLS record's worth, and large enough that a 32 KiB frame spans two blocks.</summary>
+    /// <summary>16 KiB: a TLS record's worth; a 64 KiB frame spans four or five blocks.</summary>
     public const int DefaultBlockSize = 16 * 1024;
 
     private readonly ConcurrentQueue<Block> _blocks = new();
