@@ -26,6 +26,10 @@ public sealed partial class MuxSession
     // queue has had time to fill the batch anyway: no hop.
     private const int GatherMaxBacklog = 32;
 
+    // With fewer streams open there is nobody to wait for: the hop would only delay the one
+    // small message (an interactive stream beside a bulk one, say).
+    private const int GatherMinStreams = 4;
+
     private readonly ConcurrentQueue<FrameHeader> _controlFrames = new();
     private readonly ConcurrentQueue<MuxStream> _readyStreams = new();
     private readonly WriterSignal _signal = new();
@@ -99,7 +103,7 @@ public sealed partial class MuxSession
                         unflushed += written;
                         carriesData |= written > FrameHeader.Size;
                     }
-                    else if (carriesData && unflushed < GatherBelow && !gathered && !onCallerThread && ThreadPool.PendingWorkItemCount <= GatherMaxBacklog)
+                    else if (carriesData && unflushed < GatherBelow && !gathered && !onCallerThread && StreamCount >= GatherMinStreams && ThreadPool.PendingWorkItemCount <= GatherMaxBacklog)
                     {
                         // A small batch: let the thread pool run what is already queued (other
                         // streams' requests and responses, mostly) before sending, so one send
