@@ -21,11 +21,6 @@ public sealed partial class MuxSession
     // and 100 to 80 µs of CPU per request (bench/README.md); a bulk transfer's batches are larger.
     private const int GatherBelow = 16 * 1024;
 
-    // With more work than this already queued in the thread pool, a hop would put the batch behind
-    // all of it (small messages then wait longest exactly when the machine is busiest), and the
-    // queue has had time to fill the batch anyway: no hop.
-    private const int GatherMaxBacklog = 32;
-
     // With fewer streams open there is nobody to wait for: the hop would only delay the one
     // small message (an interactive stream beside a bulk one, say).
     private const int GatherMinStreams = 4;
@@ -103,7 +98,7 @@ public sealed partial class MuxSession
                         unflushed += written;
                         carriesData |= written > FrameHeader.Size;
                     }
-                    else if (carriesData && unflushed < GatherBelow && !gathered && !onCallerThread && StreamCount >= GatherMinStreams && ThreadPool.PendingWorkItemCount <= GatherMaxBacklog)
+                    else if (carriesData && unflushed < GatherBelow && !gathered && !onCallerThread && StreamCount >= GatherMinStreams)
                     {
                         // A small batch: let the thread pool run what is already queued (other
                         // streams' requests and responses, mostly) before sending, so one send
