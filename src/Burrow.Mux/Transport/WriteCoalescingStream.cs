@@ -96,7 +96,8 @@ public sealed class WriteCoalescingStream : Stream
     /// <inheritdoc />
     public override void Write(byte[] buffer, int offset, int count)
     {
-        SendBufferedAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        // A synchronous caller gets synchronous sends: nothing here blocks on a task.
+        SendBuffered();
         _inner.Write(buffer, offset, count);
     }
 
@@ -108,7 +109,11 @@ public sealed class WriteCoalescingStream : Stream
     }
 
     /// <inheritdoc />
-    public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+    public override void Flush()
+    {
+        SendBuffered();
+        _inner.Flush();
+    }
 
     /// <inheritdoc />
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
@@ -160,6 +165,17 @@ public sealed class WriteCoalescingStream : Stream
         }
 
         await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void SendBuffered()
+    {
+        if (_count > 0)
+        {
+            _inner.Write(_buffer!, 0, _count);
+            _count = 0;
+        }
+
+        ReturnBuffer();
     }
 
     private ValueTask SendBufferedAsync(CancellationToken cancellationToken)

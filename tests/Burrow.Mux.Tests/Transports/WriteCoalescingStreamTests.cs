@@ -68,6 +68,23 @@ public sealed class WriteCoalescingStreamTests
     }
 
     [Fact]
+    public async Task Synchronous_writes_and_flush_send_in_order_too()
+    {
+        var (client, server) = await Loopback.ConnectTcpAsync();
+        await using var coalescing = new WriteCoalescingStream(client) { Coalescing = true };
+        await using var _ = server;
+        var ct = TestData.Timeout(10);
+
+        await coalescing.WriteAsync(new byte[] { 1, 2 }, ct);
+        coalescing.Write([3, 4], 0, 2);   // sends what was buffered first, then these
+        Assert.Equal(0, coalescing.Buffered);
+        await coalescing.WriteAsync(new byte[] { 5 }, ct);
+        coalescing.Flush();
+
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, await ReadExactlyAsync(server, 5, ct));
+    }
+
+    [Fact]
     public async Task Dispose_sends_what_was_buffered()
     {
         var (client, server) = await Loopback.ConnectTcpAsync();
