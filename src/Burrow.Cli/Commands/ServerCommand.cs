@@ -121,7 +121,7 @@ internal static class ServerCommand
             catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException
                 or System.Security.Cryptography.CryptographicException)
             {
-                await Console.Error.WriteLineAsync($"burrow server: cannot start: {ex.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"burrow server: cannot start: {ex.Message}{NextStep(ex)}").ConfigureAwait(false);
                 return 1;
             }
 
@@ -144,6 +144,25 @@ internal static class ServerCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>What to do about a listener that could not bind (Kestrel's message says only that it failed).</summary>
+    private static string NextStep(Exception ex)
+    {
+        if (ex.Message.Contains("--agent-addr", StringComparison.Ordinal))
+        {
+            return ""; // the agent listener's message says it already
+        }
+
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            {
+                return " Another program (or another burrow server) holds that address: stop it, or give the edge another with --http-addr, --https-addr or --health-addr (or 'off').";
+            }
+        }
+
+        return "";
     }
 
     private static void PrintBanner(EdgeServer edge, EdgeOptions options)

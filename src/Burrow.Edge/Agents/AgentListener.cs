@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using Burrow.Edge.Certificates;
 using Burrow.Edge.Health;
+using Burrow.Edge.Tcp;
 using Burrow.Mux.Transport;
 using Burrow.Protocol;
 using Burrow.Protocol.Tls;
@@ -55,22 +56,16 @@ internal sealed partial class AgentListener : IAsyncDisposable
     /// <summary>Binds <paramref name="endPoint"/>; throws <see cref="IOException"/> when it cannot (in use, not permitted).</summary>
     public static AgentListener Bind(IPEndPoint endPoint, AgentConnectionHandler handler, CertificateStore certificates, OpenConnections counted, ILogger logger)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (endPoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                socket.DualMode = true;
-            }
-
-            socket.Bind(endPoint);
-            socket.Listen(512);
-            return new AgentListener(socket, handler, certificates, counted, logger);
+            return new AgentListener(ListenSocket.Open(endPoint), handler, certificates, counted, logger);
         }
         catch (SocketException ex)
         {
-            socket.Dispose();
-            throw new IOException($"Failed to bind the agent listener to {endPoint}: {ex.Message}", ex);
+            string next = ex.SocketErrorCode == SocketError.AddressAlreadyInUse
+                ? "another program (or another burrow server) holds that port: stop it, or give the edge another with --agent-addr"
+                : "give the edge an address it may listen on with --agent-addr";
+            throw new IOException($"Failed to bind the agent listener to {endPoint}: {ex.Message}; {next}.", ex);
         }
     }
 

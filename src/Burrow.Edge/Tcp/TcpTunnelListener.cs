@@ -35,21 +35,12 @@ internal sealed partial class TcpTunnelListener : IDisposable
     /// <summary>Binds and listens on <paramref name="port"/>, or returns <see langword="null"/> when the port is in use.</summary>
     public static TcpTunnelListener? TryBind(IPAddress address, int port, ILogger logger, TimeProvider time)
     {
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (address.Equals(IPAddress.IPv6Any))
-            {
-                socket.DualMode = true;
-            }
-
-            socket.Bind(new IPEndPoint(address, port));
-            socket.Listen(512);
-            return new TcpTunnelListener(socket, port, logger, time);
+            return new TcpTunnelListener(ListenSocket.Open(new IPEndPoint(address, port)), port, logger, time);
         }
         catch (SocketException)
         {
-            socket.Dispose();
             return null;
         }
     }

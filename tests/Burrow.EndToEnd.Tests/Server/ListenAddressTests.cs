@@ -23,6 +23,27 @@ public sealed class ListenAddressTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_taken_port_says_which_flag_moves_the_listener()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        string address = taken.LocalEndpoint.ToString()!;
+        using var dataDir = new TempDirectory();
+
+        (int agentExit, string agentOutput) = await BurrowProcess.RunToEndAsync(
+            ["server", "--agent-addr", address, "--https-addr", "off", "--http-addr", "127.0.0.1:0", "--admin-addr", "off", "--data-dir", dataDir.Path]);
+        (int httpExit, string httpOutput) = await BurrowProcess.RunToEndAsync(
+            ["server", "--agent-addr", "127.0.0.1:0", "--https-addr", "off", "--http-addr", address, "--admin-addr", "off", "--data-dir", dataDir.Path]);
+
+        Assert.NotEqual(0, agentExit);
+        Assert.Contains($"cannot start: Failed to bind the agent listener to {address}", agentOutput, StringComparison.Ordinal);
+        Assert.Contains("--agent-addr", agentOutput, StringComparison.Ordinal);
+        Assert.NotEqual(0, httpExit);
+        Assert.Contains("cannot start", httpOutput, StringComparison.Ordinal);
+        Assert.Contains("--http-addr", httpOutput, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_bad_listen_address_is_refused_with_the_forms_that_work()
     {
         (int exit, string output) = await BurrowProcess.RunToEndAsync(["server", "--admin-addr", "nowhere"]);
