@@ -66,7 +66,7 @@ if [ "$WHAT" = wrk ] || [ "$WHAT" = all ]; then
 fi
 if [ "$WHAT" = bulk ] || [ "$WHAT" = all ]; then
   direct=$(curl -s -o /dev/null -w '%{speed_download}' "http://127.0.0.1:$NGX/1g.bin")
-  printf 'direct   %.0f MB/s (nginx to curl, no tunnel: the ceiling right now)\n' "$(echo "$direct / 1000000" | bc -l)"
+  printf 'direct   %.0f MB/s (nginx to curl, no tunnel: the ceiling right now)\n' "$(awk -v b="$direct" 'BEGIN {print b / 1e6}')"
   e0=$(cpu $EDGE); a0=$(cpu $AGENT)
   read -r speed size < <(curl -s -o /dev/null -w '%{speed_download} %{size_download}\n' -H 'Host: q.localhost' "http://$EDGE_HTTP/1g.bin")
   e1=$(cpu $EDGE); a1=$(cpu $AGENT)
@@ -75,5 +75,5 @@ if [ "$WHAT" = bulk ] || [ "$WHAT" = all ]; then
   check=ok; [ "$size" = 1073741824 ] || check="FAILED: $size of 1073741824 bytes"
   grep -q 1073741824 "$RUN/up.txt" || check="$check; upload FAILED: sink says $(head -c 100 "$RUN/up.txt")"
   printf 'download %.0f MB/s (edge %s cs, agent %s cs)  upload %.0f MB/s (edge %s cs, agent %s cs)  %s\n' \
-    "$(echo "$speed / 1000000" | bc -l)" $((e1 - e0)) $((a1 - a0)) "$(echo "$up / 1000000" | bc -l)" $((e2 - e1)) $((a2 - a1)) "$check"
+    "$(awk -v b="$speed" 'BEGIN {print b / 1e6}')" $((e1 - e0)) $((a1 - a0)) "$(awk -v b="$up" 'BEGIN {print b / 1e6}')" $((e2 - e1)) $((a2 - a1)) "$check"
 fi
