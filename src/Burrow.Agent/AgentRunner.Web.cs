@@ -67,16 +67,16 @@ public sealed partial class AgentRunner
 
     private async Task StopWebAsync()
     {
-        if (_web is not null)
-        {
-            await _web.DisposeAsync().ConfigureAwait(false);
-            _web = null;
-        }
-
         if (_inspector is not null)
         {
             await _inspector.DisposeAsync().ConfigureAwait(false);
             _inspector = null;
+        }
+
+        if (_web is not null)
+        {
+            await _web.DisposeAsync().ConfigureAwait(false);
+            _web = null;
         }
     }
 

@@ -93,6 +93,8 @@ public sealed partial class AgentRunner
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var fileServers = new List<StaticFileServer>();
+        using CancellationTokenRegistration stopping = cancellationToken.UnsafeRegister(
+            static runner => ((AgentRunner)runner!).SetSession(SessionStatus.Stopping, null), this);
         try
         {
             foreach (TunnelDefinition definition in _options.Tunnels)

@@ -27,8 +27,15 @@ internal static class Program
         ParseResult parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
 
+        // The first signal stops gracefully; a second one is left to the runtime, which ends the process at once
+        // (the way a person presses Ctrl+C twice when a stop takes too long).
         void Cancel(PosixSignalContext context)
         {
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
             context.Cancel = true;
             stop.Cancel();
         }

@@ -139,7 +139,10 @@ internal sealed partial class HttpInspector : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        // By now the session is closed and every proxy stream with it; what Kestrel still holds ends at once, and
+        // anything that does not is cut after the grace instead of Kestrel's 30 s shutdown timeout.
+        using var grace = new CancellationTokenSource(Burrow.Agent.Web.WebServer.StopGrace);
+        await _app.StopAsync(grace.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         foreach (HttpMessageInvoker client in _clients.Values)
         {

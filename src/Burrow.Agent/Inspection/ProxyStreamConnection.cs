@@ -64,7 +64,12 @@ internal sealed class ProxyStreamConnection : ConnectionContext
             return;
         }
 
-        // Kestrel has completed its output: let the write pump send what is left and the FIN, then stop reading.
+        // Kestrel is done with the connection, but it completes its output only when it ended the connection
+        // itself: after a reset (the client gone, the session closed) it leaves the pipe open, and the write pump
+        // would wait for data that never comes. Complete both ends here, as Kestrel's socket transport does; the
+        // write pump then sends what is left and the FIN.
+        await _output.Writer.CompleteAsync().ConfigureAwait(false);
+        await _input.Reader.CompleteAsync().ConfigureAwait(false);
         try
         {
             await _writePump.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);

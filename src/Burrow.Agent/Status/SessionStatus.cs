@@ -12,6 +12,9 @@ public enum SessionStatus
     /// <summary>The link was lost or refused; waiting to try again (<see cref="AgentStatus.Reason"/> says why).</summary>
     Reconnecting,
 
+    /// <summary>Asked to stop: closing the session and the tunnels (a second Ctrl+C quits at once).</summary>
+    Stopping,
+
     /// <summary>The agent has stopped (cancelled, or a permanent error).</summary>
     Stopped,
 }

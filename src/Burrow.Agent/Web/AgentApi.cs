@@ -217,6 +217,7 @@ internal sealed partial class AgentApi
                 SessionStatus.Online => "online",
                 SessionStatus.Reconnecting => "reconnecting",
                 SessionStatus.Connecting => "connecting",
+                SessionStatus.Stopping => "stopping",
                 _ => "stopped",
             },
             ["agent_version"] = status.Version,

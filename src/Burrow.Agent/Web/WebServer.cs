@@ -19,6 +19,9 @@ namespace Burrow.Agent.Web;
 internal sealed class WebServer : IAsyncDisposable
 {
     private const int PortsToTry = 50;
+
+    /// <summary>How long the agent's servers let requests finish on stop before cutting them.</summary>
+    internal static readonly TimeSpan StopGrace = TimeSpan.FromMilliseconds(500);
     private readonly WebApplication _app;
 
     private WebServer(WebApplication app, string address)
@@ -96,7 +99,10 @@ internal sealed class WebServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        // A browser left on the live page holds an event stream open; Kestrel would wait its shutdown timeout (30 s)
+        // for it. Let short requests finish, then cut what is left.
+        using var grace = new CancellationTokenSource(StopGrace);
+        await _app.StopAsync(grace.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 

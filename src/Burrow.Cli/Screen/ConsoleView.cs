@@ -138,6 +138,7 @@ internal static class ConsoleView
         SessionStatus.Online => new Text("online", new Style(Color.Green, decoration: Decoration.Bold)),
         SessionStatus.Reconnecting => new Text("reconnecting" + (status.Reason is { } r ? $" ({r})" : ""), new Style(Color.Red)),
         SessionStatus.Connecting => new Text("connecting", new Style(Color.Yellow)),
+        SessionStatus.Stopping => new Text("stopping (Ctrl+C again to quit at once)", new Style(Color.Yellow)),
         _ => new Text("stopped", new Style(Color.Grey)),
     };
 
