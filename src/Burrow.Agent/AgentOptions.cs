@@ -26,6 +26,12 @@ public sealed class AgentOptions
     /// <summary>The first reconnect delay. Default 0.5 s.</summary>
     public TimeSpan MinReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Keep retrying even failures that retrying cannot mend (the edge's name does not resolve, its certificate is not
+    /// trusted); by default the agent says what is wrong and exits after three such attempts.
+    /// </summary>
+    public bool RetryForever { get; init; }
+
     /// <summary>The longest reconnect delay. Default 30 s.</summary>
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
 

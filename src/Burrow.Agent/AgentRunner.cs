@@ -23,6 +23,9 @@ public sealed partial class AgentRunner
 
     private static readonly TimeSpan AuthTimeout = TimeSpan.FromSeconds(15);
 
+    // Tries before a failure that retrying cannot mend (unknown host, untrusted certificate) stops the agent.
+    private const int HopelessAttempts = 3;
+
     private readonly AgentOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _outputLock = new();
@@ -129,6 +132,7 @@ public sealed partial class AgentRunner
     private async Task<int> ReconnectLoopAsync(CancellationToken cancellationToken)
     {
         var backoff = new Backoff(_options.MinReconnectDelay, _options.MaxReconnectDelay);
+        int hopeless = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -143,6 +147,8 @@ public sealed partial class AgentRunner
                 {
                     backoff.Reset();
                 }
+
+                hopeless = 0;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -151,11 +157,28 @@ public sealed partial class AgentRunner
             catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException
                 or OperationCanceledException or TimeoutException or MuxException or ProtocolException or InvalidOperationException)
             {
-                string reason = ex is System.Security.Authentication.AuthenticationException auth
-                    ? $"TLS handshake failed: {auth.InnerException?.Message ?? auth.Message} (is the edge's CA trusted? see --edge-ca)"
-                    : ex is OperationCanceledException or TimeoutException ? "timed out" : ex.Message;
-                Say($"Cannot reach the edge at {_options.ServerAddress}: {reason.TrimEnd('.')}.");
-                SetSession(SessionStatus.Reconnecting, $"cannot reach the edge: {reason.TrimEnd('.')}");
+                // A name that does not resolve or a certificate not trusted stays that way: after a few tries, say what
+                // to change and stop, unless asked to keep trying.
+                if (Hopeless(ex) is { } error)
+                {
+                    if (++hopeless >= HopelessAttempts && !_options.RetryForever)
+                    {
+                        SayError(error);
+                        return 1;
+                    }
+
+                    Say($"{error.Code}: {error.Message}");
+                    SetSession(SessionStatus.Reconnecting, error.Message.TrimEnd('.'));
+                }
+                else
+                {
+                    hopeless = 0;
+                    string reason = ex is System.Security.Authentication.AuthenticationException auth
+                        ? $"TLS handshake failed: {auth.InnerException?.Message ?? auth.Message}"
+                        : ex is OperationCanceledException or TimeoutException ? "timed out" : ex.Message;
+                    Say($"Cannot reach the edge at {_options.ServerAddress}: {reason.TrimEnd('.')}.");
+                    SetSession(SessionStatus.Reconnecting, $"cannot reach the edge: {reason.TrimEnd('.')}");
+                }
             }
 
             TimeSpan delay = backoff.Next();
@@ -171,6 +194,19 @@ public sealed partial class AgentRunner
         }
 
         return 0;
+    }
+
+    private ProtocolError? Hopeless(Exception ex)
+    {
+        if (ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData } dns)
+        {
+            string host = EdgeConnector.SplitHostPort(_options.ServerAddress).Host;
+            return ErrorCodes.EdgeHostNotFound.ToError(host, dns.Message.TrimEnd('.'));
+        }
+
+        return ex is EdgeCertificateRejectedException rejected
+            ? ErrorCodes.EdgeCertificateUntrusted.ToError(_options.ServerAddress, rejected.Message)
+            : null;
     }
 
     private async Task<ConnectionOutcome> RunConnectionAsync(CancellationToken cancellationToken)

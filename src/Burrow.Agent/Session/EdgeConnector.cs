@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -20,12 +21,26 @@ internal static class EdgeConnector
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
+            IPAddress[] addresses = await EdgeAddresses.ResolveAsync(host, timeout.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(addresses, port, timeout.Token).ConfigureAwait(false);
             var coalescing = new WriteCoalescingStream(new NetworkStream(socket, ownsSocket: true));
             var ssl = new SslStream(coalescing, leaveInnerStreamOpen: false);
+            string targetHost = options.ServerName ?? host;
+            string? rejected = null;
             var auth = new SslClientAuthenticationOptions
             {
-                TargetHost = options.ServerName ?? host,
+                TargetHost = targetHost,
+                // The usual checks (with the chain policy below), keeping the reason: a refused certificate is a
+                // setup problem to explain to the person, not a network blip to retry in silence.
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                {
+                    if (errors != SslPolicyErrors.None)
+                    {
+                        rejected = EdgeCertificateRejectedException.Describe(errors, certificate, chain, targetHost);
+                    }
+
+                    return errors == SslPolicyErrors.None;
+                },
                 ApplicationProtocols = [new SslApplicationProtocol(BurrowProtocol.Alpn)],
                 CipherSuitesPolicy = LinkCipherSuites.Policy,
             };
@@ -39,7 +54,16 @@ internal static class EdgeConnector
                 };
             }
 
-            await ssl.AuthenticateAsClientAsync(auth, timeout.Token).ConfigureAwait(false);
+            try
+            {
+                await ssl.AuthenticateAsClientAsync(auth, timeout.Token).ConfigureAwait(false);
+            }
+            catch (System.Security.Authentication.AuthenticationException ex) when (rejected is not null)
+            {
+                await ssl.DisposeAsync().ConfigureAwait(false);
+                throw new EdgeCertificateRejectedException(rejected, ex);
+            }
+
             coalescing.Coalescing = true;
             return ssl;
         }

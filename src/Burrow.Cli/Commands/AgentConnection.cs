@@ -25,6 +25,11 @@ internal sealed class AgentConnection
     private readonly Option<string?> _logFormat = new("--log-format") { Description = "term (default), logfmt or json." };
     private readonly Option<string?> _logLevel = new("--log-level") { Description = "debug, info (default), warn, error or crit." };
     private readonly Option<string?> _config = ConfigOption();
+    private readonly Option<string> _retry = new("--retry")
+    {
+        Description = "auto (default): stop after three tries when the edge's name does not resolve or its certificate is not trusted; forever: keep trying.",
+        DefaultValueFactory = _ => "auto",
+    };
 
     // AgentOptions' own default, kept when the config file says nothing about web_addr.
     private static readonly string? AgentDefaultWebAddress = new AgentOptions { ServerAddress = "" }.WebAddress;
@@ -52,6 +57,8 @@ internal sealed class AgentConnection
         command.Options.Add(connection._logFormat);
         command.Options.Add(connection._logLevel);
         command.Options.Add(connection._config);
+        connection._retry.AcceptOnlyFromAmong("auto", "forever");
+        command.Options.Add(connection._retry);
         connection._web = WebOptions.AddTo(command);
         return connection;
     }
@@ -143,6 +150,7 @@ internal sealed class AgentConnection
                     ServerName = parse.GetValue(_serverName) ?? file.ServerName ?? (localEdge is null ? null : "localhost"),
                     Authtoken = token,
                     EdgeCa = ca,
+                    RetryForever = parse.GetValue(_retry) == "forever",
                     Tunnels = tunnels,
                     StateDirectory = AgentOptions.DefaultStateDirectory(),
                     WebAddress = webAddress,

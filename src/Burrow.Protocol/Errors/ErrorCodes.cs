@@ -59,6 +59,18 @@ public static class ErrorCodes
         "This authtoken may hold {0} sessions at once, and all are in use.",
         "Stop another agent that uses this token (a disconnected one holds its session for the resume grace period), or ask the edge operator for a higher quota or another token.");
 
+    /// <summary>1008: the edge's host name does not resolve. Args: host, resolver's reason.</summary>
+    public static readonly ErrorCode EdgeHostNotFound = new(
+        1008, nameof(EdgeHostNotFound), null,
+        "The edge's host name '{0}' does not resolve: {1}.",
+        "Check the --server address (host:port) for a typo and that DNS has a record for the host; names under .localhost need none. Add --retry forever to keep trying anyway.");
+
+    /// <summary>1009: the edge's certificate is not trusted. Args: edge address, why.</summary>
+    public static readonly ErrorCode EdgeCertificateUntrusted = new(
+        1009, nameof(EdgeCertificateUntrusted), null,
+        "The edge at {0} presented a certificate this agent does not trust: {1}.",
+        "If the edge uses its own local CA, give the agent that CA with --edge-ca PATH (the edge prints the path when it starts); if the name does not match, connect with the name on the certificate or set --server-name. Add --retry forever to keep trying anyway.");
+
     // :: 2xxx binding tunnels
 
     /// <summary>2001: another tunnel serves the hostname. Args: hostname.</summary>
@@ -488,17 +500,23 @@ public static class ErrorCodes
         "Too many failed authentications from {0}; try again in {1} s.",
         "Check the agent's authtoken (a wrong token fails every time); the edge counts failures per address and lifts the block by itself. The edge operator sets the rate with --auth-failures-per-minute.");
 
+    /// <summary>5011: a listener of the edge cannot bind its address. Args: what listens, address, the flag that moves it, reason.</summary>
+    public static readonly ErrorCode ListenAddressUnavailable = new(
+        5011, nameof(ListenAddressUnavailable), null,
+        "The edge's {0} cannot listen on {1}: {3}.",
+        "Another program (or another burrow server) holds that address: stop it, or give the edge another with {2} host:port (or {2} off where the listener is optional).");
+
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
-        MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired, AuthtokenRevoked, AuthtokenExpired, SessionQuotaReached,
+        MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired, AuthtokenRevoked, AuthtokenExpired, SessionQuotaReached, EdgeHostNotFound, EdgeCertificateUntrusted,
         HostnameTaken, HostnameNotAllowed, InvalidSubdomain, InvalidOptionValue, TcpPortUnavailable, UnknownProto, TooManyTunnels, InvalidHostname,
         InvalidProxyProtocolVersion, InvalidTlsTermination, TlsCertificateUnusable, MutualTlsCasUnusable, InvalidIdleTimeout, InvalidMaxConnections,
         HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved,
         TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
         ClientTlsHandshakeFailed, ClientCertificateRefused, IdleConnectionClosed, TooManyConnections, RequestHeadersTooLarge, RequestBodyTooLarge,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
-        EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures,
+        EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,
