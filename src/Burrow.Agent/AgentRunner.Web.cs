@@ -13,6 +13,7 @@ public sealed partial class AgentRunner
     private HttpInspector? _inspector;
     private WebServer? _web;
     private volatile LiveSession? _live;
+    private string? _runningRecord;
 
     /// <summary>The captured requests, once the inspector runs.</summary>
     internal CaptureStore? Captures => _inspector?.Store;
@@ -63,10 +64,21 @@ public sealed partial class AgentRunner
         WebInterfaceUrl = _web.Url;
         LogLine.Info(_logger, 6100, "starting web service", ("addr", _web.Address));
         Say($"Web Interface {_web.Url}");
+        if (_web.RequestedPort != 0 && !_web.Address.EndsWith(":" + _web.RequestedPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+        {
+            Say($"Port {_web.RequestedPort} was taken (another program, or another agent): the web interface and agent API are on {_web.Url} instead ('burrow status' lists every agent's).");
+        }
+
+        if (_options.StateDirectory is { } stateDirectory)
+        {
+            _runningRecord = RunningAgents.Record(stateDirectory, _web.Url);
+        }
     }
 
     private async Task StopWebAsync()
     {
+        RunningAgents.Forget(_runningRecord);
+        _runningRecord = null;
         if (_inspector is not null)
         {
             await _inspector.DisposeAsync().ConfigureAwait(false);

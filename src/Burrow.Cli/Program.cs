@@ -18,6 +18,7 @@ internal static class Program
             Commands.Admin.AdminCommand.Create(),
             StartCommand.Create(),
             ConfigCommand.Create(),
+            StatusCommand.Create(),
         };
 
         // Signals are ours: the edge drains for up to its drain timeout, longer than the parser's default grace.

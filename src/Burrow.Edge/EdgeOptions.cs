@@ -11,8 +11,8 @@ public sealed class EdgeOptions
     /// <summary>Where agents connect (TLS, ALPN <c>burrow/1</c>). Default <c>0.0.0.0:4443</c>.</summary>
     public IPEndPoint AgentEndPoint { get; set; } = new(IPAddress.Any, 4443);
 
-    /// <summary>Where public HTTP is served; <see langword="null"/> disables it. Default <c>0.0.0.0:8080</c>.</summary>
-    public IPEndPoint? HttpEndPoint { get; set; } = new(IPAddress.Any, 8080);
+    /// <summary>Where public HTTP is served; <see langword="null"/> disables it. Default <c>0.0.0.0:8880</c> (8080 is where people run their own apps).</summary>
+    public IPEndPoint? HttpEndPoint { get; set; } = new(IPAddress.Any, 8880);
 
     /// <summary>Where public HTTPS is served (agents may use it too, by ALPN). Default <c>0.0.0.0:8443</c>.</summary>
     public IPEndPoint? HttpsEndPoint { get; set; } = new(IPAddress.Any, 8443);
@@ -73,9 +73,9 @@ public sealed class EdgeOptions
 
     /// <summary>
     /// Where the admin API and page listen (plain HTTP, API key required); <see langword="null"/>
-    /// disables them. Default <c>127.0.0.1:4041</c>: loopback only. Needs a control store.
+    /// disables them. Default <c>127.0.0.1:4440</c>: loopback only, and outside 4040-4089 where agents' web interfaces go. Needs a control store.
     /// </summary>
-    public IPEndPoint? AdminEndPoint { get; set; } = new(IPAddress.Loopback, 4041);
+    public IPEndPoint? AdminEndPoint { get; set; } = new(IPAddress.Loopback, 4440);
 
 
     /// <summary>
@@ -89,6 +89,12 @@ public sealed class EdgeOptions
     /// store. Default true; an edge embedded in an agent runs without one.
     /// </summary>
     public bool UseControlStore { get; set; } = true;
+
+    /// <summary>
+    /// Create a new admin API key on start (printed once and written to the data directory), for when the first
+    /// start's key was lost. Ignored on the first start, which creates one anyway. Default false.
+    /// </summary>
+    public bool CreateAdminApiKey { get; set; }
 
     /// <summary>How often live sessions' authtokens are checked for revocation and expiry. Default 1 s.</summary>
     public TimeSpan RevocationCheckInterval { get; set; } = TimeSpan.FromSeconds(1);

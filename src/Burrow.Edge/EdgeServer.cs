@@ -5,6 +5,7 @@ using Burrow.Edge.Access;
 using Burrow.Edge.Admin;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Certificates;
+using Burrow.Edge.Errors;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Health;
 using Burrow.Edge.Routing;
@@ -91,6 +92,12 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <summary>The admin API key created on this first start (to print once), or <see langword="null"/>.</summary>
     public string? GeneratedApiKey => _controlPlane.Bootstrap?.ApiKey;
 
+    /// <summary>How many stored authtokens an agent could still use (neither revoked nor expired); <see langword="null"/> without a store.</summary>
+    public int? UsableAuthtokens => _controlPlane.UsableAuthtokens;
+
+    /// <summary>The API key <see cref="EdgeOptions.CreateAdminApiKey"/> asked for on this start (to print once), or <see langword="null"/>.</summary>
+    public string? NewApiKey => _controlPlane.NewApiKey;
+
     /// <summary>Where the first admin API key is kept, when the admin API is on.</summary>
     public string? ApiKeyPath => File.Exists(AdminKeyFile.PathIn(_options.DataDirectory)) ? AdminKeyFile.PathIn(_options.DataDirectory) : null;
 
@@ -123,6 +130,7 @@ public sealed class EdgeServer : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-edge" });
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
+        ListenFailure.QuietHostStartFailures(builder.Logging);
         builder.WebHost.UseKestrelCore();
 
         var time = TimeProvider.System;
@@ -264,13 +272,19 @@ public sealed class EdgeServer : IAsyncDisposable
             services.GetRequiredService<OpenConnections>(), services.GetRequiredService<ILogger<AgentListener>>());
         try
         {
-            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await StartListenersAsync(cancellationToken).ConfigureAwait(false);
+            // Every listener is bound: only now may an empty store get its first secrets, which are printed once.
+            await _controlPlane.BootstrapAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await _agentListener.DisposeAsync().ConfigureAwait(false);
-            _agentListener = null;
+            await UndoStartAsync().ConfigureAwait(false);
             throw;
+        }
+
+        if ((_controlPlane.Bootstrap?.ApiKey ?? _controlPlane.NewApiKey) is { } key)
+        {
+            AdminKeyFile.Write(_options.DataDirectory, key);
         }
 
         Endpoints.Agents = _agentListener.LocalEndPoint;
@@ -279,18 +293,69 @@ public sealed class EdgeServer : IAsyncDisposable
         {
             record(listen.IPEndPoint!);
         }
+    }
 
-        if (_controlPlane.Bootstrap?.ApiKey is { } firstKey)
+    private async Task StartListenersAsync(CancellationToken cancellationToken)
+    {
+        try
         {
-            AdminKeyFile.Write(_options.DataDirectory, firstKey);
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (ListenFailure.FromKestrel(ex, PublicListeners()) is { } named)
+        {
+            throw named;
         }
 
         // The admin API needs the store: an edge embedded in an agent has none, and no admin listener.
         if (_controlPlane.Store is { } store && _options.AdminEndPoint is { } adminEndPoint)
         {
             _admin = AdminServer.Create(adminEndPoint, store, _sessions, _options, _app.Services.GetRequiredService<TimeProvider>(), _configureLogging);
-            await _admin.StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _admin.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex) when (ListenFailure.FromKestrel(ex, [new("admin listener", adminEndPoint, "--admin-addr")]) is { } named)
+            {
+                throw named;
+            }
+
             Endpoints.Admin = _admin.EndPoint;
+            AdminAddressFile.Write(_options.DataDirectory, _admin.EndPoint!);
+        }
+    }
+
+    private IEnumerable<ListenFailure.Listener> PublicListeners()
+    {
+        if (_options.HttpsEndPoint is { } https)
+        {
+            yield return new("public HTTPS listener", https, "--https-addr");
+        }
+
+        if (_options.HttpEndPoint is { } http)
+        {
+            yield return new("public HTTP listener", http, "--http-addr");
+        }
+
+        if (_options.HealthEndPoint is { } health)
+        {
+            yield return new("health listener", health, "--health-addr");
+        }
+    }
+
+    // A start that failed part way leaves nothing listening.
+    private async Task UndoStartAsync()
+    {
+        if (_admin is not null)
+        {
+            await _admin.DisposeAsync().ConfigureAwait(false);
+            _admin = null;
+        }
+
+        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_agentListener is not null)
+        {
+            await _agentListener.DisposeAsync().ConfigureAwait(false);
+            _agentListener = null;
         }
     }
 

@@ -24,14 +24,18 @@ internal sealed class WebServer : IAsyncDisposable
     internal static readonly TimeSpan StopGrace = TimeSpan.FromMilliseconds(500);
     private readonly WebApplication _app;
 
-    private WebServer(WebApplication app, string address)
+    private WebServer(WebApplication app, string address, int requestedPort)
     {
         _app = app;
         Address = address;
+        RequestedPort = requestedPort;
     }
 
     /// <summary>host:port it listens on.</summary>
     public string Address { get; }
+
+    /// <summary>The port asked for; another than <see cref="Address"/>'s when that one was taken.</summary>
+    public int RequestedPort { get; }
 
     public string Url => "http://" + Address;
 
@@ -91,7 +95,7 @@ internal sealed class WebServer : IAsyncDisposable
 
             int bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
             string shown = ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ip}]:{bound}" : $"{ip}:{bound}";
-            return (new WebServer(app, shown), null);
+            return (new WebServer(app, shown, port), null);
         }
 
         return (null, ErrorCodes.WebAddressUnavailable.ToError(address, $"that port and the next {PortsToTry - 1} are taken ({reason.TrimEnd('.')})"));

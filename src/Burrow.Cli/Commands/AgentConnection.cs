@@ -131,7 +131,13 @@ internal sealed class AgentConnection
             if (serverAddress is null)
             {
                 token = AuthtokenForLocalEdge();
-                localEdge = await StartLocalEdgeAsync(parse.GetValue(_localHttpsPort) ?? file.LocalHttpsPort ?? 8443, token, logTarget, format, level, cancellationToken).ConfigureAwait(false);
+                int wantedHttpsPort = parse.GetValue(_localHttpsPort) ?? file.LocalHttpsPort ?? 8443;
+                localEdge = await StartLocalEdgeAsync(wantedHttpsPort, token, logTarget, format, level, cancellationToken).ConfigureAwait(false);
+                if (wantedHttpsPort != 0 && localEdge.Endpoints.Https?.Port is { } httpsPort && httpsPort != wantedHttpsPort)
+                {
+                    Console.WriteLine($"Port {wantedHttpsPort} is taken: the local edge's HTTPS is on port {httpsPort} instead (choose one with --local-https-port).");
+                }
+
                 serverAddress = $"127.0.0.1:{localEdge.Endpoints.Agents!.Port}";
                 ca = localEdge.LocalCaCertificate;
                 Console.WriteLine($"No --server given: started a local edge on 127.0.0.1 (URLs under *.localhost). Trust its CA for HTTPS: {localEdge.LocalCaPath}");

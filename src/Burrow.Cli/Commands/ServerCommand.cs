@@ -8,12 +8,15 @@ namespace Burrow.Cli.Commands;
 /// <summary><c>burrow server</c>: runs an edge.</summary>
 internal static class ServerCommand
 {
+    // The edge's defaults are EdgeOptions' own; the flags only show and override them.
+    private static readonly EdgeOptions Defaults = new();
+
     public static Command Create()
     {
-        var domain = new Option<string>("--domain") { Description = "Base domain; tunnels get <name>.<domain>. A DNS wildcard record *.<domain> must point here.", DefaultValueFactory = _ => "localhost" };
-        var agentAddr = new Option<IPEndPoint?>("--agent-addr") { Description = "Where agents connect (TLS, ALPN burrow/1).", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Any, 4443) };
-        var httpsAddr = new Option<IPEndPoint?>("--https-addr") { Description = "Public HTTPS listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Any, 8443) };
-        var httpAddr = new Option<IPEndPoint?>("--http-addr") { Description = "Public HTTP listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Any, 8080) };
+        var domain = new Option<string>("--domain") { Description = "Base domain; tunnels get <name>.<domain>. A DNS wildcard record *.<domain> must point here.", DefaultValueFactory = _ => Defaults.Domain };
+        var agentAddr = new Option<IPEndPoint?>("--agent-addr") { Description = "Where agents connect (TLS, ALPN burrow/1).", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.AgentEndPoint };
+        var httpsAddr = new Option<IPEndPoint?>("--https-addr") { Description = "Public HTTPS listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.HttpsEndPoint };
+        var httpAddr = new Option<IPEndPoint?>("--http-addr") { Description = "Public HTTP listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.HttpEndPoint };
         var publicHttpsPort = new Option<int?>("--public-https-port") { Description = "HTTPS port shown in URLs when a load balancer maps another one (e.g. 443)." };
         var publicHttpPort = new Option<int?>("--public-http-port") { Description = "HTTP port shown in URLs (e.g. 80)." };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for *.<domain> (chain allowed). Without it a local CA is created in the data directory." };
@@ -22,24 +25,25 @@ internal static class ServerCommand
         var database = new Option<string?>("--database") { Description = "The control store: an SQLite file path (default <data-dir>/burrow.db), or PostgreSQL as postgres://user:password@host:port/db or a key=value connection string." };
         var authtokens = new Option<string[]>("--authtoken") { Description = "An extra authtoken agents may use besides the stored ones (repeatable; no account, no scopes).", AllowMultipleArgumentsPerToken = false };
         var authtokenFile = new Option<string?>("--authtoken-file") { Description = "File with one authtoken per line." };
-        var grace = new Option<TimeSpan>("--resume-grace") { Description = "How long a disconnected agent's URLs stay reserved for it.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(60) };
-        var upstreamTimeout = new Option<TimeSpan>("--upstream-timeout") { Description = "How long an upstream may stay silent before the edge answers 504.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromMinutes(5) };
-        var drainTimeout = new Option<TimeSpan>("--drain-timeout") { Description = "How long requests in flight may finish on shutdown.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(30) };
-        var heartbeat = new Option<TimeSpan>("--heartbeat-interval") { Description = "How often agents ping the edge.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
-        var heartbeatTimeout = new Option<TimeSpan>("--heartbeat-timeout") { Description = "How long a ping may stay unanswered.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(15) };
-        var tcpPorts = new Option<(int Min, int Max)>("--tcp-ports") { Description = "Ports TCP tunnels get, as first-last; they listen on the address of the public HTTPS (else HTTP) listener.", CustomParser = PortRanges.Parse, DefaultValueFactory = _ => (20000, 20999) };
-        var adminAddr = new Option<IPEndPoint?>("--admin-addr") { Description = "Admin API and web page (plain HTTP, API key required), or off. Keep it on loopback or behind a proxy with TLS.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 4041) };
-        var tcpIdleTimeout = new Option<TimeSpan>("--tcp-idle-timeout") { Description = "Close a tcp/tls tunnel connection that carries no byte either way for this long (0 or off: never); a tunnel's --idle-timeout may only be shorter.", CustomParser = TunnelLimitOptions.ParseEdgeIdleTimeout, DefaultValueFactory = _ => TimeSpan.FromHours(2) };
-        var tcpMaxConnections = new Option<int>("--tcp-max-connections") { Description = "Most connections one tcp/tls tunnel carries at once; a tunnel's --max-connections may only be lower.", CustomParser = TunnelLimitOptions.ParseEdgeMaxConnections, DefaultValueFactory = _ => 1000 };
-        var headersTimeout = new Option<TimeSpan>("--request-headers-timeout") { Description = "How long a client may take to send request headers (stops slowloris clients).", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(30) };
-        var keepAliveTimeout = new Option<TimeSpan>("--keep-alive-timeout") { Description = "How long an idle public connection stays open between requests.", CustomParser = Durations.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(130) };
-        var minBodyRate = new Option<double>("--min-request-body-rate") { Description = "Slowest request body upload in bytes/s after a 5 s grace; 0 for no minimum. WebSockets, gRPC and event streams are exempt.", DefaultValueFactory = _ => 240 };
+        var grace = new Option<TimeSpan>("--resume-grace") { Description = "How long a disconnected agent's URLs stay reserved for it.", CustomParser = Durations.Parse, DefaultValueFactory = _ => Defaults.ResumeGrace };
+        var upstreamTimeout = new Option<TimeSpan>("--upstream-timeout") { Description = "How long an upstream may stay silent before the edge answers 504.", CustomParser = Durations.Parse, DefaultValueFactory = _ => Defaults.UpstreamTimeout };
+        var drainTimeout = new Option<TimeSpan>("--drain-timeout") { Description = "How long requests in flight may finish on shutdown.", CustomParser = Durations.Parse, DefaultValueFactory = _ => Defaults.DrainTimeout };
+        var heartbeat = new Option<TimeSpan>("--heartbeat-interval") { Description = "How often agents ping the edge.", CustomParser = Durations.Parse, DefaultValueFactory = _ => Defaults.HeartbeatInterval };
+        var heartbeatTimeout = new Option<TimeSpan>("--heartbeat-timeout") { Description = "How long a ping may stay unanswered.", CustomParser = Durations.Parse, DefaultValueFactory = _ => Defaults.HeartbeatTimeout };
+        var tcpPorts = new Option<(int Min, int Max)>("--tcp-ports") { Description = "Ports TCP tunnels get, as first-last; they listen on the address of the public HTTPS (else HTTP) listener.", CustomParser = PortRanges.Parse, DefaultValueFactory = _ => (Defaults.TcpPortMin, Defaults.TcpPortMax) };
+        var adminAddr = new Option<IPEndPoint?>("--admin-addr") { Description = "Admin API and web page (plain HTTP, API key required), or off. Keep it on loopback or behind a proxy with TLS.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.AdminEndPoint };
+        var tcpIdleTimeout = new Option<TimeSpan>("--tcp-idle-timeout") { Description = "Close a tcp/tls tunnel connection that carries no byte either way for this long (0 or off: never); a tunnel's --idle-timeout may only be shorter.", CustomParser = TunnelLimitOptions.ParseEdgeIdleTimeout, DefaultValueFactory = _ => Defaults.TcpIdleTimeout };
+        var tcpMaxConnections = new Option<int>("--tcp-max-connections") { Description = "Most connections one tcp/tls tunnel carries at once; a tunnel's --max-connections may only be lower.", CustomParser = TunnelLimitOptions.ParseEdgeMaxConnections, DefaultValueFactory = _ => Defaults.TcpMaxConnections };
+        var headersTimeout = new Option<TimeSpan>("--request-headers-timeout") { Description = "How long a client may take to send request headers (stops slowloris clients).", CustomParser = Durations.Parse, DefaultValueFactory = _ => Defaults.RequestHeadersTimeout };
+        var keepAliveTimeout = new Option<TimeSpan>("--keep-alive-timeout") { Description = "How long an idle public connection stays open between requests.", CustomParser = Durations.Parse, DefaultValueFactory = _ => Defaults.KeepAliveTimeout };
+        var minBodyRate = new Option<double>("--min-request-body-rate") { Description = "Slowest request body upload in bytes/s after a 5 s grace; 0 for no minimum. WebSockets, gRPC and event streams are exempt.", DefaultValueFactory = _ => Defaults.MinRequestBodyBytesPerSecond };
         var maxConnections = new Option<long?>("--max-connections") { Description = "Most open connections on all listeners together; default no limit." };
-        var maxHeaderBytes = new Option<int>("--max-request-header-bytes") { Description = "Request headers larger than this get 431 (ERR_BURROW_3013).", DefaultValueFactory = _ => 32 * 1024 };
-        var maxHeaders = new Option<int>("--max-request-headers") { Description = "Requests with more headers than this get 431 (ERR_BURROW_3013).", DefaultValueFactory = _ => 100 };
+        var maxHeaderBytes = new Option<int>("--max-request-header-bytes") { Description = "Request headers larger than this get 431 (ERR_BURROW_3013).", DefaultValueFactory = _ => Defaults.MaxRequestHeaderBytes };
+        var maxHeaders = new Option<int>("--max-request-headers") { Description = "Requests with more headers than this get 431 (ERR_BURROW_3013).", DefaultValueFactory = _ => Defaults.MaxRequestHeaderCount };
         var maxBody = new Option<long?>("--max-request-body") { Description = "Request bodies larger than this many bytes get 413 (ERR_BURROW_3014); default no limit." };
-        var authFailures = new Option<int>("--auth-failures-per-minute") { Description = "Failed agent authentications allowed per client address per minute before it is refused (ERR_BURROW_5010); 0 for no limit.", DefaultValueFactory = _ => 10 };
+        var authFailures = new Option<int>("--auth-failures-per-minute") { Description = "Failed agent authentications allowed per client address per minute before it is refused (ERR_BURROW_5010); 0 for no limit.", DefaultValueFactory = _ => Defaults.AuthFailuresPerMinute };
         var healthAddr = new Option<IPEndPoint?>("--health-addr") { Description = "Where to serve GET /healthz (sessions, tunnels, streams, connections), e.g. 127.0.0.1:9090; default off.", CustomParser = EndPoints.Parse };
+        var newAdminKey = new Option<bool>("--new-admin-key") { Description = "Create a new admin API key for the first account, print it once and keep it in the data directory (when the first start's key was lost)." };
         var log = new Option<string>("--log") { Description = "Where logs go: stdout, stderr or false.", DefaultValueFactory = _ => "stdout" };
         var logFormat = new Option<string>("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
         var logLevel = new Option<string>("--log-level") { Description = "debug, info, warn, error or crit.", DefaultValueFactory = _ => "info" };
@@ -49,7 +53,7 @@ internal static class ServerCommand
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, database, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr,
             headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, healthAddr,
-            log, logFormat, logLevel,
+            newAdminKey, log, logFormat, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -64,7 +68,7 @@ internal static class ServerCommand
             var options = new EdgeOptions
             {
                 Domain = parse.GetValue(domain)!,
-                AgentEndPoint = EndPoints.Read(parse.GetValue(agentAddr)) ?? new IPEndPoint(IPAddress.Any, 4443),
+                AgentEndPoint = EndPoints.Read(parse.GetValue(agentAddr)) ?? Defaults.AgentEndPoint,
                 HttpsEndPoint = EndPoints.Read(parse.GetValue(httpsAddr)),
                 HttpEndPoint = EndPoints.Read(parse.GetValue(httpAddr)),
                 PublicHttpsPort = parse.GetValue(publicHttpsPort),
@@ -93,6 +97,7 @@ internal static class ServerCommand
                 MaxRequestBodySize = parse.GetValue(maxBody),
                 AuthFailuresPerMinute = parse.GetValue(authFailures),
                 HealthEndPoint = EndPoints.Read(parse.GetValue(healthAddr)),
+                CreateAdminApiKey = parse.GetValue(newAdminKey),
             };
             if (options.MaxRequestHeaderBytes < 1024 || options.MaxRequestHeaderCount < 10 || options.MinRequestBodyBytesPerSecond < 0
                 || options.AuthFailuresPerMinute < 0 || options.MaxConnections <= 0 || options.MaxRequestBodySize < 0)
@@ -121,7 +126,7 @@ internal static class ServerCommand
             catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException
                 or System.Security.Cryptography.CryptographicException)
             {
-                await Console.Error.WriteLineAsync($"burrow server: cannot start: {ex.Message}{NextStep(ex)}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"burrow server: cannot start: {ex.Message}").ConfigureAwait(false);
                 return 1;
             }
 
@@ -146,24 +151,8 @@ internal static class ServerCommand
         return command;
     }
 
-    /// <summary>What to do about a listener that could not bind (Kestrel's message says only that it failed).</summary>
-    private static string NextStep(Exception ex)
-    {
-        if (ex.Message.Contains("--agent-addr", StringComparison.Ordinal))
-        {
-            return ""; // the agent listener's message says it already
-        }
-
-        for (Exception? e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
-            {
-                return " Another program (or another burrow server) holds that address: stop it, or give the edge another with --http-addr, --https-addr or --health-addr (or 'off').";
-            }
-        }
-
-        return "";
-    }
+    private static string DataDirFlag(EdgeOptions options) =>
+        Path.GetFullPath(options.DataDirectory) == Path.GetFullPath(Defaults.DataDirectory) ? "" : $" --data-dir {options.DataDirectory}";
 
     private static void PrintBanner(EdgeServer edge, EdgeOptions options)
     {
@@ -222,6 +211,20 @@ internal static class ServerCommand
         else if (edge.AuthtokenPath is { } path)
         {
             Console.WriteLine($"Authtoken: the one in {path}.");
+        }
+        else if (edge.UsableAuthtokens == 0)
+        {
+            Console.WriteLine("No authtoken in the store can be used (none, or all revoked or expired): agents will be refused. Create one with:");
+            Console.WriteLine($"  burrow admin token create{DataDirFlag(options)}");
+        }
+
+        if (edge.NewApiKey is { } newKey)
+        {
+            Console.WriteLine($"Created a new admin API key (shown once; only its hash is stored): {newKey}{(edge.ApiKeyPath is { } keyPath ? $" (also in {keyPath})" : "")}");
+        }
+        else if (edge.Bootstrap is null && edge.Store is not null && ep.Admin is not null && edge.ApiKeyPath is null)
+        {
+            Console.WriteLine($"No admin API key file in {options.DataDirectory}: burrow admin on this machine needs --api-key. Lost it? Start once with --new-admin-key to create another.");
         }
 
         Console.WriteLine("Ready.");

@@ -6,7 +6,8 @@ namespace Burrow.Edge.Access;
 
 /// <summary>
 /// The edge's handle on its control store: opened (and migrated) when the edge starts, before any
-/// listener; on an empty store it creates the first account, authtoken and API key.
+/// listener; once every listener is bound, an empty store gets the first account, authtoken and API key
+/// (created earlier, a start that then fails to bind would lose secrets that are printed only once).
 /// <see cref="Store"/> stays <see langword="null"/> for an edge without one (embedded in an agent).
 /// </summary>
 internal sealed partial class ControlPlane : IAsyncDisposable
@@ -29,6 +30,12 @@ internal sealed partial class ControlPlane : IAsyncDisposable
     /// <summary>What this start created in an empty store, to print once; otherwise <see langword="null"/>.</summary>
     public BootstrapCredentials? Bootstrap { get; private set; }
 
+    /// <summary>The API key <see cref="EdgeOptions.CreateAdminApiKey"/> asked for on this start, to print once; otherwise <see langword="null"/>.</summary>
+    public string? NewApiKey { get; private set; }
+
+    /// <summary>How many stored authtokens are neither revoked nor expired, as of the last start; <see langword="null"/> without a store.</summary>
+    public int? UsableAuthtokens { get; private set; }
+
     /// <summary>Opens the store and bootstraps it; failures become <see cref="InvalidOperationException"/> with the error code in the message.</summary>
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
@@ -47,18 +54,61 @@ internal sealed partial class ControlPlane : IAsyncDisposable
             }, cancellationToken).ConfigureAwait(false);
             int version = await Store.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
             Log.StoreOpened(_logger, Store.Kind, Store.Description, version);
-            Bootstrap = await BootstrapAsync(Store, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException ex)
         {
-            ErrorCode code = ex.Kind switch
-            {
-                StoreErrorKind.MigrationFailed => ErrorCodes.StoreMigrationFailed,
-                StoreErrorKind.Invalid => ErrorCodes.DatabaseAddressInvalid,
-                _ => ErrorCodes.StoreUnavailable,
-            };
-            throw new InvalidOperationException(code.ToError(ex.Message.TrimEnd('.')).ToString(), ex);
+            throw Describe(ex);
         }
+    }
+
+    /// <summary>
+    /// On an empty store, creates the first account, authtoken and API key (<see cref="Bootstrap"/>); otherwise
+    /// counts the authtokens an agent could still use (<see cref="UsableAuthtokens"/>).
+    /// </summary>
+    public async Task BootstrapAsync(CancellationToken cancellationToken)
+    {
+        if (Store is not { } store)
+        {
+            return;
+        }
+
+        try
+        {
+            Bootstrap = await BootstrapAsync(store, cancellationToken).ConfigureAwait(false);
+            if (Bootstrap is null && _options.CreateAdminApiKey)
+            {
+                NewApiKey = await CreateApiKeyAsync(store, cancellationToken).ConfigureAwait(false);
+            }
+
+            DateTimeOffset now = _time.GetUtcNow();
+            UsableAuthtokens = (await store.ListAuthtokensAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+                .Count(t => !t.IsRevoked && !t.IsExpiredAt(now));
+        }
+        catch (StoreException ex)
+        {
+            throw Describe(ex);
+        }
+    }
+
+    // The way back in when the first start's key was lost: a new key for the oldest account.
+    private async Task<string> CreateApiKeyAsync(IControlStore store, CancellationToken cancellationToken)
+    {
+        Account account = (await store.ListAccountsAsync(cancellationToken).ConfigureAwait(false)).OrderBy(a => a.CreatedAt).First();
+        CreatedApiKey key = await store.CreateApiKeyAsync(account.Id, "server --new-admin-key", cancellationToken).ConfigureAwait(false);
+        await store.AppendAuditEventAsync(new NewAuditEvent { Kind = AuditKinds.ApiKeyCreated, AccountId = account.Id, Subject = key.Key.Name, Detail = "burrow server --new-admin-key" }, cancellationToken).ConfigureAwait(false);
+        Log.ApiKeyCreated(_logger, account.Name, key.Key.Id);
+        return key.Secret;
+    }
+
+    private static InvalidOperationException Describe(StoreException ex)
+    {
+        ErrorCode code = ex.Kind switch
+        {
+            StoreErrorKind.MigrationFailed => ErrorCodes.StoreMigrationFailed,
+            StoreErrorKind.Invalid => ErrorCodes.DatabaseAddressInvalid,
+            _ => ErrorCodes.StoreUnavailable,
+        };
+        return new InvalidOperationException(code.ToError(ex.Message.TrimEnd('.')).ToString(), ex);
     }
 
     private async Task<BootstrapCredentials?> BootstrapAsync(IControlStore store, CancellationToken cancellationToken)
@@ -104,5 +154,8 @@ internal sealed partial class ControlPlane : IAsyncDisposable
 
         [LoggerMessage(EventId = 1601, EventName = "StoreBootstrapped", Level = LogLevel.Warning, Message = "Empty control store: created account {Account}, authtoken {AuthtokenId} and API key {ApiKeyId} (secrets printed once)")]
         public static partial void Bootstrapped(ILogger logger, string account, string authtokenId, string apiKeyId);
+
+        [LoggerMessage(EventId = 1602, EventName = "ApiKeyCreated", Level = LogLevel.Warning, Message = "Created API key {ApiKeyId} for account {Account} (--new-admin-key; secret printed once)")]
+        public static partial void ApiKeyCreated(ILogger logger, string account, string apiKeyId);
     }
 }

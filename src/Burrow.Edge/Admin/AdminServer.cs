@@ -40,6 +40,7 @@ internal sealed class AdminServer : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-admin" });
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
+        Errors.ListenFailure.QuietHostStartFailures(builder.Logging);
         builder.WebHost.UseKestrelCore();
         ListenOptions? bound = null;
         builder.WebHost.ConfigureKestrel(kestrel =>

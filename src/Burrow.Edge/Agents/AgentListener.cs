@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Burrow.Edge.Certificates;
+using Burrow.Edge.Errors;
 using Burrow.Edge.Health;
 using Burrow.Edge.Tcp;
 using Burrow.Mux.Transport;
@@ -62,10 +63,7 @@ internal sealed partial class AgentListener : IAsyncDisposable
         }
         catch (SocketException ex)
         {
-            string next = ex.SocketErrorCode == SocketError.AddressAlreadyInUse
-                ? "another program (or another burrow server) holds that port: stop it, or give the edge another with --agent-addr"
-                : "give the edge an address it may listen on with --agent-addr";
-            throw new IOException($"Failed to bind the agent listener to {endPoint}: {ex.Message}; {next}.", ex);
+            throw ListenFailure.For(new ListenFailure.Listener("agent listener", endPoint, "--agent-addr"), ex);
         }
     }
 

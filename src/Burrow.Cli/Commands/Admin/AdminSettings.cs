@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Burrow.Edge;
+using Burrow.Edge.Admin;
 using Burrow.Protocol;
 
 namespace Burrow.Cli.Commands.Admin;
@@ -10,7 +11,7 @@ internal sealed class AdminSettings
     /// <summary>The file the edge keeps its first API key in (see the edge's admin bootstrap).</summary>
     public const string ApiKeyFileName = "admin-api-key";
 
-    public Option<string?> AdminUrl { get; } = new("--admin-url") { Description = "The edge's admin API. Default $BURROW_ADMIN_URL, else http://127.0.0.1:4041.", Recursive = true };
+    public Option<string?> AdminUrl { get; } = new("--admin-url") { Description = "The edge's admin API. Default $BURROW_ADMIN_URL, else the address the edge of --data-dir recorded, else http://127.0.0.1:4440.", Recursive = true };
 
     public Option<string?> ApiKey { get; } = new("--api-key") { Description = "An admin API key. Default $BURROW_API_KEY, else the admin-api-key file in --data-dir.", Recursive = true };
 
@@ -24,7 +25,8 @@ internal sealed class AdminSettings
     {
         string url = parse.GetValue(AdminUrl) is { Length: > 0 } given ? given
             : Environment.GetEnvironmentVariable("BURROW_ADMIN_URL") is { Length: > 0 } env ? env
-            : "http://127.0.0.1:4041";
+            : AdminAddressFile.Read(parse.GetValue(DataDir) ?? EdgeOptions.DefaultDataDirectory())
+                ?? "http://" + new EdgeOptions().AdminEndPoint;
         if (!Uri.TryCreate(url.Contains("://", StringComparison.Ordinal) ? url : "http://" + url, UriKind.Absolute, out Uri? baseUrl) || baseUrl.Scheme is not ("http" or "https"))
         {
             throw new AdminCliException(ErrorCodes.AdminUnreachable, ErrorCodes.AdminUnreachable.FormatMessage(url, "not an http:// or https:// URL"));
