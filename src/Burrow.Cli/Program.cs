@@ -28,16 +28,16 @@ internal static class Program
         ParseResult parsed = root.Parse(args);
         return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
 
-        // The first signal stops gracefully; a second one is left to the runtime, which ends the process at once
-        // (the way a person presses Ctrl+C twice when a stop takes too long).
+        // The first signal stops gracefully (the edge drains requests in flight); a second one ends the process at once,
+        // the way a person presses Ctrl+C twice when a stop takes too long.
         void Cancel(PosixSignalContext context)
         {
+            context.Cancel = true;
             if (stop.IsCancellationRequested)
             {
-                return;
+                Environment.Exit(128 + 2);
             }
 
-            context.Cancel = true;
             stop.Cancel();
         }
     }

@@ -128,6 +128,8 @@ public sealed class EdgeServer : IAsyncDisposable
         }
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-edge" });
+
+        Burrow.Edge.Hosting.SignalFreeLifetime.Use(builder.Services);
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
         ListenFailure.QuietHostStartFailures(builder.Logging);

@@ -25,6 +25,7 @@ internal sealed class StaticFileServer : IAsyncDisposable
     public static async Task<StaticFileServer> StartAsync(string directory, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-files" });
+        Burrow.Agent.Hosting.SignalFreeLifetime.Use(builder.Services);
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Services.AddDirectoryBrowser();

@@ -71,6 +71,7 @@ internal sealed partial class HttpInspector : IAsyncDisposable
         // An empty builder: the user's working directory, appsettings and ASPNETCORE_* variables are for their own apps,
         // not the agent's servers, and a slim builder's config file watchers cost an inotify instance per host.
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-inspector" });
+        Burrow.Agent.Hosting.SignalFreeLifetime.Use(builder.Services);
         builder.WebHost.UseKestrelCore();
         builder.Services.AddSingleton<IConnectionListenerFactory>(listener);
         builder.Services.AddHttpForwarder();

@@ -57,6 +57,7 @@ internal sealed class WebServer : IAsyncDisposable
 
             // An empty builder, as the inspector's: no appsettings, environment or file watchers of the user's directory.
             WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-web" });
+            Burrow.Agent.Hosting.SignalFreeLifetime.Use(builder.Services);
             builder.WebHost.UseKestrelCore();
             builder.Services.AddRouting();
             builder.WebHost.ConfigureKestrel(o =>

@@ -28,6 +28,13 @@ internal static class LiveConsole
         runner.RequestCompleted += requests.Add;
         TextWriter terminal = Console.Out;
         Task<int> run = runner.RunAsync(cancellationToken);
+        // A second Ctrl+C ends the process without unwinding this method: give the terminal back on the way out too.
+        EventHandler restore = (_, _) =>
+        {
+            terminal.Write(LeaveScreen);
+            terminal.Flush();
+        };
+        AppDomain.CurrentDomain.ProcessExit += restore;
         terminal.Write(EnterScreen);
         terminal.Flush();
         try
@@ -40,6 +47,7 @@ internal static class LiveConsole
         }
         finally
         {
+            AppDomain.CurrentDomain.ProcessExit -= restore;
             terminal.Write(LeaveScreen);
             terminal.Flush();
             runner.RequestCompleted -= requests.Add;

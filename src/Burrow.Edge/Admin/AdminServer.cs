@@ -38,6 +38,7 @@ internal sealed class AdminServer : IAsyncDisposable
     public static AdminServer Create(IPEndPoint endPoint, IControlStore store, SessionRegistry sessions, EdgeOptions options, TimeProvider time, Action<ILoggingBuilder>? configureLogging)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-admin" });
+        Burrow.Edge.Hosting.SignalFreeLifetime.Use(builder.Services);
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
         Errors.ListenFailure.QuietHostStartFailures(builder.Logging);

@@ -503,8 +503,8 @@ public static class ErrorCodes
     /// <summary>5011: a listener of the edge cannot bind its address. Args: what listens, address, the flag that moves it, reason.</summary>
     public static readonly ErrorCode ListenAddressUnavailable = new(
         5011, nameof(ListenAddressUnavailable), null,
-        "The edge's {0} cannot listen on {1}: {3}.",
-        "Another program (or another burrow server) holds that address: stop it, or give the edge another with {2} host:port (or {2} off where the listener is optional).");
+        "The edge's {0} cannot listen on {1} ({2}): {3}. Stop the program that holds it, or move the listener with {2} host:port.",
+        "Another program (or another burrow server) holds that address: stop it, or give the listener another address with the flag the message names; every listener but the agents' also takes 'off'.");
 
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =

@@ -36,7 +36,7 @@ public sealed class ListenAddressTests
             ["server", "--agent-addr", "127.0.0.1:0", "--https-addr", "off", "--http-addr", address, "--admin-addr", "off", "--data-dir", dataDir.Path]);
 
         Assert.NotEqual(0, agentExit);
-        Assert.Contains($"cannot start: Failed to bind the agent listener to {address}", agentOutput, StringComparison.Ordinal);
+        Assert.Contains($"cannot start: ERR_BURROW_5011: The edge's agent listener cannot listen on {address}", agentOutput, StringComparison.Ordinal);
         Assert.Contains("--agent-addr", agentOutput, StringComparison.Ordinal);
         Assert.NotEqual(0, httpExit);
         Assert.Contains("cannot start", httpOutput, StringComparison.Ordinal);
