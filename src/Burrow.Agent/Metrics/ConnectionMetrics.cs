@@ -72,12 +72,12 @@ public sealed class ConnectionMetrics
     /// <summary>
     /// Events counted elsewhere and reported in bulk (the edge's <c>tunnel_stats</c>): <paramref name="opened"/>
     /// raise the count and the gauge, <paramref name="closed"/> lower the gauge, and each of
-    /// <paramref name="durationsMs"/> joins the sample. Requests, which have no open phase, pass the
+    /// <paramref name="durationsUs"/> joins the sample. Requests, which have no open phase, pass the
     /// same number as both.
     /// </summary>
-    public void Add(long opened, long closed, IReadOnlyList<long> durationsMs)
+    public void Add(long opened, long closed, IReadOnlyList<long> durationsUs)
     {
-        ArgumentNullException.ThrowIfNull(durationsMs);
+        ArgumentNullException.ThrowIfNull(durationsUs);
         lock (_lock)
         {
             CatchUp();
@@ -87,9 +87,9 @@ public sealed class ConnectionMetrics
             _rate1.Add(opened);
             _rate5.Add(opened);
             _rate15.Add(opened);
-            foreach (long milliseconds in durationsMs)
+            foreach (long microseconds in durationsUs)
             {
-                Sample(TimeSpan.FromMilliseconds(milliseconds));
+                Sample(TimeSpan.FromMicroseconds(microseconds));
             }
         }
     }

@@ -31,9 +31,9 @@ internal sealed class EdgeClientCounts
                 _opened = _closed = _requests = 0;
             }
 
-            connections.Add(stats.ConnsOpened - _opened, stats.ConnsClosed - _closed, stats.ConnDurationsMs);
+            connections.Add(stats.ConnsOpened - _opened, stats.ConnsClosed - _closed, stats.ConnDurationsUs);
             long newRequests = stats.Requests - _requests;
-            requests.Add(newRequests, newRequests, stats.RequestDurationsMs);
+            requests.Add(newRequests, newRequests, stats.RequestDurationsUs);
             _opened = stats.ConnsOpened;
             _closed = stats.ConnsClosed;
             _requests = stats.Requests;

@@ -2,7 +2,7 @@ namespace Burrow.Edge.Stats;
 
 /// <summary>
 /// The most recent durations of one kind (client connections, or requests) of one tunnel, in
-/// milliseconds, kept until the next <c>tunnel_stats</c> report takes them. Many writers (every
+/// microseconds (loopback requests take less than a millisecond), kept until the next <c>tunnel_stats</c> report takes them. Many writers (every
 /// request), one reader (the session's reporter); no lock and no allocation on the write.
 /// </summary>
 /// <remarks>
@@ -28,12 +28,12 @@ internal sealed class DurationSample
     public void Add(TimeSpan duration)
     {
         long index = Interlocked.Increment(ref _written) - 1;
-        long milliseconds = Math.Max(0, (long)duration.TotalMilliseconds);
-        Volatile.Write(ref _slots[index & Mask], milliseconds + 1);
+        long microseconds = Math.Max(0, (long)duration.TotalMicroseconds);
+        Volatile.Write(ref _slots[index & Mask], microseconds + 1);
     }
 
     /// <summary>Takes the durations recorded since the last call, oldest first. One reader at a time.</summary>
-    /// <returns>The durations in milliseconds; an empty array when there are none.</returns>
+    /// <returns>The durations in microseconds; an empty array when there are none.</returns>
     public long[] Take()
     {
         long end = Volatile.Read(ref _written);

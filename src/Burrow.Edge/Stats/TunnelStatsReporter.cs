@@ -54,8 +54,8 @@ internal static class TunnelStatsReporter
                         ConnsOpened = now.ConnectionsOpened,
                         ConnsClosed = now.ConnectionsClosed,
                         Requests = now.Requests,
-                        ConnDurationsMs = stats.ConnectionDurations.Take(),
-                        RequestDurationsMs = stats.RequestDurations.Take(),
+                        ConnDurationsUs = stats.ConnectionDurations.Take(),
+                        RequestDurationsUs = stats.RequestDurations.Take(),
                     }, connectionClosing).ConfigureAwait(false);
                 }
             }

@@ -34,11 +34,11 @@ public sealed record TunnelStatsMessage : ControlMessage
     /// <summary>Requests forwarded to the agent, since the tunnel was bound.</summary>
     public long Requests { get; init; }
 
-    /// <summary>Lifetimes in milliseconds of client connections that closed since the last message (at most <see cref="MaxDurations"/>).</summary>
+    /// <summary>Lifetimes in microseconds of client connections that closed since the last message (at most <see cref="MaxDurations"/>).</summary>
     [AllowNull]
-    public IReadOnlyList<long> ConnDurationsMs { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<long> ConnDurationsUs { get; init => field = value ?? []; } = [];
 
-    /// <summary>Durations in milliseconds of requests that ended since the last message (at most <see cref="MaxDurations"/>).</summary>
+    /// <summary>Durations in microseconds of requests that ended since the last message (at most <see cref="MaxDurations"/>).</summary>
     [AllowNull]
-    public IReadOnlyList<long> RequestDurationsMs { get; init => field = value ?? []; } = [];
+    public IReadOnlyList<long> RequestDurationsUs { get; init => field = value ?? []; } = [];
 }

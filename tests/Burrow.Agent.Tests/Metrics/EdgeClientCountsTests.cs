@@ -14,8 +14,8 @@ public sealed class EdgeClientCountsTests
         var requests = new ConnectionMetrics(time);
         var counts = new EdgeClientCounts();
 
-        counts.Apply(new TunnelStatsMessage { TunnelId = "tun_1", ConnsOpened = 6, Requests = 10, RequestDurationsMs = [5, 5] }, connections, requests);
-        counts.Apply(new TunnelStatsMessage { TunnelId = "tun_1", ConnsOpened = 6, ConnsClosed = 4, Requests = 30, ConnDurationsMs = [100, 200, 300, 400] }, connections, requests);
+        counts.Apply(new TunnelStatsMessage { TunnelId = "tun_1", ConnsOpened = 6, Requests = 10, RequestDurationsUs = [5_000, 5_000] }, connections, requests);
+        counts.Apply(new TunnelStatsMessage { TunnelId = "tun_1", ConnsOpened = 6, ConnsClosed = 4, Requests = 30, ConnDurationsUs = [100_000, 200_000, 300_000, 400_000] }, connections, requests);
 
         Assert.Equal(6, connections.Snapshot().Count);
         Assert.Equal(2, connections.Snapshot().Gauge);

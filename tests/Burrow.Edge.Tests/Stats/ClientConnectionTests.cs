@@ -25,7 +25,7 @@ public sealed class ClientConnectionTests
         time.Advance(TimeSpan.FromMilliseconds(1500));
         connection.Close();
         Assert.Equal(1, tunnel.ConnectionsClosed);
-        Assert.Equal([1500L], tunnel.ConnectionDurations.Take());
+        Assert.Equal([1_500_000L], tunnel.ConnectionDurations.Take());
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class ClientConnectionTests
         connection.Close();
         Assert.Equal(1, web.ConnectionsClosed);
         Assert.Equal(1, api.ConnectionsClosed);
-        Assert.Equal([2000L], api.ConnectionDurations.Take());
+        Assert.Equal([2_000_000L], api.ConnectionDurations.Take());
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class ClientConnectionTests
         Assert.NotNull(seen);
         Assert.Equal(1, tunnel.ConnectionsOpened);
         Assert.Equal(1, tunnel.ConnectionsClosed);
-        Assert.Equal([40L], tunnel.ConnectionDurations.Take());
+        Assert.Equal([40_000L], tunnel.ConnectionDurations.Take());
         Assert.Null(ClientConnections.Of(new DefaultHttpContext()));
     }
 }

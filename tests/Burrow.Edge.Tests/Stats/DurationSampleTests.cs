@@ -5,17 +5,17 @@ namespace Burrow.Edge.Tests.Stats;
 public sealed class DurationSampleTests
 {
     [Fact]
-    public void Take_returns_what_was_added_since_the_last_take_in_order()
+    public void Take_returns_microseconds_added_since_the_last_take_in_order()
     {
         var sample = new DurationSample();
         sample.Add(TimeSpan.FromMilliseconds(3));
-        sample.Add(TimeSpan.FromMilliseconds(0.4));
+        sample.Add(TimeSpan.FromTicks(4));
         sample.Add(TimeSpan.FromSeconds(2));
 
-        Assert.Equal([3L, 0L, 2000L], sample.Take());
+        Assert.Equal([3_000L, 0L, 2_000_000L], sample.Take());
         Assert.Empty(sample.Take());
         sample.Add(TimeSpan.FromMilliseconds(7));
-        Assert.Equal([7L], sample.Take());
+        Assert.Equal([7_000L], sample.Take());
     }
 
     [Fact]
@@ -24,7 +24,7 @@ public sealed class DurationSampleTests
         var sample = new DurationSample();
         for (int i = 0; i < DurationSample.Capacity * 3 + 5; i++)
         {
-            sample.Add(TimeSpan.FromMilliseconds(i));
+            sample.Add(TimeSpan.FromMicroseconds(i));
         }
 
         long[] taken = sample.Take();
@@ -43,7 +43,7 @@ public sealed class DurationSampleTests
         {
             for (int i = 0; i < DurationSample.Capacity / 4; i++)
             {
-                sample.Add(TimeSpan.FromMilliseconds(1 + w));
+                sample.Add(TimeSpan.FromMicroseconds(1 + w));
             }
         })));
 

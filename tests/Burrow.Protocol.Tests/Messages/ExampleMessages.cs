@@ -66,7 +66,7 @@ internal static class ExampleMessages
         new TunnelStatsMessage
         {
             TunnelId = "tun_01", ConnsOpened = 6, ConnsClosed = 5, Requests = 30,
-            ConnDurationsMs = [412, 388], RequestDurationsMs = [3, 2, 5],
+            ConnDurationsUs = [412_035, 388_190], RequestDurationsUs = [3_120, 2_480, 5_310],
         },
     ];
 

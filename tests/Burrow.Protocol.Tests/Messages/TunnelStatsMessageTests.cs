@@ -10,15 +10,15 @@ public sealed class TunnelStatsMessageTests
         var stats = new TunnelStatsMessage
         {
             TunnelId = "tun_01", ConnsOpened = 6, ConnsClosed = 5, Requests = 30,
-            ConnDurationsMs = [412, 388], RequestDurationsMs = [3, 2, 5],
+            ConnDurationsUs = [412_035, 388_190], RequestDurationsUs = [3_120, 2_480, 5_310],
         };
 
         byte[] frame = ControlMessageSerializer.SerializeToFrame(stats);
 
         Assert.Equal(
-            """{"type":"tunnel_stats","tunnel_id":"tun_01","conns_opened":6,"conns_closed":5,"requests":30,"conn_durations_ms":[412,388],"request_durations_ms":[3,2,5]}""",
+            """{"type":"tunnel_stats","tunnel_id":"tun_01","conns_opened":6,"conns_closed":5,"requests":30,"conn_durations_us":[412035,388190],"request_durations_us":[3120,2480,5310]}""",
             Encoding.UTF8.GetString(frame.AsSpan(4)));
-        Assert.Equal(new byte[] { 0x00, 0x00, 0x00, 0x99 }, frame[..4]);
+        Assert.Equal(new byte[] { 0x00, 0x00, 0x00, 0xa8 }, frame[..4]);
     }
 
     [Fact]
@@ -27,7 +27,7 @@ public sealed class TunnelStatsMessageTests
         var stats = new TunnelStatsMessage
         {
             TunnelId = "tun_01", ConnsOpened = long.MaxValue, ConnsClosed = 5, Requests = 30,
-            ConnDurationsMs = [0, 412], RequestDurationsMs = [7],
+            ConnDurationsUs = [0, 412], RequestDurationsUs = [7],
         };
 
         var parsed = (TunnelStatsMessage)ControlMessageSerializer.Deserialize(ControlMessageSerializer.SerializeToUtf8Bytes(stats));
@@ -36,8 +36,8 @@ public sealed class TunnelStatsMessageTests
         Assert.Equal(long.MaxValue, parsed.ConnsOpened);
         Assert.Equal(5, parsed.ConnsClosed);
         Assert.Equal(30, parsed.Requests);
-        Assert.Equal([0L, 412L], parsed.ConnDurationsMs);
-        Assert.Equal([7L], parsed.RequestDurationsMs);
+        Assert.Equal([0L, 412L], parsed.ConnDurationsUs);
+        Assert.Equal([7L], parsed.RequestDurationsUs);
     }
 
     [Fact]
@@ -47,11 +47,11 @@ public sealed class TunnelStatsMessageTests
 
         string json = ControlMessageSerializer.SerializeToJson(stats);
         var parsed = (TunnelStatsMessage)ControlMessageSerializer.Deserialize(
-            """{"type":"tunnel_stats","tunnel_id":"tun_02","conn_durations_ms":null}"""u8);
+            """{"type":"tunnel_stats","tunnel_id":"tun_02","conn_durations_us":null}"""u8);
 
         Assert.Equal("""{"type":"tunnel_stats","tunnel_id":"tun_01","conns_opened":1,"conns_closed":0,"requests":0}""", json);
-        Assert.Empty(parsed.ConnDurationsMs);
-        Assert.Empty(parsed.RequestDurationsMs);
+        Assert.Empty(parsed.ConnDurationsUs);
+        Assert.Empty(parsed.RequestDurationsUs);
         Assert.Equal(0, parsed.Requests);
     }
 
