@@ -84,13 +84,13 @@ public sealed class ClientConnectionTests
         for (int round = 0; round < 200; round++)
         {
             var connection = new ClientConnection(TimeProvider.System);
-            using var start = new ManualResetEventSlim();
-            Task[] streams = Enumerable.Range(0, 8).Select(i => Task.Run(() =>
+            var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task[] streams = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
             {
-                start.Wait();
+                await start.Task;
                 connection.Touch(tunnels[i % tunnels.Length]);
             })).ToArray();
-            start.Set();
+            start.SetResult();
             await Task.WhenAll(streams);
             connection.Close();
         }
