@@ -128,6 +128,9 @@ public sealed partial class AgentRunner
                     case NoticeMessage notice:
                         OnNotice(notice);
                         break;
+                    case TunnelStatsMessage stats:
+                        OnTunnelStats(stats);
+                        break;
                     default:
                         break;
                 }

@@ -109,7 +109,7 @@ public sealed partial class AgentRunner
             }
 
             long opened = Stopwatch.GetTimestamp();
-            tunnel.Connections.Opened();
+            bool counted = tunnel.ProxyStreamOpened(_edgeCountsClients);
             try
             {
                 if (header.Proto == TunnelProtocols.Http && !tunnel.Http2 && tunnel.Definition.Options.Inspect && _inspector is { } inspector)
@@ -125,7 +125,7 @@ public sealed partial class AgentRunner
             }
             finally
             {
-                tunnel.Connections.Closed(Stopwatch.GetElapsedTime(opened));
+                tunnel.ProxyStreamClosed(counted, Stopwatch.GetElapsedTime(opened));
             }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or InvalidOperationException)

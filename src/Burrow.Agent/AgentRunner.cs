@@ -82,7 +82,7 @@ public sealed partial class AgentRunner
         {
             if (tunnel.Definition.Name == tunnelName)
             {
-                tunnel.Requests.Completed(request.Duration);
+                tunnel.RequestInspected(request.Duration, request.Replay, _edgeCountsClients);
                 break;
             }
         }
@@ -225,6 +225,7 @@ public sealed partial class AgentRunner
                 Authtoken = _options.Authtoken,
                 Agent = new AgentInfo { Name = "burrow", Version = Version, Os = OperatingSystemName() },
                 ResumeSessionId = resumeId,
+                Features = ProtocolFeatures.All,
             }, cancellationToken).ConfigureAwait(false);
 
             ControlMessage? first = await reader.ReadAsync(cancellationToken).AsTask().WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
@@ -248,6 +249,7 @@ public sealed partial class AgentRunner
                 return new ConnectionOutcome(false, null);
             }
 
+            _edgeCountsClients = ProtocolFeatures.Has(authResult.Features, ProtocolFeatures.TunnelStats);
             bool resumed = resumeId is not null && resumeId == authResult.SessionId;
             _state.SessionId = authResult.SessionId;
             _state.Save(_statePath);

@@ -9,6 +9,7 @@ using Burrow.Edge.Errors;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Health;
 using Burrow.Edge.Routing;
+using Burrow.Edge.Stats;
 using Burrow.Edge.Tls;
 using Burrow.Protocol;
 using Burrow.Storage;
@@ -166,6 +167,7 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton<AgentConnectionHandler>();
         services.AddSingleton<AuthFailureLimiter>();
         services.AddSingleton<OpenConnections>();
+        services.AddSingleton<ClientConnections>();
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<ProxyStreamConnector>();
         services.AddSingleton<TunnelRequestHandler>();
@@ -180,6 +182,7 @@ public sealed class EdgeServer : IAsyncDisposable
             ApplyLimits(kestrel.Limits, options);
             var agentHandler = kestrel.ApplicationServices.GetRequiredService<AgentConnectionHandler>();
             var counted = kestrel.ApplicationServices.GetRequiredService<OpenConnections>();
+            var clients = kestrel.ApplicationServices.GetRequiredService<ClientConnections>();
 
             // The agent port is not Kestrel's: see AgentListener.
             if (options.HttpsEndPoint is { } https)
@@ -204,6 +207,8 @@ public sealed class EdgeServer : IAsyncDisposable
                         connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("burrow/1"u8) == true
                             ? agentHandler.OnConnectedAsync(connection)
                             : next(connection));
+                    // Last: only the connections that carry HTTP requests (not agents, not tls passthrough).
+                    listen.Use(clients.Track);
                     listens.Add((listen, ep => endpoints.Https = ep));
                 });
             }
@@ -214,6 +219,7 @@ public sealed class EdgeServer : IAsyncDisposable
                 {
                     listen.Protocols = HttpProtocols.Http1;
                     listen.Use(counted.CountPublic);
+                    listen.Use(clients.Track);
                     listens.Add((listen, ep => endpoints.Http = ep));
                 });
             }

@@ -69,6 +69,31 @@ public sealed class ConnectionMetrics
         }
     }
 
+    /// <summary>
+    /// Events counted elsewhere and reported in bulk (the edge's <c>tunnel_stats</c>): <paramref name="opened"/>
+    /// raise the count and the gauge, <paramref name="closed"/> lower the gauge, and each of
+    /// <paramref name="durationsUs"/> joins the sample. Requests, which have no open phase, pass the
+    /// same number as both.
+    /// </summary>
+    public void Add(long opened, long closed, IReadOnlyList<long> durationsUs)
+    {
+        ArgumentNullException.ThrowIfNull(durationsUs);
+        lock (_lock)
+        {
+            CatchUp();
+            _count += opened;
+            // Never below zero: a report may close what an earlier, lost one opened.
+            _gauge = Math.Max(0, _gauge + opened - closed);
+            _rate1.Add(opened);
+            _rate5.Add(opened);
+            _rate15.Add(opened);
+            foreach (long microseconds in durationsUs)
+            {
+                Sample(TimeSpan.FromMicroseconds(microseconds));
+            }
+        }
+    }
+
     /// <summary>Reads the counters as they are now.</summary>
     public MetricsSnapshot Snapshot()
     {

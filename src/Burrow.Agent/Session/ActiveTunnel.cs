@@ -28,9 +28,50 @@ internal sealed class ActiveTunnel
 
     public IReadOnlyList<string> Urls { get; set; } = [];
 
-    /// <summary>Proxy streams (public connections) carried for this tunnel.</summary>
+    /// <summary>
+    /// Public client connections of this tunnel: proxy streams for tcp and tls (one stream is one
+    /// client), the edge's <c>tunnel_stats</c> for http when the edge sends them (streams are pooled
+    /// there, so they count nothing a person means), else proxy streams as the best there is.
+    /// </summary>
     public ConnectionMetrics Connections { get; } = new();
 
-    /// <summary>HTTP requests completed on this tunnel, where the agent sees them.</summary>
+    /// <summary>HTTP requests completed on this tunnel: from the edge's <c>tunnel_stats</c> when it sends them, else where the agent's inspector sees them.</summary>
     public ConnectionMetrics Requests { get; } = new();
+
+    /// <summary>Where the edge's reports are turned into <see cref="Connections"/> and <see cref="Requests"/>.</summary>
+    public EdgeClientCounts EdgeCounts { get; } = new();
+
+    /// <summary>A proxy stream opened; returns whether it counts as a client connection (pass it to <see cref="ProxyStreamClosed"/>).</summary>
+    /// <param name="edgeCountsClients">Whether this session's edge reports http tunnels' clients.</param>
+    public bool ProxyStreamOpened(bool edgeCountsClients)
+    {
+        if (edgeCountsClients && Definition.Proto == Burrow.Protocol.TunnelProtocols.Http)
+        {
+            return false;
+        }
+
+        Connections.Opened();
+        return true;
+    }
+
+    /// <summary>A proxy stream that <see cref="ProxyStreamOpened"/> saw ended after <paramref name="duration"/>.</summary>
+    public void ProxyStreamClosed(bool counted, TimeSpan duration)
+    {
+        if (counted)
+        {
+            Connections.Closed(duration);
+        }
+    }
+
+    /// <summary>The inspector saw a request answered; counts it unless the edge counts it already.</summary>
+    /// <param name="duration">From arrival at the agent to the end of the response.</param>
+    /// <param name="replay">A replay from the inspector, which never passes the edge.</param>
+    /// <param name="edgeCountsClients">Whether this session's edge reports http tunnels' requests.</param>
+    public void RequestInspected(TimeSpan duration, bool replay, bool edgeCountsClients)
+    {
+        if (replay || !edgeCountsClients)
+        {
+            Requests.Completed(duration);
+        }
+    }
 }

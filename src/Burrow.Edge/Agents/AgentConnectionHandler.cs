@@ -1,6 +1,7 @@
 using System.Net;
 using Burrow.Edge.Access;
 using Burrow.Edge.Routing;
+using Burrow.Edge.Stats;
 using Burrow.Mux;
 using Burrow.Protocol;
 using Burrow.Storage;
@@ -161,6 +162,10 @@ internal sealed partial class AgentConnectionHandler
             await RefuseAsync(writer, control, refusal, remote, cancellationToken).ConfigureAwait(false);
             return;
         }
+        // Only to an agent that said it understands them: an older one ends the session on an unknown type.
+        bool sendStats = ProtocolFeatures.Has(auth.Features, ProtocolFeatures.TunnelStats);
+        using var statsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task stats = Task.CompletedTask;
         try
         {
             await writer.WriteAsync(new AuthResultMessage
@@ -170,6 +175,7 @@ internal sealed partial class AgentConnectionHandler
                 HeartbeatIntervalMs = (int)_options.HeartbeatInterval.TotalMilliseconds,
                 HeartbeatTimeoutMs = (int)_options.HeartbeatTimeout.TotalMilliseconds,
                 ResumeGraceMs = (int)_options.ResumeGrace.TotalMilliseconds,
+                Features = sendStats ? [ProtocolFeatures.TunnelStats] : [],
             }, cancellationToken).ConfigureAwait(false);
             if (resumeFailed)
             {
@@ -187,7 +193,14 @@ internal sealed partial class AgentConnectionHandler
             }
 
             _ = RefuseAgentStreamsAsync(mux);
+            if (sendStats)
+            {
+                stats = TunnelStatsReporter.RunAsync(session, link, statsStop.Token, cancellationToken);
+            }
+
             await ControlLoopAsync(session, reader, link, cancellationToken).ConfigureAwait(false);
+            await statsStop.CancelAsync().ConfigureAwait(false);
+            await stats.ConfigureAwait(false);
             // A FIN after the last message: bytes before a FIN stay readable when the session then
             // closes, so the agent gets to read the notice that says why (a reset would drop it).
             control.CompleteWrites();
@@ -195,6 +208,8 @@ internal sealed partial class AgentConnectionHandler
         }
         finally
         {
+            await statsStop.CancelAsync().ConfigureAwait(false);
+            await stats.ConfigureAwait(false);
             _sessions.Detach(session, link);
             Log.SessionLinkEnded(_logger, session.Id, resumed);
         }

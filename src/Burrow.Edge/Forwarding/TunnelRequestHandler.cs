@@ -2,6 +2,7 @@ using System.Net.Http;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Errors;
 using Burrow.Edge.Routing;
+using Burrow.Edge.Stats;
 using Burrow.Mux;
 using Burrow.Protocol;
 using Microsoft.AspNetCore.Http;
@@ -123,6 +124,9 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         }
 
         tunnel.Counters.AddRequest();
+        // Counted where the request goes to the agent: a request the policy refused never reached it.
+        ClientConnections.Of(context)?.Touch(tunnel.Clients);
+        long started = tunnel.Session.Time.GetTimestamp();
         _lifetime.RequestStarted();
         try
         {
@@ -136,6 +140,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         }
         finally
         {
+            tunnel.Clients.RequestEnded(tunnel.Session.Time.GetElapsedTime(started));
             _lifetime.RequestEnded();
         }
     }

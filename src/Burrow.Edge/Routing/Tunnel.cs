@@ -55,6 +55,9 @@ internal sealed class Tunnel
     /// <summary>Traffic through this tunnel; adds to its session's too.</summary>
     public TrafficCounters Counters { get; }
 
+    /// <summary>Client connections and requests of an http tunnel, as the agent is told them (<c>tunnel_stats</c>).</summary>
+    public Stats.ClientStats Clients { get; } = new();
+
     public DateTimeOffset CreatedAt { get; }
 
     /// <summary>How long a tcp/tls connection may stay silent both ways; <see langword="null"/> for no limit.</summary>

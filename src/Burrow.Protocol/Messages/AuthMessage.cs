@@ -33,9 +33,16 @@ public sealed record AuthMessage : ControlMessage
     /// </summary>
     public string? ResumeSessionId { get; init; }
 
+    /// <summary>
+    /// Optional features the agent understands (<see cref="ProtocolFeatures"/>); the edge uses only
+    /// those it knows too. An older edge ignores the field.
+    /// </summary>
+    [AllowNull]
+    public IReadOnlyList<string> Features { get; init => field = value ?? []; } = [];
+
     /// <summary>Prints the message without the token, so that logging a message never leaks it.</summary>
     /// <returns>A description of the message with the token redacted.</returns>
     public override string ToString() =>
         $"AuthMessage {{ ProtocolVersion = {ProtocolVersion}, Authtoken = {(Authtoken.Length == 0 ? "<none>" : "<redacted>")}, "
-        + $"Agent = {Agent}, ResumeSessionId = {ResumeSessionId} }}";
+        + $"Agent = {Agent}, ResumeSessionId = {ResumeSessionId}, Features = [{string.Join(", ", Features)}] }}";
 }

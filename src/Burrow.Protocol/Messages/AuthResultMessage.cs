@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 
 namespace Burrow.Protocol;
@@ -26,6 +27,13 @@ public sealed record AuthResultMessage : ControlMessage
 
     /// <summary>How long the edge keeps a lost session's tunnels for a resume, in milliseconds.</summary>
     public int ResumeGraceMs { get; init; }
+
+    /// <summary>
+    /// Optional features the edge will use on this session: those of <see cref="AuthMessage.Features"/>
+    /// it knows too (<see cref="ProtocolFeatures"/>). An older agent ignores the field.
+    /// </summary>
+    [AllowNull]
+    public IReadOnlyList<string> Features { get; init => field = value ?? []; } = [];
 
     /// <summary>Why authentication failed; <see langword="null"/> on success.</summary>
     public ProtocolError? Error { get; init; }

@@ -23,6 +23,7 @@ namespace Burrow.Protocol;
 [JsonDerivedType(typeof(NoticeMessage), MessageTypes.Notice)]
 [JsonDerivedType(typeof(ProxyHeader), MessageTypes.Proxy)]
 [JsonDerivedType(typeof(ProxyResultMessage), MessageTypes.ProxyResult)]
+[JsonDerivedType(typeof(TunnelStatsMessage), MessageTypes.TunnelStats)]
 public abstract record ControlMessage
 {
     /// <summary>The value of the <c>type</c> field this message is sent with.</summary>

@@ -6,7 +6,8 @@ namespace Burrow.Protocol;
 /// <remarks>
 /// These strings are part of the protocol: renaming one is a breaking change. A receiver answers
 /// a value it does not know with <c>ERR_BURROW_4003</c>, so a new message type may only be sent
-/// to a peer that announced a protocol version which includes it.
+/// to a peer that announced a protocol version which includes it, or the feature that adds it
+/// (<see cref="ProtocolFeatures"/>).
 /// </remarks>
 public static class MessageTypes
 {
@@ -37,9 +38,15 @@ public static class MessageTypes
     /// <summary>Agent → edge: the answer at the start of every proxy stream (upstream reached, or why not).</summary>
     public const string ProxyResult = "proxy_result";
 
+    /// <summary>
+    /// Edge → agent: client connections and requests of an http tunnel; only to an agent that
+    /// announced <see cref="ProtocolFeatures.TunnelStats"/>.
+    /// </summary>
+    public const string TunnelStats = "tunnel_stats";
+
     /// <summary>Every type this version of the protocol defines.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Auth, AuthResult, Bind, BindResult, Unbind, UnbindResult, Notice, Proxy, ProxyResult];
+        [Auth, AuthResult, Bind, BindResult, Unbind, UnbindResult, Notice, Proxy, ProxyResult, TunnelStats];
 
     /// <summary>Whether <paramref name="type"/> is a message type this version understands.</summary>
     /// <param name="type">The raw value of the <c>type</c> field.</param>

@@ -165,7 +165,8 @@ public static class ControlMessageSerializer
     }
 
     // Endpoint options have seven lists and most are empty: leaving them out keeps bind messages
-    // short. Reading treats a missing list as empty, so nothing is lost.
+    // short (and auth's features, tunnel_stats' durations). Reading treats a missing list as
+    // empty, so nothing is lost.
     private static void OmitEmptyCollections(JsonTypeInfo typeInfo)
     {
         foreach (JsonPropertyInfo property in typeInfo.Properties)
@@ -174,6 +175,10 @@ public static class ControlMessageSerializer
             {
                 // Replaces the null-skipping ignore condition, so nulls are left out here too.
                 property.ShouldSerialize = static (_, value) => value is not (null or IReadOnlyCollection<string> { Count: 0 });
+            }
+            else if (typeof(IReadOnlyCollection<long>).IsAssignableFrom(property.PropertyType))
+            {
+                property.ShouldSerialize = static (_, value) => value is not (null or IReadOnlyCollection<long> { Count: 0 });
             }
         }
     }

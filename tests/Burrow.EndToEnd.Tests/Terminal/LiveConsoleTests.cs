@@ -33,8 +33,10 @@ public sealed partial class LiveConsoleTests
             Assert.Equal("hello from upstream", await client.GetStringAsync(new Uri(url, "/hello"), TestContext.Current.CancellationToken));
         }
 
-        screen = await terminal.WaitForAsync(s => Counters(s).Total >= 1, TimeSpan.FromSeconds(20), "the connection counter moving");
-        Assert.True(Counters(screen).Open >= 0);
+        client.Dispose();
+        // One client's three keep-alive requests are one connection, closed now; the pooled proxy
+        // stream that carried them stays open at the edge and is not what the console counts.
+        await terminal.WaitForAsync(s => Counters(s) == (1, 0), TimeSpan.FromSeconds(20), "the console counting one closed client connection");
 
         await terminal.SendKeysAsync("C-c");
         screen = await terminal.WaitForAsync(s => s.Contains("burrow exited", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "burrow exiting");

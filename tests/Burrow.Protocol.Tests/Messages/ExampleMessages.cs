@@ -9,6 +9,7 @@ internal static class ExampleMessages
         Authtoken = "brw_4f9c2e1d8a7b",
         Agent = new AgentInfo { Name = "burrow", Version = "0.1.0", Os = "linux" },
         ResumeSessionId = "ses_7QK2M9",
+        Features = [ProtocolFeatures.TunnelStats],
     };
 
     public static ControlMessage[] All { get; } =
@@ -18,6 +19,7 @@ internal static class ExampleMessages
         {
             SessionId = "ses_7QK2M9", ServerVersion = "0.1.0",
             HeartbeatIntervalMs = 10_000, HeartbeatTimeoutMs = 30_000, ResumeGraceMs = 60_000,
+            Features = [ProtocolFeatures.TunnelStats],
             Error = ErrorCodes.InvalidAuthtoken.ToError(),
         },
         new BindMessage
@@ -60,6 +62,11 @@ internal static class ExampleMessages
         new ProxyResultMessage
         {
             Error = ErrorCodes.UpstreamUnreachable.ToError("http://localhost:8080", "Connection refused"),
+        },
+        new TunnelStatsMessage
+        {
+            TunnelId = "tun_01", ConnsOpened = 6, ConnsClosed = 5, Requests = 30,
+            ConnDurationsUs = [412_035, 388_190], RequestDurationsUs = [3_120, 2_480, 5_310],
         },
     ];
 
