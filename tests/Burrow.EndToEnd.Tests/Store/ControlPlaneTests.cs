@@ -112,7 +112,10 @@ public sealed class ControlPlaneTests(PostgresServer postgres) : IClassFixture<P
         await store.RevokeAuthtokenAsync(token.Token.Id);
         await agent.Process.WaitForLineAsync("ERR_BURROW_1005", TimeSpan.FromSeconds(30));
         TimeSpan noticed = revokedAt.Elapsed;
+        var exiting = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(1, await agent.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        // The fatal error printed, the process ends with it (it lingered 30 s while the inspector's Kestrel waited).
+        Assert.True(exiting.Elapsed < TimeSpan.FromSeconds(10), $"the agent lingered {exiting.Elapsed} after the error");
 
         // The tunnel went with the session: its name is no longer served.
         var (exit2, page, _) = await Curl.RunAsync(["--cacert", edge.CaPath, "--resolve", $"carol.localhost:{edge.HttpsPort}:127.0.0.1", $"https://carol.localhost:{edge.HttpsPort}/hello"]);
