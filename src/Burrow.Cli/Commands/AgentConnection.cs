@@ -127,7 +127,7 @@ internal sealed class AgentConnection
                 localEdge = await StartLocalEdgeAsync(parse.GetValue(_localHttpsPort) ?? file.LocalHttpsPort ?? 8443, token, logTarget, format, level, cancellationToken).ConfigureAwait(false);
                 serverAddress = $"127.0.0.1:{localEdge.Endpoints.Agents!.Port}";
                 ca = localEdge.LocalCaCertificate;
-                Console.WriteLine($"No --server given: started a local edge on 127.0.0.1 (URLs under *.localhost). Trust its CA for HTTPS: {localEdge.LocalCaPath}; run 'burrow trust' to make browsers trust it.");
+                Console.WriteLine($"No --server given: started a local edge on 127.0.0.1 (URLs under *.localhost). Trust its CA for HTTPS: {localEdge.LocalCaPath} (run 'burrow trust' to make browsers trust it).");
                 if (localEdge.LocalCaReplacedBecause is { } why)
                 {
                     Console.WriteLine($"The local edge made a new CA ({why}): run 'burrow trust' again.");
