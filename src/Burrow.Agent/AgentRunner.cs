@@ -18,8 +18,8 @@ namespace Burrow.Agent;
 /// </summary>
 public sealed partial class AgentRunner
 {
-    /// <summary>The agent's version, sent to the edge.</summary>
-    public const string Version = "0.1.0";
+    /// <summary>The agent's version, sent to the edge: the build's, see <see cref="BurrowVersion"/>.</summary>
+    public static string Version => BurrowVersion.Current;
 
     private static readonly TimeSpan AuthTimeout = TimeSpan.FromSeconds(15);
 

@@ -33,8 +33,8 @@ namespace Burrow.Edge;
 /// </summary>
 public sealed class EdgeServer : IAsyncDisposable
 {
-    /// <summary>The version the edge reports to agents.</summary>
-    public const string Version = "0.1.0";
+    /// <summary>The version the edge reports to agents: the build's, see <see cref="BurrowVersion"/>.</summary>
+    public static string Version => BurrowVersion.Current;
 
     private readonly WebApplication _app;
     private readonly EdgeOptions _options;
@@ -74,6 +74,9 @@ public sealed class EdgeServer : IAsyncDisposable
 
     /// <summary>Whether this start created the local CA.</summary>
     public bool LocalCaCreated => _certificates.Authority?.Created ?? false;
+
+    /// <summary>Why this start replaced the local CA it found (users must trust the new one), or <see langword="null"/>.</summary>
+    public string? LocalCaReplacedBecause => _certificates.Authority?.ReplacedBecause;
 
     /// <summary>The authtoken created on this first start (to print once), or <see langword="null"/>.</summary>
     public string? GeneratedAuthtoken => _tokens.GeneratedToken ?? _controlPlane.Bootstrap?.Authtoken;

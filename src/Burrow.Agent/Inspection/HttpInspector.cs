@@ -264,13 +264,23 @@ internal sealed partial class HttpInspector : IAsyncDisposable
             : $"{error}: {reason}";
     }
 
-    private static async Task WriteBadGatewayAsync(HttpContext context, string message)
+    // The same answer as the edge's for the same error (ErrorPage renders both), so a person sees one page whether inspection is on or off.
+    private static async Task WriteBadGatewayAsync(HttpContext context, string error)
     {
+        string[] parts = error.Split(": ", 2);
+        Burrow.Protocol.ErrorCode code = Burrow.Protocol.ErrorCodes.Find(parts[0]) ?? Burrow.Protocol.ErrorCodes.UpstreamBadResponse;
+        string message = parts.Length == 2 && code.Code == parts[0] ? parts[1] : error;
+        int status = code.HttpStatus ?? StatusCodes.Status502BadGateway;
+        (string contentType, string body) = Burrow.Protocol.ErrorPage.Render(code, status, message, context.Request.Headers.Accept.ToString());
         context.Response.Clear();
-        context.Response.StatusCode = StatusCodes.Status502BadGateway;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        context.Response.Headers["Burrow-Error-Code"] = message.Split(':', 2)[0];
-        await context.Response.WriteAsync("502 Bad Gateway\n\n" + message + "\n", context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        context.Response.Headers[Burrow.Protocol.ErrorPage.CodeHeader] = code.Code;
+        context.Response.Headers.CacheControl = "no-store";
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        }
     }
 
     private static List<KeyValuePair<string, string>> CopyHeaders(IHeaderDictionary headers)

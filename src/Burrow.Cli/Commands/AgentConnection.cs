@@ -140,7 +140,11 @@ internal sealed class AgentConnection
 
                 serverAddress = $"127.0.0.1:{localEdge.Endpoints.Agents!.Port}";
                 ca = localEdge.LocalCaCertificate;
-                Console.WriteLine($"No --server given: started a local edge on 127.0.0.1 (URLs under *.localhost). Trust its CA for HTTPS: {localEdge.LocalCaPath}");
+                Console.WriteLine($"No --server given: started a local edge on 127.0.0.1 (URLs under *.localhost). Trust its CA for HTTPS: {localEdge.LocalCaPath} (run 'burrow trust' to make browsers trust it).");
+                if (localEdge.LocalCaReplacedBecause is { } why)
+                {
+                    Console.WriteLine($"The local edge made a new CA ({why}): run 'burrow trust' again.");
+                }
                 if (localEdge.LocalCaPath is { } localCa)
                 {
                     notes.Add(("Local Edge CA", localCa));
@@ -194,7 +198,7 @@ internal sealed class AgentConnection
 
     private static async Task<EdgeServer> StartLocalEdgeAsync(int httpsPort, string token, string logTarget, string format, string level, CancellationToken cancellationToken)
     {
-        string dataDir = Path.Combine(Path.GetDirectoryName(EdgeOptions.DefaultDataDirectory())!, "local-edge");
+        string dataDir = LocalEdgePaths.DataDirectory();
         foreach (int port in httpsPort == 0 ? [0] : new[] { httpsPort, 0 })
         {
             var options = new EdgeOptions

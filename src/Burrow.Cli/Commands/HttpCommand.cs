@@ -16,6 +16,7 @@ internal static class HttpCommand
     {
         var target = new Argument<string>("upstream") { Description = "What to expose: a port (8080), host:port, http(s)://host:port or file:///dir." };
         var url = new Option<string?>("--url") { Description = "The URL to ask for: a subdomain (demo), or a hostname under the edge's domain (demo.tunnel.example.com)." };
+        var subdomain = UrlOptions.CreateSubdomain();
         var name = new Option<string>("--name") { Description = "The tunnel's name.", DefaultValueFactory = _ => "command_line" };
         var basicAuth = Many("--basic-auth", "Require user:password (repeatable).");
         var cidrAllow = Many("--cidr-allow", "Allow only these client ranges, e.g. 203.0.113.0/24 (repeatable).");
@@ -31,7 +32,7 @@ internal static class HttpCommand
 
         var command = new Command("http", "Expose a local web service at a public HTTPS URL.")
         {
-            target, url, name, basicAuth, cidrAllow, cidrDeny, requestHeaderAdd, requestHeaderRemove,
+            target, url, subdomain, name, basicAuth, cidrAllow, cidrDeny, requestHeaderAdd, requestHeaderRemove,
             responseHeaderAdd, responseHeaderRemove, hostHeader, upstreamProtocol, upstreamTlsVerify, inspect,
         };
         var connection = AgentConnection.AddTo(command);
@@ -43,13 +44,18 @@ internal static class HttpCommand
                 return Fail($"burrow http: {upstreamError}.");
             }
 
-            (string? hostname, string? subdomain) = SplitUrl(parse.GetValue(url));
+            (string? hostname, string? subdomainAsked, ProtocolError? urlError) = UrlOptions.Resolve(parse.GetValue(url), parse.GetValue(subdomain));
+            if (urlError is not null)
+            {
+                return Fail($"burrow http: {urlError}");
+            }
+
             var tunnel = new TunnelDefinition
             {
                 Name = parse.GetValue(name)!,
                 Upstream = upstream,
                 Hostname = hostname,
-                Subdomain = subdomain,
+                Subdomain = subdomainAsked,
                 UpstreamTlsVerify = parse.GetValue(upstreamTlsVerify),
                 Options = new EndpointOptions(parse.GetValue(inspect))
                 {
@@ -68,29 +74,6 @@ internal static class HttpCommand
             return await connection.RunAsync(parse, tunnel, "http", cancellationToken).ConfigureAwait(false);
         });
         return command;
-    }
-
-    private static (string? Hostname, string? Subdomain) SplitUrl(string? url)
-    {
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            return (null, null);
-        }
-
-        string host = url.Trim();
-        int scheme = host.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0)
-        {
-            host = host[(scheme + 3)..];
-        }
-
-        int cut = host.IndexOfAny([':', '/']);
-        if (cut >= 0)
-        {
-            host = host[..cut];
-        }
-
-        return host.Contains('.', StringComparison.Ordinal) ? (host, null) : (null, host);
     }
 
     private static Option<string[]> Many(string name, string description) =>

@@ -179,7 +179,8 @@ internal static class ServerCommand
         Console.WriteLine($"TCP      tunnels get ports {options.TcpPortMin}-{options.TcpPortMax} on {options.TcpBindAddress}, URLs tcp://{edge.Domain}:<port>; idle timeout {(options.TcpIdleTimeout > TimeSpan.Zero ? options.TcpIdleTimeout.ToString() : "off")}, at most {options.TcpMaxConnections} connections per tunnel");
         if (edge.LocalCaPath is { } ca)
         {
-            Console.WriteLine($"Local CA {ca}{(edge.LocalCaCreated ? " (created now)" : "")}: no --tls-cert was given, so agents and browsers must trust this CA (agent: --edge-ca {ca}; curl: --cacert {ca}).");
+            string created = edge.LocalCaReplacedBecause is { } why ? $" (created now, replacing the previous one: {why}; trust it again)" : edge.LocalCaCreated ? " (created now)" : "";
+            Console.WriteLine($"Local CA {ca}{created}: no --tls-cert was given, so agents and browsers must trust this CA (agent: --edge-ca {ca}; curl: --cacert {ca}; browsers: burrow trust --data-dir {options.DataDirectory}).");
         }
 
         if (edge.Store is { } store)

@@ -14,6 +14,7 @@ internal static class TlsCommand
     {
         var target = new Argument<string>("upstream") { Description = "What to expose: a port (8443, on localhost) or host:port of a service that speaks TLS itself." };
         var url = new Option<string?>("--url") { Description = "The name to ask for: tls://name.<domain>, name.<domain>, or a single label (name); without it the edge picks a random name." };
+        var subdomain = UrlOptions.CreateSubdomain();
         var name = new Option<string>("--name") { Description = "The tunnel's name.", DefaultValueFactory = _ => "command_line" };
         var cidrAllow = Many("--cidr-allow", "Allow only these client ranges, e.g. 203.0.113.0/24 (repeatable).");
         var cidrDeny = Many("--cidr-deny", "Refuse these client ranges (repeatable).");
@@ -31,7 +32,7 @@ internal static class TlsCommand
 
         var command = new Command("tls", "Expose a local TLS service by hostname (SNI) on the edge's HTTPS port, without terminating TLS.")
         {
-            target, url, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections, terminateAt, crt, key, mutualTlsCas,
+            target, url, subdomain, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections, terminateAt, crt, key, mutualTlsCas,
         };
         var connection = AgentConnection.AddTo(command);
 
@@ -59,6 +60,12 @@ internal static class TlsCommand
                 return Fail($"burrow tls: {ErrorCodes.InvalidTlsTermination.ToError(invalid)}");
             }
 
+            (string? hostname, string? subdomainAsked, ProtocolError? urlError) = UrlOptions.Resolve(parse.GetValue(url), parse.GetValue(subdomain));
+            if (urlError is not null)
+            {
+                return Fail($"burrow tls: {urlError}");
+            }
+
             AgentTlsTermination? termination = null;
             if (parse.GetValue(crt) is { } crtPath)
             {
@@ -70,14 +77,13 @@ internal static class TlsCommand
 
             using (termination)
             {
-                (string? hostname, string? subdomain) = SplitUrl(parse.GetValue(url));
                 var tunnel = new TunnelDefinition
                 {
                     Name = parse.GetValue(name)!,
                     Proto = TunnelProtocols.Tls,
                     Upstream = upstream,
                     Hostname = hostname,
-                    Subdomain = subdomain,
+                    Subdomain = subdomainAsked,
                     UpstreamProxyProtocol = proxyVersion,
                     TerminateTls = termination,
                     Options = new EndpointOptions(inspect: false)
@@ -110,31 +116,6 @@ internal static class TlsCommand
             default:
                 return $"--terminate-at '{terminateAt}' is not upstream or agent";
         }
-    }
-
-    /// <summary><c>tls://name.domain[:port]</c> or <c>name.domain</c> is a hostname; a single label is a subdomain.</summary>
-    private static (string? Hostname, string? Subdomain) SplitUrl(string? url)
-    {
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            return (null, null);
-        }
-
-        string host = url.Trim();
-        int scheme = host.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0)
-        {
-            host = host[(scheme + 3)..];
-        }
-
-        int cut = host.IndexOfAny([':', '/']);
-        if (cut >= 0)
-        {
-            host = host[..cut];
-        }
-
-        host = host.TrimEnd('.').ToLowerInvariant();
-        return host.Contains('.', StringComparison.Ordinal) ? (host, null) : (null, host);
     }
 
     private static Option<string[]> Many(string name, string description) =>

@@ -58,7 +58,7 @@ internal sealed class CertificateStore
             return new CertificateStore(options.Domain, SslStreamCertificateContext.Create(usable, intermediates, offline: true), null);
         }
 
-        var authority = LocalCertificateAuthority.LoadOrCreate(options.DataDirectory, time);
+        var authority = LocalCertificateAuthority.LoadOrCreate(options.DataDirectory, options.Domain, time);
         string[] names = [options.Domain, $"*.{options.Domain}", "localhost"];
         var leafCert = authority.Issue(names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), [IPAddress.Loopback, IPAddress.IPv6Loopback]);
         LocalCertificateAuthority.Save(

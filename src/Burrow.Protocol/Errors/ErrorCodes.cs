@@ -439,6 +439,24 @@ public static class ErrorCodes
         7013, nameof(EditorFailed), null,
         "The editor '{0}' {1}.",
         "Set VISUAL or EDITOR to an editor that waits until the file is closed (e.g. EDITOR=nano, or code --wait).");
+
+    /// <summary>7020: two command-line options that cannot be given together. Args: one option, the other, why.</summary>
+    public static readonly ErrorCode ConflictingOptions = new(
+        7020, nameof(ConflictingOptions), null,
+        "{0} and {1} cannot be given together: {2}.",
+        "Keep one of the two options the message names and drop the other.");
+
+    /// <summary>7021: <c>burrow trust</c> found no local CA to trust. Args: path.</summary>
+    public static readonly ErrorCode LocalCaNotFound = new(
+        7021, nameof(LocalCaNotFound), null,
+        "There is no local CA at {0}.",
+        "Start the agent once without --server (burrow http 8080) or the edge (burrow server) so that it creates its CA, or name the CA with --ca FILE or the edge's --data-dir.");
+
+    /// <summary>7022: <c>burrow trust</c> could not update every trust store. Args: the CA's path, the stores left.</summary>
+    public static readonly ErrorCode TrustIncomplete = new(
+        7022, nameof(TrustIncomplete), null,
+        "The local CA {0} was not installed in (or removed from) every trust store; left: {1}.",
+        "Run the commands burrow trust printed for the stores it could not update (burrow trust --print lists every step), or limit it with --stores.");
     // :: 6xxx the agent's web interface (inspector and agent API)
 
     /// <summary>6001: the agent's web interface refused a foreign Host header.</summary>
@@ -521,6 +539,7 @@ public static class ErrorCodes
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,
         ConfigDuplicateName, ConfigUnsupportedSetting, UnknownEndpoint, NothingToStart, ConfigFileUnreadable, ConfigFileNotWritable, EditorFailed,
+        ConflictingOptions, LocalCaNotFound, TrustIncomplete,
         AdminUnauthorized, AdminNotFound, AdminConflict, AdminBadRequest, AdminUnreachable, AdminApiKeyMissing, SessionClosedByAdmin,
     ];
 

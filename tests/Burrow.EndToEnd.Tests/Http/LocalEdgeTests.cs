@@ -16,6 +16,7 @@ public sealed class LocalEdgeTests
         Assert.EndsWith(".localhost", agent.HttpsUrl.Host, StringComparison.Ordinal);
 
         var ca = await agent.Process.WaitForLineAsync(@"Trust its CA for HTTPS: (\S+)");
+        Assert.Contains("run 'burrow trust' to make browsers trust it", ca.Value + agent.Process.Output, StringComparison.Ordinal);
         var (exit, stdout, stderr) = await Curl.RunAsync(["--cacert", ca.Groups[1].Value, new Uri(agent.HttpsUrl, "/hello").ToString()]);
         Assert.True(exit == 0, stderr);
         Assert.Equal("hello from upstream", stdout);
