@@ -19,7 +19,7 @@ public sealed class FirstHourTests
     [Fact(Timeout = 120_000)]
     public async Task The_readme_quick_start_works_when_4040_4041_and_8443_are_taken_and_stops_at_once()
     {
-        using var held = PortHolder.Hold(4040, 4041, 8443);
+        using PortHolder held = await PortHolder.HoldAsync(TimeSpan.FromSeconds(60), 4040, 4041, 8443);
         await using var upstream = await Upstream.StartAsync();
         using var home = new TempDirectory();
         await using var agent = await AgentRun.StartAsync([I(upstream.Port)], home.Path);
@@ -45,6 +45,15 @@ public sealed class FirstHourTests
         var (curlExit, body, curlErr) = await Curl.RunAsync(["--cacert", ca, new Uri(agent.HttpsUrl, "/hello").ToString()]);
         Assert.True(curlExit == 0, curlErr);
         Assert.Equal("hello from upstream", body);
+        Assert.Contains("burrow trust", agent.Process.Output, StringComparison.Ordinal);
+
+        // One version, whoever says it.
+        (_, string version) = await BurrowProcess.RunToEndAsync(["--version"]);
+        using JsonDocument agentStatus = JsonDocument.Parse(await http.GetStringAsync(new Uri(web, "/api/status")));
+        Assert.StartsWith(agentStatus.RootElement.GetProperty("agent_version").GetString()!, version.Trim(), StringComparison.Ordinal);
+
+        // curl's one connection and one request are counted as such (the edge reports them within a second).
+        await WaitForCountsAsync(http, web, connections: 1, requests: 1);
 
         // A stop with a request in flight: it is cut (or finished), and the process is gone at once, not 30 s later.
         Task<(int, string, string)> inFlight = Curl.RunAsync(["--fail", "--cacert", ca, new Uri(agent.HttpsUrl, "/slow?ms=30000").ToString()], TimeSpan.FromSeconds(60));
@@ -184,6 +193,25 @@ public sealed class FirstHourTests
         Assert.Equal(1, await agent.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Matches(@"ERR_BURROW_1009: The edge at \S+ presented a certificate this agent does not trust: it is issued by '.*Burrow local CA", agent.Process.Output);
         Assert.Contains("--edge-ca", agent.Process.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitForCountsAsync(HttpClient http, Uri web, long connections, long requests)
+    {
+        string last = "";
+        for (int i = 0; i < 100; i++)
+        {
+            using JsonDocument doc = JsonDocument.Parse(await http.GetStringAsync(new Uri(web, "/api/tunnels")));
+            JsonElement metrics = doc.RootElement.GetProperty("tunnels")[0].GetProperty("metrics");
+            last = metrics.ToString();
+            if (metrics.GetProperty("conns").GetProperty("count").GetInt64() == connections && metrics.GetProperty("http").GetProperty("count").GetInt64() == requests)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"expected {connections} connection(s) and {requests} request(s); the agent API says {last}");
     }
 
     private static Dictionary<string, string> Env(TempDirectory home) => new()
