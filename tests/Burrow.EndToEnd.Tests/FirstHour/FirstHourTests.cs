@@ -121,7 +121,7 @@ public sealed class FirstHourTests
         Assert.NotNull(edge.BootstrapApiKey);
         Assert.StartsWith("brw_", edge.Token, StringComparison.Ordinal);
         // burrow admin finds this edge's admin address through its data directory, not the default port.
-        AdminCli.Result list = await AdminCli.RunRawAsync(["admin", "token", "list", "--data-dir", dataDir.Path, "--json"]);
+        var list = await AdminCli.RunRawAsync(["admin", "token", "list", "--data-dir", dataDir.Path, "--json"]);
         Assert.True(list.ExitCode == 0, list.Output);
         Assert.Equal(1, list.Json.GetArrayLength());
     }
@@ -132,7 +132,7 @@ public sealed class FirstHourTests
         using var dataDir = new TempDirectory();
         await using (EdgeRun first = await EdgeRun.StartAsync(dataDir: dataDir.Path, token: null))
         {
-            AdminCli.Result tokens = await AdminCli.RunAsync(first, "token", "list", "--json");
+            var tokens = await AdminCli.RunAsync(first, "token", "list", "--json");
             string id = tokens.Json[0].GetProperty("id").GetString()!;
             Assert.Equal(0, (await AdminCli.RunAsync(first, "token", "revoke", id)).ExitCode);
         }
@@ -148,7 +148,7 @@ public sealed class FirstHourTests
         await using EdgeRun third = await EdgeRun.StartAsync(dataDir: dataDir.Path, token: null, extra: ["--new-admin-key"]);
         Match key = await third.Process.WaitForLineAsync(@"Created a new admin API key \(shown once; only its hash is stored\): (brwk_\S+)");
         Assert.Equal(key.Groups[1].Value, File.ReadAllText(Path.Combine(dataDir.Path, "admin-api-key")).Trim());
-        AdminCli.Result created = await AdminCli.RunRawAsync(["admin", "token", "create", "--data-dir", dataDir.Path]);
+        var created = await AdminCli.RunRawAsync(["admin", "token", "create", "--data-dir", dataDir.Path]);
         Assert.True(created.ExitCode == 0, created.Output);
         Assert.Matches(@"Authtoken \(shown once, store it now\): brw_", created.Output);
     }
