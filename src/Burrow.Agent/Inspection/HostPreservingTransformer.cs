@@ -1,3 +1,4 @@
+using Burrow.Protocol.Http;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Burrow.Agent.Inspection;
@@ -13,6 +14,9 @@ internal sealed class HostPreservingTransformer : HttpTransformer
 
     public static readonly HostPreservingTransformer Instance = new();
 
+    /// <summary>The key of the tunnel's <see cref="UpstreamConnectionReuse"/> in <c>HttpContext.Items</c>, which each response teaches.</summary>
+    public static readonly object ReuseKey = new();
+
     public override async ValueTask TransformRequestAsync(
         Microsoft.AspNetCore.Http.HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -22,5 +26,14 @@ internal sealed class HostPreservingTransformer : HttpTransformer
         {
             proxyRequest.Options.Set(PreDialedKey, preDialed);
         }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(
+        Microsoft.AspNetCore.Http.HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        bool proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        // Before the body is read and the connection goes back to the pool: later requests then take the unpooled client.
+        (httpContext.Items[ReuseKey] as UpstreamConnectionReuse)?.Observe(proxyResponse);
+        return proceed;
     }
 }

@@ -45,6 +45,9 @@ internal sealed partial class HttpInspector : IAsyncDisposable
     private readonly ProxyStreamListenerFactory _listener;
     private readonly IHttpForwarder _forwarder;
     private readonly ConcurrentDictionary<ActiveTunnel, HttpMessageInvoker> _clients = new();
+    // Until the upstream has shown it keeps connections, and for good when it closes after each response (HTTP/1.0's
+    // default): a client that never pools, see UpstreamConnectionReuse.
+    private readonly ConcurrentDictionary<ActiveTunnel, HttpMessageInvoker> _unpooledClients = new();
     private readonly ConcurrentDictionary<string, TunnelConnectionState> _connections = new(StringComparer.Ordinal);
     private readonly Action<string, CompletedRequest> _report;
     private readonly ILogger _logger;
@@ -145,13 +148,17 @@ internal sealed partial class HttpInspector : IAsyncDisposable
         using var grace = new CancellationTokenSource(Burrow.Agent.Web.WebServer.StopGrace);
         await _app.StopAsync(grace.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
-        foreach (HttpMessageInvoker client in _clients.Values)
+        foreach (HttpMessageInvoker client in _clients.Values.Concat(_unpooledClients.Values))
         {
             client.Dispose();
         }
     }
 
-    internal HttpMessageInvoker ClientFor(ActiveTunnel tunnel) => _clients.GetOrAdd(tunnel, static t => new HttpMessageInvoker(new SocketsHttpHandler
+    internal HttpMessageInvoker ClientFor(ActiveTunnel tunnel) => tunnel.UpstreamReuse.PoolConnections
+        ? _clients.GetOrAdd(tunnel, static t => CreateClient(t, pooled: true))
+        : _unpooledClients.GetOrAdd(tunnel, static t => CreateClient(t, pooled: false));
+
+    private static HttpMessageInvoker CreateClient(ActiveTunnel t, bool pooled) => new(new SocketsHttpHandler
     {
         UseProxy = false,
         AllowAutoRedirect = false,
@@ -159,6 +166,8 @@ internal sealed partial class HttpInspector : IAsyncDisposable
         UseCookies = false,
         ActivityHeadersPropagator = null,
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        // Zero: a connection serves one request and is closed.
+        PooledConnectionLifetime = pooled ? Timeout.InfiniteTimeSpan : TimeSpan.Zero,
         // The connection is plain HTTP to the handler; TLS toward an https:// upstream is done by the dialer.
         ConnectCallback = async (context, cancellationToken) =>
         {
@@ -172,7 +181,7 @@ internal sealed partial class HttpInspector : IAsyncDisposable
                 t.DialHost, t.DialPort, t.DialTls, t.Display, t.Definition.UpstreamTlsVerify, http2: false, cancellationToken).ConfigureAwait(false);
             return connection?.Stream ?? throw new UpstreamDialFailedException(error!);
         },
-    }, disposeHandler: true));
+    }, disposeHandler: true);
 
     internal static string DestinationPrefix(ActiveTunnel tunnel) => string.Create(
         CultureInfo.InvariantCulture, $"http://{(tunnel.DialHost.Contains(':', StringComparison.Ordinal) ? $"[{tunnel.DialHost}]" : tunnel.DialHost)}:{tunnel.DialPort}");
@@ -187,6 +196,7 @@ internal sealed partial class HttpInspector : IAsyncDisposable
 
         ActiveTunnel tunnel = state.Tunnel;
         context.Items[PreDialedUpstream.ItemKey] = state.PreDialed;
+        context.Items[HostPreservingTransformer.ReuseKey] = tunnel.UpstreamReuse;
         long started = Stopwatch.GetTimestamp();
         DateTimeOffset startedAt = DateTimeOffset.UtcNow;
         IHttpRequestFeature requestFeature = context.Features.GetRequiredFeature<IHttpRequestFeature>();

@@ -35,6 +35,9 @@ internal sealed class ActiveTunnel
     /// </summary>
     public ConnectionMetrics Connections { get; } = new();
 
+    /// <summary>What the upstream said about reusing connections (an HTTP/1.0 upstream closes after each response).</summary>
+    public Burrow.Protocol.Http.UpstreamConnectionReuse UpstreamReuse { get; } = new();
+
     /// <summary>HTTP requests completed on this tunnel: from the edge's <c>tunnel_stats</c> when it sends them, else where the agent's inspector sees them.</summary>
     public ConnectionMetrics Requests { get; } = new();
 

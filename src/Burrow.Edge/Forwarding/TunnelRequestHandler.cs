@@ -32,6 +32,9 @@ internal sealed partial class TunnelRequestHandler : IDisposable
     private readonly EdgeOptions _options;
     private readonly ILogger _logger;
     private readonly HttpMessageInvoker _invoker;
+    // Until a tunnel's upstream has shown it keeps connections, and for good when it closes after each response
+    // (HTTP/1.0's default): proxy streams are never pooled, see UpstreamConnectionReuse.
+    private readonly HttpMessageInvoker _unpooledInvoker;
 
     public TunnelRequestHandler(
         TunnelRegistry tunnels, IHttpForwarder forwarder, ProxyStreamConnector connector, EdgeLifetime lifetime, EdgeOptions options, ILogger<TunnelRequestHandler> logger)
@@ -41,7 +44,12 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         _lifetime = lifetime;
         _options = options;
         _logger = logger;
-        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        _invoker = CreateInvoker(connector, pooled: true);
+        _unpooledInvoker = CreateInvoker(connector, pooled: false);
+    }
+
+    private static HttpMessageInvoker CreateInvoker(ProxyStreamConnector connector, bool pooled) =>
+        new(new SocketsHttpHandler
         {
             UseProxy = false,
             AllowAutoRedirect = false,
@@ -51,13 +59,14 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             ActivityHeadersPropagator = null,
             ConnectTimeout = TimeSpan.FromSeconds(15),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+            // Zero: a proxy stream carries one request and is closed.
+            PooledConnectionLifetime = pooled ? Timeout.InfiniteTimeSpan : TimeSpan.Zero,
             // Proxy streams are cheap, but one h2c stream carries many requests; a wider window
             // keeps a single download from stalling on window updates.
             InitialHttp2StreamWindowSize = 1024 * 1024,
             ConnectCallback = connector.ConnectAsync,
             MaxConnectionsPerServer = MaxProxyStreamsPerTunnel,
         }, disposeHandler: true);
-    }
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -131,7 +140,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         try
         {
             ForwarderError error = await _forwarder.SendAsync(
-                context, tunnel.DestinationPrefix, _invoker, longLived ? tunnel.LongLivedRequestConfig : tunnel.RequestConfig, tunnel.Transformer)
+                context, tunnel.DestinationPrefix, tunnel.UpstreamReuse.PoolConnections ? _invoker : _unpooledInvoker, longLived ? tunnel.LongLivedRequestConfig : tunnel.RequestConfig, tunnel.Transformer)
                 .ConfigureAwait(false);
             if (error != ForwarderError.None)
             {
@@ -145,7 +154,11 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         }
     }
 
-    public void Dispose() => _invoker.Dispose();
+    public void Dispose()
+    {
+        _invoker.Dispose();
+        _unpooledInvoker.Dispose();
+    }
 
     private async Task ReportAsync(HttpContext context, Tunnel tunnel, AgentLink link, ForwarderError error)
     {

@@ -113,6 +113,8 @@ internal sealed class TunnelTransformer : HttpTransformer
         HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         bool proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        // Before the body is read and the proxy stream goes back to the pool: later requests then take the unpooled invoker.
+        _tunnel.UpstreamReuse.Observe(proxyResponse);
         IHeaderDictionary headers = httpContext.Response.Headers;
         foreach (string name in _tunnel.Options.ResponseHeaderRemove)
         {

@@ -12,6 +12,9 @@ namespace Burrow.Edge.Routing;
 /// </summary>
 internal sealed class Tunnel
 {
+    /// <summary>What the tunnel's upstream said about reusing connections (an HTTP/1.0 upstream closes after each response).</summary>
+    public Burrow.Protocol.Http.UpstreamConnectionReuse UpstreamReuse { get; } = new();
+
     private int _openConnections;
 
     public Tunnel(string id, string hostname, AgentSession session, BindMessage bind, ValidatedEndpointOptions options, EdgeOptions edgeOptions)
