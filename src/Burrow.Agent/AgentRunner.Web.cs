@@ -64,9 +64,9 @@ public sealed partial class AgentRunner
         WebInterfaceUrl = _web.Url;
         LogLine.Info(_logger, 6100, "starting web service", ("addr", _web.Address));
         Say($"Web Interface {_web.Url}");
-        if (_web.RequestedPort != 0 && !_web.Address.EndsWith(":" + _web.RequestedPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+        if (_web.MovedFrom is { } wanted)
         {
-            Say($"Port {_web.RequestedPort} was taken (another program, or another agent): the web interface and agent API are on {_web.Url} instead ('burrow status' lists every agent's).");
+            Say($"Port {wanted} was taken (another program, or another agent): the web interface and agent API are on {_web.Url} instead ('burrow status' lists every agent's).");
         }
 
         if (_options.StateDirectory is { } stateDirectory)

@@ -115,12 +115,9 @@ public static class RunningAgents
             using var process = Process.GetProcessById(processId);
             return !process.HasExited;
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
+            // No such process, or it exited while we looked.
             return false;
         }
     }

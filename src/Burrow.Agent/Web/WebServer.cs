@@ -24,18 +24,18 @@ internal sealed class WebServer : IAsyncDisposable
     internal static readonly TimeSpan StopGrace = TimeSpan.FromMilliseconds(500);
     private readonly WebApplication _app;
 
-    private WebServer(WebApplication app, string address, int requestedPort)
+    private WebServer(WebApplication app, string address, int? movedFrom)
     {
         _app = app;
         Address = address;
-        RequestedPort = requestedPort;
+        MovedFrom = movedFrom;
     }
 
     /// <summary>host:port it listens on.</summary>
     public string Address { get; }
 
-    /// <summary>The port asked for; another than <see cref="Address"/>'s when that one was taken.</summary>
-    public int RequestedPort { get; }
+    /// <summary>The port asked for, when it was taken and the server listens on a later one; otherwise <see langword="null"/>.</summary>
+    public int? MovedFrom { get; }
 
     public string Url => "http://" + Address;
 
@@ -96,7 +96,7 @@ internal sealed class WebServer : IAsyncDisposable
 
             int bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
             string shown = ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ip}]:{bound}" : $"{ip}:{bound}";
-            return (new WebServer(app, shown, port), null);
+            return (new WebServer(app, shown, port != 0 && bound != port ? port : null), null);
         }
 
         return (null, ErrorCodes.WebAddressUnavailable.ToError(address, $"that port and the next {PortsToTry - 1} are taken ({reason.TrimEnd('.')})"));
