@@ -7,13 +7,15 @@ namespace Burrow.Edge.Admin;
 /// <c>burrow admin</c> on the edge's own machine works without copying the key around. Written
 /// once, when the first start creates the key; later keys are only ever shown to their creator.
 /// </summary>
-internal static class AdminKeyFile
+public static class AdminKeyFile
 {
+    /// <summary>The file's name in the data directory.</summary>
     public const string FileName = "admin-api-key";
 
+    /// <summary>The file's path in <paramref name="dataDirectory"/>.</summary>
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
-    public static void Write(string dataDirectory, string secret)
+    internal static void Write(string dataDirectory, string secret)
     {
         Directory.CreateDirectory(dataDirectory);
         OwnerOnlyFile.WriteAllText(PathIn(dataDirectory), secret + "\n");

@@ -8,9 +8,6 @@ namespace Burrow.Cli.Commands.Admin;
 /// <summary>The options every <c>burrow admin</c> command takes, and how they resolve to a client.</summary>
 internal sealed class AdminSettings
 {
-    /// <summary>The file the edge keeps its first API key in (see the edge's admin bootstrap).</summary>
-    public const string ApiKeyFileName = "admin-api-key";
-
     public Option<string?> AdminUrl { get; } = new("--admin-url") { Description = "The edge's admin API. Default $BURROW_ADMIN_URL, else the address the edge of --data-dir recorded, else http://127.0.0.1:4440.", Recursive = true };
 
     public Option<string?> ApiKey { get; } = new("--api-key") { Description = "An admin API key. Default $BURROW_API_KEY, else the admin-api-key file in --data-dir.", Recursive = true };
@@ -48,7 +45,7 @@ internal sealed class AdminSettings
             return env.Trim();
         }
 
-        string file = Path.Combine(parse.GetValue(DataDir) ?? EdgeOptions.DefaultDataDirectory(), ApiKeyFileName);
+        string file = AdminKeyFile.PathIn(parse.GetValue(DataDir) ?? EdgeOptions.DefaultDataDirectory());
         try
         {
             string key = File.ReadAllText(file).Trim();
