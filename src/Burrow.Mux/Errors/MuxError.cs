@@ -35,4 +35,7 @@ public enum MuxError
 
     /// <summary>The peer stopped answering keepalive pings in time.</summary>
     KeepAliveTimeout,
+
+    /// <summary>The session is closing gracefully (<see cref="MuxSession.CloseAsync"/>): queued data still leaves, new writes are refused.</summary>
+    SessionClosing,
 }

@@ -28,7 +28,8 @@ public sealed partial class MuxSession
                     var message = buffer.IsEmpty
                         ? "the peer closed the connection"
                         : $"the peer closed the connection in the middle of a frame ({buffer.Length} bytes left over)";
-                    Close(new MuxCloseInfo(MuxCloseReason.TransportClosed, message), goAway: null);
+                    // During a graceful close this is the peer's answer to it, not a lost connection.
+                    Close(IsDraining ? new MuxCloseInfo(MuxCloseReason.LocalClose, $"the session was closed by this side, then {message}") : new MuxCloseInfo(MuxCloseReason.TransportClosed, message), goAway: null);
                     return;
                 }
             }
@@ -223,6 +224,7 @@ public sealed partial class MuxSession
         RequireSessionFrame(header);
         var code = (GoAwayCode)header.Length;
         Volatile.Write(ref _remoteGoAway, 1);
+        OnPeerDone();
         if (code != GoAwayCode.Normal)
         {
             var message = code switch

@@ -36,6 +36,11 @@ public sealed partial class MuxSession
     /// <param name="inline">Whether the caller may run the writer itself when it is idle (see <see cref="WriterSignal.Set"/>); only from a user's call, never under a lock.</param>
     internal void EnqueueControl(in FrameHeader header, bool inline = false)
     {
+        if (Volatile.Read(ref _finalFrameQueued) == 1)
+        {
+            return; // a graceful close queued Go Away as the last frame
+        }
+
         if (Interlocked.Increment(ref _queuedControlFrames) > Options.MaxQueuedControlFrames)
         {
             Interlocked.Decrement(ref _queuedControlFrames);
@@ -52,6 +57,11 @@ public sealed partial class MuxSession
 
     private void EnqueueControlUnbounded(in FrameHeader header)
     {
+        if (Volatile.Read(ref _finalFrameQueued) == 1)
+        {
+            return;
+        }
+
         Interlocked.Increment(ref _queuedControlFrames);
         _controlFrames.Enqueue(header);
         _signal.Set();
@@ -92,7 +102,7 @@ public sealed partial class MuxSession
                         WriteHeader(_output, header);
                         unflushed += FrameHeader.Size;
                     }
-                    else if (!IsClosed && _readyStreams.TryDequeue(out var stream))
+                    else if (!IsClosed && Volatile.Read(ref _finalFrameQueued) == 0 && _readyStreams.TryDequeue(out var stream))
                     {
                         var written = stream.WriteNextFrame(_output, Options.MaxFrameSizeWrite, Now);
                         unflushed += written;
@@ -138,6 +148,11 @@ public sealed partial class MuxSession
                 if (IsClosed && _controlFrames.IsEmpty)
                 {
                     return;
+                }
+
+                if (IsDraining)
+                {
+                    OnWriterIdleWhileDraining();
                 }
 
                 var wait = _signal.WaitAsync();

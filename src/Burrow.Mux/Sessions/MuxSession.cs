@@ -33,6 +33,9 @@ public sealed partial class MuxSession : IAsyncDisposable
     private readonly Task _writeLoop;
     private readonly Task _timerLoop;
 
+    // How long an abrupt close (dispose, an error) lets the writer put Go Away on the wire.
+    private static readonly TimeSpan DefaultFlushOnClose = TimeSpan.FromSeconds(2);
+
     // Guarded by _streamsLock.
     private uint _nextStreamId;
     private uint _highestRemoteId;
@@ -212,7 +215,10 @@ public sealed partial class MuxSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends the session: sends Go Away (normal), closes the transport, fails every stream.</summary>
+    /// <summary>
+    /// Ends the session at once: sends Go Away (normal), closes the transport, fails every stream;
+    /// data not yet on the wire is dropped. <see cref="CloseAsync"/> lets it leave first.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         Close(new MuxCloseInfo(MuxCloseReason.LocalClose, "the session was closed by this side"), GoAwayCode.Normal);
@@ -271,7 +277,7 @@ public sealed partial class MuxSession : IAsyncDisposable
     /// Ends the session once: records why, queues Go Away when asked, fails every stream and
     /// waiter, then lets the loops drain and closes the transport.
     /// </summary>
-    private void Close(MuxCloseInfo info, GoAwayCode? goAway)
+    private void Close(MuxCloseInfo info, GoAwayCode? goAway, TimeSpan? flushWithin = null)
     {
         if (Interlocked.CompareExchange(ref _closeInfo, info, null) is not null)
         {
@@ -303,17 +309,17 @@ public sealed partial class MuxSession : IAsyncDisposable
 
         _acceptQueue.Writer.TryComplete(error);
         FailPendingPings(error);
-        _ = FinishAsync(info);
+        _ = FinishAsync(info, flushWithin ?? DefaultFlushOnClose);
     }
 
-    private async Task FinishAsync(MuxCloseInfo info)
+    private async Task FinishAsync(MuxCloseInfo info, TimeSpan flushWithin)
     {
         try
         {
             // The writer gets a moment to put Go Away on the wire; a peer that stopped reading does not hold us.
             try
             {
-                await _writeLoop.WaitAsync(TimeSpan.FromSeconds(2), Options.TimeProvider).ConfigureAwait(false);
+                await _writeLoop.WaitAsync(flushWithin, Options.TimeProvider).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {

@@ -28,6 +28,18 @@ public sealed partial class MuxStream
 
     internal bool IsHalfClosedLocally => Volatile.Read(ref _finSent) == 1;
 
+    /// <summary>True while a write or a requested FIN has not gone out yet (and the stream can still send it).</summary>
+    internal bool HasUnsentData
+    {
+        get
+        {
+            lock (_sendLock)
+            {
+                return SendFailure() is null && (_writePending || (_finRequested && _finSent == 0));
+            }
+        }
+    }
+
     /// <inheritdoc />
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -45,6 +57,11 @@ public sealed partial class MuxStream
             if (SendFailure() is { } failure)
             {
                 return ValueTask.FromException(failure);
+            }
+
+            if (_session.IsDraining)
+            {
+                return ValueTask.FromException(new MuxStreamException(MuxError.SessionClosing, Id, $"stream {Id}: the session is closing and takes no new data"));
             }
 
             if (_finRequested)
@@ -258,6 +275,9 @@ public sealed partial class MuxStream
         {
             _writeCore.SetException(error);
         }
+
+        // A graceful close may be waiting for this stream's data, which will now never be sent.
+        _session.WakeWriterIfDraining();
 
         if (Volatile.Read(ref _finSent) == 1)
         {
