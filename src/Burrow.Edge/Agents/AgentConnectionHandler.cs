@@ -3,6 +3,7 @@ using Burrow.Edge.Access;
 using Burrow.Edge.Routing;
 using Burrow.Edge.Stats;
 using Burrow.Mux;
+using Burrow.Mux.Frames;
 using Burrow.Protocol;
 using Burrow.Storage;
 using Microsoft.AspNetCore.Connections;
@@ -93,6 +94,7 @@ internal sealed partial class AgentConnectionHandler
             .WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
         var reader = new ControlMessageReader(control);
         using var writer = new ControlMessageWriter(control);
+        var link = new AgentLink(mux, control, writer, remote);
 
         ControlMessage? first;
         try
@@ -104,13 +106,13 @@ internal sealed partial class AgentConnectionHandler
         {
             // Garbage instead of auth (bad JSON, a huge length, an unknown type) is answered with
             // its code before the connection closes, as any other refusal.
-            await RefuseAsync(writer, control, ex.ToProtocolError(), remote, cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(link, ex.ToProtocolError(), GoAwayCode.ProtocolError, remote, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         if (first is not AuthMessage auth)
         {
-            await RefuseAsync(writer, control, ErrorCodes.UnexpectedMessage.ToError($"expected auth first, got {first?.Type ?? "end of stream"}"), remote, cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(link, ErrorCodes.UnexpectedMessage.ToError($"expected auth first, got {first?.Type ?? "end of stream"}"), GoAwayCode.ProtocolError, remote, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -121,7 +123,7 @@ internal sealed partial class AgentConnectionHandler
         if (refusal is null && _authFailures.CheckAllowed(address) is { } limited)
         {
             Log.AuthRateLimited(_logger, remote, limited.Code);
-            await RefuseAsync(writer, control, limited, remote, cancellationToken, logged: true).ConfigureAwait(false);
+            await RefuseAsync(link, limited, GoAwayCode.Normal, remote, cancellationToken, logged: true).ConfigureAwait(false);
             return;
         }
 
@@ -140,7 +142,6 @@ internal sealed partial class AgentConnectionHandler
             refusal = ErrorCodes.EdgeDraining.ToError();
         }
 
-        var link = new AgentLink(mux, writer, remote);
         AgentSession? attached = null;
         bool resumed = false, resumeFailed = false;
         if (refusal is null)
@@ -159,7 +160,7 @@ internal sealed partial class AgentConnectionHandler
                 Address = remote,
                 Detail = refusal.ToString(),
             });
-            await RefuseAsync(writer, control, refusal, remote, cancellationToken).ConfigureAwait(false);
+            await RefuseAsync(link, refusal, GoAwayCode.Normal, remote, cancellationToken).ConfigureAwait(false);
             return;
         }
         // Only to an agent that said it understands them: an older one ends the session on an unknown type.
@@ -198,13 +199,12 @@ internal sealed partial class AgentConnectionHandler
                 stats = TunnelStatsReporter.RunAsync(session, link, statsStop.Token, cancellationToken);
             }
 
-            await ControlLoopAsync(session, reader, link, cancellationToken).ConfigureAwait(false);
+            bool violated = await ControlLoopAsync(session, reader, link, cancellationToken).ConfigureAwait(false);
             await statsStop.CancelAsync().ConfigureAwait(false);
             await stats.ConfigureAwait(false);
-            // A FIN after the last message: bytes before a FIN stay readable when the session then
-            // closes, so the agent gets to read the notice that says why (a reset would drop it).
-            control.CompleteWrites();
-            await Task.WhenAny(control.ReadsClosed, Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None)).ConfigureAwait(false);
+            // The agent hung up its control stream, or broke the protocol and was told why: what
+            // was sent leaves, then Go Away (1 for a violation, docs/protocol.md §4).
+            await link.CloseAsync(violated ? GoAwayCode.ProtocolError : GoAwayCode.Normal, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -215,7 +215,8 @@ internal sealed partial class AgentConnectionHandler
         }
     }
 
-    private async Task ControlLoopAsync(AgentSession session, ControlMessageReader reader, AgentLink link, CancellationToken cancellationToken)
+    /// <summary>Answers the agent's control messages until it closes the control stream (false) or breaks the protocol (true, after a notice saying how).</summary>
+    private async Task<bool> ControlLoopAsync(AgentSession session, ControlMessageReader reader, AgentLink link, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // The session ends on the mux completing too (a keepalive timeout, a takeover by a resume).
@@ -236,13 +237,13 @@ internal sealed partial class AgentConnectionHandler
                     Message = "Closing the session.",
                     Error = ex.ToProtocolError(),
                 }, cancellationToken).ConfigureAwait(false);
-                return;
+                return true;
             }
 
             switch (message)
             {
                 case null:
-                    return;
+                    return false;
                 case BindMessage bind:
                     BindResultMessage result = _lifetime.Draining
                         ? new BindResultMessage { RequestId = bind.RequestId, Error = ErrorCodes.EdgeDraining.ToError() }
@@ -259,7 +260,7 @@ internal sealed partial class AgentConnectionHandler
                         Message = "Closing the session.",
                         Error = ErrorCodes.UnexpectedMessage.ToError($"{message.Type} may not be sent by an agent"),
                     }, cancellationToken).ConfigureAwait(false);
-                    return;
+                    return true;
             }
         }
     }
@@ -293,17 +294,15 @@ internal sealed partial class AgentConnectionHandler
         }
     }
 
-    private async Task RefuseAsync(ControlMessageWriter writer, MuxStream control, ProtocolError error, string remote, CancellationToken cancellationToken, bool logged = false)
+    private async Task RefuseAsync(AgentLink link, ProtocolError error, GoAwayCode goAway, string remote, CancellationToken cancellationToken, bool logged = false)
     {
         if (!logged)
         {
             Log.AgentRefused(_logger, remote, error.Code, error.Message);
         }
 
-        await writer.WriteAsync(new AuthResultMessage { Error = error }, cancellationToken).ConfigureAwait(false);
-        control.CompleteWrites();
-        // Give the answer a moment to leave before the session (and its Go Away) closes the connection.
-        await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+        await link.Writer.WriteAsync(new AuthResultMessage { Error = error }, cancellationToken).ConfigureAwait(false);
+        await link.CloseAsync(goAway, cancellationToken).ConfigureAwait(false);
     }
 
     private static partial class Log

@@ -1,4 +1,5 @@
 using Burrow.Mux;
+using Burrow.Mux.Frames;
 using Burrow.Protocol;
 
 namespace Burrow.Edge.Agents;
@@ -6,9 +7,19 @@ namespace Burrow.Edge.Agents;
 /// <summary>One live connection of an agent: its mux session and the writer of its control stream.</summary>
 internal sealed class AgentLink
 {
-    public AgentLink(MuxSession mux, ControlMessageWriter writer, string remoteAddress)
+    /// <summary>
+    /// How long an ending connection gives its last control message to reach the agent and the
+    /// agent to hang up. A Burrow agent hangs up as soon as it has read it (milliseconds); this
+    /// bounds one that does not, or a link that stopped reading.
+    /// </summary>
+    public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly MuxStream _control;
+
+    public AgentLink(MuxSession mux, MuxStream control, ControlMessageWriter writer, string remoteAddress)
     {
         Mux = mux;
+        _control = control;
         Writer = writer;
         RemoteAddress = remoteAddress;
     }
@@ -30,5 +41,17 @@ internal sealed class AgentLink
         {
             // The link is gone or going; its handler notices and detaches it.
         }
+    }
+
+    /// <summary>
+    /// Ends the connection after what was written: the control stream's FIN follows the last
+    /// message (bytes before a FIN stay readable after the session ends, so the agent reads it
+    /// whole), Go Away with <paramref name="code"/> comes last, and the transport closes once
+    /// the agent hung up or <see cref="CloseTimeout"/> passed.
+    /// </summary>
+    public async Task CloseAsync(GoAwayCode code, CancellationToken cancellationToken)
+    {
+        _control.CompleteWrites();
+        await Mux.CloseAsync(code, CloseTimeout, cancellationToken).ConfigureAwait(false);
     }
 }

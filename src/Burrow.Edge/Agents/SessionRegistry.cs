@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Burrow.Edge.Access;
 using Burrow.Edge.Routing;
+using Burrow.Mux.Frames;
 using Burrow.Protocol;
 using Burrow.Storage;
 using Microsoft.Extensions.Logging;
@@ -145,9 +146,7 @@ internal sealed partial class SessionRegistry
         if (link is not null)
         {
             await link.TrySendAsync(new NoticeMessage { Kind = NoticeKinds.SessionClosed, Message = "The edge closed this session.", Error = reason }, cancellationToken).ConfigureAwait(false);
-            // Give the notice a moment to leave before the Go Away closes the connection.
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
-            await link.Mux.DisposeAsync().ConfigureAwait(false);
+            await link.CloseAsync(GoAwayCode.Normal, cancellationToken).ConfigureAwait(false);
         }
     }
 
