@@ -120,7 +120,7 @@ public sealed partial class AgentRunner
                 else
                 {
                     // The fast path: bytes as they come (inspection off, tcp and tls tunnels, h2c upstreams).
-                    await BytePump.RunAsync(stream, tls, upstream).ConfigureAwait(false);
+                    await Burrow.Protocol.Pumping.DuplexPump.RunAsync(ProxyStreamEnd.Create(stream, tls), upstream.AsPumpEnd()).ConfigureAwait(false);
                 }
             }
             finally

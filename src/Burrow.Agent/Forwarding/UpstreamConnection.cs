@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Net.Sockets;
+using Burrow.Protocol.Pumping;
 
 namespace Burrow.Agent.Forwarding;
 
@@ -48,6 +49,9 @@ internal sealed class UpstreamConnection : IAsyncDisposable
 
         Socket.Dispose();
     }
+
+    /// <summary>This connection as one end of a <see cref="DuplexPump"/>, which then owns it.</summary>
+    public PumpEnd AsPumpEnd() => new(Stream, Stream, ShutdownSendAsync, Abort, DisposeAsync);
 
     public async ValueTask DisposeAsync()
     {

@@ -5,6 +5,7 @@ using Burrow.Edge.Routing;
 using Burrow.Edge.Tcp;
 using Burrow.Mux;
 using Burrow.Protocol;
+using Burrow.Protocol.Pumping;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -192,7 +193,7 @@ internal sealed partial class TlsPassthrough
     {
         try
         {
-            await TcpPump.CopyAsync(client, stream, counters, inbound: true, watch).ConfigureAwait(false);
+            await DuplexPump.CopyAsync(client, stream, towardB: true, new TunnelActivity(counters, watch)).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -209,7 +210,7 @@ internal sealed partial class TlsPassthrough
             throw new IOException("the agent could not reach the upstream");
         }
 
-        await TcpPump.CopyAsync(stream, client, counters, inbound: false, watch).ConfigureAwait(false);
+        await DuplexPump.CopyAsync(stream, client, towardB: false, new TunnelActivity(counters, watch)).ConfigureAwait(false);
         await client.FlushAsync().ConfigureAwait(false);
     }
 
