@@ -18,7 +18,8 @@ internal static class EdgeConnector
         (string host, int port) = SplitHostPort(options.ServerAddress);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        TransportSocket.Configure(socket);
         try
         {
             IPAddress[] addresses = await EdgeAddresses.ResolveAsync(host, timeout.Token).ConfigureAwait(false);

@@ -127,7 +127,7 @@ internal sealed partial class AgentListener : IAsyncDisposable
                 continue;
             }
 
-            client.NoDelay = true;
+            TransportSocket.Configure(client);
             long id = Interlocked.Increment(ref _nextId);
             var connection = ServeAsync(client, id);
             _connections[id] = connection;

@@ -5,9 +5,11 @@ using Burrow.Mux.Frames;
 
 namespace Burrow.Mux;
 
-// The single writer. Two queues feed it: frames without payload (window updates, pings, SYN,
-// ACK, RST, Go Away), which go first so flow control and liveness never wait behind bulk data,
-// and streams with data to send, served one frame at a time in turn so no stream starves another.
+// The single writer. Three queues feed it: frames without payload (window updates, pings, SYN,
+// ACK, RST, Go Away), which go first so flow control and liveness never wait behind bulk data;
+// streams with a small message to send (a request, a response, an echo: see MuxStream.SmallWrite),
+// which go next so an interactive exchange does not wait for a turn behind every bulk stream;
+// and streams with bulk data, served one frame at a time in turn so no stream starves another.
 public sealed partial class MuxSession
 {
     // Data is flushed to the transport at least this often while the queues stay busy, so the
@@ -25,7 +27,12 @@ public sealed partial class MuxSession
     // small message (an interactive stream beside a bulk one, say).
     private const int GatherMinStreams = 4;
 
+    // Small messages go before bulk frames, but never more than this many in a row while bulk
+    // waits: many streams writing small pieces back to back cannot starve a download.
+    private const int SmallRunLimit = 16;
+
     private readonly ConcurrentQueue<FrameHeader> _controlFrames = new();
+    private readonly ConcurrentQueue<MuxStream> _smallStreams = new();
     private readonly ConcurrentQueue<MuxStream> _readyStreams = new();
     private readonly WriterSignal _signal = new();
     private readonly ThreadPoolHop _writerHop = new();
@@ -67,13 +74,26 @@ public sealed partial class MuxSession
         _signal.Set();
     }
 
-    /// <summary>Puts a stream that has data or a FIN to send on the writer's round-robin queue.</summary>
+    /// <summary>Puts a stream that has data or a FIN to send on one of the writer's queues.</summary>
     /// <param name="stream">The stream.</param>
     /// <param name="inline">Whether the caller may run the writer itself when it is idle (see <see cref="WriterSignal.Set"/>); only from a user's call, never under a lock.</param>
-    internal void EnqueueReady(MuxStream stream, bool inline = false)
+    /// <param name="small">Whether all it has to send fits one small frame: it goes before bulk streams.</param>
+    internal void EnqueueReady(MuxStream stream, bool inline = false, bool small = false)
     {
-        _readyStreams.Enqueue(stream);
+        (small ? _smallStreams : _readyStreams).Enqueue(stream);
         _signal.Set(inline);
+    }
+
+    private bool TryDequeueStream(ref int smallRun, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MuxStream? stream)
+    {
+        if (smallRun < SmallRunLimit && _smallStreams.TryDequeue(out stream))
+        {
+            smallRun++;
+            return true;
+        }
+
+        smallRun = 0;
+        return _readyStreams.TryDequeue(out stream) || _smallStreams.TryDequeue(out stream);
     }
 
     internal static void WriteHeader(PipeWriter output, in FrameHeader header)
@@ -89,6 +109,7 @@ public sealed partial class MuxSession
             // True while the loop runs on the thread of a caller that woke it inline (a user's
             // write): that caller gets its thread back as soon as its own frames are out.
             var onCallerThread = false;
+            var smallRun = 0;
             while (true)
             {
                 var unflushed = 0;
@@ -102,7 +123,7 @@ public sealed partial class MuxSession
                         WriteHeader(_output, header);
                         unflushed += FrameHeader.Size;
                     }
-                    else if (!IsClosed && Volatile.Read(ref _finalFrameQueued) == 0 && _readyStreams.TryDequeue(out var stream))
+                    else if (!IsClosed && Volatile.Read(ref _finalFrameQueued) == 0 && TryDequeueStream(ref smallRun, out var stream))
                     {
                         var written = stream.WriteNextFrame(_output, Options.MaxFrameSizeWrite, Now);
                         unflushed += written;

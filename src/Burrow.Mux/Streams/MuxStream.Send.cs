@@ -11,6 +11,11 @@ namespace Burrow.Mux;
 // peer's window allows. The write completes once every byte is in the session's output.
 public sealed partial class MuxStream
 {
+    // A write this small (a request, a response head, an echo, a keystroke) is sent before the
+    // frames of bulk streams: otherwise it waits a turn behind every busy stream, up to a 64 KiB
+    // frame each. Reads of a bulk socket or TLS stream come in larger pieces than this.
+    internal const int SmallWrite = 4 * 1024;
+
     private readonly Lock _sendLock = new();
 
     // Guarded by _sendLock.
@@ -52,6 +57,7 @@ public sealed partial class MuxStream
         cancellationToken.ThrowIfCancellationRequested();
         bool schedule;
         short version;
+        var small = buffer.Length <= SmallWrite;
         lock (_sendLock)
         {
             if (SendFailure() is { } failure)
@@ -83,7 +89,7 @@ public sealed partial class MuxStream
 
         if (schedule)
         {
-            _session.EnqueueReady(this, inline: buffer.Length >= _session.Options.InlineWriteThreshold);
+            _session.EnqueueReady(this, inline: buffer.Length >= _session.Options.InlineWriteThreshold, small);
         }
 
         var pending = new ValueTask(this, version);
@@ -125,7 +131,8 @@ public sealed partial class MuxStream
 
         if (schedule)
         {
-            _session.EnqueueReady(this);
+            // Scheduled here only when no data waits: the frame is a bare FIN.
+            _session.EnqueueReady(this, small: true);
         }
     }
 
@@ -138,6 +145,7 @@ public sealed partial class MuxStream
         }
 
         bool schedule;
+        bool small;
         lock (_sendLock)
         {
             _sendWindow += delta;
@@ -147,11 +155,12 @@ public sealed partial class MuxStream
             }
 
             schedule = ScheduleIfSendable();
+            small = _pendingWrite.Length <= SmallWrite;
         }
 
         if (schedule)
         {
-            _session.EnqueueReady(this);
+            _session.EnqueueReady(this, small: small);
         }
     }
 

@@ -1,3 +1,6 @@
+using System.IO.Pipelines;
+using Burrow.Mux.Frames;
+using Burrow.Mux.Tests.Hostile;
 using Burrow.Mux.Tests.Transports;
 
 namespace Burrow.Mux.Tests.Sessions;
@@ -78,5 +81,59 @@ public sealed class FairnessTests
             echoesBeforeBulkDone >= 5 && drainedAtFirstEcho < bulkPayload.Length,
             $"the small stream waited for the bulk transfer: {echoesBeforeBulkDone} of 50 echoes came back before it ended; {drainedAtFirstEcho} bytes had moved at the first echo, {drainedWhenEchoDone} at the last");
         Assert.Equal(bulkPayload.Length, Interlocked.Read(ref drained));
+    }
+
+    [Fact]
+    public async Task A_small_write_goes_before_the_bulk_frames_already_waiting()
+    {
+        var ct = TestData.Timeout(30);
+        // The transport takes 32 KiB before a flush waits: the writer is stuck with bulk queued.
+        var small = new PipeOptions(pauseWriterThreshold: 32 * 1024, resumeWriterThreshold: 16 * 1024, useSynchronizationContext: false);
+        var toPeer = new Pipe(small);
+        var toSession = new Pipe(small);
+        await using var peer = RawPeer.Over(new DuplexPipe(toPeer.Reader, toSession.Writer));
+        await using var session = MuxSession.Client(new DuplexPipe(toSession.Reader, toPeer.Writer));
+
+        // Four bulk streams with 200 KiB each waiting (within the first 256 KiB window: the peer
+        // need not answer), then one 1 KiB message.
+        var bulkWrites = new List<Task>();
+        var bulkIds = new HashSet<uint>();
+        for (var i = 0; i < 4; i++)
+        {
+            var bulk = await session.OpenStreamAsync(ct);
+            bulkIds.Add(bulk.Id);
+            bulkWrites.Add(bulk.WriteAsync(new byte[200 * 1024], ct).AsTask());
+        }
+
+        var message = await session.OpenStreamAsync(ct);
+        var messageWrite = message.WriteAsync(new byte[1024], ct).AsTask();
+
+        peer.StartReading();
+        long bulkBytesBefore = 0;
+        while (true)
+        {
+            var frame = await peer.NextFrameAsync(ct) ?? throw new Xunit.Sdk.XunitException("the transport ended before the message");
+            if (frame.Header.Type != FrameType.Data)
+            {
+                continue;
+            }
+
+            if (frame.Header.StreamId == message.Id && frame.Payload.Length > 0)
+            {
+                break;
+            }
+
+            if (bulkIds.Contains(frame.Header.StreamId))
+            {
+                bulkBytesBefore += frame.Payload.Length;
+            }
+        }
+
+        await messageWrite.WaitAsync(ct);
+        // What the writer had out before it stalled (two 64 KiB frames make one flush) and at most
+        // one frame it was writing: taking turns with the bulk streams would put at least four more
+        // 64 KiB frames first.
+        Assert.True(bulkBytesBefore <= 192 * 1024, $"{bulkBytesBefore} bulk bytes went before the 1 KiB message");
+        await Task.WhenAll(bulkWrites).WaitAsync(ct);
     }
 }
