@@ -49,6 +49,9 @@ public static class MixedLoad
             _ => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUrl, upstream.HasCloseRoute ? "/close" : "/")),
         };
         request.Content?.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        // A request built by hand does not take the client's default version; the load must run in the one asked for.
+        request.Version = client.DefaultRequestVersion;
+        request.VersionPolicy = client.DefaultVersionPolicy;
         try
         {
             using HttpResponseMessage response = await client.SendAsync(request);
@@ -59,6 +62,11 @@ public static class MixedLoad
                 4 when upstream.HasCloseRoute => "closing"u8.ToArray(),
                 _ => System.Text.Encoding.UTF8.GetBytes(upstream.Greeting),
             };
+            if (response.Version != request.Version)
+            {
+                return $"answered over HTTP/{response.Version}, asked for HTTP/{request.Version}";
+            }
+
             if (response.StatusCode != HttpStatusCode.OK || !received.AsSpan().SequenceEqual(expected))
             {
                 string code = response.Headers.TryGetValues("Burrow-Error-Code", out var codes) ? string.Join(",", codes) : "";
