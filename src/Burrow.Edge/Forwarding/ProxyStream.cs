@@ -22,6 +22,10 @@ internal sealed class ProxyStream : Stream
     public ProxyStream(MuxStream inner, TrafficCounters counters, UpstreamIdleClose idleClose, TimeProvider time)
         : this(inner, inner.Abort, counters, idleClose, time)
     {
+        // The FIN's arrival, not the read that later finds it, is when the upstream closed: a pooled stream is read
+        // only when it is taken for reuse, maybe long after.
+        inner.RemoteFinReceived.ContinueWith(
+            static (_, state) => ((ProxyStream)state!).OnRemoteFin(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Over any stream; <paramref name="reset"/> is what disposing does first (for a mux stream, an RST). For tests.</summary>
@@ -124,6 +128,8 @@ internal sealed class ProxyStream : Stream
         Observe(read, zeroByteRead);
         return read;
     }
+
+    private void OnRemoteFin() => _idleClose?.ObserveClose(_time.GetElapsedTime(Volatile.Read(ref _lastActivity)));
 
     private void Observe(int read, bool zeroByteRead)
     {
