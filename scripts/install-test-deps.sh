@@ -4,14 +4,15 @@
 #   curl, openssl, ca-certificates, jq              end-to-end clients (jq reads the agent API as scripts do)
 #   postgresql                                      control-store tests and psql through a tcp tunnel (each test starts its own server)
 #   openssh-server, openssh-client                  ssh and scp through a tcp tunnel (the test starts its own sshd)
-#   nginx-light                                     parses the PROXY protocol header the agent writes
+#   nginx-light                                     parses the PROXY protocol header the agent writes; an upstream under load
+#   nodejs                                          a Node `http` server as an upstream (keep-alive timeouts, trailers)
 #   chromium                                        inspector and admin pages, driven by Playwright
 #   tmux                                            the live console, read from a real pseudo-terminal
 #   wrk                                             load in the soak and hostile-input tests
 #   libnss3-tools                                   certutil, which burrow trust uses for the browsers' NSS database
 set -euo pipefail
 
-packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates jq postgresql openssh-server openssh-client nginx-light chromium tmux wrk libnss3-tools)
+packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates jq postgresql openssh-server openssh-client nginx-light nodejs chromium tmux wrk libnss3-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

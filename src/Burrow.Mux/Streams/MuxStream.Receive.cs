@@ -99,6 +99,8 @@ public sealed partial class MuxStream
             return;
         }
 
+        _remoteFinReceived.TrySetResult();
+
         lock (_recvLock)
         {
             if (!_receiveEnded)
