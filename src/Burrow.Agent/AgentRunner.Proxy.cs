@@ -114,14 +114,12 @@ public sealed partial class AgentRunner
             {
                 if (header.Proto == TunnelProtocols.Http && !tunnel.Http2 && tunnel.Definition.Options.Inspect && _inspector is { } inspector)
                 {
-                    // Inspection: Kestrel parses the requests and YARP forwards them, with a capped copy captured.
-                    await inspector.ServeAsync(stream, tunnel, header.ClientAddr, upstream).ConfigureAwait(false);
+                    // Inspection: the same pump, its upstream side shown to an observer that records each exchange.
+                    upstream = inspector.Observe(upstream, tunnel, header.ClientAddr);
                 }
-                else
-                {
-                    // The fast path: bytes as they come (inspection off, tcp and tls tunnels, h2c upstreams).
-                    await BytePump.RunAsync(stream, tls, upstream).ConfigureAwait(false);
-                }
+
+                // Bytes as they come, for every tunnel kind (h2c upstreams and tcp/tls tunnels are never observed).
+                await BytePump.RunAsync(stream, tls, upstream).ConfigureAwait(false);
             }
             finally
             {

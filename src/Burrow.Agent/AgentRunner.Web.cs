@@ -8,6 +8,8 @@ using Burrow.Protocol;
 namespace Burrow.Agent;
 
 // The inspector (HTTP capture), the web interface and agent API, and tunnels started or stopped while online.
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The inspector lives from StartWebAsync to StopWebAsync, which disposes it; the runner itself ends when RunAsync returns.")]
 public sealed partial class AgentRunner
 {
     private HttpInspector? _inspector;
@@ -46,8 +48,7 @@ public sealed partial class AgentRunner
 
     private async Task StartWebAsync(CancellationToken cancellationToken)
     {
-        _inspector = await HttpInspector.StartAsync(
-            new CaptureStore(_options.InspectBudgetBytes), _options.InspectBodyLimit, ReportRequest, _logger, cancellationToken).ConfigureAwait(false);
+        _inspector = new HttpInspector(new CaptureStore(_options.InspectBudgetBytes), _options.InspectBodyLimit, ReportRequest, _logger);
         if (_options.WebAddress is not { } address)
         {
             return;
