@@ -265,7 +265,9 @@ public sealed partial class AgentRunner
             using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var pendingBinds = new ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>>(StringComparer.Ordinal);
             Task controlLoop = ControlLoopAsync(reader, pendingBinds, session);
-            Task acceptLoop = AcceptLoopAsync(mux, session.Token);
+            var proxyStreams = new ProxyStreamHandler(
+                id => _byTunnelId.TryGetValue(id, out ActiveTunnel? tunnel) ? tunnel : null, _edgeCountsClients, _inspector, error => SayError(error, hint: false), _logger);
+            Task acceptLoop = proxyStreams.AcceptLoopAsync(mux, session.Token);
             Task<bool> heartbeat = HeartbeatAsync(mux, authResult, session.Token);
 
             int? exit = restored
