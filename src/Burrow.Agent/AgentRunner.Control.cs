@@ -15,7 +15,7 @@ public sealed partial class AgentRunner
     private async Task<int?> BindAllAsync(
         ControlMessageWriter writer, ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>> pending, CancellationToken cancellationToken)
     {
-        foreach (ActiveTunnel tunnel in TunnelsSnapshot())
+        foreach (ActiveTunnel tunnel in _tunnels.Snapshot())
         {
             TunnelDefinition definition = tunnel.Definition;
             _state.Tunnels.TryGetValue(definition.Name, out RememberedTunnel? remembered);
@@ -50,17 +50,11 @@ public sealed partial class AgentRunner
                 return 1;
             }
 
-            if (tunnel.TunnelId is { } old)
-            {
-                _byTunnelId.TryRemove(old, out _);
-            }
-
             bool changed = !tunnel.Urls.SequenceEqual(result.Urls ?? []);
-            tunnel.TunnelId = result.TunnelId!;
+            _tunnels.Bind(tunnel, result.TunnelId!);
             tunnel.Urls = result.Urls ?? [];
-            _byTunnelId[tunnel.TunnelId] = tunnel;
             string boundHost = tunnel.Urls.Count > 0 && Uri.TryCreate(tunnel.Urls[0], UriKind.Absolute, out Uri? url) ? url.Host : "";
-            _state.Tunnels[definition.Name] = new RememberedTunnel { TunnelId = tunnel.TunnelId, Hostname = boundHost, Urls = [.. tunnel.Urls] };
+            _state.Tunnels[definition.Name] = new RememberedTunnel { TunnelId = result.TunnelId!, Hostname = boundHost, Urls = [.. tunnel.Urls] };
             if (changed || !_everOnline)
             {
                 if (_everOnline)

@@ -12,7 +12,7 @@ public sealed partial class AgentRunner
 
     private void OnTunnelStats(TunnelStatsMessage stats)
     {
-        if (_byTunnelId.TryGetValue(stats.TunnelId, out ActiveTunnel? tunnel))
+        if (_tunnels.FindById(stats.TunnelId) is { } tunnel)
         {
             tunnel.EdgeCounts.Apply(stats, tunnel.Connections, tunnel.Requests);
         }

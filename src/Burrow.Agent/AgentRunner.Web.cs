@@ -8,6 +8,8 @@ using Burrow.Protocol;
 namespace Burrow.Agent;
 
 // The inspector (HTTP capture), the web interface and agent API, and tunnels started or stopped while online.
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The inspector lives from StartWebAsync to StopWebAsync, which disposes it; the runner itself ends when RunAsync returns.")]
 public sealed partial class AgentRunner
 {
     private HttpInspector? _inspector;
@@ -20,34 +22,13 @@ public sealed partial class AgentRunner
 
     internal HttpInspector? Inspector => _inspector;
 
-    internal ActiveTunnel[] TunnelsSnapshot()
-    {
-        lock (_tunnelsLock)
-        {
-            return [.. _tunnels];
-        }
-    }
+    internal ActiveTunnel[] TunnelsSnapshot() => _tunnels.Snapshot();
 
-    internal ActiveTunnel? FindTunnel(string name)
-    {
-        lock (_tunnelsLock)
-        {
-            return _tunnels.Find(t => t.Definition.Name == name);
-        }
-    }
-
-    private void AddTunnel(ActiveTunnel tunnel)
-    {
-        lock (_tunnelsLock)
-        {
-            _tunnels.Add(tunnel);
-        }
-    }
+    internal ActiveTunnel? FindTunnel(string name) => _tunnels.Find(name);
 
     private async Task StartWebAsync(CancellationToken cancellationToken)
     {
-        _inspector = await HttpInspector.StartAsync(
-            new CaptureStore(_options.InspectBudgetBytes), _options.InspectBodyLimit, ReportRequest, _logger, cancellationToken).ConfigureAwait(false);
+        _inspector = new HttpInspector(new CaptureStore(_options.InspectBudgetBytes), _options.InspectBodyLimit, ReportRequest, _logger);
         if (_options.WebAddress is not { } address)
         {
             return;
@@ -124,17 +105,11 @@ public sealed partial class AgentRunner
 
         tunnel.TunnelId = result.TunnelId!;
         tunnel.Urls = result.Urls ?? [];
-        lock (_tunnelsLock)
+        if (!_tunnels.TryAdd(tunnel))
         {
-            if (_tunnels.Exists(t => t.Definition.Name == definition.Name))
-            {
-                return (null, ErrorCodes.TunnelNameTaken.ToError(definition.Name));
-            }
-
-            _tunnels.Add(tunnel);
+            return (null, ErrorCodes.TunnelNameTaken.ToError(definition.Name));
         }
 
-        _byTunnelId[tunnel.TunnelId] = tunnel;
         PrintForwarding(tunnel);
         return (GetStatus().Tunnels.First(t => t.Name == definition.Name), null);
     }
@@ -142,21 +117,13 @@ public sealed partial class AgentRunner
     /// <summary>Unbinds a tunnel and forgets it (the agent API's DELETE /api/tunnels/{name}); false when there is none by that name.</summary>
     internal async Task<bool> StopTunnelAsync(string name, CancellationToken cancellationToken)
     {
-        ActiveTunnel? tunnel;
-        lock (_tunnelsLock)
+        if (_tunnels.Remove(name) is not { } tunnel)
         {
-            tunnel = _tunnels.Find(t => t.Definition.Name == name);
-            if (tunnel is null)
-            {
-                return false;
-            }
-
-            _tunnels.Remove(tunnel);
+            return false;
         }
 
         if (tunnel.TunnelId is { } id)
         {
-            _byTunnelId.TryRemove(id, out _);
             if (_live is { } live)
             {
                 try

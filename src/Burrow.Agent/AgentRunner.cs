@@ -29,10 +29,7 @@ public sealed partial class AgentRunner
     private readonly AgentOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _outputLock = new();
-    private readonly ConcurrentDictionary<string, ActiveTunnel> _byTunnelId = new(StringComparer.Ordinal);
-    // Guarded by _tunnelsLock: the agent API adds and removes tunnels while the session loop reads them.
-    private readonly List<ActiveTunnel> _tunnels = [];
-    private readonly Lock _tunnelsLock = new();
+    private readonly TunnelTable _tunnels = new();
     private readonly string? _statePath;
     private SessionState _state = new();
     private bool _everOnline;
@@ -62,7 +59,7 @@ public sealed partial class AgentRunner
     /// <summary>Reads where the session stands, the link's latency and every tunnel with its counters.</summary>
     public AgentStatus GetStatus()
     {
-        ActiveTunnel[] active = TunnelsSnapshot();
+        ActiveTunnel[] active = _tunnels.Snapshot();
         var tunnels = new List<TunnelStatus>(active.Length);
         foreach (ActiveTunnel tunnel in active)
         {
@@ -78,7 +75,7 @@ public sealed partial class AgentRunner
     /// <summary>Counts a completed HTTP request on its tunnel and tells <see cref="RequestCompleted"/>'s listeners.</summary>
     internal void ReportRequest(string tunnelName, CompletedRequest request)
     {
-        foreach (ActiveTunnel tunnel in TunnelsSnapshot())
+        foreach (ActiveTunnel tunnel in _tunnels.Snapshot())
         {
             if (tunnel.Definition.Name == tunnelName)
             {
@@ -106,11 +103,11 @@ public sealed partial class AgentRunner
                 {
                     var files = await StaticFileServer.StartAsync(definition.Upstream.Directory!, cancellationToken).ConfigureAwait(false);
                     fileServers.Add(files);
-                    AddTunnel(new ActiveTunnel(definition, "127.0.0.1", files.Port));
+                    _tunnels.TryAdd(new ActiveTunnel(definition, "127.0.0.1", files.Port));
                 }
                 else
                 {
-                    AddTunnel(new ActiveTunnel(definition, definition.Upstream.Host, definition.Upstream.Port));
+                    _tunnels.TryAdd(new ActiveTunnel(definition, definition.Upstream.Host, definition.Upstream.Port));
                 }
             }
 
@@ -265,7 +262,9 @@ public sealed partial class AgentRunner
             using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var pendingBinds = new ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>>(StringComparer.Ordinal);
             Task controlLoop = ControlLoopAsync(reader, pendingBinds, session);
-            Task acceptLoop = AcceptLoopAsync(mux, session.Token);
+            var proxyStreams = new ProxyStreamHandler(
+                _tunnels.FindById, _edgeCountsClients, _inspector, error => SayError(error, hint: false), _logger);
+            Task acceptLoop = proxyStreams.AcceptLoopAsync(mux, session.Token);
             Task<bool> heartbeat = HeartbeatAsync(mux, authResult, session.Token);
 
             int? exit = restored
@@ -300,7 +299,7 @@ public sealed partial class AgentRunner
 
     private bool TryRestoreTunnels()
     {
-        foreach (ActiveTunnel tunnel in TunnelsSnapshot())
+        foreach (ActiveTunnel tunnel in _tunnels.Snapshot())
         {
             if (tunnel.TunnelId is null)
             {
@@ -309,9 +308,8 @@ public sealed partial class AgentRunner
                     return false;
                 }
 
-                tunnel.TunnelId = remembered.TunnelId;
+                _tunnels.Bind(tunnel, remembered.TunnelId);
                 tunnel.Urls = remembered.Urls;
-                _byTunnelId[remembered.TunnelId] = tunnel;
                 _restoredFromState.Add(tunnel);
             }
         }

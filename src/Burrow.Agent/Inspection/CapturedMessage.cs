@@ -6,6 +6,9 @@ namespace Burrow.Agent.Inspection;
 /// <param name="Body">The body's first bytes and its full length.</param>
 internal sealed record CapturedMessage(string Proto, IReadOnlyList<KeyValuePair<string, string>> Headers, BodyCapture Body)
 {
+    /// <summary>The trailer fields after a chunked body, when it had some.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Trailers { get; set; } = [];
+
     /// <summary>The first value of a header, by case-insensitive name.</summary>
     public string? Header(string name)
     {

@@ -90,6 +90,8 @@ internal sealed partial class HttpInspector
         try
         {
             using HttpResponseMessage response = await ClientFor(tunnel).SendAsync(message, cancellationToken).ConfigureAwait(false);
+            // Replay is the agent's only client of its own: what the upstream says about keep-alive picks its pool.
+            tunnel.UpstreamReuse.Observe(response);
             exchange.HeadersAfter = Stopwatch.GetElapsedTime(started);
             var responseBody = new BodyCapture(BodyLimit);
             Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);

@@ -5,8 +5,9 @@ using Burrow.EndToEnd.Tests.Harness;
 namespace Burrow.EndToEnd.Tests.Http;
 
 /// <summary>
-/// ERR_BURROW_3002 looks the same whoever answers it: with inspection on, the agent's inspector
-/// answers a request on a reused stream whose upstream has gone; with it off, the edge does.
+/// ERR_BURROW_3002 looks the same with inspection on or off: in both cases the agent pumps bytes to a
+/// new upstream connection per proxy stream (inspection only observes them), so the dial fails at the
+/// agent and the edge answers the page.
 /// </summary>
 public sealed class UpstreamGoneTests
 {
@@ -41,8 +42,8 @@ public sealed class UpstreamGoneTests
         Assert.Contains($"http://{target}", onBody, StringComparison.Ordinal);
         Assert.Equal((onStatus, onCode, onType, onBody), (offStatus, offCode, offType, offBody));
 
-        // Each agent logs it at warn, and the inspected one shows that its inspector answered (event 6000), not the edge.
-        await inspected.Process.WaitForLineAsync(@"warn.*\[6000\].*ERR_BURROW_3002");
+        // Each agent logs the failed dial at warn: the inspected one takes the same path as the other.
+        await inspected.Process.WaitForLineAsync(@"warn.*\[2001\] ERR_BURROW_3002");
         await raw.Process.WaitForLineAsync(@"warn.*\[2001\] ERR_BURROW_3002");
     }
 

@@ -1,28 +1,55 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
-using Burrow.Agent.Forwarding;
+using Burrow.Agent.Inspection;
 using Burrow.Agent.Session;
 using Burrow.Mux;
 using Burrow.Protocol;
+using Burrow.Protocol.Pumping;
 using Microsoft.Extensions.Logging;
 
-namespace Burrow.Agent;
+namespace Burrow.Agent.Forwarding;
 
-// Proxy streams: each one the edge opens is read for its header, then pumped to a new upstream connection.
-public sealed partial class AgentRunner
+/// <summary>
+/// Serves the proxy streams the edge opens on one session: reads each one's <c>proxy</c> header, terminates the
+/// client's TLS when the tunnel asks, dials the upstream (a failed dial goes back in <c>proxy_result</c>, for the
+/// edge's error page), and pumps bytes both ways, through the inspector's observer for HTTP tunnels with inspection on.
+/// </summary>
+internal sealed partial class ProxyStreamHandler
 {
     private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(10);
     private static readonly byte[] SuccessFrame = ControlMessageSerializer.SerializeToFrame(new ProxyResultMessage());
 
-    private async Task AcceptLoopAsync(MuxSession mux, CancellationToken cancellationToken)
+    private readonly Func<string, ActiveTunnel?> _findTunnel;
+    private readonly bool _edgeCountsClients;
+    private readonly HttpInspector? _inspector;
+    private readonly Action<ProtocolError> _tellUser;
+    private readonly ILogger _logger;
+
+    /// <param name="findTunnel">The tunnel table's lookup by the edge's tunnel id.</param>
+    /// <param name="edgeCountsClients">Whether this session's edge counts http tunnels' clients (then proxy streams do not).</param>
+    /// <param name="inspector">The inspector, when it runs.</param>
+    /// <param name="tellUser">For failures only the person running the agent can see (tcp and tls tunnels have no error page).</param>
+    /// <param name="logger">Diagnostics.</param>
+    public ProxyStreamHandler(
+        Func<string, ActiveTunnel?> findTunnel, bool edgeCountsClients, HttpInspector? inspector, Action<ProtocolError> tellUser, ILogger logger)
+    {
+        _findTunnel = findTunnel;
+        _edgeCountsClients = edgeCountsClients;
+        _inspector = inspector;
+        _tellUser = tellUser;
+        _logger = logger;
+    }
+
+    /// <summary>Accepts proxy streams until the session ends, each served on its own task.</summary>
+    public async Task AcceptLoopAsync(MuxSession mux, CancellationToken cancellationToken)
     {
         try
         {
             while (true)
             {
                 MuxStream stream = await mux.AcceptStreamAsync(cancellationToken).ConfigureAwait(false);
-                _ = Task.Run(() => HandleProxyStreamAsync(stream, cancellationToken), CancellationToken.None);
+                _ = Task.Run(() => HandleAsync(stream, cancellationToken), CancellationToken.None);
             }
         }
         catch (Exception ex) when (ex is MuxException or OperationCanceledException)
@@ -31,13 +58,13 @@ public sealed partial class AgentRunner
         }
     }
 
-    private async Task HandleProxyStreamAsync(MuxStream stream, CancellationToken cancellationToken)
+    private async Task HandleAsync(MuxStream stream, CancellationToken cancellationToken)
     {
         try
         {
             ControlMessage? message = await new ControlMessageReader(stream).ReadAsync(cancellationToken).AsTask()
                 .WaitAsync(HeaderTimeout, cancellationToken).ConfigureAwait(false);
-            if (message is not ProxyHeader header || !_byTunnelId.TryGetValue(header.TunnelId, out ActiveTunnel? tunnel))
+            if (message is not ProxyHeader header || _findTunnel(header.TunnelId) is not { } tunnel)
             {
                 Log.UnexpectedProxyStream(_logger, (message as ProxyHeader)?.TunnelId ?? message?.Type ?? "nothing");
                 stream.Abort();
@@ -54,7 +81,7 @@ public sealed partial class AgentRunner
                 {
                     // Refused before the upstream is dialled: nothing of this client reaches it.
                     Log.ClientTlsRefused(_logger, refused!.Code, refused.Message);
-                    SayError(refused, hint: false);
+                    _tellUser(refused);
                     stream.Abort();
                     return;
                 }
@@ -69,7 +96,7 @@ public sealed partial class AgentRunner
                 if (header.Proto is TunnelProtocols.Tcp or TunnelProtocols.Tls)
                 {
                     // No error page shows it to anyone: the person running the agent is told.
-                    SayError(error, hint: false);
+                    _tellUser(error);
                 }
 
                 if (tls is not null)
@@ -114,14 +141,12 @@ public sealed partial class AgentRunner
             {
                 if (header.Proto == TunnelProtocols.Http && !tunnel.Http2 && tunnel.Definition.Options.Inspect && _inspector is { } inspector)
                 {
-                    // Inspection: Kestrel parses the requests and YARP forwards them, with a capped copy captured.
-                    await inspector.ServeAsync(stream, tunnel, header.ClientAddr, upstream).ConfigureAwait(false);
+                    // Inspection: the same pump, its upstream side shown to an observer that records each exchange.
+                    upstream = inspector.Observe(upstream, tunnel, header.ClientAddr);
                 }
-                else
-                {
-                    // The fast path: bytes as they come (inspection off, tcp and tls tunnels, h2c upstreams).
-                    await Burrow.Protocol.Pumping.DuplexPump.RunAsync(ProxyStreamEnd.Create(stream, tls), upstream.AsPumpEnd()).ConfigureAwait(false);
-                }
+
+                // Bytes as they come, for every tunnel kind (h2c upstreams and tcp/tls tunnels are never observed).
+                await DuplexPump.RunAsync(ProxyStreamEnd.Create(stream, tls), upstream.AsPumpEnd()).ConfigureAwait(false);
             }
             finally
             {
@@ -134,15 +159,4 @@ public sealed partial class AgentRunner
         }
     }
 
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 2000, EventName = "UnexpectedProxyStream", Level = LogLevel.Debug, Message = "Reset a proxy stream for unknown tunnel {TunnelId}")]
-        public static partial void UnexpectedProxyStream(ILogger logger, string tunnelId);
-
-        [LoggerMessage(EventId = 2001, EventName = "UpstreamUnreachable", Level = LogLevel.Warning, Message = "{Code}: {Reason}")]
-        public static partial void UpstreamUnreachable(ILogger logger, string code, string reason);
-
-        [LoggerMessage(EventId = 2002, EventName = "ClientTlsRefused", Level = LogLevel.Warning, Message = "{Code}: {Reason}")]
-        public static partial void ClientTlsRefused(ILogger logger, string code, string reason);
-    }
 }

@@ -1,0 +1,8 @@
+namespace Burrow.Agent.Inspection.Http1;
+
+/// <summary>Which direction a parser reads: requests (client to upstream) or responses.</summary>
+internal enum Http1MessageKind
+{
+    Request,
+    Response,
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace Burrow.Agent.Inspection;
+
+/// <summary>
+/// One exchange while an <see cref="HttpExchangeObserver"/> follows it: the capture being filled, and which of its two
+/// halves (request, response) have ended, since each is read on its own direction's thread.
+/// </summary>
+internal sealed class ObservedExchange
+{
+    private int _halvesEnded;
+    private int _recorded;
+
+    public ObservedExchange(CapturedExchange capture, BodyCapture requestBody, BodyCapture responseBody)
+    {
+        Capture = capture;
+        RequestBody = requestBody;
+        ResponseBody = responseBody;
+    }
+
+    public CapturedExchange Capture { get; }
+
+    public BodyCapture RequestBody { get; }
+
+    public BodyCapture ResponseBody { get; }
+
+    /// <summary>When its head arrived, for the timings.</summary>
+    public long Started { get; } = Stopwatch.GetTimestamp();
+
+    /// <summary>Whether the request asked to switch protocols (an Upgrade header, or CONNECT).</summary>
+    public bool AsksUpgrade { get; init; }
+
+    /// <summary>Marks one half ended; true when it was the second, so the exchange is complete.</summary>
+    public bool EndHalf() => Interlocked.Increment(ref _halvesEnded) == 2;
+
+    /// <summary>True the first time only: each exchange is recorded once.</summary>
+    public bool TakeRecording() => Interlocked.Exchange(ref _recorded, 1) == 0;
+}
