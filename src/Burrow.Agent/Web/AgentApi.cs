@@ -67,7 +67,7 @@ internal sealed partial class AgentApi
         var tunnels = new JsonArray();
         foreach (TunnelStatus tunnel in _runner.GetStatus().Tunnels)
         {
-            tunnels.Add(ApiJson.Tunnel(tunnel, _runner.FindTunnel(tunnel.Name)?.TunnelId));
+            tunnels.Add((JsonNode)ApiJson.Tunnel(tunnel, _runner.FindTunnel(tunnel.Name)?.TunnelId));
         }
 
         return WriteJsonAsync(context, 200, new JsonObject { ["tunnels"] = tunnels, ["uri"] = "/api/tunnels" });
@@ -131,7 +131,7 @@ internal sealed partial class AgentApi
         var requests = new JsonArray();
         foreach (CapturedExchange exchange in _runner.Captures?.List(Math.Min(limit, MaxLimit), string.IsNullOrEmpty(tunnelName) ? null : tunnelName) ?? [])
         {
-            requests.Add(ApiJson.Request(exchange, withRaw: true));
+            requests.Add((JsonNode)ApiJson.Request(exchange, withRaw: true));
         }
 
         return WriteJsonAsync(context, 200, new JsonObject { ["uri"] = "/api/requests/http", ["requests"] = requests });

@@ -127,7 +127,7 @@ internal static class ApiJson
             string key = Canonical(name);
             if (o[key] is JsonArray values)
             {
-                values.Add(value);
+                values.Add(JsonValue.Create(value));
             }
             else
             {

@@ -13,7 +13,7 @@ internal static class HarExport
         var entries = new JsonArray();
         foreach (CapturedExchange e in exchanges)
         {
-            entries.Add(Entry(e));
+            entries.Add((JsonNode)Entry(e));
         }
 
         return new JsonObject
@@ -102,7 +102,7 @@ internal static class HarExport
         var array = new JsonArray();
         foreach (var (name, value) in headers)
         {
-            array.Add(new JsonObject { ["name"] = name, ["value"] = value });
+            array.Add((JsonNode)new JsonObject { ["name"] = name, ["value"] = value });
         }
 
         return array;
@@ -120,7 +120,7 @@ internal static class HarExport
         foreach (string pair in uri[(q + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             int eq = pair.IndexOf('=', StringComparison.Ordinal);
-            array.Add(new JsonObject
+            array.Add((JsonNode)new JsonObject
             {
                 ["name"] = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]),
                 ["value"] = eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..]),

@@ -25,7 +25,7 @@ internal static class StatusCommand
             foreach (RunningAgents.Entry agent in agents)
             {
                 JsonNode? tunnels = await TunnelsAsync(http, agent, cancellationToken).ConfigureAwait(false);
-                found.Add(new JsonObject { ["pid"] = agent.ProcessId, ["web_addr"] = agent.WebInterfaceUrl, ["tunnels"] = tunnels?["tunnels"]?.DeepClone() });
+                found.Add((JsonNode)new JsonObject { ["pid"] = agent.ProcessId, ["web_addr"] = agent.WebInterfaceUrl, ["tunnels"] = tunnels?["tunnels"]?.DeepClone() });
             }
 
             if (parse.GetValue(json))
