@@ -14,29 +14,19 @@ internal sealed class ProxyStream : Stream
     private readonly Stream _inner;
     private readonly Action _reset;
     private readonly TrafficCounters _counters;
-    private readonly UpstreamIdleClose? _idleClose;
-    private readonly TimeProvider _time;
-    private long _lastActivity;
     private bool _resultRead;
 
-    public ProxyStream(MuxStream inner, TrafficCounters counters, UpstreamIdleClose idleClose, TimeProvider time)
-        : this(inner, inner.Abort, counters, idleClose, time)
+    public ProxyStream(MuxStream inner, TrafficCounters counters)
+        : this(inner, inner.Abort, counters)
     {
-        // The FIN's arrival, not the read that later finds it, is when the upstream closed: a pooled stream is read
-        // only when it is taken for reuse, maybe long after.
-        inner.RemoteFinReceived.ContinueWith(
-            static (_, state) => ((ProxyStream)state!).OnRemoteFin(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Over any stream; <paramref name="reset"/> is what disposing does first (for a mux stream, an RST). For tests.</summary>
-    internal ProxyStream(Stream inner, Action reset, TrafficCounters counters, UpstreamIdleClose? idleClose = null, TimeProvider? time = null)
+    internal ProxyStream(Stream inner, Action reset, TrafficCounters counters)
     {
         _inner = inner;
         _reset = reset;
         _counters = counters;
-        _idleClose = idleClose;
-        _time = time ?? TimeProvider.System;
-        _lastActivity = _time.GetTimestamp();
     }
 
     public override bool CanRead => true;
@@ -60,13 +50,6 @@ internal sealed class ProxyStream : Stream
             return ReadResultThenAsync(buffer, cancellationToken);
         }
 
-        if (_idleClose is not null && _idleClose.TooLateToReuse(_time.GetElapsedTime(Volatile.Read(ref _lastActivity))))
-        {
-            // Only a read on a stream idle since its last exchange gets here (every write and every byte read is
-            // activity): the pool's check before reuse. An end of stream makes it open a new proxy stream instead.
-            return new ValueTask<int>(0);
-        }
-
         ValueTask<int> read = _inner.ReadAsync(buffer, cancellationToken);
         if (read.IsCompletedSuccessfully)
         {
@@ -75,11 +58,11 @@ internal sealed class ProxyStream : Stream
             // back `read` itself made the caller check a recycled source: a download cut off with
             // InvalidOperationException, or another read's count.)
             int count = read.Result;
-            Observe(count, buffer.IsEmpty);
+            _counters.AddBytesOut(count);
             return new ValueTask<int>(count);
         }
 
-        return CountAsync(read, buffer.IsEmpty);
+        return CountAsync(read);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -91,7 +74,6 @@ internal sealed class ProxyStream : Stream
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _counters.AddBytesIn(buffer.Length);
-        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
         return _inner.WriteAsync(buffer, cancellationToken);
     }
 
@@ -122,27 +104,11 @@ internal sealed class ProxyStream : Stream
         base.Dispose(disposing);
     }
 
-    private async ValueTask<int> CountAsync(ValueTask<int> pending, bool zeroByteRead)
+    private async ValueTask<int> CountAsync(ValueTask<int> pending)
     {
         int read = await pending.ConfigureAwait(false);
-        Observe(read, zeroByteRead);
-        return read;
-    }
-
-    private void OnRemoteFin() => _idleClose?.ObserveClose(_time.GetElapsedTime(Volatile.Read(ref _lastActivity)));
-
-    private void Observe(int read, bool zeroByteRead)
-    {
         _counters.AddBytesOut(read);
-        if (read > 0)
-        {
-            Volatile.Write(ref _lastActivity, _time.GetTimestamp());
-        }
-        else if (!zeroByteRead)
-        {
-            // The end of the stream: after a long quiet spell, the upstream's idle timeout.
-            _idleClose?.ObserveClose(_time.GetElapsedTime(Volatile.Read(ref _lastActivity)));
-        }
+        return read;
     }
 
     private async ValueTask<int> ReadResultThenAsync(Memory<byte> buffer, CancellationToken cancellationToken)
@@ -166,7 +132,7 @@ internal sealed class ProxyStream : Stream
             case ProxyResultMessage:
                 _resultRead = true;
                 int read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                Observe(read, buffer.IsEmpty);
+                _counters.AddBytesOut(read);
                 return read;
             default:
                 throw new IOException($"The agent answered the proxy stream with a '{message.Type}' message.");

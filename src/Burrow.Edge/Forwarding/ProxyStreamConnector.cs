@@ -49,7 +49,7 @@ internal sealed class ProxyStreamConnector
             };
             await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(header), cancellationToken).ConfigureAwait(false);
             tunnel.Counters.AddConnection();
-            return new ProxyStream(stream, tunnel.Counters, tunnel.IdleClose, tunnel.Session.Time);
+            return new ProxyStream(stream, tunnel.Counters);
         }
         catch (MuxException ex)
         {

@@ -15,9 +15,6 @@ internal sealed class Tunnel
     /// <summary>What the tunnel's upstream said about reusing connections (an HTTP/1.0 upstream closes after each response).</summary>
     public Burrow.Protocol.Http.UpstreamConnectionReuse UpstreamReuse { get; } = new();
 
-    /// <summary>How long the upstream lets a connection idle before closing it, as far as proxy streams have shown.</summary>
-    public Burrow.Edge.Forwarding.UpstreamIdleClose IdleClose { get; } = new();
-
     private int _openConnections;
 
     public Tunnel(string id, string hostname, AgentSession session, BindMessage bind, ValidatedEndpointOptions options, EdgeOptions edgeOptions)

@@ -99,8 +99,6 @@ public sealed partial class MuxStream
             return;
         }
 
-        _remoteFinReceived.TrySetResult();
-
         lock (_recvLock)
         {
             if (!_receiveEnded)

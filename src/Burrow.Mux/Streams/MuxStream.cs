@@ -33,7 +33,6 @@ public sealed partial class MuxStream : Stream, IValueTaskSource
     private readonly MuxSession _session;
     private readonly TaskCompletionSource _readsClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _writesClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _remoteFinReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Set once, by whichever of local abort, peer reset or session end comes first.
     private Exception? _terminalError;
@@ -64,12 +63,6 @@ public sealed partial class MuxStream : Stream, IValueTaskSource
 
     /// <summary>Completes when the read side ends: end of stream read, reset, abort or session end.</summary>
     public Task ReadsClosed => _readsClosed.Task;
-
-    /// <summary>
-    /// Completes when the peer's FIN arrives, whether or not its bytes have been read: when the peer stopped sending,
-    /// not when this side noticed (the edge learns an upstream's idle timeout from it).
-    /// </summary>
-    public Task RemoteFinReceived => _remoteFinReceived.Task;
 
     /// <summary>Completes when the write side ends: FIN sent, reset, abort or session end.</summary>
     public Task WritesClosed => _writesClosed.Task;
