@@ -21,7 +21,9 @@ public sealed class RemoteFinTests
 
         await accepted.WriteAsync(new byte[] { 7, 8 }, ct);
         accepted.CompleteWrites();
-        // The reset follows the FIN on the same connection, so it arrives after it.
+        // Once the FIN is out, the reset follows it on the same connection and arrives after it
+        // (an abort before that would drop the queued FIN).
+        await accepted.WritesClosed.WaitAsync(ct);
         accepted.Abort();
         await Assert.ThrowsAnyAsync<MuxException>(() => stream.WritesClosed.WaitAsync(ct));
 
