@@ -60,8 +60,8 @@ async Task RunAsync(string kind, string? database, string dataDir)
         AdminEndPoint = null,
         // Each authentication opens a session; a short grace keeps the thousands of them from piling up.
         ResumeGrace = TimeSpan.FromSeconds(2),
+        Authtokens = [StaticToken],
     };
-    options.Authtokens.Add(StaticToken);
     await using var edge = EdgeServer.Create(options);
     await edge.StartAsync();
     IControlStore store = edge.Store!;

@@ -3,70 +3,75 @@ using System.Net;
 namespace Burrow.Edge;
 
 /// <summary>Settings of an edge (<c>burrow server</c>). Every default suits a loopback trial run.</summary>
-public sealed class EdgeOptions
+/// <remarks>
+/// Immutable, with each default here and nowhere else (the CLI shows them from <c>new EdgeOptions()</c>):
+/// the edge keeps the instance it was built with for its lifetime, and normalizes its own copy
+/// (<see langword="with"/>) instead of changing the caller's.
+/// </remarks>
+public sealed record EdgeOptions
 {
     /// <summary>The base domain; tunnels get hostnames under it, e.g. <c>tunnel.example.com</c>. Default <c>localhost</c>.</summary>
-    public string Domain { get; set; } = "localhost";
+    public string Domain { get; init; } = "localhost";
 
     /// <summary>Where agents connect (TLS, ALPN <c>burrow/1</c>). Default <c>0.0.0.0:4443</c>.</summary>
-    public IPEndPoint AgentEndPoint { get; set; } = new(IPAddress.Any, 4443);
+    public IPEndPoint AgentEndPoint { get; init; } = new(IPAddress.Any, 4443);
 
     /// <summary>Where public HTTP is served; <see langword="null"/> disables it. Default <c>0.0.0.0:8880</c> (8080 is where people run their own apps).</summary>
-    public IPEndPoint? HttpEndPoint { get; set; } = new(IPAddress.Any, 8880);
+    public IPEndPoint? HttpEndPoint { get; init; } = new(IPAddress.Any, 8880);
 
     /// <summary>Where public HTTPS is served (agents may use it too, by ALPN). Default <c>0.0.0.0:8443</c>.</summary>
-    public IPEndPoint? HttpsEndPoint { get; set; } = new(IPAddress.Any, 8443);
+    public IPEndPoint? HttpsEndPoint { get; init; } = new(IPAddress.Any, 8443);
 
     /// <summary>The HTTPS port shown in public URLs, when a load balancer maps another one; default the listening port.</summary>
-    public int? PublicHttpsPort { get; set; }
+    public int? PublicHttpsPort { get; init; }
 
     /// <summary>The HTTP port shown in public URLs; default the listening port.</summary>
-    public int? PublicHttpPort { get; set; }
+    public int? PublicHttpPort { get; init; }
 
     /// <summary>PEM certificate (a wildcard for the base domain, chain allowed); without it a local CA issues certificates.</summary>
-    public string? TlsCertificatePath { get; set; }
+    public string? TlsCertificatePath { get; init; }
 
     /// <summary>PEM private key of <see cref="TlsCertificatePath"/>.</summary>
-    public string? TlsKeyPath { get; set; }
+    public string? TlsKeyPath { get; init; }
 
     /// <summary>Where the edge keeps its local CA and its SQLite control store.</summary>
-    public string DataDirectory { get; set; } = DefaultDataDirectory();
+    public string DataDirectory { get; init; } = DefaultDataDirectory();
 
     /// <summary>
     /// Authtokens agents may use besides the control store's (no account, no scopes). Without a
     /// control store, and with none given here nor in <see cref="AuthtokenFile"/>, one is created in the data directory.
     /// </summary>
-    public IList<string> Authtokens { get; } = [];
+    public IReadOnlyList<string> Authtokens { get; init; } = [];
 
     /// <summary>A file with one authtoken per line (blank lines and <c>#</c> comments ignored).</summary>
-    public string? AuthtokenFile { get; set; }
+    public string? AuthtokenFile { get; init; }
 
     /// <summary>How long a disconnected agent's tunnels stay reserved for it to resume. Default 60 s.</summary>
-    public TimeSpan ResumeGrace { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan ResumeGrace { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How often agents ping. Default 10 s.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long an agent's ping may stay unanswered. Default 15 s.</summary>
-    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long the upstream may stay silent on a request before the edge answers 504. Default 5 min.</summary>
-    public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long in-flight requests may run on after shutdown begins. Default 30 s.</summary>
-    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The first port of the range TCP tunnels get their public port from. Default 20000.</summary>
-    public int TcpPortMin { get; set; } = 20000;
+    public int TcpPortMin { get; init; } = 20000;
 
     /// <summary>The last port of the TCP tunnel range (inclusive). Default 20999.</summary>
-    public int TcpPortMax { get; set; } = 20999;
+    public int TcpPortMax { get; init; } = 20999;
 
     /// <summary>
     /// The address TCP tunnels listen on; default that of the public HTTPS listener (else HTTP),
     /// so an edge on loopback keeps its TCP tunnels on loopback too.
     /// </summary>
-    public IPAddress? TcpAddress { get; set; }
+    public IPAddress? TcpAddress { get; init; }
 
     /// <summary>The address TCP tunnel listeners bind to.</summary>
     public IPAddress TcpBindAddress => TcpAddress ?? HttpsEndPoint?.Address ?? HttpEndPoint?.Address ?? IPAddress.Any;
@@ -75,79 +80,78 @@ public sealed class EdgeOptions
     /// Where the admin API and page listen (plain HTTP, API key required); <see langword="null"/>
     /// disables them. Default <c>127.0.0.1:4440</c>: loopback only, and outside 4040-4089 where agents' web interfaces go. Needs a control store.
     /// </summary>
-    public IPEndPoint? AdminEndPoint { get; set; } = new(IPAddress.Loopback, 4440);
-
+    public IPEndPoint? AdminEndPoint { get; init; } = new(IPAddress.Loopback, 4440);
 
     /// <summary>
     /// The control store: <see langword="null"/> for <c>burrow.db</c> (SQLite) in <see cref="DataDirectory"/>, a
     /// <c>postgres://</c> URL or key=value connection string for PostgreSQL, or an SQLite file path.
     /// </summary>
-    public string? Database { get; set; }
+    public string? Database { get; init; }
 
     /// <summary>
     /// Whether the edge keeps accounts, authtokens, reservations and audit events in a control
     /// store. Default true; an edge embedded in an agent runs without one.
     /// </summary>
-    public bool UseControlStore { get; set; } = true;
+    public bool UseControlStore { get; init; } = true;
 
     /// <summary>
     /// Create a new admin API key on start (printed once and written to the data directory), for when the first
     /// start's key was lost. Ignored on the first start, which creates one anyway. Default false.
     /// </summary>
-    public bool CreateAdminApiKey { get; set; }
+    public bool CreateAdminApiKey { get; init; }
 
     /// <summary>How often live sessions' authtokens are checked for revocation and expiry. Default 1 s.</summary>
-    public TimeSpan RevocationCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RevocationCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How long a tcp (or passed-through tls) tunnel connection may carry no byte either way before
     /// the edge closes it; <see cref="TimeSpan.Zero"/> turns it off. A tunnel may ask for less, not more. Default 2 h.
     /// </summary>
-    public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromHours(2);
+    public TimeSpan TcpIdleTimeout { get; init; } = TimeSpan.FromHours(2);
 
     /// <summary>Most connections one tcp (or passed-through tls) tunnel carries at once; a tunnel may ask for fewer. Default 1000.</summary>
-    public int TcpMaxConnections { get; set; } = 1000;
+    public int TcpMaxConnections { get; init; } = 1000;
 
     /// <summary>Most tunnels one agent session may hold. Default 64.</summary>
-    public int MaxTunnelsPerSession { get; set; } = 64;
+    public int MaxTunnelsPerSession { get; init; } = 64;
 
     /// <summary>
     /// How long a public client may take to send a request's headers before the connection is
     /// closed; what stops slow-header (slowloris) clients from holding connections. Default 30 s.
     /// </summary>
-    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long an idle keep-alive connection stays open. Default 130 s (Kestrel's).</summary>
-    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(130);
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(130);
 
     /// <summary>
     /// The slowest a request body may arrive, in bytes per second after a 5 s grace, before the
     /// connection is closed; 0 turns the check off. Upgraded connections (WebSockets), gRPC and
     /// event streams are exempt: their silence is normal. Default 240 (Kestrel's).
     /// </summary>
-    public double MinRequestBodyBytesPerSecond { get; set; } = 240;
+    public double MinRequestBodyBytesPerSecond { get; init; } = 240;
 
     /// <summary>Most open connections on all listeners together (agents included); <see langword="null"/> for no limit (the default).</summary>
-    public long? MaxConnections { get; set; }
+    public long? MaxConnections { get; init; }
 
     /// <summary>Most bytes of request headers the edge answers with 431 <c>ERR_BURROW_3013</c> beyond. Default 32 KiB.</summary>
-    public int MaxRequestHeaderBytes { get; set; } = 32 * 1024;
+    public int MaxRequestHeaderBytes { get; init; } = 32 * 1024;
 
     /// <summary>Most request headers the edge answers with 431 <c>ERR_BURROW_3013</c> beyond. Default 100.</summary>
-    public int MaxRequestHeaderCount { get; set; } = 100;
+    public int MaxRequestHeaderCount { get; init; } = 100;
 
     /// <summary>Largest request body, in bytes, answered with 413 <c>ERR_BURROW_3014</c> beyond; <see langword="null"/> (the default) streams bodies of any size.</summary>
-    public long? MaxRequestBodySize { get; set; }
+    public long? MaxRequestBodySize { get; init; }
 
     /// <summary>
     /// Failed agent authentications allowed per client address within any minute (a sliding
     /// window); beyond it the address is refused with <c>ERR_BURROW_5010</c> before its token is
     /// looked at. 0 turns the limit off. Default 10.
     /// </summary>
-    public int AuthFailuresPerMinute { get; set; } = 10;
+    public int AuthFailuresPerMinute { get; init; } = 10;
 
     /// <summary>Where the edge serves <c>GET /healthz</c> (live sessions, tunnels, streams); <see langword="null"/> (the default) for nowhere.</summary>
-    public IPEndPoint? HealthEndPoint { get; set; }
+    public IPEndPoint? HealthEndPoint { get; init; }
 
     /// <summary>The default data directory: <c>$XDG_DATA_HOME/burrow/edge</c> or <c>~/.local/share/burrow/edge</c>.</summary>
     public static string DefaultDataDirectory()

@@ -115,7 +115,13 @@ public sealed class EdgeServer : IAsyncDisposable
     public static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging = null, string? fixedAuthtoken = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Domain = options.Domain.Trim().TrimEnd('.').ToLowerInvariant();
+        options = options with
+        {
+            Domain = options.Domain.Trim().TrimEnd('.').ToLowerInvariant(),
+
+            // An edge embedded in an agent works with zero setup: one token, no database.
+            UseControlStore = options.UseControlStore && fixedAuthtoken is null,
+        };
         if (!HostNames.IsValidHostname(options.Domain) && options.Domain != "localhost")
         {
             throw new ArgumentException($"'{options.Domain}' is not a valid base domain; give a DNS name such as tunnel.example.com.", nameof(options));
@@ -141,12 +147,6 @@ public sealed class EdgeServer : IAsyncDisposable
 
         var time = TimeProvider.System;
         var certificates = CertificateStore.Create(options, time);
-        if (fixedAuthtoken is not null)
-        {
-            // An edge embedded in an agent works with zero setup: one token, no database.
-            options.UseControlStore = false;
-        }
-
         var tokens = fixedAuthtoken is null ? AuthtokenSet.Load(options, generate: !options.UseControlStore) : AuthtokenSet.Of(fixedAuthtoken);
         var endpoints = new EdgeEndpoints();
 

@@ -65,6 +65,13 @@ internal static class ServerCommand
                 return 2;
             }
 
+            // BURROW_AUTHTOKEN counts only when no token is given any other way (flag or file).
+            string[] flagTokens = parse.GetValue(authtokens) ?? [];
+            string? tokenFile = parse.GetValue(authtokenFile);
+            IReadOnlyList<string> tokens = flagTokens.Length == 0 && tokenFile is null
+                && Environment.GetEnvironmentVariable("BURROW_AUTHTOKEN") is { Length: > 0 } envToken
+                    ? [envToken]
+                    : flagTokens;
             var options = new EdgeOptions
             {
                 Domain = parse.GetValue(domain)!,
@@ -77,7 +84,8 @@ internal static class ServerCommand
                 TlsKeyPath = parse.GetValue(tlsKey),
                 DataDirectory = parse.GetValue(dataDir)!,
                 Database = parse.GetValue(database) ?? Environment.GetEnvironmentVariable("BURROW_DATABASE"),
-                AuthtokenFile = parse.GetValue(authtokenFile),
+                Authtokens = tokens,
+                AuthtokenFile = tokenFile,
                 ResumeGrace = parse.GetValue(grace),
                 UpstreamTimeout = parse.GetValue(upstreamTimeout),
                 DrainTimeout = parse.GetValue(drainTimeout),
@@ -105,16 +113,6 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync("burrow server: --max-request-header-bytes must be at least 1024, --max-request-headers at least 10, "
                     + "--max-connections positive, and --min-request-body-rate, --max-request-body and --auth-failures-per-minute not negative.").ConfigureAwait(false);
                 return 2;
-            }
-
-            foreach (string token in parse.GetValue(authtokens) ?? [])
-            {
-                options.Authtokens.Add(token);
-            }
-
-            if (Environment.GetEnvironmentVariable("BURROW_AUTHTOKEN") is { Length: > 0 } envToken && options.Authtokens.Count == 0 && options.AuthtokenFile is null)
-            {
-                options.Authtokens.Add(envToken);
             }
 
             EdgeServer edge;

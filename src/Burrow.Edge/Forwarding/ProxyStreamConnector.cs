@@ -27,34 +27,26 @@ internal sealed class ProxyStreamConnector
             ?? throw new AgentUnavailableException($"The agent serving '{tunnel.Hostname}' has disconnected.");
 
         context.InitialRequestMessage.Options.TryGetValue(ProxyClientInfo.Key, out ProxyClientInfo? client);
+        var header = new ProxyHeader
+        {
+            TunnelId = tunnel.Id,
+            ClientAddr = client?.ClientAddress ?? "",
+            Proto = TunnelProtocols.Http,
+            Sni = client?.ServerName,
+            Tls = client?.Tls,
+        };
         MuxStream stream;
         try
         {
-            stream = await mux.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+            stream = await ProxyStreamOpener.OpenAsync(mux, header, cancellationToken).ConfigureAwait(false);
         }
         catch (MuxException ex)
         {
             throw new AgentUnavailableException($"The agent serving '{tunnel.Hostname}' has disconnected.", ex);
         }
 
-        try
-        {
-            var header = new ProxyHeader
-            {
-                TunnelId = tunnel.Id,
-                ClientAddr = client?.ClientAddress ?? "",
-                Proto = TunnelProtocols.Http,
-                Sni = client?.ServerName,
-                Tls = client?.Tls,
-            };
-            await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(header), cancellationToken).ConfigureAwait(false);
-            tunnel.Counters.AddConnection();
-            return new ProxyStream(stream, tunnel.Counters);
-        }
-        catch (MuxException ex)
-        {
-            stream.Abort();
-            throw new AgentUnavailableException($"The agent serving '{tunnel.Hostname}' has disconnected.", ex);
-        }
+        // The agent's proxy_result is read by the proxy stream itself, on the HTTP client's first read.
+        tunnel.Counters.AddConnection();
+        return new ProxyStream(stream, tunnel.Counters);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
 using Burrow.Mux;
 using Burrow.Protocol;
@@ -14,7 +15,6 @@ namespace Burrow.Edge.Tcp;
 /// </summary>
 internal sealed partial class TcpTunnelListener : IDisposable
 {
-    private static readonly TimeSpan ResultTimeout = TimeSpan.FromSeconds(20);
 
     private readonly Socket _socket;
     private readonly ILogger _logger;
@@ -118,9 +118,8 @@ internal sealed partial class TcpTunnelListener : IDisposable
         MuxStream stream;
         try
         {
-            stream = await mux.OpenStreamAsync(_stop.Token).ConfigureAwait(false);
             var header = new ProxyHeader { TunnelId = tunnel.Id, ClientAddr = remote, ServerAddr = client.LocalEndPoint?.ToString(), Proto = TunnelProtocols.Tcp };
-            await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(header), _stop.Token).ConfigureAwait(false);
+            stream = await ProxyStreamOpener.OpenAsync(mux, header, _stop.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
         {
@@ -146,15 +145,11 @@ internal sealed partial class TcpTunnelListener : IDisposable
     {
         try
         {
-            ControlMessage? answer = await new ControlMessageReader(stream).ReadAsync(_stop.Token).AsTask()
-                .WaitAsync(ResultTimeout, _stop.Token).ConfigureAwait(false);
-            if (answer is ProxyResultMessage { Error: null })
+            if (await ProxyStreamOpener.ReadResultAsync(stream, ProxyStreamOpener.ResultTimeout, _stop.Token).ConfigureAwait(false) is not { } error)
             {
                 return true;
             }
 
-            ProtocolError error = (answer as ProxyResultMessage)?.Error
-                ?? ErrorCodes.AgentSessionGone.WithMessage($"The agent answered the proxy stream with {answer?.Type ?? "nothing"}.");
             Log.UpstreamFailed(_logger, remote, tunnel.Id, error.Code, error.Message);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or ObjectDisposedException)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
 using Burrow.Edge.Tcp;
 using Burrow.Mux;
@@ -21,7 +22,6 @@ namespace Burrow.Edge.Tls;
 internal sealed partial class TlsPassthrough
 {
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan ResultTimeout = TimeSpan.FromSeconds(20);
 
     private readonly TunnelRegistry _tunnels;
     private readonly ILogger _logger;
@@ -134,12 +134,11 @@ internal sealed partial class TlsPassthrough
         MuxStream stream;
         try
         {
-            stream = await mux.OpenStreamAsync(connection.ConnectionClosed).ConfigureAwait(false);
             var header = new ProxyHeader
             {
                 TunnelId = tunnel.Id, ClientAddr = remote, ServerAddr = connection.LocalEndPoint?.ToString(), Proto = TunnelProtocols.Tls, Sni = serverName,
             };
-            await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(header), connection.ConnectionClosed).ConfigureAwait(false);
+            stream = await ProxyStreamOpener.OpenAsync(mux, header, connection.ConnectionClosed).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or MuxException)
         {
@@ -218,15 +217,11 @@ internal sealed partial class TlsPassthrough
     {
         try
         {
-            ControlMessage? answer = await new ControlMessageReader(stream).ReadAsync(cancellationToken).AsTask()
-                .WaitAsync(ResultTimeout, cancellationToken).ConfigureAwait(false);
-            if (answer is ProxyResultMessage { Error: null })
+            if (await ProxyStreamOpener.ReadResultAsync(stream, ProxyStreamOpener.ResultTimeout, cancellationToken).ConfigureAwait(false) is not { } error)
             {
                 return true;
             }
 
-            ProtocolError error = (answer as ProxyResultMessage)?.Error
-                ?? ErrorCodes.AgentSessionGone.WithMessage($"The agent answered the proxy stream with {answer?.Type ?? "nothing"}.");
             Log.Closed(_logger, remote, tunnel.Id, error.Code, error.Message);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or ObjectDisposedException)

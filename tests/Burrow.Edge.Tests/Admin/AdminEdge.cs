@@ -51,8 +51,8 @@ public sealed class AdminEdge : IAsyncDisposable
             DataDirectory = dir,
             Database = database,
             DrainTimeout = TimeSpan.FromSeconds(1),
+            Authtokens = ["brw_admin_tests_token"],
         };
-        options.Authtokens.Add("brw_admin_tests_token");
         var edge = EdgeServer.Create(options);
         await edge.StartAsync(TestContext.Current.CancellationToken);
         return new AdminEdge(edge, edge.Store!, dir, edge.GeneratedApiKey ?? throw new InvalidOperationException("no API key was created on first start"));

@@ -26,8 +26,8 @@ public sealed class AgentListenerTests : IAsyncLifetime
             DataDirectory = _dataDir,
             UseControlStore = false,
             DrainTimeout = TimeSpan.FromSeconds(1),
+            Authtokens = ["brw_listener_tests"],
         };
-        options.Authtokens.Add("brw_listener_tests");
         _edge = EdgeServer.Create(options);
         await _edge.StartAsync(TestContext.Current.CancellationToken);
         _health = new HttpClient { BaseAddress = new Uri($"http://{_edge.Endpoints.Health}/"), Timeout = TimeSpan.FromSeconds(30) };

@@ -8,9 +8,7 @@ public sealed class AuthtokenSetTests
     [Fact]
     public void Known_token_passes_and_others_are_refused_with_their_codes()
     {
-        var options = new EdgeOptions { DataDirectory = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("n")) };
-        options.Authtokens.Add("brw_one");
-        options.Authtokens.Add("brw_two");
+        var options = new EdgeOptions { DataDirectory = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("n")), Authtokens = ["brw_one", "brw_two"] };
         var tokens = AuthtokenSet.Load(options);
 
         Assert.Null(tokens.Check("brw_two", out byte[] digest));

@@ -1,0 +1,39 @@
+using System.Net;
+
+namespace Burrow.Edge.Tests;
+
+public sealed class EdgeServerTests
+{
+    [Fact]
+    public async Task Create_normalizes_its_own_copy_of_the_options_and_leaves_the_callers_alone()
+    {
+        string dir = Directory.CreateTempSubdirectory("burrow-edge-server-").FullName;
+        var options = new EdgeOptions
+        {
+            Domain = " Tunnel.Test. ",
+            AgentEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            HttpsEndPoint = null,
+            HttpEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            AdminEndPoint = null,
+            DataDirectory = dir,
+            DrainTimeout = TimeSpan.FromSeconds(1),
+        };
+        try
+        {
+            // A fixed authtoken (the agent's in-process edge) turns the control store off on the edge's copy only.
+            await using (EdgeServer edge = EdgeServer.Create(options, fixedAuthtoken: "brw_edge_server_tests"))
+            {
+                await edge.StartAsync(TestContext.Current.CancellationToken);
+                Assert.Equal("tunnel.test", edge.Domain);
+                Assert.Null(edge.Store);
+            }
+
+            Assert.Equal(" Tunnel.Test. ", options.Domain);
+            Assert.True(options.UseControlStore);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
