@@ -13,7 +13,8 @@ namespace Burrow.Agent.Forwarding;
 /// <summary>
 /// Serves the proxy streams the edge opens on one session: reads each one's <c>proxy</c> header, terminates the
 /// client's TLS when the tunnel asks, dials the upstream (a failed dial goes back in <c>proxy_result</c>, for the
-/// edge's error page), and pumps bytes both ways, through the inspector's observer for HTTP tunnels with inspection on.
+/// edge's error page), and pumps bytes both ways; for HTTP/1.x tunnels through a <see cref="KeepAliveUpstream"/>, which
+/// follows the exchanges (recording them when inspection is on) and keeps the upstream's idle close from the edge.
 /// </summary>
 internal sealed partial class ProxyStreamHandler
 {
@@ -87,16 +88,13 @@ internal sealed partial class ProxyStreamHandler
                 }
             }
 
-            (UpstreamConnection? upstream, ProtocolError? error) = await UpstreamDialer.DialAsync(
-                tunnel.DialHost, tunnel.DialPort, tunnel.DialTls, tunnel.Display, tunnel.Definition.UpstreamTlsVerify, tunnel.Http2, cancellationToken)
-                .ConfigureAwait(false);
+            (UpstreamConnection? upstream, ProtocolError? error) = await DialAsync(tunnel, header, cancellationToken).ConfigureAwait(false);
             if (upstream is null)
             {
-                Log.UpstreamUnreachable(_logger, error!.Code, error.Message);
                 if (header.Proto is TunnelProtocols.Tcp or TunnelProtocols.Tls)
                 {
                     // No error page shows it to anyone: the person running the agent is told.
-                    _tellUser(error);
+                    _tellUser(error!);
                 }
 
                 if (tls is not null)
@@ -115,21 +113,6 @@ internal sealed partial class ProxyStreamHandler
                 return;
             }
 
-            if (tunnel.Definition.UpstreamProxyProtocol is { } version)
-            {
-                // Before any byte of the client (and before the TLS bytes of a pass-through tunnel): the upstream reads it first.
-                byte[] proxyProtocol = ProxyProtocolHeader.Build(version, header.ClientAddr, header.ServerAddr, upstream.Socket.RemoteEndPoint as IPEndPoint);
-                try
-                {
-                    await upstream.Stream.WriteAsync(proxyProtocol, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is IOException or OperationCanceledException)
-                {
-                    upstream.Abort();
-                    throw;
-                }
-            }
-
             if (tls is null)
             {
                 await stream.WriteAsync(SuccessFrame, cancellationToken).ConfigureAwait(false);
@@ -139,14 +122,14 @@ internal sealed partial class ProxyStreamHandler
             bool counted = tunnel.ProxyStreamOpened(_edgeCountsClients);
             try
             {
-                if (header.Proto == TunnelProtocols.Http && !tunnel.Http2 && tunnel.Definition.Options.Inspect && _inspector is { } inspector)
-                {
-                    // Inspection: the same pump, its upstream side shown to an observer that records each exchange.
-                    upstream = inspector.Observe(upstream, tunnel, header.ClientAddr);
-                }
+                // HTTP/1.x: the exchanges are followed as the bytes pass (and recorded when inspection is on), so that the
+                // upstream's idle close is kept from the edge and the next request goes on a new connection.
+                PumpEnd upstreamEnd = header.Proto == TunnelProtocols.Http && !tunnel.Http2
+                    ? new KeepAliveUpstream(upstream, WatchFor(tunnel, header), async _ => (await DialAsync(tunnel, header, cancellationToken).ConfigureAwait(false)).Upstream).AsPumpEnd()
+                    : upstream.AsPumpEnd();
 
-                // Bytes as they come, for every tunnel kind (h2c upstreams and tcp/tls tunnels are never observed).
-                await DuplexPump.RunAsync(ProxyStreamEnd.Create(stream, tls), upstream.AsPumpEnd()).ConfigureAwait(false);
+                // Bytes as they come, for every tunnel kind (h2c upstreams and tcp/tls tunnels are pumped untouched).
+                await DuplexPump.RunAsync(ProxyStreamEnd.Create(stream, tls), upstreamEnd).ConfigureAwait(false);
             }
             finally
             {
@@ -159,4 +142,36 @@ internal sealed partial class ProxyStreamHandler
         }
     }
 
+    private IHttpExchangeWatch WatchFor(ActiveTunnel tunnel, ProxyHeader header) =>
+        tunnel.Definition.Options.Inspect && _inspector is { } inspector ? inspector.Observe(tunnel, header.ClientAddr) : new Http1ExchangeTracker();
+
+    // Dials the tunnel's upstream, and writes the PROXY header first when the tunnel sends one (before any byte of the
+    // client, and before the TLS bytes of a pass-through tunnel: the upstream reads it first).
+    private async Task<(UpstreamConnection? Upstream, ProtocolError? Error)> DialAsync(ActiveTunnel tunnel, ProxyHeader header, CancellationToken cancellationToken)
+    {
+        (UpstreamConnection? upstream, ProtocolError? error) = await UpstreamDialer.DialAsync(
+            tunnel.DialHost, tunnel.DialPort, tunnel.DialTls, tunnel.Display, tunnel.Definition.UpstreamTlsVerify, tunnel.Http2, cancellationToken)
+            .ConfigureAwait(false);
+        if (upstream is null)
+        {
+            Log.UpstreamUnreachable(_logger, error!.Code, error.Message);
+            return (null, error);
+        }
+
+        if (tunnel.Definition.UpstreamProxyProtocol is { } version)
+        {
+            byte[] proxyProtocol = ProxyProtocolHeader.Build(version, header.ClientAddr, header.ServerAddr, upstream.Socket.RemoteEndPoint as IPEndPoint);
+            try
+            {
+                await upstream.Stream.WriteAsync(proxyProtocol, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException)
+            {
+                upstream.Abort();
+                throw;
+            }
+        }
+
+        return (upstream, null);
+    }
 }

@@ -7,27 +7,19 @@ namespace Burrow.Agent.Forwarding;
 /// <summary>A connection to the upstream: the socket, and the stream over it (plain or TLS).</summary>
 internal sealed class UpstreamConnection : IAsyncDisposable
 {
-    // The TLS layer toward an https:// upstream, also when Stream wraps it (see WithStream).
+    // The TLS layer toward an https:// upstream.
     private readonly SslStream? _tls;
 
     public UpstreamConnection(Socket socket, Stream stream)
-        : this(socket, stream, stream as SslStream)
-    {
-    }
-
-    private UpstreamConnection(Socket socket, Stream stream, SslStream? tls)
     {
         Socket = socket;
         Stream = stream;
-        _tls = tls;
+        _tls = stream as SslStream;
     }
 
     public Socket Socket { get; }
 
     public Stream Stream { get; }
-
-    /// <summary>The same connection read and written through <paramref name="wrap"/>'s stream, which owns the old one from now on.</summary>
-    public UpstreamConnection WithStream(Func<Stream, Stream> wrap) => new(Socket, wrap(Stream), _tls);
 
     /// <summary>Half-closes toward the upstream: it reads end of stream and may still answer.</summary>
     public async ValueTask ShutdownSendAsync()

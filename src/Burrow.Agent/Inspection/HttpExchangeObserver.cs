@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using Burrow.Agent.Inspection.Http1;
+using Burrow.Agent.Forwarding;
+using Burrow.Agent.Http1;
 using Burrow.Agent.Session;
 using Burrow.Protocol;
 
@@ -18,7 +19,7 @@ namespace Burrow.Agent.Inspection;
 /// The request half runs on one thread, the response half on another; they share only the queue of requests
 /// awaiting a response (under <see cref="_lock"/>, the only lock here) and each exchange's end count.
 /// </remarks>
-internal sealed partial class HttpExchangeObserver
+internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
 {
     private readonly HttpInspector _inspector;
     private readonly ActiveTunnel _tunnel;
@@ -33,6 +34,9 @@ internal sealed partial class HttpExchangeObserver
     private ObservedExchange? _responding;
     private volatile string? _stoppedBecause;
     private volatile bool _upstreamEnded;
+    // Requests whose final response has not ended (both halves), and whether the last one answered left the connection open.
+    private int _open;
+    private volatile bool _lastPersists = true;
 
     public HttpExchangeObserver(HttpInspector inspector, ActiveTunnel tunnel, string clientAddr)
     {
@@ -42,6 +46,13 @@ internal sealed partial class HttpExchangeObserver
         _requests = new Http1MessageParser(Http1MessageKind.Request, new RequestHalf(this));
         _responses = new Http1MessageParser(Http1MessageKind.Response, new ResponseHalf(this));
     }
+
+    /// <inheritdoc/>
+    public bool Idle => Volatile.Read(ref _open) == 0 && _lastPersists && _stoppedBecause is null
+        && !_requests.Stopped && !_responses.Stopped && _requests.BetweenMessages && _responses.BetweenMessages;
+
+    /// <inheritdoc/>
+    public bool Answering => _stoppedBecause is not null || _responses.Stopped || _responding is not null || !_responses.BetweenMessages;
 
     /// <summary>Bytes from the client, about to go to the upstream.</summary>
     public void OnRequestBytes(ReadOnlySpan<byte> data) => Feed(_requests, data);
@@ -146,7 +157,9 @@ internal sealed partial class HttpExchangeObserver
             new BodyCapture(_inspector.BodyLimit))
         {
             AsksUpgrade = asksUpgrade,
+            AsksClose = head.HasToken("Connection", "close"),
         };
+        Interlocked.Increment(ref _open);
         lock (_lock)
         {
             _awaitingResponse.Enqueue(exchange);
@@ -156,7 +169,7 @@ internal sealed partial class HttpExchangeObserver
     }
 
     // The exchange the next response answers: the oldest request not yet answered.
-    private ObservedExchange? Answering()
+    private ObservedExchange? NextToAnswer()
     {
         if (_responding is null)
         {
@@ -171,7 +184,7 @@ internal sealed partial class HttpExchangeObserver
 
     private void Respond(Http1Head head)
     {
-        if (Answering() is not { } exchange)
+        if (NextToAnswer() is not { } exchange)
         {
             StopObserving($"a {head.StatusCode} response to no request seen");
             return;
@@ -182,6 +195,7 @@ internal sealed partial class HttpExchangeObserver
             return;
         }
 
+        exchange.Persists = ConnectionPersistence.Persists(exchange.AsksClose, head);
         CapturedExchange capture = exchange.Capture;
         capture.HeadersAfter = Stopwatch.GetElapsedTime(exchange.Started);
         capture.StatusCode = head.StatusCode;
@@ -203,6 +217,8 @@ internal sealed partial class HttpExchangeObserver
         }
 
         _responding = null;
+        _lastPersists = exchange.Persists;
+        Interlocked.Decrement(ref _open);
         exchange.ResponseBody.Seal();
         exchange.Capture.Duration = Stopwatch.GetElapsedTime(exchange.Started);
         if (exchange.EndHalf())
@@ -296,7 +312,7 @@ internal sealed partial class HttpExchangeObserver
     // The response direction's parser calls these, on the response direction's thread.
     private sealed class ResponseHalf(HttpExchangeObserver observer) : IHttp1MessageSink
     {
-        public string? RequestMethod => observer.Answering()?.Capture.Method;
+        public string? RequestMethod => observer.NextToAnswer()?.Capture.Method;
 
         public void OnHead(Http1Head head) => observer.Respond(head);
 

@@ -14,8 +14,8 @@ namespace Burrow.Agent.Inspection;
 /// </summary>
 /// <remarks>
 /// Recording is observation only: the proxy stream is pumped to the upstream byte for byte as with
-/// inspection off, and <see cref="Observe"/> shows those bytes to an <see cref="HttpExchangeObserver"/>
-/// on the way. The edge has parsed each request already; the agent does not parse it a second time to
+/// inspection off, and the <see cref="HttpExchangeObserver"/> from <see cref="Observe"/> is shown those bytes
+/// on the way (by <see cref="KeepAliveUpstream"/>). The edge has parsed each request already; the agent does not parse it a second time to
 /// forward it, and the upstream's own framing and keep-alive pass end to end (docs/data-path-2.md §2).
 /// </remarks>
 internal sealed partial class HttpInspector : IAsyncDisposable
@@ -40,9 +40,8 @@ internal sealed partial class HttpInspector : IAsyncDisposable
 
     internal ILogger Logger { get; }
 
-    /// <summary>The upstream connection of one proxy stream, its bytes shown to a new observer that records the exchanges.</summary>
-    public UpstreamConnection Observe(UpstreamConnection upstream, ActiveTunnel tunnel, string clientAddr) =>
-        upstream.WithStream(stream => new ObservedUpstreamStream(stream, new HttpExchangeObserver(this, tunnel, clientAddr)));
+    /// <summary>An observer for one proxy stream: shown the bytes pumped to and from the upstream, it records the exchanges.</summary>
+    public HttpExchangeObserver Observe(ActiveTunnel tunnel, string clientAddr) => new(this, tunnel, clientAddr);
 
     public ValueTask DisposeAsync()
     {

@@ -30,6 +30,12 @@ internal sealed class ObservedExchange
     /// <summary>Whether the request asked to switch protocols (an Upgrade header, or CONNECT).</summary>
     public bool AsksUpgrade { get; init; }
 
+    /// <summary>Whether the request said <c>Connection: close</c>.</summary>
+    public bool AsksClose { get; init; }
+
+    /// <summary>Whether the final response leaves the connection open for another request (set with its head).</summary>
+    public bool Persists { get; set; }
+
     /// <summary>Marks one half ended; true when it was the second, so the exchange is complete.</summary>
     public bool EndHalf() => Interlocked.Increment(ref _halvesEnded) == 2;
 

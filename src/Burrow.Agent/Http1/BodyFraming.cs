@@ -1,4 +1,4 @@
-namespace Burrow.Agent.Inspection.Http1;
+namespace Burrow.Agent.Http1;
 
 /// <summary>How a message's body is delimited (RFC 9112 §6).</summary>
 internal enum BodyFraming

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Burrow.Agent.Inspection.Http1;
+namespace Burrow.Agent.Http1;
 
 /// <summary>Reads a whole head (start line, field lines, empty line) into an <see cref="Http1Head"/> (RFC 9112 §3-5).</summary>
 /// <remarks>

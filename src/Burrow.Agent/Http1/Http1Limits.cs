@@ -1,4 +1,4 @@
-namespace Burrow.Agent.Inspection.Http1;
+namespace Burrow.Agent.Http1;
 
 /// <summary>What one parser may hold, so a connection's observation state stays bounded whatever the peer sends.</summary>
 internal sealed record Http1Limits

@@ -1,7 +1,7 @@
 using System.Text;
-using Burrow.Agent.Inspection.Http1;
+using Burrow.Agent.Http1;
 
-namespace Burrow.Agent.Tests.Inspection.Http1;
+namespace Burrow.Agent.Tests.Http1;
 
 /// <summary>Writes down what a parser reports, as lines, with adjacent body pieces joined (so any split reads the same).</summary>
 internal sealed class RecordingSink : IHttp1MessageSink

@@ -1,4 +1,4 @@
-namespace Burrow.Agent.Inspection.Http1;
+namespace Burrow.Agent.Http1;
 
 /// <summary>What a <see cref="Http1MessageParser"/> tells as it reads one direction of a connection.</summary>
 /// <remarks>Spans passed in are the caller's buffers: valid only during the call.</remarks>

@@ -1,4 +1,4 @@
-namespace Burrow.Agent.Inspection.Http1;
+namespace Burrow.Agent.Http1;
 
 /// <summary>
 /// Removes chunked framing (RFC 9112 §7.1) from bytes that arrive in pieces: chunk sizes, extensions

@@ -1,7 +1,7 @@
 using System.Text;
-using Burrow.Agent.Inspection.Http1;
+using Burrow.Agent.Http1;
 
-namespace Burrow.Agent.Tests.Inspection.Http1;
+namespace Burrow.Agent.Tests.Http1;
 
 public sealed class Http1MessageParserTests
 {

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Burrow.Agent.Inspection.Http1;
+namespace Burrow.Agent.Http1;
 
 /// <summary>
 /// Finds the end of a block of lines ended by an empty line (a message head, or a chunked body's

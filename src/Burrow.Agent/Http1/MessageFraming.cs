@@ -1,4 +1,4 @@
-namespace Burrow.Agent.Inspection.Http1;
+namespace Burrow.Agent.Http1;
 
 /// <summary>RFC 9112 §6.3: how a message's fields frame its body.</summary>
 internal static class MessageFraming

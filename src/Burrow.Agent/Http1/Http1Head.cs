@@ -1,4 +1,4 @@
-namespace Burrow.Agent.Inspection.Http1;
+namespace Burrow.Agent.Http1;
 
 /// <summary>The start line and header fields of one HTTP/1.x message, as a parser saw them.</summary>
 /// <param name="Version">The protocol as written, e.g. <c>HTTP/1.1</c>.</param>

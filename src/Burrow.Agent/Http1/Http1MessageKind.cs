@@ -1,4 +1,4 @@
-namespace Burrow.Agent.Inspection.Http1;
+namespace Burrow.Agent.Http1;
 
 /// <summary>Which direction a parser reads: requests (client to upstream) or responses.</summary>
 internal enum Http1MessageKind

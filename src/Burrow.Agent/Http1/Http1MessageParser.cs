@@ -1,4 +1,4 @@
-namespace Burrow.Agent.Inspection.Http1;
+namespace Burrow.Agent.Http1;
 
 /// <summary>
 /// Follows one direction of an HTTP/1.x connection (RFC 9112) as its bytes go by: heads, bodies framed by
