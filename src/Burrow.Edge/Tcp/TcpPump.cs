@@ -19,9 +19,11 @@ internal static class TcpPump
     {
         var network = new NetworkStream(client, ownsSocket: true);
         var clientEnd = new PumpEnd(network, network, () => ShutdownSend(client), () => AbortClient(client), network.DisposeAsync);
-        var streamEnd = new PumpEnd(stream, stream, () => CompleteWrites(stream), stream.Abort, stream.DisposeAsync);
-        return DuplexPump.RunAsync(clientEnd, streamEnd, new TunnelActivity(counters, watch), accepted);
+        return DuplexPump.RunAsync(clientEnd, StreamEnd(stream), new TunnelActivity(counters, watch), accepted);
     }
+
+    /// <summary>The proxy stream as a pump end (also for TLS pass-through): half-close is the mux's FIN, abort its RST.</summary>
+    internal static PumpEnd StreamEnd(MuxStream stream) => new(stream, stream, () => CompleteWrites(stream), stream.Abort, stream.DisposeAsync);
 
     /// <summary>Resets the client connection and aborts the proxy stream; safe to call more than once.</summary>
     internal static void Abort(Socket client, MuxStream stream)

@@ -155,62 +155,21 @@ internal sealed partial class TlsPassthrough
             stream.Abort();
             connection.Abort();
         });
-        Stream clientIn = connection.Transport.Input.AsStream(leaveOpen: true);
-        Stream clientOut = connection.Transport.Output.AsStream(leaveOpen: true);
         tunnel.Counters.AddConnection();
-        Task toAgent = ToAgentAsync(clientIn, stream, tunnel.Counters, watch);
-        Task toClient = ToClientAsync(stream, clientOut, () => ReadResultAsync(stream, remote, tunnel, connection.ConnectionClosed), tunnel.Counters, watch);
-        Task first = await Task.WhenAny(toAgent, toClient).ConfigureAwait(false);
-        if (first.IsFaulted)
-        {
-            stream.Abort();
-            connection.Abort();
-        }
-        else if (first == toClient)
-        {
-            // The upstream closed: close the client's side gracefully (what was sent still arrives), stop reading it.
-            await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
-            connection.Transport.Input.CancelPendingRead();
-        }
-
-        try
-        {
-            await Task.WhenAll(toAgent, toClient).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException or ConnectionResetException or MuxException)
-        {
-            stream.Abort();
-            connection.Abort();
-        }
-        finally
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private static async Task ToAgentAsync(Stream client, MuxStream stream, TrafficCounters counters, IdleWatch? watch)
-    {
-        try
-        {
-            await DuplexPump.CopyAsync(client, stream, towardB: true, new TunnelActivity(counters, watch)).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // The upstream's side ended first and reading the client was stopped.
-        }
-
-        stream.CompleteWrites();
-    }
-
-    private static async Task ToClientAsync(MuxStream stream, Stream client, Func<Task<bool>> accepted, TrafficCounters counters, IdleWatch? watch)
-    {
-        if (!await accepted().ConfigureAwait(false))
-        {
-            throw new IOException("the agent could not reach the upstream");
-        }
-
-        await DuplexPump.CopyAsync(stream, client, towardB: false, new TunnelActivity(counters, watch)).ConfigureAwait(false);
-        await client.FlushAsync().ConfigureAwait(false);
+        // Kestrel's connection cannot half-close: when the upstream's side ends, the client's side is closed gracefully
+        // (what was sent still arrives) and reading it stops, which the pump takes as that direction's end.
+        var client = new PumpEnd(
+            connection.Transport.Input.AsStream(leaveOpen: true),
+            connection.Transport.Output.AsStream(leaveOpen: true),
+            async () =>
+            {
+                await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
+                connection.Transport.Input.CancelPendingRead();
+            },
+            connection.Abort);
+        await DuplexPump.RunAsync(
+            client, TcpPump.StreamEnd(stream), new TunnelActivity(tunnel.Counters, watch),
+            () => ReadResultAsync(stream, remote, tunnel, connection.ConnectionClosed)).ConfigureAwait(false);
     }
 
     private async Task<bool> ReadResultAsync(MuxStream stream, string remote, Tunnel tunnel, CancellationToken cancellationToken)

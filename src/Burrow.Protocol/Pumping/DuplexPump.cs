@@ -5,7 +5,7 @@ namespace Burrow.Protocol.Pumping;
 /// <summary>
 /// Copies bytes both ways between two ends until both directions are done: the end of one
 /// side's input half-closes the other side (it may still answer), a failure either way aborts
-/// both. Used for TCP and TLS tunnels at the edge and for every proxy stream the agent pumps.
+/// both. Used for TCP and TLS pass-through tunnels at the edge and for every proxy stream the agent pumps.
 /// </summary>
 /// <remarks>
 /// Each copy waits with a zero-byte read before it rents a buffer, so idle connections (most
@@ -66,16 +66,21 @@ public static class DuplexPump
             throw new IOException("the far side could not be reached");
         }
 
-        await CopyAsync(from.Input, to.Output, towardB, activity).ConfigureAwait(false);
+        try
+        {
+            await CopyAsync(from.Input, to.Output, towardB, activity).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (from.WritesCompleted)
+        {
+            // An end that cannot half-close (a Kestrel connection) stops its own reading when it is half-closed
+            // toward (see PumpEnd): that cancelled read is this direction's end, not a failure.
+        }
+
         await to.CompleteWritesAsync().ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Copies one direction until <paramref name="source"/> ends, with the pump's buffer policy,
-    /// for a caller that ends the directions itself (TLS passthrough stops reading its client
-    /// instead of half-closing it).
-    /// </summary>
-    public static async Task CopyAsync(Stream source, Stream destination, bool towardB, IPumpActivity? activity)
+    /// <summary>Copies one direction until <paramref name="source"/> ends, with the pump's buffer policy.</summary>
+    private static async Task CopyAsync(Stream source, Stream destination, bool towardB, IPumpActivity? activity)
     {
         byte[]? buffer = null;
         try

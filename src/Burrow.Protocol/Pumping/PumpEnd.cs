@@ -31,8 +31,15 @@ public sealed class PumpEnd
     /// <summary>Where the bytes for this end are written.</summary>
     public Stream Output { get; }
 
+    /// <summary>Whether the pump has half-closed toward this end.</summary>
+    public bool WritesCompleted { get; private set; }
+
     /// <summary>Half-closes toward this end, once the other end has sent everything.</summary>
-    public ValueTask CompleteWritesAsync() => _completeWrites();
+    public ValueTask CompleteWritesAsync()
+    {
+        WritesCompleted = true;
+        return _completeWrites();
+    }
 
     /// <summary>Drops this end at once (RST, or its transport's equivalent); must be safe to call more than once.</summary>
     public void Abort() => _abort();

@@ -82,6 +82,43 @@ public sealed class DuplexPumpTests
         Assert.Equal(SocketError.ConnectionReset, error.SocketErrorCode);
     }
 
+    [Fact]
+    public async Task AnEndThatStopsItsReadingWhenHalfClosedToward_EndsCleanly()
+    {
+        // Like a Kestrel connection (TLS pass-through): it cannot half-close, so when the other side is done it closes
+        // its output and cancels its own pending read; the pump must take that as the end, not as a failure.
+        var ct = Timeout();
+        var fromClient = new System.IO.Pipelines.Pipe();
+        var toClient = new System.IO.Pipelines.Pipe();
+        var (b, bServer) = await Rig.ConnectAsync();
+        using (b)
+        {
+            var client = new PumpEnd(
+                fromClient.Reader.AsStream(leaveOpen: true),
+                toClient.Writer.AsStream(leaveOpen: true),
+                async () =>
+                {
+                    await toClient.Writer.CompleteAsync();
+                    fromClient.Reader.CancelPendingRead();
+                },
+                () => toClient.Writer.Complete(new IOException("aborted")));
+            Task<bool> pump = DuplexPump.RunAsync(client, Rig.End(bServer));
+
+            await fromClient.Writer.WriteAsync("hello"u8.ToArray(), ct);
+            var hello = new byte[5];
+            await b.ReceiveAsync(hello, SocketFlags.None, ct);
+            Assert.Equal("hello"u8.ToArray(), hello);
+            await b.SendAsync("bye"u8.ToArray(), SocketFlags.None, ct);
+            b.Shutdown(SocketShutdown.Send);
+
+            using var got = new MemoryStream();
+            await toClient.Reader.AsStream().CopyToAsync(got, ct);
+            Assert.Equal("bye"u8.ToArray(), got.ToArray());
+            Assert.True(await pump.WaitAsync(ct), "both directions ended cleanly");
+            Assert.Empty(await ReadToEndAsync(b, ct));
+        }
+    }
+
     private static byte[] RandomBytes(int length, int seed)
     {
         var bytes = new byte[length];
@@ -168,7 +205,7 @@ public sealed class DuplexPumpTests
             await Pump.WaitAsync(TimeSpan.FromSeconds(10));
         }
 
-        private static PumpEnd End(Socket socket)
+        public static PumpEnd End(Socket socket)
         {
             var stream = new NetworkStream(socket, ownsSocket: true);
             return new PumpEnd(
@@ -195,7 +232,7 @@ public sealed class DuplexPumpTests
                 stream.DisposeAsync);
         }
 
-        private static async Task<(Socket Client, Socket Server)> ConnectAsync()
+        public static async Task<(Socket Client, Socket Server)> ConnectAsync()
         {
             using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
