@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -101,7 +100,7 @@ internal sealed class SessionLoop
             {
                 // A name that does not resolve or a certificate not trusted stays that way: after a few tries, say what
                 // to change and stop, unless asked to keep trying.
-                if (Hopeless(ex) is { } error)
+                if (ConnectionFailures.Hopeless(ex, _options.ServerAddress) is { } error)
                 {
                     bool givingUp = ++hopeless >= HopelessAttempts && !_options.RetryForever;
                     _events.Raise(new EdgeSetupProblem(error, givingUp));
@@ -115,9 +114,7 @@ internal sealed class SessionLoop
                 else
                 {
                     hopeless = 0;
-                    string reason = (ex is AuthenticationException auth
-                        ? $"TLS handshake failed: {auth.InnerException?.Message ?? auth.Message}"
-                        : ex is OperationCanceledException or TimeoutException ? "timed out" : ex.Message).TrimEnd('.');
+                    string reason = ConnectionFailures.Describe(ex);
                     _events.Raise(new CannotReachEdge(_options.ServerAddress, reason));
                     SetStatus(SessionStatus.Reconnecting, $"cannot reach the edge: {reason}");
                 }
@@ -145,19 +142,6 @@ internal sealed class SessionLoop
         _status = status;
     }
 
-    private ProtocolError? Hopeless(Exception ex)
-    {
-        if (ex is SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } dns)
-        {
-            string host = EdgeConnector.SplitHostPort(_options.ServerAddress).Host;
-            return ErrorCodes.EdgeHostNotFound.ToError(host, dns.Message.TrimEnd('.'));
-        }
-
-        return ex is EdgeCertificateRejectedException rejected
-            ? ErrorCodes.EdgeCertificateUntrusted.ToError(_options.ServerAddress, rejected.Message)
-            : null;
-    }
-
     private async Task<ConnectionOutcome> RunConnectionAsync(CancellationToken cancellationToken)
     {
         SslStream ssl = await EdgeConnector.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
@@ -171,9 +155,7 @@ internal sealed class SessionLoop
             AuthResultMessage authResult = await channel.AuthenticateAsync(_options.Authtoken, resumeId, cancellationToken).ConfigureAwait(false);
             if (authResult.Error is { } refused)
             {
-                bool givingUp = ErrorCodes.MissingAuthtoken.Matches(refused) || ErrorCodes.InvalidAuthtoken.Matches(refused)
-                    || ErrorCodes.AuthtokenRevoked.Matches(refused) || ErrorCodes.AuthtokenExpired.Matches(refused)
-                    || ErrorCodes.ProtocolVersionUnsupported.Matches(refused);
+                bool givingUp = ConnectionFailures.IsFinalRefusal(refused);
                 _events.Raise(new SessionRefused(refused, givingUp));
                 if (givingUp)
                 {
@@ -223,20 +205,12 @@ internal sealed class SessionLoop
 
             string reason = await heartbeat.ConfigureAwait(false)
                 ? "no keepalive answer from the edge"
-                : mux.Completion.IsCompleted ? DescribeEnd(await mux.Completion.ConfigureAwait(false)) : "the edge closed the control stream";
+                : mux.Completion.IsCompleted ? ConnectionFailures.DescribeEnd(await mux.Completion.ConfigureAwait(false)) : "the edge closed the control stream";
             _events.Raise(new ConnectionLost(reason));
             SetStatus(SessionStatus.Reconnecting, reason);
             return new ConnectionOutcome(true, null);
         }
     }
-
-    private static string DescribeEnd(MuxCloseInfo info) => info.Reason switch
-    {
-        MuxCloseReason.TransportClosed => "the edge closed the connection",
-        MuxCloseReason.KeepAliveTimeout => "no keepalive answer from the edge",
-        MuxCloseReason.RemoteGoAway => "the edge ended the session",
-        _ => info.Message,
-    };
 
     private readonly record struct ConnectionOutcome(bool WasOnline, int? ExitCode);
 }
