@@ -47,12 +47,6 @@ public sealed class AgentOptions
     /// <summary>How many bytes of each request and response body the inspector keeps; the rest is counted and marked as cut. Default 128 KiB.</summary>
     public int InspectBodyLimit { get; init; } = 128 * 1024;
 
-    /// <summary>Where lines for the user go (forwarding URLs, reconnect notices).</summary>
-    public TextWriter Output { get; init; } = TextWriter.Null;
-
-    /// <summary>Where errors for the user go.</summary>
-    public TextWriter ErrorOutput { get; init; } = TextWriter.Null;
-
     /// <summary>The default state directory: <c>$BURROW_STATE_DIR</c>, <c>$XDG_STATE_HOME/burrow</c> or <c>~/.local/state/burrow</c>.</summary>
     public static string DefaultStateDirectory()
     {

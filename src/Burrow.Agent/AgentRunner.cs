@@ -1,10 +1,9 @@
-using System.Collections.Concurrent;
-using System.Globalization;
+using Burrow.Agent.Events;
 using Burrow.Agent.Forwarding;
-using Burrow.Agent.Web;
-using Burrow.Agent.Status;
+using Burrow.Agent.Inspection;
 using Burrow.Agent.Session;
-using Burrow.Mux;
+using Burrow.Agent.Status;
+using Burrow.Agent.Web;
 using Burrow.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,25 +15,25 @@ namespace Burrow.Agent;
 /// proxy stream to its upstream, and reconnects (with capped, jittered backoff) after any loss,
 /// resuming the same session and URLs when the edge still holds them.
 /// </summary>
-public sealed partial class AgentRunner
+/// <remarks>
+/// The parts: <see cref="TunnelTable"/> (the tunnels), <see cref="SessionLoop"/> (connect, authenticate, resume or
+/// bind, reconnect), <see cref="ControlChannel"/> (the control stream of one connection),
+/// <see cref="ProxyStreamHandler"/> (the traffic) and <see cref="WebInterface"/> (inspector and agent API). What the
+/// user should hear about is raised as an <see cref="AgentEvent"/> through <see cref="EventRaised"/>, never written here.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The web interface (and inspector) lives from RunAsync's start to its end, which disposes it; the runner itself ends when RunAsync returns.")]
+public sealed class AgentRunner
 {
     /// <summary>The agent's version, sent to the edge: the build's, see <see cref="BurrowVersion"/>.</summary>
     public static string Version => BurrowVersion.Current;
 
-    private static readonly TimeSpan AuthTimeout = TimeSpan.FromSeconds(15);
-
-    // Tries before a failure that retrying cannot mend (unknown host, untrusted certificate) stops the agent.
-    private const int HopelessAttempts = 3;
-
     private readonly AgentOptions _options;
     private readonly ILogger _logger;
-    private readonly Lock _outputLock = new();
     private readonly TunnelTable _tunnels = new();
-    private readonly string? _statePath;
-    private SessionState _state = new();
-    private bool _everOnline;
-    private SessionStatus _session = SessionStatus.Connecting;
-    private string? _reason;
+    private readonly AgentEventSource _events;
+    private readonly SessionLoop _loop;
+    private WebInterface? _web;
 
     /// <summary>Creates a runner.</summary>
     /// <param name="options">The settings.</param>
@@ -44,17 +43,30 @@ public sealed partial class AgentRunner
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _statePath = SessionState.PathFor(options);
+        _events = new AgentEventSource(e => EventRaised?.Invoke(e), _logger);
+        _loop = new SessionLoop(options, _tunnels, _events, _logger);
     }
 
     /// <summary>The round-trip time to the edge measured by the last keepalive ping.</summary>
-    public TimeSpan? Latency { get; private set; }
+    public TimeSpan? Latency => _loop.Latency;
 
     /// <summary>The inspector's and agent API's base URL (e.g. <c>http://127.0.0.1:4040</c>) once it listens; <see langword="null"/> before, or when there is none.</summary>
-    public string? WebInterfaceUrl { get; private set; }
+    public string? WebInterfaceUrl => _web?.Url;
 
     /// <summary>Raised for every HTTP request the agent saw answered (by the inspector's forwarder), on the thread that saw it.</summary>
     public event Action<CompletedRequest>? RequestCompleted;
+
+    /// <summary>
+    /// Raised for everything the person running the agent should hear about (tunnels online, the link lost and
+    /// regained, errors), on the agent's own threads and possibly from several at once. Subscribe before
+    /// <see cref="RunAsync"/> to hear it all.
+    /// </summary>
+    public event Action<AgentEvent>? EventRaised;
+
+    /// <summary>The captured requests, once the inspector runs.</summary>
+    internal CaptureStore? Captures => _web?.Inspector.Store;
+
+    internal HttpInspector? Inspector => _web?.Inspector;
 
     /// <summary>Reads where the session stands, the link's latency and every tunnel with its counters.</summary>
     public AgentStatus GetStatus()
@@ -63,28 +75,10 @@ public sealed partial class AgentRunner
         var tunnels = new List<TunnelStatus>(active.Length);
         foreach (ActiveTunnel tunnel in active)
         {
-            TunnelDefinition definition = tunnel.Definition;
-            tunnels.Add(new TunnelStatus(
-                definition.Name, definition.Proto, tunnel.Urls, tunnel.Display, definition.Options.Inspect,
-                tunnel.Connections.Snapshot(), tunnel.Requests.Snapshot()));
+            tunnels.Add(StatusOf(tunnel));
         }
 
-        return new AgentStatus(_session, _reason, Version, _options.ServerAddress, _state.SessionId, Latency, tunnels);
-    }
-
-    /// <summary>Counts a completed HTTP request on its tunnel and tells <see cref="RequestCompleted"/>'s listeners.</summary>
-    internal void ReportRequest(string tunnelName, CompletedRequest request)
-    {
-        foreach (ActiveTunnel tunnel in _tunnels.Snapshot())
-        {
-            if (tunnel.Definition.Name == tunnelName)
-            {
-                tunnel.RequestInspected(request.Duration, request.Replay, _edgeCountsClients);
-                break;
-            }
-        }
-
-        RequestCompleted?.Invoke(request);
+        return new AgentStatus(_loop.Status, _loop.Reason, Version, _options.ServerAddress, _loop.SessionId, _loop.Latency, tunnels);
     }
 
     /// <summary>Runs until cancelled (exit code 0) or until a permanent error such as a refused authtoken (exit code 1).</summary>
@@ -94,7 +88,7 @@ public sealed partial class AgentRunner
     {
         var fileServers = new List<StaticFileServer>();
         using CancellationTokenRegistration stopping = cancellationToken.UnsafeRegister(
-            static runner => ((AgentRunner)runner!).SetSession(SessionStatus.Stopping, null), this);
+            static loop => ((SessionLoop)loop!).SetStatus(SessionStatus.Stopping, null), _loop);
         try
         {
             foreach (TunnelDefinition definition in _options.Tunnels)
@@ -111,14 +105,19 @@ public sealed partial class AgentRunner
                 }
             }
 
-            _state = SessionState.Load(_statePath);
-            await StartWebAsync(cancellationToken).ConfigureAwait(false);
-            return await ReconnectLoopAsync(cancellationToken).ConfigureAwait(false);
+            _web = new WebInterface(_options, ReportRequest, _events, _logger);
+            await _web.StartServerAsync(this, cancellationToken).ConfigureAwait(false);
+            return await _loop.RunAsync(_web.Inspector, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            SetSession(SessionStatus.Stopped, null);
-            await StopWebAsync().ConfigureAwait(false);
+            _loop.SetStatus(SessionStatus.Stopped, null);
+            if (_web is not null)
+            {
+                await _web.DisposeAsync().ConfigureAwait(false);
+                _web = null;
+            }
+
             foreach (StaticFileServer files in fileServers)
             {
                 await files.DisposeAsync().ConfigureAwait(false);
@@ -126,262 +125,87 @@ public sealed partial class AgentRunner
         }
     }
 
-    private async Task<int> ReconnectLoopAsync(CancellationToken cancellationToken)
+    /// <summary>Counts a completed HTTP request on its tunnel and tells <see cref="RequestCompleted"/>'s listeners.</summary>
+    internal void ReportRequest(string tunnelName, CompletedRequest request)
     {
-        var backoff = new Backoff(_options.MinReconnectDelay, _options.MaxReconnectDelay);
-        int hopeless = 0;
-        while (!cancellationToken.IsCancellationRequested)
+        _tunnels.Find(tunnelName)?.RequestInspected(request.Duration, request.Replay, _loop.EdgeCountsClients);
+        RequestCompleted?.Invoke(request);
+    }
+
+    internal ActiveTunnel[] TunnelsSnapshot() => _tunnels.Snapshot();
+
+    internal ActiveTunnel? FindTunnel(string name) => _tunnels.Find(name);
+
+    /// <summary>Binds a new tunnel on the live session (the agent API's POST /api/tunnels).</summary>
+    internal async Task<(TunnelStatus? Tunnel, ProtocolError? Error)> StartTunnelAsync(TunnelDefinition definition, CancellationToken cancellationToken)
+    {
+        if (FindTunnel(definition.Name) is not null)
+        {
+            return (null, ErrorCodes.TunnelNameTaken.ToError(definition.Name));
+        }
+
+        if (_loop.Live is not { } live)
+        {
+            return (null, ErrorCodes.AgentOffline.ToError());
+        }
+
+        var tunnel = new ActiveTunnel(definition, definition.Upstream.Host, definition.Upstream.Port);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, live.SessionToken);
+        BindResultMessage result;
+        try
+        {
+            result = await live.BindAsync(tunnel, definition.Hostname, definition.Subdomain, definition.RemotePort, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ObjectDisposedException)
+        {
+            return (null, ErrorCodes.AgentOffline.ToError());
+        }
+
+        if (result.Error is { } refused)
+        {
+            return (null, ErrorCodes.TunnelStartFailed.ToError(definition.Name, refused.ToString()));
+        }
+
+        tunnel.TunnelId = result.TunnelId!;
+        tunnel.Urls = result.Urls ?? [];
+        if (!_tunnels.TryAdd(tunnel))
+        {
+            return (null, ErrorCodes.TunnelNameTaken.ToError(definition.Name));
+        }
+
+        _events.TunnelStarted(tunnel);
+        return (StatusOf(tunnel), null);
+    }
+
+    /// <summary>Unbinds a tunnel and forgets it (the agent API's DELETE /api/tunnels/{name}); false when there is none by that name.</summary>
+    internal async Task<bool> StopTunnelAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_tunnels.Remove(name) is not { } tunnel)
+        {
+            return false;
+        }
+
+        if (tunnel.TunnelId is { } id && _loop.Live is { } live)
         {
             try
             {
-                ConnectionOutcome outcome = await RunConnectionAsync(cancellationToken).ConfigureAwait(false);
-                if (outcome.ExitCode is { } exit)
-                {
-                    return exit;
-                }
-
-                if (outcome.WasOnline)
-                {
-                    backoff.Reset();
-                }
-
-                hopeless = 0;
+                await live.UnbindAsync(id, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
             {
-                break;
-            }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException
-                or OperationCanceledException or TimeoutException or MuxException or ProtocolException or InvalidOperationException)
-            {
-                // A name that does not resolve or a certificate not trusted stays that way: after a few tries, say what
-                // to change and stop, unless asked to keep trying.
-                if (Hopeless(ex) is { } error)
-                {
-                    if (++hopeless >= HopelessAttempts && !_options.RetryForever)
-                    {
-                        SayError(error);
-                        return 1;
-                    }
-
-                    Say($"{error.Code}: {error.Message}");
-                    SetSession(SessionStatus.Reconnecting, error.Message.TrimEnd('.'));
-                }
-                else
-                {
-                    hopeless = 0;
-                    string reason = ex is System.Security.Authentication.AuthenticationException auth
-                        ? $"TLS handshake failed: {auth.InnerException?.Message ?? auth.Message}"
-                        : ex is OperationCanceledException or TimeoutException ? "timed out" : ex.Message;
-                    Say($"Cannot reach the edge at {_options.ServerAddress}: {reason.TrimEnd('.')}.");
-                    SetSession(SessionStatus.Reconnecting, $"cannot reach the edge: {reason.TrimEnd('.')}");
-                }
-            }
-
-            TimeSpan delay = backoff.Next();
-            Say(string.Create(CultureInfo.InvariantCulture, $"Reconnecting in {delay.TotalSeconds:0.0} s (attempt {backoff.Attempt})..."));
-            try
-            {
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
+                // The session is ending; the edge drops the tunnel with it.
             }
         }
 
-        return 0;
-    }
-
-    private ProtocolError? Hopeless(Exception ex)
-    {
-        if (ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData } dns)
-        {
-            string host = EdgeConnector.SplitHostPort(_options.ServerAddress).Host;
-            return ErrorCodes.EdgeHostNotFound.ToError(host, dns.Message.TrimEnd('.'));
-        }
-
-        return ex is EdgeCertificateRejectedException rejected
-            ? ErrorCodes.EdgeCertificateUntrusted.ToError(_options.ServerAddress, rejected.Message)
-            : null;
-    }
-
-    private async Task<ConnectionOutcome> RunConnectionAsync(CancellationToken cancellationToken)
-    {
-        var ssl = await EdgeConnector.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
-        var mux = MuxSession.Client(ssl, new MuxOptions { EnableKeepAlive = false });
-        await using (mux.ConfigureAwait(false))
-        {
-            MuxStream control = await mux.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
-            var reader = new ControlMessageReader(control);
-            using var writer = new ControlMessageWriter(control);
-            string? resumeId = _state.SessionId;
-            await writer.WriteAsync(new AuthMessage
-            {
-                ProtocolVersion = BurrowProtocol.CurrentVersion,
-                Authtoken = _options.Authtoken,
-                Agent = new AgentInfo { Name = "burrow", Version = Version, Os = OperatingSystemName() },
-                ResumeSessionId = resumeId,
-                Features = ProtocolFeatures.All,
-            }, cancellationToken).ConfigureAwait(false);
-
-            ControlMessage? first = await reader.ReadAsync(cancellationToken).AsTask().WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
-            if (first is not AuthResultMessage authResult)
-            {
-                throw new IOException(first is null ? "the edge closed the connection during authentication" : $"the edge answered auth with '{first.Type}'");
-            }
-
-            if (authResult.Error is { } refused)
-            {
-                if (ErrorCodes.MissingAuthtoken.Matches(refused) || ErrorCodes.InvalidAuthtoken.Matches(refused)
-                    || ErrorCodes.AuthtokenRevoked.Matches(refused) || ErrorCodes.AuthtokenExpired.Matches(refused)
-                    || ErrorCodes.ProtocolVersionUnsupported.Matches(refused))
-                {
-                    SayError(refused);
-                    return new ConnectionOutcome(false, 1);
-                }
-
-                Say($"The edge refused the session: {refused}");
-                SetSession(SessionStatus.Reconnecting, $"the edge refused the session: {refused}");
-                return new ConnectionOutcome(false, null);
-            }
-
-            _edgeCountsClients = ProtocolFeatures.Has(authResult.Features, ProtocolFeatures.TunnelStats);
-            bool resumed = resumeId is not null && resumeId == authResult.SessionId;
-            _state.SessionId = authResult.SessionId;
-            _state.Save(_statePath);
-
-            // Restored before proxy streams are accepted: on a resume the edge routes requests to this
-            // connection at once, and a stream for a tunnel not yet known here would be reset (a 502).
-            bool restored = resumed && TryRestoreTunnels();
-            if (!restored)
-            {
-                _restoredFromState.Clear();
-            }
-
-            using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var pendingBinds = new ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>>(StringComparer.Ordinal);
-            Task controlLoop = ControlLoopAsync(reader, pendingBinds, session);
-            var proxyStreams = new ProxyStreamHandler(
-                _tunnels.FindById, _edgeCountsClients, _inspector, error => SayError(error, hint: false), _logger);
-            Task acceptLoop = proxyStreams.AcceptLoopAsync(mux, session.Token);
-            Task<bool> heartbeat = HeartbeatAsync(mux, authResult, session.Token);
-
-            int? exit = restored
-                ? AnnounceResumed()
-                : await BindAllAsync(writer, pendingBinds, session.Token).ConfigureAwait(false);
-            if (exit is not null)
-            {
-                return new ConnectionOutcome(false, exit);
-            }
-
-            _everOnline = true;
-            SetSession(SessionStatus.Online, null);
-            _live = new LiveSession(writer, pendingBinds, session.Token);
-            // Online until the session ends (edge gone, keepalive lost, control stream closed) or the user stops.
-            await Task.WhenAny(mux.Completion, controlLoop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
-            _live = null;
-            await session.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(controlLoop, acceptLoop, heartbeat).ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return new ConnectionOutcome(true, 0);
-            }
-
-            string reason = await heartbeat.ConfigureAwait(false)
-                ? "no keepalive answer from the edge"
-                : mux.Completion.IsCompleted ? DescribeEnd(await mux.Completion.ConfigureAwait(false)) : "the edge closed the control stream";
-            Say($"Lost the connection to the edge ({reason}).");
-            SetSession(SessionStatus.Reconnecting, reason);
-            return new ConnectionOutcome(true, null);
-        }
-    }
-
-    private bool TryRestoreTunnels()
-    {
-        foreach (ActiveTunnel tunnel in _tunnels.Snapshot())
-        {
-            if (tunnel.TunnelId is null)
-            {
-                if (!_state.Tunnels.TryGetValue(tunnel.Definition.Name, out RememberedTunnel? remembered) || remembered.TunnelId.Length == 0)
-                {
-                    return false;
-                }
-
-                _tunnels.Bind(tunnel, remembered.TunnelId);
-                tunnel.Urls = remembered.Urls;
-                _restoredFromState.Add(tunnel);
-            }
-        }
-
+        _events.Raise(new TunnelStopped(name));
         return true;
     }
 
-    private int? AnnounceResumed()
+    private static TunnelStatus StatusOf(ActiveTunnel tunnel)
     {
-        Say(_everOnline ? "Reconnected to the edge; the session was resumed and the URLs are unchanged." : "Resumed the previous session; the URLs are unchanged.");
-        // Printed after the line above, so that whoever waits for the URLs has seen why they are the same.
-        foreach (ActiveTunnel tunnel in _restoredFromState)
-        {
-            PrintForwarding(tunnel);
-        }
-
-        _restoredFromState.Clear();
-        return null;
+        TunnelDefinition definition = tunnel.Definition;
+        return new TunnelStatus(
+            definition.Name, definition.Proto, tunnel.Urls, tunnel.Display, definition.Options.Inspect,
+            tunnel.Connections.Snapshot(), tunnel.Requests.Snapshot());
     }
-
-    private static string DescribeEnd(MuxCloseInfo info) => info.Reason switch
-    {
-        MuxCloseReason.TransportClosed => "the edge closed the connection",
-        MuxCloseReason.KeepAliveTimeout => "no keepalive answer from the edge",
-        MuxCloseReason.RemoteGoAway => "the edge ended the session",
-        _ => info.Message,
-    };
-
-    private static string OperatingSystemName() =>
-        OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "macos" : OperatingSystem.IsWindows() ? "windows" : "other";
-
-    // Written by the reconnect loop only; readers take a possibly stale but consistent pair, which a status view can live with.
-    private void SetSession(SessionStatus session, string? reason)
-    {
-        _reason = reason;
-        _session = session;
-    }
-
-    private void Say(string line)
-    {
-        lock (_outputLock)
-        {
-            _options.Output.WriteLine(line);
-            _options.Output.Flush();
-        }
-    }
-
-    private void SayError(ProtocolError error, bool hint = true)
-    {
-        lock (_outputLock)
-        {
-            _options.ErrorOutput.WriteLine($"{error.Code}: {error.Message}");
-            if (hint && error.Lookup() is { } known)
-            {
-                _options.ErrorOutput.WriteLine($"  {known.Hint}");
-            }
-
-            _options.ErrorOutput.Flush();
-        }
-    }
-
-    private void PrintForwarding(ActiveTunnel tunnel)
-    {
-        foreach (string url in tunnel.Urls)
-        {
-            Say($"Forwarding {url} -> {tunnel.Display}");
-            LogLine.Info(_logger, 6101, "started tunnel", ("name", tunnel.Definition.Name), ("addr", tunnel.Display), ("url", url));
-        }
-    }
-
-    // Tunnels a fresh process took back from its saved state on a resume, until their URLs are printed.
-    private readonly List<ActiveTunnel> _restoredFromState = [];
-
-    private readonly record struct ConnectionOutcome(bool WasOnline, int? ExitCode);
 }

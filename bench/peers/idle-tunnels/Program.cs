@@ -26,8 +26,7 @@ int upstreamPort = int.Parse(args[5], CultureInfo.InvariantCulture);
 TimeSpan hold = TimeSpan.FromSeconds(args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 600);
 
 using var stop = new CancellationTokenSource();
-var bound = new CountingWriter();
-var errors = new CountingWriter();
+var tally = new EventTally();
 var stopwatch = Stopwatch.StartNew();
 var runners = new List<Task<int>>();
 for (int first = 0; first < total; first += perSession)
@@ -54,24 +53,23 @@ for (int first = 0; first < total; first += perSession)
         Tunnels = tunnels,
         // No inspector: one web interface per session would run out of ports long before 10,000 tunnels.
         WebAddress = null,
-        Output = bound,
-        ErrorOutput = errors,
     });
+    runner.EventRaised += tally.Add;
     runners.Add(Task.Run(() => runner.RunAsync(stop.Token)));
 }
 
-// Bounded wait for every URL (one "Forwarding http://" line per tunnel).
+// Bounded wait for every URL (one http:// TunnelStarted per tunnel).
 var deadline = Stopwatch.StartNew();
-while (bound.Count("Forwarding http://") < total && deadline.Elapsed < TimeSpan.FromMinutes(5) && !runners.Any(r => r.IsCompleted))
+while (tally.HttpUrls < total && deadline.Elapsed < TimeSpan.FromMinutes(5) && !runners.Any(r => r.IsCompleted))
 {
     await Task.Delay(100);
 }
 
-int ok = bound.Count("Forwarding http://");
+int ok = tally.HttpUrls;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"BOUND {ok} of {total} tunnels on {runners.Count} sessions in {stopwatch.Elapsed.TotalSeconds:0.0} s"));
 if (ok < total)
 {
-    Console.WriteLine("ERRORS " + errors.Text().Replace('\n', ' ') + string.Join(' ', runners.Where(r => r.IsFaulted).Take(3).Select(r => r.Exception!.GetBaseException().Message)));
+    Console.WriteLine("ERRORS " + tally.Errors() + string.Join(' ', runners.Where(r => r.IsFaulted).Take(3).Select(r => r.Exception!.GetBaseException().Message)));
 }
 
 Console.Out.Flush();

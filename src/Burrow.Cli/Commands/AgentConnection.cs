@@ -166,12 +166,12 @@ internal sealed class AgentConnection
                     WebAddress = webAddress,
                     InspectBudgetBytes = inspectBudget,
                     InspectBodyLimit = inspectBodyLimit,
-                    // On the live console these lines would tear the screen: the console shows the state they describe,
-                    // and errors are printed once the terminal is restored.
-                    Output = live ? userLines : Console.Out,
-                    ErrorOutput = live ? TextWriter.Synchronized(errorLines) : Console.Error,
                 },
                 loggers.CreateLogger<AgentRunner>());
+            // On the live console these lines would tear the screen: the console shows the state they describe,
+            // and errors are printed once the terminal is restored.
+            var words = new AgentEventWriter(live ? userLines : Console.Out, live ? TextWriter.Synchronized(errorLines) : Console.Error);
+            runner.EventRaised += words.Write;
             if (!live)
             {
                 return await runner.RunAsync(cancellationToken).ConfigureAwait(false);

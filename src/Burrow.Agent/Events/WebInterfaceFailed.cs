@@ -1,0 +1,7 @@
+using Burrow.Protocol;
+
+namespace Burrow.Agent.Events;
+
+/// <summary>The inspector and agent API could not listen; the tunnels work without them.</summary>
+/// <param name="Error">Why.</param>
+public sealed record WebInterfaceFailed(ProtocolError Error) : AgentEvent;

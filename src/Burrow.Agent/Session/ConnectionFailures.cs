@@ -1,0 +1,51 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Burrow.Mux;
+using Burrow.Protocol;
+
+namespace Burrow.Agent.Session;
+
+/// <summary>
+/// How a connection to the edge failed or ended, in the few words the status and the events carry, and which
+/// failures retrying cannot mend.
+/// </summary>
+internal static class ConnectionFailures
+{
+    /// <summary>
+    /// The error to show for a failure that stays until the person changes something (a name that does not resolve,
+    /// a certificate not trusted); <see langword="null"/> for one that may pass.
+    /// </summary>
+    public static ProtocolError? Hopeless(Exception ex, string serverAddress)
+    {
+        if (ex is SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } dns)
+        {
+            string host = EdgeConnector.SplitHostPort(serverAddress).Host;
+            return ErrorCodes.EdgeHostNotFound.ToError(host, dns.Message.TrimEnd('.'));
+        }
+
+        return ex is EdgeCertificateRejectedException rejected
+            ? ErrorCodes.EdgeCertificateUntrusted.ToError(serverAddress, rejected.Message)
+            : null;
+    }
+
+    /// <summary>Why connecting failed, without a closing period (e.g. <c>timed out</c>).</summary>
+    public static string Describe(Exception ex) =>
+        (ex is AuthenticationException auth
+            ? $"TLS handshake failed: {auth.InnerException?.Message ?? auth.Message}"
+            : ex is OperationCanceledException or TimeoutException ? "timed out" : ex.Message).TrimEnd('.');
+
+    /// <summary>Whether the edge's refusal of <c>auth</c> will be the same on every try (the token, the protocol version).</summary>
+    public static bool IsFinalRefusal(ProtocolError refused) =>
+        ErrorCodes.MissingAuthtoken.Matches(refused) || ErrorCodes.InvalidAuthtoken.Matches(refused)
+        || ErrorCodes.AuthtokenRevoked.Matches(refused) || ErrorCodes.AuthtokenExpired.Matches(refused)
+        || ErrorCodes.ProtocolVersionUnsupported.Matches(refused);
+
+    /// <summary>Why an online session's mux ended.</summary>
+    public static string DescribeEnd(MuxCloseInfo info) => info.Reason switch
+    {
+        MuxCloseReason.TransportClosed => "the edge closed the connection",
+        MuxCloseReason.KeepAliveTimeout => "no keepalive answer from the edge",
+        MuxCloseReason.RemoteGoAway => "the edge ended the session",
+        _ => info.Message,
+    };
+}

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Burrow.Agent.Events;
+using Burrow.Mux;
+using Burrow.Protocol;
+
+namespace Burrow.Agent.Session;
+
+/// <summary>
+/// The control stream of one connection to the edge: <c>auth</c> first, then binds and unbinds out, and in their
+/// answers (each bind result to the bind waiting for it, by request id), notices and <c>tunnel_stats</c>, until the
+/// session ends. One per connection; the session loop makes a new one on every reconnect.
+/// </summary>
+internal sealed class ControlChannel : IDisposable
+{
+    private static readonly TimeSpan AuthTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan BindTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly ControlMessageReader _reader;
+    private readonly ControlMessageWriter _writer;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>> _pendingBinds = new(StringComparer.Ordinal);
+    private readonly TunnelTable _tunnels;
+    private readonly AgentEventSource _events;
+    private int _nextRequestId;
+
+    /// <param name="control">The first stream the agent opened on the connection.</param>
+    /// <param name="tunnels">Where <c>tunnel_stats</c> find their tunnel.</param>
+    /// <param name="events">Where notices go.</param>
+    /// <param name="sessionToken">Cancelled when this connection's session ends.</param>
+    public ControlChannel(MuxStream control, TunnelTable tunnels, AgentEventSource events, CancellationToken sessionToken)
+    {
+        _reader = new ControlMessageReader(control);
+        _writer = new ControlMessageWriter(control);
+        _tunnels = tunnels;
+        _events = events;
+        SessionToken = sessionToken;
+    }
+
+    /// <summary>Cancelled when this connection's session ends; work started on the channel from outside links to it.</summary>
+    public CancellationToken SessionToken { get; }
+
+    /// <summary>Sends <c>auth</c> (asking to resume <paramref name="resumeSessionId"/> when there is one) and returns the edge's answer, which may be a refusal.</summary>
+    public async Task<AuthResultMessage> AuthenticateAsync(string authtoken, string? resumeSessionId, CancellationToken cancellationToken)
+    {
+        await _writer.WriteAsync(new AuthMessage
+        {
+            ProtocolVersion = BurrowProtocol.CurrentVersion,
+            Authtoken = authtoken,
+            Agent = new AgentInfo { Name = "burrow", Version = BurrowVersion.Current, Os = OperatingSystemName() },
+            ResumeSessionId = resumeSessionId,
+            Features = ProtocolFeatures.All,
+        }, cancellationToken).ConfigureAwait(false);
+
+        ControlMessage? first = await _reader.ReadAsync(cancellationToken).AsTask().WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
+        return first as AuthResultMessage
+            ?? throw new IOException(first is null ? "the edge closed the connection during authentication" : $"the edge answered auth with '{first.Type}'");
+    }
+
+    /// <summary>Reads what the edge sends until the session ends; then fails every bind still waiting for its answer.</summary>
+    public async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (await _reader.ReadAsync(SessionToken).ConfigureAwait(false) is { } message)
+            {
+                switch (message)
+                {
+                    case BindResultMessage result when _pendingBinds.TryGetValue(result.RequestId, out var answer):
+                        answer.TrySetResult(result);
+                        break;
+                    case NoticeMessage notice:
+                        _events.Raise(new EdgeNotice(notice.Kind, notice.Message, notice.TunnelId, notice.Error));
+                        break;
+                    case TunnelStatsMessage stats when _tunnels.FindById(stats.TunnelId) is { } tunnel:
+                        // Client connections and requests of http tunnels, as the edge counts them.
+                        tunnel.EdgeCounts.Apply(stats, tunnel.Connections, tunnel.Requests);
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ProtocolException or InvalidOperationException)
+        {
+            // The session is ending; the session loop reports why.
+        }
+        finally
+        {
+            foreach (var answer in _pendingBinds.Values)
+            {
+                answer.TrySetException(new IOException("the connection to the edge ended before the bind was answered"));
+            }
+        }
+    }
+
+    /// <summary>Asks the edge to bind <paramref name="tunnel"/> and waits for its answer (a refusal comes back in it, not as an exception).</summary>
+    public async Task<BindResultMessage> BindAsync(ActiveTunnel tunnel, string? hostname, string? subdomain, int? remotePort, CancellationToken cancellationToken)
+    {
+        string requestId = Interlocked.Increment(ref _nextRequestId).ToString(CultureInfo.InvariantCulture);
+        var answer = new TaskCompletionSource<BindResultMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pendingBinds[requestId] = answer;
+        await _writer.WriteAsync(new BindMessage
+        {
+            RequestId = requestId,
+            TunnelName = tunnel.Definition.Name,
+            Proto = tunnel.Definition.Proto,
+            Hostname = hostname,
+            RemotePort = remotePort,
+            Subdomain = hostname is null ? subdomain : null,
+            ForwardsTo = tunnel.Display,
+            Options = tunnel.Definition.Options,
+        }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await answer.Task.WaitAsync(BindTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pendingBinds.TryRemove(requestId, out _);
+        }
+    }
+
+    /// <summary>Tells the edge to drop the tunnel it bound as <paramref name="tunnelId"/>; no answer is awaited.</summary>
+    public ValueTask UnbindAsync(string tunnelId, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(new UnbindMessage { TunnelId = tunnelId }, cancellationToken);
+
+    public void Dispose() => _writer.Dispose();
+
+    private static string OperatingSystemName() =>
+        OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "macos" : OperatingSystem.IsWindows() ? "windows" : "other";
+}

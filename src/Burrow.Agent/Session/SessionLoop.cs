@@ -1,0 +1,216 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Burrow.Agent.Events;
+using Burrow.Agent.Forwarding;
+using Burrow.Agent.Inspection;
+using Burrow.Agent.Status;
+using Burrow.Mux;
+using Burrow.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Agent.Session;
+
+/// <summary>
+/// The agent's one session with the edge, kept up: connect, authenticate (asking to resume the last session), put
+/// the tunnels online, serve until the connection ends, and connect again after capped, jittered backoff. It stops
+/// when cancelled (exit code 0) or on a refusal that retrying cannot change (exit code 1).
+/// </summary>
+internal sealed class SessionLoop
+{
+    // Tries before a failure that retrying cannot mend (unknown host, untrusted certificate) stops the agent.
+    private const int HopelessAttempts = 3;
+
+    private readonly AgentOptions _options;
+    private readonly TunnelTable _tunnels;
+    private readonly AgentEventSource _events;
+    private readonly ILogger _logger;
+    private readonly string? _statePath;
+    private readonly TunnelBinder _binder;
+    private readonly Heartbeat _heartbeat;
+    private SessionState _state = new();
+    private HttpInspector? _inspector;
+    private bool _everOnline;
+    private volatile ControlChannel? _live;
+    private volatile bool _edgeCountsClients;
+    private SessionStatus _status = SessionStatus.Connecting;
+    private string? _reason;
+
+    public SessionLoop(AgentOptions options, TunnelTable tunnels, AgentEventSource events, ILogger logger)
+    {
+        _options = options;
+        _tunnels = tunnels;
+        _events = events;
+        _logger = logger;
+        _statePath = SessionState.PathFor(options);
+        _binder = new TunnelBinder(tunnels, _statePath, events);
+        _heartbeat = new Heartbeat(events);
+    }
+
+    public SessionStatus Status => _status;
+
+    /// <summary>Why the session is not online (the last error), or <see langword="null"/>.</summary>
+    public string? Reason => _reason;
+
+    public string? SessionId => _state.SessionId;
+
+    public TimeSpan? Latency => _heartbeat.Latency;
+
+    /// <summary>
+    /// Set from each <c>auth_result</c>: whether this connection's edge reports http tunnels' clients and requests.
+    /// Read by proxy streams and the inspector to leave those counts to it.
+    /// </summary>
+    public bool EdgeCountsClients => _edgeCountsClients;
+
+    /// <summary>The control channel while every tunnel is online, for tunnels started and stopped through the agent API; else <see langword="null"/>.</summary>
+    public ControlChannel? Live => _live;
+
+    /// <summary>Runs until cancelled (0) or a permanent error (1); returns the exit code.</summary>
+    /// <param name="inspector">Observes HTTP tunnels with inspection on.</param>
+    /// <param name="cancellationToken">Stops the agent.</param>
+    public async Task<int> RunAsync(HttpInspector? inspector, CancellationToken cancellationToken)
+    {
+        _inspector = inspector;
+        _state = SessionState.Load(_statePath);
+        var backoff = new Backoff(_options.MinReconnectDelay, _options.MaxReconnectDelay);
+        int hopeless = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                ConnectionOutcome outcome = await RunConnectionAsync(cancellationToken).ConfigureAwait(false);
+                if (outcome.ExitCode is { } exit)
+                {
+                    return exit;
+                }
+
+                if (outcome.WasOnline)
+                {
+                    backoff.Reset();
+                }
+
+                hopeless = 0;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException
+                or OperationCanceledException or TimeoutException or MuxException or ProtocolException or InvalidOperationException)
+            {
+                // A name that does not resolve or a certificate not trusted stays that way: after a few tries, say what
+                // to change and stop, unless asked to keep trying.
+                if (ConnectionFailures.Hopeless(ex, _options.ServerAddress) is { } error)
+                {
+                    bool givingUp = ++hopeless >= HopelessAttempts && !_options.RetryForever;
+                    _events.Raise(new EdgeSetupProblem(error, givingUp));
+                    if (givingUp)
+                    {
+                        return 1;
+                    }
+
+                    SetStatus(SessionStatus.Reconnecting, error.Message.TrimEnd('.'));
+                }
+                else
+                {
+                    hopeless = 0;
+                    string reason = ConnectionFailures.Describe(ex);
+                    _events.Raise(new CannotReachEdge(_options.ServerAddress, reason));
+                    SetStatus(SessionStatus.Reconnecting, $"cannot reach the edge: {reason}");
+                }
+            }
+
+            TimeSpan delay = backoff.Next();
+            _events.Raise(new Reconnecting(delay, backoff.Attempt));
+            try
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return 0;
+    }
+
+    // Written by the session loop (and the runner as it stops); readers take a possibly stale but consistent pair, which a status view can live with.
+    public void SetStatus(SessionStatus status, string? reason)
+    {
+        _reason = reason;
+        _status = status;
+    }
+
+    private async Task<ConnectionOutcome> RunConnectionAsync(CancellationToken cancellationToken)
+    {
+        SslStream ssl = await EdgeConnector.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
+        var mux = MuxSession.Client(ssl, new MuxOptions { EnableKeepAlive = false });
+        await using (mux.ConfigureAwait(false))
+        {
+            using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            MuxStream control = await mux.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var channel = new ControlChannel(control, _tunnels, _events, session.Token);
+            string? resumeId = _state.SessionId;
+            AuthResultMessage authResult = await channel.AuthenticateAsync(_options.Authtoken, resumeId, cancellationToken).ConfigureAwait(false);
+            if (authResult.Error is { } refused)
+            {
+                bool givingUp = ConnectionFailures.IsFinalRefusal(refused);
+                _events.Raise(new SessionRefused(refused, givingUp));
+                if (givingUp)
+                {
+                    return new ConnectionOutcome(false, 1);
+                }
+
+                SetStatus(SessionStatus.Reconnecting, $"the edge refused the session: {refused}");
+                return new ConnectionOutcome(false, null);
+            }
+
+            _edgeCountsClients = ProtocolFeatures.Has(authResult.Features, ProtocolFeatures.TunnelStats);
+            bool resumed = resumeId is not null && resumeId == authResult.SessionId;
+            _state.SessionId = authResult.SessionId;
+            _state.Save(_statePath);
+
+            // Restored before proxy streams are accepted: on a resume the edge routes requests to this
+            // connection at once, and a stream for a tunnel not yet known here would be reset (a 502).
+            List<ActiveTunnel>? restored = resumed ? _binder.TryRestore(_state) : null;
+
+            Task controlLoop = channel.ReadLoopAsync();
+            var proxyStreams = new ProxyStreamHandler(
+                _tunnels.FindById, _edgeCountsClients, _inspector, error => _events.Raise(new ForwardingFailed(error)), _logger);
+            Task acceptLoop = proxyStreams.AcceptLoopAsync(mux, session.Token);
+            Task<bool> heartbeat = _heartbeat.RunAsync(mux, authResult, session.Token);
+
+            if (restored is not null)
+            {
+                _binder.AnnounceResumed(restored, _everOnline);
+            }
+            else if (await _binder.BindAllAsync(channel, _state, _everOnline, session.Token).ConfigureAwait(false) is { } exit)
+            {
+                return new ConnectionOutcome(false, exit);
+            }
+
+            _everOnline = true;
+            SetStatus(SessionStatus.Online, null);
+            _live = channel;
+            // Online until the session ends (edge gone, keepalive lost, control stream closed) or the user stops.
+            await Task.WhenAny(mux.Completion, controlLoop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+            _live = null;
+            await session.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(controlLoop, acceptLoop, heartbeat).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return new ConnectionOutcome(true, 0);
+            }
+
+            string reason = await heartbeat.ConfigureAwait(false)
+                ? "no keepalive answer from the edge"
+                : mux.Completion.IsCompleted ? ConnectionFailures.DescribeEnd(await mux.Completion.ConfigureAwait(false)) : "the edge closed the control stream";
+            _events.Raise(new ConnectionLost(reason));
+            SetStatus(SessionStatus.Reconnecting, reason);
+            return new ConnectionOutcome(true, null);
+        }
+    }
+
+    private readonly record struct ConnectionOutcome(bool WasOnline, int? ExitCode);
+}
