@@ -3,7 +3,9 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
 
 namespace Burrow.Bench.Store;
 

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Burrow.Agent.Session;
 using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Agent;
 

@@ -1,5 +1,5 @@
 using Burrow.Agent.Session;
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Agent;
 

@@ -3,7 +3,9 @@ using Burrow.Agent.Inspection;
 using Burrow.Agent.Session;
 using Burrow.Agent.Status;
 using Burrow.Agent.Web;
-using Burrow.Protocol;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Agent;
 

@@ -5,7 +5,10 @@ using Burrow.Agent.Web;
 using Burrow.Agent.Status;
 using Burrow.Agent.Session;
 using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,6 +1,9 @@
 using System.IO.Pipelines;
 using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
 
 namespace Burrow.Fuzz;
 

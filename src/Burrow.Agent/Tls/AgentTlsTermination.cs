@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Agent;
 

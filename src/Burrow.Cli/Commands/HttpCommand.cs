@@ -4,7 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 using Burrow.Agent;
 using Burrow.Cli.Logging;
 using Burrow.Edge;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Cli.Commands;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Burrow.Agent;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using Burrow.Mux;
 using Burrow.Mux.Frames;
-using Burrow.Protocol;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Edge.Agents;
 

@@ -1,7 +1,7 @@
 using System.Net.Http;
 using Burrow.Edge.Routing;
 using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Edge.Forwarding;
 

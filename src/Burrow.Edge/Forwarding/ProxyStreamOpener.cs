@@ -1,5 +1,8 @@
 using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
 
 namespace Burrow.Edge.Forwarding;
 

@@ -3,7 +3,8 @@ using System.Net.Sockets;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
 using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Edge.Tcp;

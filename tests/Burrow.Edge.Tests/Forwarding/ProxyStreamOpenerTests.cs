@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using Burrow.Edge.Forwarding;
 using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
 
 namespace Burrow.Edge.Tests.Forwarding;
 

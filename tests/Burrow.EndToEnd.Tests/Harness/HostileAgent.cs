@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
 
 namespace Burrow.EndToEnd.Tests.Harness;
 

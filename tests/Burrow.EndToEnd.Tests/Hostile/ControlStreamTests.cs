@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Burrow.EndToEnd.Tests.Harness;
 using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.EndToEnd.Tests.Hostile;
 
