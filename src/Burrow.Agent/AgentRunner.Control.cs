@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Burrow.Agent.Session;
-using Burrow.Mux;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
 using Burrow.Protocol.Codec;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;

@@ -1,5 +1,7 @@
 using System.IO.Pipelines;
-using Burrow.Mux;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
 using Burrow.Protocol.Codec;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;

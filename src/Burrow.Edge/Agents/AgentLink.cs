@@ -1,5 +1,6 @@
-using Burrow.Mux;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
 using Burrow.Protocol.Codec;
 using Burrow.Protocol.Messages;
 

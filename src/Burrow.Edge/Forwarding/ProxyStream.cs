@@ -1,5 +1,5 @@
-using Burrow.Mux;
 using Burrow.Edge.Routing;
+using Burrow.Mux.Streams;
 using Burrow.Protocol.Codec;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;

@@ -1,6 +1,8 @@
 using System.Net.Http;
 using Burrow.Edge.Routing;
-using Burrow.Mux;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
 using Burrow.Protocol.Messages;
 
 namespace Burrow.Edge.Forwarding;

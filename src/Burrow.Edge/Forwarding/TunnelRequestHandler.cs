@@ -3,7 +3,7 @@ using Burrow.Edge.Agents;
 using Burrow.Edge.Errors;
 using Burrow.Edge.Routing;
 using Burrow.Edge.Stats;
-using Burrow.Mux;
+using Burrow.Mux.Errors;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
 using Microsoft.AspNetCore.Http;

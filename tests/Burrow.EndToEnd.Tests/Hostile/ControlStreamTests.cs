@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using Burrow.EndToEnd.Tests.Harness;
-using Burrow.Mux;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Streams;
 using Burrow.Protocol.Messages;
 
 namespace Burrow.EndToEnd.Tests.Hostile;

@@ -1,6 +1,8 @@
 using System.Text;
 using Burrow.EndToEnd.Tests.Harness;
-using Burrow.Mux;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
 using Burrow.Protocol.Codec;
 using Burrow.Protocol.Messages;
 using Burrow.Protocol.Serialization;
