@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Burrow.Agent.Session;
+using Burrow.Agent.Tunnels;
 using Burrow.Mux.Errors;
 using Burrow.Mux.Sessions;
 using Burrow.Protocol.Codec;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Burrow.Agent.Inspection;
 using Burrow.Agent.Session;
 using Burrow.Agent.Status;
+using Burrow.Agent.Tunnels;
 using Burrow.Agent.Web;
 using Burrow.Protocol.Codec;
 using Burrow.Protocol.Errors;

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Burrow.Agent.Forwarding;
-using Burrow.Agent.Web;
-using Burrow.Agent.Status;
 using Burrow.Agent.Session;
+using Burrow.Agent.Status;
+using Burrow.Agent.Tunnels;
+using Burrow.Agent.Web;
 using Burrow.Mux.Errors;
 using Burrow.Mux.Sessions;
 using Burrow.Mux.Streams;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 using Burrow.Bench.IdleTunnels;
 using Burrow.Protocol.Messages;
 

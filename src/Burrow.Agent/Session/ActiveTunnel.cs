@@ -1,4 +1,5 @@
 using Burrow.Agent.Metrics;
+using Burrow.Agent.Tunnels;
 using Burrow.Protocol.Messages;
 
 namespace Burrow.Agent.Session;

@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using Burrow.Agent.Inspection;
 using Burrow.Agent.Session;
 using Burrow.Agent.Status;
+using Burrow.Agent.Tunnels;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
 using Microsoft.AspNetCore.Builder;

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Burrow.Agent.Tunnels;
 using Burrow.Protocol.Messages;
 
 namespace Burrow.Agent.Web;

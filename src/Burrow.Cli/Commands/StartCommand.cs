@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 using Burrow.Cli.Config;
 using Burrow.Protocol.Errors;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
 

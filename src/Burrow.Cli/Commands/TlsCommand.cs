@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Burrow.Agent;
+using Burrow.Agent.Tls;
+using Burrow.Agent.Tunnels;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
 

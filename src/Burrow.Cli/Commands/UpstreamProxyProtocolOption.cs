@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands;

@@ -1,4 +1,4 @@
-using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 using Burrow.Cli.Config;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
