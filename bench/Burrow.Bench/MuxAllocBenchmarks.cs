@@ -1,8 +1,9 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
-using Burrow.Mux;
 using Burrow.Mux.Buffers;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
 
 namespace Burrow.Bench;
 

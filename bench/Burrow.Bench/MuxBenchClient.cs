@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Burrow.Mux;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
 
 namespace Burrow.Bench;
 

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
-using Burrow.Mux;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
 
 namespace Burrow.Bench;
 

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Burrow.Mux;
+using Burrow.Mux.Sessions;
 using Burrow.Mux.Transport;
 
 namespace Burrow.Bench;

@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
 
 namespace Burrow.Bench.Store;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using Burrow.Bench.Store;
 using Burrow.Edge;
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
 using Burrow.Storage;
 
 // The control plane's figures: authentications per second the edge sustains with each store, and

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Burrow.Agent.Tunnels;
 
 namespace Burrow.Agent;
 

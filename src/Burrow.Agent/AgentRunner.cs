@@ -3,8 +3,15 @@ using Burrow.Agent.Forwarding;
 using Burrow.Agent.Inspection;
 using Burrow.Agent.Session;
 using Burrow.Agent.Status;
+using Burrow.Agent.Tunnels;
 using Burrow.Agent.Web;
-using Burrow.Protocol;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 using Burrow.Bench.IdleTunnels;
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
 
 // The peer suite's "many idle tunnels on one edge" driver: real agents (AgentRunner, the code
 // `burrow http` runs), as many sessions as the edge's per-session tunnel limit requires, each

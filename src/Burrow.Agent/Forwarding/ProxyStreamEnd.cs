@@ -1,5 +1,5 @@
 using System.Net.Security;
-using Burrow.Mux;
+using Burrow.Mux.Streams;
 using Burrow.Protocol.Pumping;
 
 namespace Burrow.Agent.Forwarding;

@@ -3,9 +3,14 @@ using System.Net;
 using System.Net.Security;
 using Burrow.Agent.Inspection;
 using Burrow.Agent.Session;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 using Burrow.Protocol.Pumping;
+using Burrow.Protocol.Serialization;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Agent.Forwarding;

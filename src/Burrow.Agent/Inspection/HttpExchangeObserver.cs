@@ -3,7 +3,7 @@ using System.Net;
 using Burrow.Agent.Forwarding;
 using Burrow.Agent.Http1;
 using Burrow.Agent.Session;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Agent.Inspection;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Burrow.Agent.Session;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Agent.Inspection;
 

@@ -4,6 +4,7 @@ using System.Net;
 using Burrow.Agent.Forwarding;
 using Burrow.Agent.Session;
 using Burrow.Agent.Status;
+using Burrow.Protocol.Errors;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Agent.Inspection;
@@ -70,7 +71,7 @@ internal sealed partial class HttpInspector : IAsyncDisposable
         // The connection is plain HTTP to the handler; TLS toward an https:// upstream is done by the dialer.
         ConnectCallback = async (context, cancellationToken) =>
         {
-            (UpstreamConnection? connection, Burrow.Protocol.ProtocolError? error) = await UpstreamDialer.DialAsync(
+            (UpstreamConnection? connection, ProtocolError? error) = await UpstreamDialer.DialAsync(
                 t.DialHost, t.DialPort, t.DialTls, t.Display, t.Definition.UpstreamTlsVerify, http2: false, cancellationToken).ConfigureAwait(false);
             return connection?.Stream ?? throw new UpstreamDialFailedException(error!);
         },

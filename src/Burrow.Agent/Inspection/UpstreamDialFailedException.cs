@@ -1,4 +1,4 @@
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Agent.Inspection;
 

@@ -1,4 +1,4 @@
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Agent.Metrics;
 

@@ -1,4 +1,6 @@
 using Burrow.Agent.Metrics;
+using Burrow.Agent.Tunnels;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Agent.Session;
 
@@ -22,7 +24,7 @@ internal sealed class ActiveTunnel
 
     public string Display => Definition.Upstream.Display;
 
-    public bool Http2 => Definition.Options.UpstreamProtocol == Burrow.Protocol.UpstreamProtocols.Http2;
+    public bool Http2 => Definition.Options.UpstreamProtocol == UpstreamProtocols.Http2;
 
     public string? TunnelId { get; set; }
 
@@ -48,7 +50,7 @@ internal sealed class ActiveTunnel
     /// <param name="edgeCountsClients">Whether this session's edge reports http tunnels' clients.</param>
     public bool ProxyStreamOpened(bool edgeCountsClients)
     {
-        if (edgeCountsClients && Definition.Proto == Burrow.Protocol.TunnelProtocols.Http)
+        if (edgeCountsClients && Definition.Proto == TunnelProtocols.Http)
         {
             return false;
         }

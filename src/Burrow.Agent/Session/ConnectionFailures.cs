@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Sessions;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Agent.Session;
 

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Burrow.Agent.Events;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
 
 namespace Burrow.Agent.Session;
 

@@ -3,8 +3,8 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Mux.Transport;
-using Burrow.Protocol;
 using Burrow.Protocol.Tls;
+using Burrow.Protocol.Versioning;
 
 namespace Burrow.Agent.Session;
 

@@ -1,6 +1,7 @@
 using Burrow.Agent.Events;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Agent.Session;
 

@@ -5,8 +5,12 @@ using Burrow.Agent.Events;
 using Burrow.Agent.Forwarding;
 using Burrow.Agent.Inspection;
 using Burrow.Agent.Status;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Agent.Session;

@@ -1,5 +1,7 @@
 using Burrow.Agent.Events;
-using Burrow.Protocol;
+using Burrow.Agent.Tunnels;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Agent.Session;
 

@@ -3,9 +3,9 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
-namespace Burrow.Agent;
+namespace Burrow.Agent.Tls;
 
 /// <summary>
 /// TLS terminated by the agent for a tls tunnel (<c>burrow tls --terminate-at agent --crt --key</c>):

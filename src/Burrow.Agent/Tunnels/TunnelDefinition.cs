@@ -1,6 +1,7 @@
-using Burrow.Protocol;
+using Burrow.Agent.Tls;
+using Burrow.Protocol.Messages;
 
-namespace Burrow.Agent;
+namespace Burrow.Agent.Tunnels;
 
 /// <summary>One tunnel the agent keeps online.</summary>
 public sealed record TunnelDefinition

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace Burrow.Agent;
+namespace Burrow.Agent.Tunnels;
 
 /// <summary>
 /// Where a tunnel forwards to, parsed from the command line: <c>8080</c>, <c>host:port</c>,

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Burrow.Agent.Inspection;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Burrow.Agent.Inspection;
 using Burrow.Agent.Metrics;
 using Burrow.Agent.Status;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Agent.Web;
 

@@ -1,7 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Burrow.Protocol;
+using Burrow.Agent.Tunnels;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Agent.Web;
 

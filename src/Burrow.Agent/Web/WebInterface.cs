@@ -1,7 +1,7 @@
 using Burrow.Agent.Events;
 using Burrow.Agent.Inspection;
 using Burrow.Agent.Status;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Agent.Web;

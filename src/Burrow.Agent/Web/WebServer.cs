@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

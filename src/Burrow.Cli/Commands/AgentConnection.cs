@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 using Burrow.Cli.Config;
 using Burrow.Cli.Logging;
 using Burrow.Cli.Screen;

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Burrow.Agent.Tunnels;
 using Burrow.Cli.Config;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands;
 
@@ -146,7 +147,7 @@ internal static class ConfigCommand
         output.WriteLine(config.Endpoints.Count == 0 ? "  no endpoints" : $"  {config.Endpoints.Count} endpoint(s):");
         foreach (EndpointConfig endpoint in config.Endpoints)
         {
-            Burrow.Agent.TunnelDefinition t = endpoint.Tunnel;
+            TunnelDefinition t = endpoint.Tunnel;
             string url = t.Hostname ?? (t.Subdomain is not null ? $"{t.Subdomain}.<domain>" : t.RemotePort is { } port ? $"port {port}" : "(random)");
             output.WriteLine($"    {endpoint.Name,-16} {t.Proto,-5} {url} -> {t.Upstream.Display}  ({endpoint.Location})");
         }

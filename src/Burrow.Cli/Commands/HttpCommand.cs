@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 using Burrow.Cli.Logging;
 using Burrow.Edge;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Cli.Commands;

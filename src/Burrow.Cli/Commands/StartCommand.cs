@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 using Burrow.Cli.Config;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands;
 

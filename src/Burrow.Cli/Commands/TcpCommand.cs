@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Burrow.Agent;
-using Burrow.Protocol;
+using Burrow.Agent.Tunnels;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Cli.Commands;
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
-using Burrow.Agent;
-using Burrow.Protocol;
+using Burrow.Agent.Tls;
+using Burrow.Agent.Tunnels;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Cli.Commands;
 

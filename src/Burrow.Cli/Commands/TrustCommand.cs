@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Burrow.Cli.Trust;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands;
 

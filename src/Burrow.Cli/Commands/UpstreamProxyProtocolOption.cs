@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Burrow.Agent;
-using Burrow.Protocol;
+using Burrow.Agent.Tunnels;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Validation;
 
 namespace Burrow.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;

@@ -1,5 +1,7 @@
-using Burrow.Agent;
-using Burrow.Protocol;
+using Burrow.Agent.Tunnels;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Validation;
 using YamlDotNet.RepresentationModel;
 
 namespace Burrow.Cli.Config;

@@ -1,4 +1,5 @@
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Validation;
 using YamlDotNet.RepresentationModel;
 
 namespace Burrow.Cli.Config;

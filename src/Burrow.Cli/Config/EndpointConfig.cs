@@ -1,4 +1,4 @@
-using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 
 namespace Burrow.Cli.Config;
 

@@ -1,4 +1,4 @@
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
 using YamlDotNet.RepresentationModel;
 
 namespace Burrow.Cli.Config;

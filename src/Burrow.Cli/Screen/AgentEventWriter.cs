@@ -1,6 +1,7 @@
 using System.Globalization;
 using Burrow.Agent.Events;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Cli.Screen;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Burrow.Edge.Agents;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using Burrow.Storage;
 using Microsoft.Extensions.Logging;
 

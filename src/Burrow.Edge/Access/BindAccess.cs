@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Burrow.Edge.Agents;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 using Burrow.Storage;
 
 namespace Burrow.Edge.Access;

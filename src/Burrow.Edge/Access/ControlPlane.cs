@@ -1,4 +1,4 @@
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using Burrow.Storage;
 using Microsoft.Extensions.Logging;
 

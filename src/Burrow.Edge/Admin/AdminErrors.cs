@@ -1,5 +1,5 @@
 using Burrow.Edge.Admin.Models;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using Burrow.Storage;
 using Microsoft.AspNetCore.Http;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using Burrow.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

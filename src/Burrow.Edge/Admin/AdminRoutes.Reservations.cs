@@ -1,6 +1,7 @@
 using System.Globalization;
 using Burrow.Edge.Admin.Models;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Validation;
 using Burrow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

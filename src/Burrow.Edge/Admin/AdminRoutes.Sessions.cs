@@ -1,6 +1,6 @@
 using Burrow.Edge.Admin.Models;
 using Burrow.Edge.Agents;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,8 @@
-using Burrow.Mux;
 using Burrow.Mux.Frames;
-using Burrow.Protocol;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Edge.Agents;
 

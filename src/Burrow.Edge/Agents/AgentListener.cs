@@ -8,8 +8,8 @@ using Burrow.Edge.Errors;
 using Burrow.Edge.Health;
 using Burrow.Edge.Tcp;
 using Burrow.Mux.Transport;
-using Burrow.Protocol;
 using Burrow.Protocol.Tls;
+using Burrow.Protocol.Versioning;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Edge.Agents;

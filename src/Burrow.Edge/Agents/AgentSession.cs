@@ -1,6 +1,6 @@
 using Burrow.Edge.Access;
 using Burrow.Edge.Routing;
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Edge.Agents;
 

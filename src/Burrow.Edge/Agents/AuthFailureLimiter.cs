@@ -1,6 +1,6 @@
 using System.Net;
 using System.Threading.RateLimiting;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Edge.Agents;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Edge.Agents;
 

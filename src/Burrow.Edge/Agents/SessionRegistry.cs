@@ -3,7 +3,8 @@ using System.Security.Cryptography;
 using Burrow.Edge.Access;
 using Burrow.Edge.Routing;
 using Burrow.Mux.Frames;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 using Burrow.Storage;
 using Microsoft.Extensions.Logging;
 

@@ -1,4 +1,4 @@
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Burrow.Edge.Errors;

@@ -1,6 +1,8 @@
-using Burrow.Mux;
 using Burrow.Edge.Routing;
-using Burrow.Protocol;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Edge.Forwarding;
 

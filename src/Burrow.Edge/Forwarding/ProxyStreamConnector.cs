@@ -1,7 +1,9 @@
 using System.Net.Http;
 using Burrow.Edge.Routing;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Edge.Forwarding;
 

@@ -1,5 +1,10 @@
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
 
 namespace Burrow.Edge.Forwarding;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Burrow.Edge.Forwarding;

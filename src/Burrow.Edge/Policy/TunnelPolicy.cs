@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Net;
 using System.Text;
-using Burrow.Protocol;
+using Burrow.Protocol.Validation;
 using Microsoft.AspNetCore.Http;
 
 namespace Burrow.Edge.Policy;

@@ -1,7 +1,8 @@
 using Burrow.Edge.Agents;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Policy;
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Validation;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Burrow.Edge.Routing;

@@ -2,7 +2,9 @@ using System.Globalization;
 using Burrow.Edge.Access;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Tcp;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Validation;
 using Burrow.Storage;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,5 @@
+using Burrow.Protocol.Messages;
+
 namespace Burrow.Edge.Stats;
 
 /// <summary>
@@ -14,8 +16,8 @@ namespace Burrow.Edge.Stats;
 /// </remarks>
 internal sealed class DurationSample
 {
-    /// <summary>Slots in the ring: one report's worth (<see cref="Burrow.Protocol.TunnelStatsMessage.MaxDurations"/>).</summary>
-    public const int Capacity = Burrow.Protocol.TunnelStatsMessage.MaxDurations;
+    /// <summary>Slots in the ring: one report's worth (<see cref="TunnelStatsMessage.MaxDurations"/>).</summary>
+    public const int Capacity = TunnelStatsMessage.MaxDurations;
 
     private const long Mask = Capacity - 1;
 

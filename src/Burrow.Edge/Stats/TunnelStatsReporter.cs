@@ -1,6 +1,7 @@
 using Burrow.Edge.Agents;
 using Burrow.Edge.Routing;
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
 
 namespace Burrow.Edge.Stats;
 

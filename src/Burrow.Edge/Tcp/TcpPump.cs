@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Burrow.Mux;
+using Burrow.Mux.Streams;
 using Burrow.Protocol.Pumping;
 
 namespace Burrow.Edge.Tcp;

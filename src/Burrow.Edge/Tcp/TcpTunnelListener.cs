@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Edge.Tcp;

@@ -1,4 +1,6 @@
-namespace Burrow.Mux;
+using Burrow.Mux.Sessions;
+
+namespace Burrow.Mux.Errors;
 
 /// <summary>What went wrong, for callers that branch on failures without reading messages.</summary>
 public enum MuxError

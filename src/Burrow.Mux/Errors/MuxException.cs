@@ -1,4 +1,4 @@
-namespace Burrow.Mux;
+namespace Burrow.Mux.Errors;
 
 /// <summary>A multiplexer failure. <see cref="Error"/> says which, so nobody matches on message text.</summary>
 public class MuxException : IOException

@@ -1,6 +1,6 @@
 using Burrow.Mux.Frames;
 
-namespace Burrow.Mux;
+namespace Burrow.Mux.Errors;
 
 /// <summary>
 /// A violation of the yamux protocol by the peer. Its blast radius is the whole session: the

@@ -1,4 +1,4 @@
-namespace Burrow.Mux;
+namespace Burrow.Mux.Errors;
 
 /// <summary>A failure confined to one stream: the session and its other streams go on.</summary>
 public sealed class MuxStreamException : MuxException

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Burrow.Mux.Errors;
 
 namespace Burrow.Mux.Frames;
 

@@ -1,4 +1,4 @@
-namespace Burrow.Mux;
+namespace Burrow.Mux.Sessions;
 
 /// <summary>How and why a session ended, as reported by <see cref="MuxSession.Completion"/>.</summary>
 /// <param name="Reason">The category of the end.</param>

@@ -1,4 +1,4 @@
-namespace Burrow.Mux;
+namespace Burrow.Mux.Sessions;
 
 /// <summary>Why a session ended.</summary>
 public enum MuxCloseReason

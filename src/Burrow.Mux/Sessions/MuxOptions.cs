@@ -1,4 +1,4 @@
-namespace Burrow.Mux;
+namespace Burrow.Mux.Sessions;
 
 /// <summary>
 /// Settings of one session. Defaults follow HashiCorp's <c>DefaultConfig</c> where yamux has one,

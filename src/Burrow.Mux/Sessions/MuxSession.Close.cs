@@ -1,6 +1,8 @@
+using Burrow.Mux.Errors;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Streams;
 
-namespace Burrow.Mux;
+namespace Burrow.Mux.Sessions;
 
 // The graceful end: what was handed to the session before the close still leaves, Go Away goes
 // last, and the peer gets the chance to read it before the transport closes. Every step is

@@ -1,6 +1,8 @@
+using Burrow.Mux.Errors;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Streams;
 
-namespace Burrow.Mux;
+namespace Burrow.Mux.Sessions;
 
 // Pings, RTT and the timer that enforces keepalive and stream timeouts.
 public sealed partial class MuxSession

@@ -1,7 +1,9 @@
 using System.Buffers;
+using Burrow.Mux.Errors;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Streams;
 
-namespace Burrow.Mux;
+namespace Burrow.Mux.Sessions;
 
 // The reader loop: parse frames from the transport and dispatch them. Nothing here waits on a
 // stream's consumer; payloads are copied into the stream's buffer, bounded by its window.

@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Streams;
 
-namespace Burrow.Mux;
+namespace Burrow.Mux.Sessions;
 
 // The single writer. Three queues feed it: frames without payload (window updates, pings, SYN,
 // ACK, RST, Go Away), which go first so flow control and liveness never wait behind bulk data;

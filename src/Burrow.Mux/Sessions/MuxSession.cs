@@ -1,9 +1,11 @@
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using Burrow.Mux.Buffers;
+using Burrow.Mux.Errors;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Streams;
 
-namespace Burrow.Mux;
+namespace Burrow.Mux.Sessions;
 
 /// <summary>
 /// A yamux session over one reliable duplex transport: many <see cref="MuxStream"/>s, flow

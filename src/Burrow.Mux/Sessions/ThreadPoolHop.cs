@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Burrow.Mux;
+namespace Burrow.Mux.Sessions;
 
 /// <summary>
 /// An awaitable that resumes the writer loop on the thread pool, whatever synchronization context

@@ -1,6 +1,6 @@
 using System.Threading.Tasks.Sources;
 
-namespace Burrow.Mux;
+namespace Burrow.Mux.Sessions;
 
 /// <summary>
 /// Wakes the session's single writer when work is queued: an auto-reset event that many threads

@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using Burrow.Mux.Errors;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Sessions;
 
-namespace Burrow.Mux;
+namespace Burrow.Mux.Streams;
 
 // The receive direction: the session's reader copies payloads in, the user's reads copy them out,
 // and window updates go back to the peer as the user consumes.

@@ -2,9 +2,11 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
+using Burrow.Mux.Errors;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Sessions;
 
-namespace Burrow.Mux;
+namespace Burrow.Mux.Streams;
 
 // The send direction. A write hands its buffer to the session's single writer loop and waits;
 // the loop copies it out one frame at a time, round-robin with the other streams, as far as the

@@ -1,4 +1,4 @@
-namespace Burrow.Mux;
+namespace Burrow.Mux.Streams;
 
 // The System.IO.Stream surface. The async members are the real ones; the synchronous members
 // exist for callers that only speak Stream and block on the async path.

@@ -1,9 +1,11 @@
 using System.IO.Pipelines;
 using System.Threading.Tasks.Sources;
 using Burrow.Mux.Buffers;
+using Burrow.Mux.Errors;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Sessions;
 
-namespace Burrow.Mux;
+namespace Burrow.Mux.Streams;
 
 /// <summary>
 /// One yamux stream: a full-duplex byte stream with half-close and abort, shaped like

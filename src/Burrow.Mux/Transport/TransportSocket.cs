@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Burrow.Mux.Sessions;
 
 namespace Burrow.Mux.Transport;
 

@@ -1,4 +1,4 @@
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Codec;
 
 /// <summary>Settings of <see cref="ControlMessageReader"/> and <see cref="ControlMessageWriter"/>.</summary>
 public sealed class ControlCodecOptions

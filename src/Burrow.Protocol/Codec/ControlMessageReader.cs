@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Codec;
 
 /// <summary>
 /// Reads length-prefixed messages from a stream, one at a time.

@@ -1,6 +1,9 @@
 using System.Text.Json;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Codec;
 
 /// <summary>
 /// Writes length-prefixed messages to a stream. Safe to call from several tasks at once: the edge

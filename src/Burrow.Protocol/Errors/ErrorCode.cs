@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Errors;
 
 /// <summary>
 /// One entry of the error catalog: a stable number, a short name, the HTTP status a public client

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Errors;
 
 /// <summary>
 /// The catalog of every error Burrow reports, shared by edge and agent. Codes are stable: a code

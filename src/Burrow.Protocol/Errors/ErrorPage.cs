@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Errors;
 
 /// <summary>
 /// The body a public client gets for an error, whoever answers: an HTML page for browsers, JSON for

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Errors;
 
 /// <summary>Helpers for putting values that came from a user or a peer into error messages.</summary>
 internal static class ErrorText

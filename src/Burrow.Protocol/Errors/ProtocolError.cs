@@ -1,4 +1,4 @@
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Errors;
 
 /// <summary>
 /// The <c>error</c> object of the wire: a stable code such as <c>ERR_BURROW_2001</c> and a

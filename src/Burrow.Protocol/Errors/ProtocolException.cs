@@ -1,4 +1,4 @@
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Errors;
 
 /// <summary>
 /// A violation of the Burrow wire protocol by the peer (or, for <c>ERR_BURROW_4002</c> on write,

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>Describes the agent program in <see cref="AuthMessage"/>; shown to operators, never trusted.</summary>
 /// <remarks>A field that is missing or <c>null</c> on the wire reads as empty.</remarks>

@@ -1,7 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
+using Burrow.Protocol.Versioning;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>
 /// Agent → edge, the first message on the control stream: who the agent is and what it may do.

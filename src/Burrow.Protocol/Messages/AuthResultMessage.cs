@@ -1,7 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Versioning;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>
 /// Edge → agent, the answer to <see cref="AuthMessage"/>: either a session with its liveness

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
+using Burrow.Protocol.Errors;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>Edge → agent, the answer to <see cref="BindMessage"/>: the public URLs, or an error.</summary>
 public sealed record BindResultMessage : ControlMessage

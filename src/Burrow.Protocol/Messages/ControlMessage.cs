@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>
 /// A message of the Burrow protocol: one length-prefixed JSON object whose <c>type</c> field names

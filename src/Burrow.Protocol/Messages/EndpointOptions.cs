@@ -1,7 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
+using Burrow.Protocol.Validation;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>
 /// The policy a tunnel asks the edge to enforce before a byte reaches the agent. Carried in

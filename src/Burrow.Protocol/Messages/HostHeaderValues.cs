@@ -1,4 +1,4 @@
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>
 /// The keywords of <see cref="EndpointOptions.HostHeader"/>; any other value is a literal Host to send.

@@ -1,4 +1,6 @@
-namespace Burrow.Protocol;
+using Burrow.Protocol.Versioning;
+
+namespace Burrow.Protocol.Messages;
 
 /// <summary>
 /// The values of the <c>type</c> field that tells control messages apart on the wire.

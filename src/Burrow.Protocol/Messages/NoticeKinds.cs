@@ -1,4 +1,4 @@
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>
 /// Well-known values of <see cref="NoticeMessage.Kind"/>. The set is open: an agent shows the

@@ -1,7 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
+using Burrow.Protocol.Errors;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>Edge → agent: something the user should know that is not the answer to a request.</summary>
 public sealed record NoticeMessage : ControlMessage

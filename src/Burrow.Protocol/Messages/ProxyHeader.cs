@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
+using Burrow.Protocol.Codec;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>
 /// Edge → agent, the first and only message on a proxy stream, which the edge opens for each

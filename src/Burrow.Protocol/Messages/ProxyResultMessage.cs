@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
+using Burrow.Protocol.Errors;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>
 /// Agent → edge, the first bytes the agent writes on every proxy stream: whether it reached the

@@ -1,4 +1,4 @@
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>What the edge knows about the public client's TLS connection, in <see cref="ProxyHeader.Tls"/>.</summary>
 public sealed record ProxyTlsInfo

@@ -1,4 +1,4 @@
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>The values of <c>proto</c> in <see cref="BindMessage"/> and <see cref="ProxyHeader"/>.</summary>
 public static class TunnelProtocols

@@ -1,7 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
+using Burrow.Protocol.Versioning;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>
 /// Edge → agent: what the public clients of one http tunnel did, as only the edge sees it. Proxy

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>Agent → edge: stop serving a tunnel. The edge may answer with <see cref="UnbindResultMessage"/>.</summary>
 public sealed record UnbindMessage : ControlMessage

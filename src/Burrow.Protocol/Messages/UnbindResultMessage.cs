@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
+using Burrow.Protocol.Errors;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>
 /// Edge → agent, the optional answer to <see cref="UnbindMessage"/>. An agent must not wait for

@@ -1,4 +1,4 @@
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Messages;
 
 /// <summary>The values of <see cref="EndpointOptions.UpstreamProtocol"/>: how HTTP travels over proxy streams.</summary>
 public static class UpstreamProtocols

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Serialization;
 
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/>.

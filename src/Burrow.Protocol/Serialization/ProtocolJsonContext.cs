@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
+using Burrow.Protocol.Messages;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Serialization;
 
 /// <summary>
 /// The source-generated serializer for every message. The options here are part of the wire

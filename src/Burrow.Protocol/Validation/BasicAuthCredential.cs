@@ -1,8 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Validation;
 
 /// <summary>
 /// One parsed <c>user:password</c> entry of <see cref="EndpointOptions.BasicAuth"/>. Its

@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Validation;
 
 /// <summary>
 /// Checks a <see cref="BindMessage"/> for everything that does not depend on the edge's state:

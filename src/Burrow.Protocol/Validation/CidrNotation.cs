@@ -2,8 +2,10 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Validation;
 
 /// <summary>Parses the CIDR rules of <see cref="EndpointOptions.CidrAllow"/> and <see cref="EndpointOptions.CidrDeny"/>.</summary>
 public static class CidrNotation

@@ -1,7 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Validation;
 
 /// <summary>
 /// Checks and parses the <see cref="EndpointOptions"/> of a bind. Pure: it looks at nothing but

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using Burrow.Protocol.Errors;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Validation;
 
 /// <summary>One parsed <c>Name:value</c> entry of a <c>*_header_add</c> option.</summary>
 public sealed record HeaderAddition

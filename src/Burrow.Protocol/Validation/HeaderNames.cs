@@ -1,7 +1,9 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Validation;
 
 /// <summary>Checks header names for the header rules of <see cref="EndpointOptions"/>.</summary>
 public static class HeaderNames

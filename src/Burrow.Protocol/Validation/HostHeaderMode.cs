@@ -1,4 +1,4 @@
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Validation;
 
 /// <summary>What the edge does with the Host header of forwarded requests.</summary>
 public enum HostHeaderMode

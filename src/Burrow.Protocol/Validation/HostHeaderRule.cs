@@ -2,8 +2,10 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Validation;
 
 /// <summary>The parsed <see cref="EndpointOptions.HostHeader"/>.</summary>
 public sealed record HostHeaderRule

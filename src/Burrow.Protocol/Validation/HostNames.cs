@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using Burrow.Protocol.Errors;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Validation;
 
 /// <summary>
 /// Checks requested subdomains and hostnames (RFC 1123 names, in lowercase) before the edge looks

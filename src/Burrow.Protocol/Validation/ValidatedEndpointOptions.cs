@@ -1,6 +1,7 @@
 using System.Net;
+using Burrow.Protocol.Messages;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Validation;
 
 /// <summary>
 /// <see cref="EndpointOptions"/> after <see cref="EndpointOptionsValidator"/>: every value parsed,

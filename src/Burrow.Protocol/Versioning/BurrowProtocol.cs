@@ -1,4 +1,7 @@
-namespace Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+
+namespace Burrow.Protocol.Versioning;
 
 /// <summary>
 /// The version constants of the Burrow protocol and the rule for accepting a peer's version.

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Burrow.Protocol;
+namespace Burrow.Protocol.Versioning;
 
 /// <summary>
 /// The version of this build of Burrow, read from the assembly so that it is set in one place

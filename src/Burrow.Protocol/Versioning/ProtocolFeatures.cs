@@ -1,4 +1,6 @@
-namespace Burrow.Protocol;
+using Burrow.Protocol.Messages;
+
+namespace Burrow.Protocol.Versioning;
 
 /// <summary>
 /// Names of optional protocol features, announced in <see cref="AuthMessage.Features"/> (what the

@@ -1,5 +1,5 @@
 using Burrow.Agent.Metrics;
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Burrow.Agent.Tests.Metrics;

@@ -1,3 +1,5 @@
+using Burrow.Agent.Tunnels;
+
 namespace Burrow.Agent.Tests.Tunnels;
 
 public sealed class UpstreamTargetTests

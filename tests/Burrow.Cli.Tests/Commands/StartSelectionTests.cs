@@ -1,7 +1,7 @@
-using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 using Burrow.Cli.Commands;
 using Burrow.Cli.Config;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Tests.Commands;
 

@@ -1,5 +1,5 @@
 using Burrow.Cli.Commands;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Tests.Commands;
 

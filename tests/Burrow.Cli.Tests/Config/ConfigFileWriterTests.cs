@@ -1,4 +1,5 @@
 using Burrow.Cli.Config;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Tests.Config;
 
@@ -99,7 +100,7 @@ public sealed class ConfigFileWriterTests : IDisposable
 
         ConfigProblem? problem = ConfigFileWriter.SetAgentValue(path, "authtoken", "authtoken", "brw_x");
 
-        Assert.Equal(Burrow.Protocol.ErrorCodes.ConfigSyntaxError, problem?.Code);
+        Assert.Equal(ErrorCodes.ConfigSyntaxError, problem?.Code);
         Assert.Equal("version: 3\nagent: [\n", File.ReadAllText(path));
     }
 

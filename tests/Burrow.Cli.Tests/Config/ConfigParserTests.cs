@@ -1,6 +1,8 @@
-using Burrow.Agent;
+using Burrow.Agent.Tunnels;
 using Burrow.Cli.Config;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Validation;
 
 namespace Burrow.Cli.Tests.Config;
 

@@ -1,6 +1,7 @@
 using Burrow.Agent.Events;
 using Burrow.Cli.Screen;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.Cli.Tests.Screen;
 

@@ -1,9 +1,10 @@
 using System.Net;
-using Burrow.Agent;
 using Burrow.Agent.Events;
+using Burrow.Agent.Tunnels;
+using Burrow.Agent;
 using Burrow.Cli.Screen;
 using Burrow.Edge;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Tests.Screen;
 

@@ -1,5 +1,5 @@
 using Burrow.Edge.Agents;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Edge.Tests.Agents;
 

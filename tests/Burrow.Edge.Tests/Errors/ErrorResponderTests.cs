@@ -1,5 +1,5 @@
 using Burrow.Edge.Errors;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Burrow.Edge.Tests.Errors;

@@ -1,8 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using Burrow.Edge.Forwarding;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
 
 namespace Burrow.Edge.Tests.Forwarding;
 

@@ -1,7 +1,8 @@
 using System.Threading.Tasks.Sources;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
 
 namespace Burrow.Edge.Tests.Forwarding;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text;
 using Burrow.Edge.Policy;
-using Burrow.Protocol;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Validation;
 using Microsoft.AspNetCore.Http;
 
 namespace Burrow.Edge.Tests.Policy;

@@ -1,5 +1,5 @@
 using Burrow.Edge.Routing;
-using Burrow.Protocol;
+using Burrow.Protocol.Validation;
 
 namespace Burrow.Edge.Tests.Routing;
 

@@ -2,8 +2,12 @@ using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
 
 namespace Burrow.EndToEnd.Tests.Harness;
 

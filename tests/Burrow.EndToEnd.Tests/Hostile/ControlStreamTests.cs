@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
 using Burrow.EndToEnd.Tests.Harness;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.EndToEnd.Tests.Hostile;
 

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Burrow.EndToEnd.Tests.Harness;
+using Burrow.Protocol.Messages;
 
 namespace Burrow.EndToEnd.Tests.Hostile;
 
@@ -202,7 +203,7 @@ public sealed class RequestLimitTests
     {
         await using var agent = await HostileAgent.ConnectAsync(edge, from);
         await agent.SendAsync(HostileAgent.Auth(token));
-        var result = await agent.ReadUntilAsync<Burrow.Protocol.AuthResultMessage>();
+        var result = await agent.ReadUntilAsync<AuthResultMessage>();
         Assert.NotNull(result);
         return result.Error?.Code;
     }

@@ -1,7 +1,12 @@
 using System.Text;
 using Burrow.EndToEnd.Tests.Harness;
-using Burrow.Mux;
-using Burrow.Protocol;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
+using Burrow.Protocol.Versioning;
 
 namespace Burrow.EndToEnd.Tests.Http;
 

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Burrow.Mux.Errors;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
 using Burrow.Mux.Tests.Transports;
 
 namespace Burrow.Mux.Tests.Hostile;

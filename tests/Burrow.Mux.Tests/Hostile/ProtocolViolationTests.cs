@@ -1,5 +1,7 @@
 using System.IO.Pipelines;
+using Burrow.Mux.Errors;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Sessions;
 using Burrow.Mux.Tests.Transports;
 
 namespace Burrow.Mux.Tests.Hostile;

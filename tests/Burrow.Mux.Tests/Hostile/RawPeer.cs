@@ -2,7 +2,9 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Burrow.Mux.Errors;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Sessions;
 using Burrow.Mux.Tests.Transports;
 
 namespace Burrow.Mux.Tests.Hostile;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Burrow.Mux.Sessions;
 
 namespace Burrow.Mux.Tests.Hostile;
 

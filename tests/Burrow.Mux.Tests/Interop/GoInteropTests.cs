@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
 
 namespace Burrow.Mux.Tests.Interop;
 

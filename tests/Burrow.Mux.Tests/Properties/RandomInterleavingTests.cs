@@ -1,3 +1,5 @@
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
 using Burrow.Mux.Tests.Transports;
 using CsCheck;
 

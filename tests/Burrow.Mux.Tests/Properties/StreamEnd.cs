@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Streams;
 
 namespace Burrow.Mux.Tests.Properties;
 

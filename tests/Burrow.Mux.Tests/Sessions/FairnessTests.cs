@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Sessions;
 using Burrow.Mux.Tests.Hostile;
 using Burrow.Mux.Tests.Transports;
 

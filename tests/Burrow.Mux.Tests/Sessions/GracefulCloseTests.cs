@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Burrow.Mux.Errors;
 using Burrow.Mux.Frames;
+using Burrow.Mux.Sessions;
 using Burrow.Mux.Tests.Hostile;
 using Burrow.Mux.Tests.Transports;
 

@@ -1,3 +1,5 @@
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
 using Burrow.Mux.Tests.Transports;
 
 namespace Burrow.Mux.Tests.Sessions;

@@ -1,4 +1,7 @@
 using System.IO.Pipelines;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
 using Burrow.Mux.Tests.Transports;
 
 namespace Burrow.Mux.Tests.Sessions;

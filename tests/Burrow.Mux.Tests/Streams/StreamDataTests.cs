@@ -1,3 +1,4 @@
+using Burrow.Mux.Errors;
 using Burrow.Mux.Tests.Transports;
 
 namespace Burrow.Mux.Tests.Streams;

@@ -1,3 +1,5 @@
+using Burrow.Mux.Sessions;
+
 namespace Burrow.Mux.Tests.Transports;
 
 /// <summary>A connected client and server session over one kind of transport; disposes both.</summary>

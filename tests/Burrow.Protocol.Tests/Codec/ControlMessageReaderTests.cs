@@ -1,5 +1,9 @@
 using System.IO.Pipelines;
 using System.Text;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
 using Burrow.Protocol.Tests.Messages;
 
 namespace Burrow.Protocol.Tests.Codec;

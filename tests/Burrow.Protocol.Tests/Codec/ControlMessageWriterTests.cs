@@ -1,4 +1,8 @@
 using System.IO.Pipelines;
+using Burrow.Protocol.Codec;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
 
 namespace Burrow.Protocol.Tests.Codec;
 

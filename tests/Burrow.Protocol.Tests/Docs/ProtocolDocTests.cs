@@ -2,6 +2,9 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
+using Burrow.Protocol.Versioning;
 
 namespace Burrow.Protocol.Tests.Docs;
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Protocol.Tests.Errors;
 

@@ -1,3 +1,7 @@
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
+
 namespace Burrow.Protocol.Tests.Messages;
 
 /// <summary>One filled-in example of every message type, with every optional field set.</summary>

@@ -1,4 +1,7 @@
 using System.Text;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
 
 namespace Burrow.Protocol.Tests.Messages;
 

@@ -1,4 +1,8 @@
 using System.Text;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
+using Burrow.Protocol.Versioning;
 
 namespace Burrow.Protocol.Tests.Messages;
 

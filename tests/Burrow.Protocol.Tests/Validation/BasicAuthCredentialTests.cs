@@ -1,4 +1,5 @@
 using System.Text;
+using Burrow.Protocol.Validation;
 
 namespace Burrow.Protocol.Tests.Validation;
 

@@ -1,3 +1,6 @@
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Validation;
+
 namespace Burrow.Protocol.Tests.Validation;
 
 public sealed class BindValidatorTests

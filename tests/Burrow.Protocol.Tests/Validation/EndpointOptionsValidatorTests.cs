@@ -1,3 +1,7 @@
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Serialization;
+using Burrow.Protocol.Validation;
+
 namespace Burrow.Protocol.Tests.Validation;
 
 public sealed class EndpointOptionsValidatorTests

@@ -1,3 +1,5 @@
+using Burrow.Protocol.Validation;
+
 namespace Burrow.Protocol.Tests.Validation;
 
 public sealed class HostNamesTests

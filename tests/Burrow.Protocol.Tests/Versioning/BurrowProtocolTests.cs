@@ -1,3 +1,6 @@
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Versioning;
+
 namespace Burrow.Protocol.Tests.Versioning;
 
 public sealed class BurrowProtocolTests

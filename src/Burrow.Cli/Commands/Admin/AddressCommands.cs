@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Burrow.Edge.Admin.Models;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands.Admin;
 

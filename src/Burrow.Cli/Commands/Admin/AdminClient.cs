@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Burrow.Edge.Admin.Models;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands.Admin;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Burrow.Edge;
 using Burrow.Edge.Admin;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands.Admin;
 

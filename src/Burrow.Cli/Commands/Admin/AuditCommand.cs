@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Burrow.Edge.Admin.Models;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands.Admin;
 
@@ -32,7 +33,7 @@ internal static class AuditCommand
             {
                 DateTimeOffset from = Durations.TryParse(s, out TimeSpan ago) ? DateTimeOffset.UtcNow - ago
                     : DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at) ? at
-                    : throw new AdminCliException(Protocol.ErrorCodes.AdminBadRequest, Protocol.ErrorCodes.AdminBadRequest.FormatMessage($"--since '{s}' is neither a time nor a duration"));
+                    : throw new AdminCliException(ErrorCodes.AdminBadRequest, ErrorCodes.AdminBadRequest.FormatMessage($"--since '{s}' is neither a time nor a duration"));
                 query.Append("&since=").Append(Uri.EscapeDataString(from.ToString("O", CultureInfo.InvariantCulture)));
             }
 

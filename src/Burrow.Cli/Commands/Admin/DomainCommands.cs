@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Burrow.Edge.Admin.Models;
-using Burrow.Protocol;
+using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands.Admin;
 
