@@ -127,7 +127,8 @@ internal static class ApiJson
             string key = Canonical(name);
             if (o[key] is JsonArray values)
             {
-                values.Add(JsonValue.Create(value));
+                // As a JsonNode: the generic Add<T> (picked for a JsonValue) is not AOT-safe.
+                values.Add((JsonNode?)JsonValue.Create(value));
             }
             else
             {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -110,7 +111,13 @@ internal static class BodyView
         try
         {
             using var doc = JsonDocument.Parse(bytes);
-            pretty = JsonSerializer.Serialize(doc.RootElement, PrettyOptions);
+            var buffer = new ArrayBufferWriter<byte>(bytes.Length * 2);
+            using (var writer = new Utf8JsonWriter(buffer, PrettyOptions))
+            {
+                doc.RootElement.WriteTo(writer);
+            }
+
+            pretty = Encoding.UTF8.GetString(buffer.WrittenSpan);
             return true;
         }
         catch (JsonException)
@@ -120,9 +127,9 @@ internal static class BodyView
         }
     }
 
-    private static readonly JsonSerializerOptions PrettyOptions = new()
+    private static readonly JsonWriterOptions PrettyOptions = new()
     {
-        WriteIndented = true,
+        Indented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Burrow.Cli.Logging;
 
@@ -41,7 +42,9 @@ internal static class LogSetup
                 break;
             case "logfmt":
                 logging.AddConsole(o => o.FormatterName = LogfmtFormatter.FormatterName);
-                logging.AddConsoleFormatter<LogfmtFormatter, ConsoleFormatterOptions>();
+                // What AddConsoleFormatter<LogfmtFormatter, ConsoleFormatterOptions>() does, less its binding
+                // of the options from configuration (reflection, a Native AOT warning): the formatter has none.
+                logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, LogfmtFormatter>());
                 break;
             default:
                 logging.AddSimpleConsole(o =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Burrow.Edge.Admin.Models;
 using Burrow.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -12,7 +13,34 @@ internal sealed partial class AdminRoutes
     private void MapAudit(RouteGroupBuilder group)
     {
         group.MapGet("/", QueryAuditAsync).Produces<IReadOnlyList<AuditEventInfo>>().Produces<ErrorInfo>(StatusCodes.Status400BadRequest)
-            .WithDescription("Audit events, newest first. Page backwards with before_id set to the smallest id of the last page.");
+            .WithDescription("Audit events, newest first. Page backwards with before_id set to the smallest id of the last page.")
+            // The build-time request delegate (EnableRequestDelegateGenerator, for Native AOT) answers a
+            // query value that does not parse with a bare 400, ThrowOnBadRequest or not; it comes here
+            // first, so the answer is the API's JSON error naming the value.
+            .AddEndpointFilter(async (context, next) =>
+                context.HttpContext.Response.StatusCode == StatusCodes.Status400BadRequest
+                    ? BadAuditQuery(context.HttpContext.Request.Query)
+                    : await next(context).ConfigureAwait(false));
+    }
+
+    private static IResult BadAuditQuery(IQueryCollection query)
+    {
+        foreach (string name in (string[])["since", "until"])
+        {
+            string? value = query[name];
+            if (!string.IsNullOrEmpty(value) && !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out _))
+            {
+                return AdminErrors.BadRequest($"{name} must be a date and time such as 2026-01-31T12:00:00Z, not '{value}'");
+            }
+        }
+
+        string? beforeId = query["before_id"];
+        string? limit = query["limit"];
+        return !string.IsNullOrEmpty(beforeId) && !long.TryParse(beforeId, CultureInfo.InvariantCulture, out _)
+            ? AdminErrors.BadRequest($"before_id must be an integer, not '{beforeId}'")
+            : !string.IsNullOrEmpty(limit) && !int.TryParse(limit, CultureInfo.InvariantCulture, out _)
+                ? AdminErrors.BadRequest($"limit must be an integer, not '{limit}'")
+                : AdminErrors.BadRequest("a query parameter is not valid");
     }
 
     private async Task<IResult> QueryAuditAsync(

@@ -54,9 +54,9 @@ internal static class Migrator
     {
         int latest = migrations[^1].Version;
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            await Ado.ExecuteAsync(connection,
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+                null, cancellationToken).ConfigureAwait(false);
 
             int current = await CurrentAsync(connection, null, cancellationToken).ConfigureAwait(false);
             if (current > latest)
@@ -84,10 +84,10 @@ internal static class Migrator
 
                     try
                     {
-                        await connection.ExecuteAsync(new CommandDefinition(Read(name), transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                        await connection.ExecuteAsync(new CommandDefinition(
+                        await Ado.ExecuteAsync(connection, Read(name), transaction, cancellationToken).ConfigureAwait(false);
+                        await connection.ExecuteAsync(
                             "INSERT INTO schema_version (version, applied_at) VALUES (@version, @at)",
-                            new { version, at = time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                            new { version, at = time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken }, transaction).ConfigureAwait(false);
                         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                     }
                     catch (DbException ex)
@@ -103,8 +103,8 @@ internal static class Migrator
     }
 
     public static async Task<int> CurrentAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken) =>
-        (int)await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        (int)await Ado.ScalarInt64Async(connection,
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version", transaction, cancellationToken).ConfigureAwait(false);
 
     private static string Read(string resource)
     {

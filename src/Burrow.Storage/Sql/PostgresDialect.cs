@@ -32,14 +32,12 @@ internal sealed class PostgresDialect : SqlDialect
     {
         // A session lock, so that even CREATE TABLE IF NOT EXISTS schema_version (which races in
         // PostgreSQL's catalog) runs in one edge at a time.
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@id)", new { id = MigrationLockId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync("SELECT pg_advisory_lock(@id)", new { id = MigrationLockId, cancellationToken }).ConfigureAwait(false);
         return new Unlock(connection);
     }
 
     public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-    public override string InList(string column, string parameter) => $"{column} = ANY(@{parameter})";
 
     public override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

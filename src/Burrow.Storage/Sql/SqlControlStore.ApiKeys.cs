@@ -23,19 +23,18 @@ internal sealed partial class SqlControlStore
         };
         return RunAsync(async c =>
         {
-            await c.ExecuteAsync(Command(
+            await c.ExecuteAsync(
                 "INSERT INTO api_keys (id, account_id, name, key_hash, hint, created_at, revoked_at) " +
-                "VALUES (@Id, @AccountId, @Name, @KeyHash, @Hint, @CreatedAt, NULL)", row, cancellationToken)).ConfigureAwait(false);
+                "VALUES (@Id, @AccountId, @Name, @KeyHash, @Hint, @CreatedAt, NULL)",
+                new { row.Id, row.AccountId, row.Name, row.KeyHash, row.Hint, row.CreatedAt, cancellationToken }).ConfigureAwait(false);
             return new CreatedApiKey(row.ToApiKey(), secret);
         }, cancellationToken, notFound: $"There is no account '{accountId}'.", write: true);
     }
 
     public Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(string? accountId = null, CancellationToken cancellationToken = default) =>
-        RunAsync<IReadOnlyList<ApiKey>>(async c => [.. (await c.QueryAsync<KeyRow>(Command(
-            accountId is null
-                ? $"SELECT {KeyColumns} FROM api_keys ORDER BY created_at, id"
-                : $"SELECT {KeyColumns} FROM api_keys WHERE account_id = @accountId ORDER BY created_at, id",
-            new { accountId }, cancellationToken)).ConfigureAwait(false)).Select(r => r.ToApiKey())], cancellationToken);
+        RunAsync<IReadOnlyList<ApiKey>>(async c => [.. (await c.QueryAsync<KeyRow>(
+            $"SELECT {KeyColumns} FROM api_keys WHERE (@accountId IS NULL OR account_id = @accountId) ORDER BY created_at, id",
+            new { accountId, cancellationToken }).ConfigureAwait(false)).Select(r => r.ToApiKey())], cancellationToken);
 
     public Task<ApiKey?> FindApiKeyAsync(string secret, CancellationToken cancellationToken = default)
     {
@@ -47,8 +46,8 @@ internal sealed partial class SqlControlStore
         string digest = SecretGenerator.Digest(secret);
         return RunAsync(async c =>
         {
-            KeyRow? row = await c.QuerySingleOrDefaultAsync<KeyRow>(Command(
-                $"SELECT {KeyColumns} FROM api_keys WHERE key_hash = @digest", new { digest }, cancellationToken)).ConfigureAwait(false);
+            KeyRow? row = await c.QuerySingleOrDefaultAsync<KeyRow>(
+                $"SELECT {KeyColumns} FROM api_keys WHERE key_hash = @digest", new { digest, cancellationToken }).ConfigureAwait(false);
             return row is not null && SecretGenerator.DigestsEqual(row.KeyHash, digest) ? row.ToApiKey() : null;
         }, cancellationToken);
     }
@@ -58,14 +57,14 @@ internal sealed partial class SqlControlStore
         long now = Now();
         return RunAsync(async c =>
         {
-            await c.ExecuteAsync(Command(
-                "UPDATE api_keys SET revoked_at = @now WHERE id = @apiKeyId AND revoked_at IS NULL", new { apiKeyId, now }, cancellationToken)).ConfigureAwait(false);
-            return (await c.QuerySingleOrDefaultAsync<KeyRow>(Command(
-                $"SELECT {KeyColumns} FROM api_keys WHERE id = @apiKeyId", new { apiKeyId }, cancellationToken)).ConfigureAwait(false))?.ToApiKey();
+            await c.ExecuteAsync(
+                "UPDATE api_keys SET revoked_at = @now WHERE id = @apiKeyId AND revoked_at IS NULL", new { apiKeyId, now, cancellationToken }).ConfigureAwait(false);
+            return (await c.QuerySingleOrDefaultAsync<KeyRow>(
+                $"SELECT {KeyColumns} FROM api_keys WHERE id = @apiKeyId", new { apiKeyId, cancellationToken }).ConfigureAwait(false))?.ToApiKey();
         }, cancellationToken, write: true);
     }
 
-    private sealed class KeyRow
+    internal sealed class KeyRow
     {
         public string Id { get; set; } = "";
 

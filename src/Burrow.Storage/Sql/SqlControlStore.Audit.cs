@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using Dapper;
 
@@ -26,10 +27,10 @@ internal sealed partial class SqlControlStore
         };
         return RunAsync(async c =>
         {
-            row.Id = await c.ExecuteScalarAsync<long>(Command(
+            row.Id = await c.ExecuteScalarAsync<long>(
                 "INSERT INTO audit_events (at, kind, account_id, authtoken_id, session_id, address, subject, detail) " +
                 "VALUES (@At, @Kind, @AccountId, @AuthtokenId, @SessionId, @Address, @Subject, @Detail) RETURNING id",
-                row, cancellationToken)).ConfigureAwait(false);
+                new { row.At, row.Kind, row.AccountId, row.AuthtokenId, row.SessionId, row.Address, row.Subject, row.Detail, cancellationToken }).ConfigureAwait(false);
             return row.ToEvent();
         }, cancellationToken, write: true);
     }
@@ -61,11 +62,17 @@ internal sealed partial class SqlControlStore
         return RunAsync(async c =>
         {
             await using var transaction = await _dialect.BeginWriteAsync(c, cancellationToken).ConfigureAwait(false);
-            // Dapper runs the statement once per row, inside the one transaction.
-            int stored = await c.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO audit_events (at, kind, account_id, authtoken_id, session_id, address, subject, detail) " +
-                "VALUES (@At, @Kind, @AccountId, @AuthtokenId, @SessionId, @Address, @Subject, @Detail)",
-                rows, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            // One statement per row, inside the one transaction.
+            int stored = 0;
+            foreach (EventRow row in rows)
+            {
+                stored += await c.ExecuteAsync(
+                    "INSERT INTO audit_events (at, kind, account_id, authtoken_id, session_id, address, subject, detail) " +
+                    "VALUES (@At, @Kind, @AccountId, @AuthtokenId, @SessionId, @Address, @Subject, @Detail)",
+                    new { row.At, row.Kind, row.AccountId, row.AuthtokenId, row.SessionId, row.Address, row.Subject, row.Detail, cancellationToken },
+                    transaction).ConfigureAwait(false);
+            }
+
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return stored;
         }, cancellationToken, write: true);
@@ -79,48 +86,75 @@ internal sealed partial class SqlControlStore
             throw new StoreException(StoreErrorKind.Invalid, "The audit query limit must be 1 to 10,000.");
         }
 
-        // Only fixed fragments are joined; every value travels as a parameter.
+        // Only fixed fragments are joined; every value travels as a parameter. The statement's text
+        // depends on the filters, which Dapper.AOT cannot intercept together with a cancellation
+        // token, so this one query is plain ADO.NET.
         var sql = new StringBuilder($"SELECT {EventColumns} FROM audit_events WHERE 1 = 1");
-        if (query.Since is not null)
+        var parameters = new List<(string Name, object Value)>();
+        void Filter(string condition, string name, object? value)
         {
-            sql.Append(" AND at >= @since");
+            if (value is not null)
+            {
+                sql.Append(" AND ").Append(condition);
+                parameters.Add((name, value));
+            }
         }
 
-        if (query.Until is not null)
-        {
-            sql.Append(" AND at < @until");
-        }
-
-        if (query.Kind is not null)
-        {
-            sql.Append(" AND kind = @kind");
-        }
-
-        if (query.AccountId is not null)
-        {
-            sql.Append(" AND account_id = @accountId");
-        }
-
-        if (query.BeforeId is not null)
-        {
-            sql.Append(" AND id < @beforeId");
-        }
-
+        Filter("at >= @since", "since", query.Since?.ToUnixTimeMilliseconds());
+        Filter("at < @until", "until", query.Until?.ToUnixTimeMilliseconds());
+        Filter("kind = @kind", "kind", query.Kind);
+        Filter("account_id = @accountId", "accountId", query.AccountId);
+        Filter("id < @beforeId", "beforeId", query.BeforeId);
         sql.Append(" ORDER BY id DESC LIMIT @limit");
-        var parameters = new
+        parameters.Add(("limit", (long)query.Limit));
+        return RunAsync<IReadOnlyList<AuditEvent>>(async c =>
         {
-            since = query.Since?.ToUnixTimeMilliseconds(),
-            until = query.Until?.ToUnixTimeMilliseconds(),
-            kind = query.Kind,
-            accountId = query.AccountId,
-            beforeId = query.BeforeId,
-            limit = (long)query.Limit,
-        };
-        return RunAsync<IReadOnlyList<AuditEvent>>(async c => [.. (await c.QueryAsync<EventRow>(Command(
-            sql.ToString(), parameters, cancellationToken)).ConfigureAwait(false)).Select(r => r.ToEvent())], cancellationToken);
+            DbCommand command = c.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+#pragma warning disable CA2100 // The text is built from the fixed fragments above only.
+                command.CommandText = sql.ToString();
+#pragma warning restore CA2100
+                foreach (var (name, value) in parameters)
+                {
+                    DbParameter parameter = command.CreateParameter();
+                    parameter.ParameterName = name;
+                    parameter.Value = value;
+                    command.Parameters.Add(parameter);
+                }
+
+                var events = new List<AuditEvent>();
+                DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        events.Add(ReadEvent(reader).ToEvent());
+                    }
+                }
+
+                return events;
+            }
+        }, cancellationToken);
     }
 
-    private sealed class EventRow
+    /// <summary>One row of <see cref="EventColumns"/>, in that order.</summary>
+    private static EventRow ReadEvent(DbDataReader reader) => new()
+    {
+        Id = reader.GetInt64(0),
+        At = reader.GetInt64(1),
+        Kind = reader.GetString(2),
+        AccountId = NullableString(reader, 3),
+        AuthtokenId = NullableString(reader, 4),
+        SessionId = NullableString(reader, 5),
+        Address = NullableString(reader, 6),
+        Subject = NullableString(reader, 7),
+        Detail = NullableString(reader, 8),
+    };
+
+    private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    internal sealed class EventRow
     {
         public long Id { get; set; }
 

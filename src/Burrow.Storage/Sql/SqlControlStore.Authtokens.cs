@@ -28,9 +28,10 @@ internal sealed partial class SqlControlStore
         };
         return RunAsync(async c =>
         {
-            await c.ExecuteAsync(Command(
+            await c.ExecuteAsync(
                 "INSERT INTO authtokens (id, account_id, name, token_hash, hint, scopes, created_at, expires_at, revoked_at) " +
-                "VALUES (@Id, @AccountId, @Name, @TokenHash, @Hint, @Scopes, @CreatedAt, @ExpiresAt, NULL)", row, cancellationToken)).ConfigureAwait(false);
+                "VALUES (@Id, @AccountId, @Name, @TokenHash, @Hint, @Scopes, @CreatedAt, @ExpiresAt, NULL)",
+                new { row.Id, row.AccountId, row.Name, row.TokenHash, row.Hint, row.Scopes, row.CreatedAt, row.ExpiresAt, cancellationToken }).ConfigureAwait(false);
             return new CreatedAuthtoken(row.ToAuthtoken(), secret);
         }, cancellationToken, notFound: $"There is no account '{request.AccountId}'.", write: true);
     }
@@ -39,11 +40,9 @@ internal sealed partial class SqlControlStore
         RunAsync(c => GetTokenAsync(c, authtokenId, cancellationToken), cancellationToken);
 
     public Task<IReadOnlyList<Authtoken>> ListAuthtokensAsync(string? accountId = null, CancellationToken cancellationToken = default) =>
-        RunAsync<IReadOnlyList<Authtoken>>(async c => [.. (await c.QueryAsync<TokenRow>(Command(
-            accountId is null
-                ? $"SELECT {TokenColumns} FROM authtokens ORDER BY created_at, id"
-                : $"SELECT {TokenColumns} FROM authtokens WHERE account_id = @accountId ORDER BY created_at, id",
-            new { accountId }, cancellationToken)).ConfigureAwait(false)).Select(r => r.ToAuthtoken())], cancellationToken);
+        RunAsync<IReadOnlyList<Authtoken>>(async c => [.. (await c.QueryAsync<TokenRow>(
+            $"SELECT {TokenColumns} FROM authtokens WHERE (@accountId IS NULL OR account_id = @accountId) ORDER BY created_at, id",
+            new { accountId, cancellationToken }).ConfigureAwait(false)).Select(r => r.ToAuthtoken())], cancellationToken);
 
     public Task<Authtoken?> FindAuthtokenAsync(string secret, CancellationToken cancellationToken = default)
     {
@@ -57,8 +56,8 @@ internal sealed partial class SqlControlStore
         string digest = SecretGenerator.Digest(secret);
         return RunAsync(async c =>
         {
-            TokenRow? row = await c.QuerySingleOrDefaultAsync<TokenRow>(Command(
-                $"SELECT {TokenColumns} FROM authtokens WHERE token_hash = @digest", new { digest }, cancellationToken)).ConfigureAwait(false);
+            TokenRow? row = await c.QuerySingleOrDefaultAsync<TokenRow>(
+                $"SELECT {TokenColumns} FROM authtokens WHERE token_hash = @digest", new { digest, cancellationToken }).ConfigureAwait(false);
             return row is not null && SecretGenerator.DigestsEqual(row.TokenHash, digest) ? row.ToAuthtoken() : null;
         }, cancellationToken);
     }
@@ -68,8 +67,8 @@ internal sealed partial class SqlControlStore
         long now = Now();
         return RunAsync(async c =>
         {
-            await c.ExecuteAsync(Command(
-                "UPDATE authtokens SET revoked_at = @now WHERE id = @authtokenId AND revoked_at IS NULL", new { authtokenId, now }, cancellationToken)).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "UPDATE authtokens SET revoked_at = @now WHERE id = @authtokenId AND revoked_at IS NULL", new { authtokenId, now, cancellationToken }).ConfigureAwait(false);
             return await GetTokenAsync(c, authtokenId, cancellationToken).ConfigureAwait(false);
         }, cancellationToken, write: true);
     }
@@ -81,8 +80,8 @@ internal sealed partial class SqlControlStore
         string json = ScopesJson.Write(scopes);
         return RunAsync(async c =>
         {
-            await c.ExecuteAsync(Command(
-                "UPDATE authtokens SET scopes = @json WHERE id = @authtokenId", new { authtokenId, json }, cancellationToken)).ConfigureAwait(false);
+            await c.ExecuteAsync(
+                "UPDATE authtokens SET scopes = @json WHERE id = @authtokenId", new { authtokenId, json, cancellationToken }).ConfigureAwait(false);
             return await GetTokenAsync(c, authtokenId, cancellationToken).ConfigureAwait(false);
         }, cancellationToken, write: true);
     }
@@ -103,9 +102,14 @@ internal sealed partial class SqlControlStore
             // Batches keep the statement under SQLite's parameter limit.
             foreach (string[] batch in ids.Chunk(500))
             {
-                usable.UnionWith(await c.QueryAsync<string>(Command(
-                    $"SELECT id FROM authtokens WHERE {_dialect.InList("id", "batch")} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @at)",
-                    new { batch, at }, cancellationToken)).ConfigureAwait(false));
+                // Dapper expands the list for SQLite; PostgreSQL takes the array as one parameter.
+                usable.UnionWith(await (_dialect.Kind == StoreKind.Postgres
+                    ? c.QueryAsync<string>(
+                        "SELECT id FROM authtokens WHERE id = ANY(@batch) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @at)",
+                        new { batch, at, cancellationToken })
+                    : c.QueryAsync<string>(
+                        "SELECT id FROM authtokens WHERE id IN @batch AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @at)",
+                        new { batch, at, cancellationToken })).ConfigureAwait(false));
             }
 
             return [.. ids.Where(id => !usable.Contains(id))];
@@ -113,8 +117,8 @@ internal sealed partial class SqlControlStore
     }
 
     private static async Task<Authtoken?> GetTokenAsync(System.Data.Common.DbConnection c, string authtokenId, CancellationToken cancellationToken) =>
-        (await c.QuerySingleOrDefaultAsync<TokenRow>(Command(
-            $"SELECT {TokenColumns} FROM authtokens WHERE id = @authtokenId", new { authtokenId }, cancellationToken)).ConfigureAwait(false))?.ToAuthtoken();
+        (await c.QuerySingleOrDefaultAsync<TokenRow>(
+            $"SELECT {TokenColumns} FROM authtokens WHERE id = @authtokenId", new { authtokenId, cancellationToken }).ConfigureAwait(false))?.ToAuthtoken();
 
     private static void Validate(AuthtokenScopes scopes)
     {
@@ -133,7 +137,7 @@ internal sealed partial class SqlControlStore
         }
     }
 
-    private sealed class TokenRow
+    internal sealed class TokenRow
     {
         public string Id { get; set; } = "";
 

@@ -20,9 +20,9 @@ internal sealed partial class SqlControlStore
         var row = new DomainRow { Id = SecretGenerator.NewId("rd_"), AccountId = accountId, Hostname = host, Description = description, CreatedAt = Now() };
         return RunAsync(async c =>
         {
-            await c.ExecuteAsync(Command(
+            await c.ExecuteAsync(
                 "INSERT INTO reserved_domains (id, account_id, hostname, description, created_at) VALUES (@Id, @AccountId, @Hostname, @Description, @CreatedAt)",
-                row, cancellationToken)).ConfigureAwait(false);
+                new { row.Id, row.AccountId, row.Hostname, row.Description, row.CreatedAt, cancellationToken }).ConfigureAwait(false);
             return row.ToDomain();
         }, cancellationToken, conflict: $"'{host}' is reserved already.", notFound: $"There is no account '{accountId}'.", write: true);
     }
@@ -30,21 +30,19 @@ internal sealed partial class SqlControlStore
     public Task<ReservedDomain?> FindReservedDomainAsync(string hostname, CancellationToken cancellationToken = default)
     {
         string host = hostname?.Trim().TrimEnd('.').ToLowerInvariant() ?? "";
-        return RunAsync(async c => (await c.QuerySingleOrDefaultAsync<DomainRow>(Command(
-            $"SELECT {DomainColumns} FROM reserved_domains WHERE hostname = @host", new { host }, cancellationToken)).ConfigureAwait(false))?.ToDomain(),
+        return RunAsync(async c => (await c.QuerySingleOrDefaultAsync<DomainRow>(
+            $"SELECT {DomainColumns} FROM reserved_domains WHERE hostname = @host", new { host, cancellationToken }).ConfigureAwait(false))?.ToDomain(),
             cancellationToken);
     }
 
     public Task<IReadOnlyList<ReservedDomain>> ListReservedDomainsAsync(string? accountId = null, CancellationToken cancellationToken = default) =>
-        RunAsync<IReadOnlyList<ReservedDomain>>(async c => [.. (await c.QueryAsync<DomainRow>(Command(
-            accountId is null
-                ? $"SELECT {DomainColumns} FROM reserved_domains ORDER BY hostname"
-                : $"SELECT {DomainColumns} FROM reserved_domains WHERE account_id = @accountId ORDER BY hostname",
-            new { accountId }, cancellationToken)).ConfigureAwait(false)).Select(r => r.ToDomain())], cancellationToken);
+        RunAsync<IReadOnlyList<ReservedDomain>>(async c => [.. (await c.QueryAsync<DomainRow>(
+            $"SELECT {DomainColumns} FROM reserved_domains WHERE (@accountId IS NULL OR account_id = @accountId) ORDER BY hostname",
+            new { accountId, cancellationToken }).ConfigureAwait(false)).Select(r => r.ToDomain())], cancellationToken);
 
     public Task<bool> ReleaseDomainAsync(string reservedDomainId, CancellationToken cancellationToken = default) =>
-        RunAsync(async c => await c.ExecuteAsync(Command(
-            "DELETE FROM reserved_domains WHERE id = @reservedDomainId", new { reservedDomainId }, cancellationToken)).ConfigureAwait(false) > 0, cancellationToken, write: true);
+        RunAsync(async c => await c.ExecuteAsync(
+            "DELETE FROM reserved_domains WHERE id = @reservedDomainId", new { reservedDomainId, cancellationToken }).ConfigureAwait(false) > 0, cancellationToken, write: true);
 
     public Task<ReservedTcpAddress> ReserveTcpAddressAsync(string accountId, int port, string? description = null, CancellationToken cancellationToken = default)
     {
@@ -56,30 +54,28 @@ internal sealed partial class SqlControlStore
         var row = new AddressRow { Id = SecretGenerator.NewId("ra_"), AccountId = accountId, Port = port, Description = description, CreatedAt = Now() };
         return RunAsync(async c =>
         {
-            await c.ExecuteAsync(Command(
+            await c.ExecuteAsync(
                 "INSERT INTO reserved_tcp_addresses (id, account_id, port, description, created_at) VALUES (@Id, @AccountId, @Port, @Description, @CreatedAt)",
-                row, cancellationToken)).ConfigureAwait(false);
+                new { row.Id, row.AccountId, row.Port, row.Description, row.CreatedAt, cancellationToken }).ConfigureAwait(false);
             return row.ToAddress();
         }, cancellationToken, conflict: string.Create(CultureInfo.InvariantCulture, $"TCP port {port} is reserved already."), notFound: $"There is no account '{accountId}'.", write: true);
     }
 
     public Task<ReservedTcpAddress?> FindReservedTcpAddressAsync(int port, CancellationToken cancellationToken = default) =>
-        RunAsync(async c => (await c.QuerySingleOrDefaultAsync<AddressRow>(Command(
-            $"SELECT {AddressColumns} FROM reserved_tcp_addresses WHERE port = @port", new { port = (long)port }, cancellationToken)).ConfigureAwait(false))?.ToAddress(),
+        RunAsync(async c => (await c.QuerySingleOrDefaultAsync<AddressRow>(
+            $"SELECT {AddressColumns} FROM reserved_tcp_addresses WHERE port = @port", new { port = (long)port, cancellationToken }).ConfigureAwait(false))?.ToAddress(),
             cancellationToken);
 
     public Task<IReadOnlyList<ReservedTcpAddress>> ListReservedTcpAddressesAsync(string? accountId = null, CancellationToken cancellationToken = default) =>
-        RunAsync<IReadOnlyList<ReservedTcpAddress>>(async c => [.. (await c.QueryAsync<AddressRow>(Command(
-            accountId is null
-                ? $"SELECT {AddressColumns} FROM reserved_tcp_addresses ORDER BY port"
-                : $"SELECT {AddressColumns} FROM reserved_tcp_addresses WHERE account_id = @accountId ORDER BY port",
-            new { accountId }, cancellationToken)).ConfigureAwait(false)).Select(r => r.ToAddress())], cancellationToken);
+        RunAsync<IReadOnlyList<ReservedTcpAddress>>(async c => [.. (await c.QueryAsync<AddressRow>(
+            $"SELECT {AddressColumns} FROM reserved_tcp_addresses WHERE (@accountId IS NULL OR account_id = @accountId) ORDER BY port",
+            new { accountId, cancellationToken }).ConfigureAwait(false)).Select(r => r.ToAddress())], cancellationToken);
 
     public Task<bool> ReleaseTcpAddressAsync(string reservedTcpAddressId, CancellationToken cancellationToken = default) =>
-        RunAsync(async c => await c.ExecuteAsync(Command(
-            "DELETE FROM reserved_tcp_addresses WHERE id = @reservedTcpAddressId", new { reservedTcpAddressId }, cancellationToken)).ConfigureAwait(false) > 0, cancellationToken, write: true);
+        RunAsync(async c => await c.ExecuteAsync(
+            "DELETE FROM reserved_tcp_addresses WHERE id = @reservedTcpAddressId", new { reservedTcpAddressId, cancellationToken }).ConfigureAwait(false) > 0, cancellationToken, write: true);
 
-    private sealed class DomainRow
+    internal sealed class DomainRow
     {
         public string Id { get; set; } = "";
 
@@ -94,7 +90,7 @@ internal sealed partial class SqlControlStore
         public ReservedDomain ToDomain() => new(Id, AccountId, Hostname, Description, Time(CreatedAt));
     }
 
-    private sealed class AddressRow
+    internal sealed class AddressRow
     {
         public string Id { get; set; } = "";
 

@@ -1,11 +1,15 @@
 using System.Data.Common;
-using Dapper;
 
 namespace Burrow.Storage.Sql;
 
 /// <summary>
 /// <see cref="IControlStore"/> over SQLite or PostgreSQL with Dapper: the same parameterized SQL
 /// for both (times as Unix milliseconds, scopes as JSON text), dialect differences in <see cref="SqlDialect"/>.
+/// Dapper.AOT replaces every Dapper call at build time (no reflection emit, so the store runs under
+/// Native AOT). Each call passes constant SQL and an anonymous parameter object that carries the
+/// cancellation token, so a list with an optional account filter is one statement
+/// (<c>@accountId IS NULL OR account_id = @accountId</c>). Statements without parameters, and the
+/// audit query, whose text depends on its filters, are plain ADO.NET (<see cref="Ado"/>).
 /// </summary>
 internal sealed partial class SqlControlStore : IControlStore
 {
@@ -57,9 +61,6 @@ internal sealed partial class SqlControlStore : IControlStore
     private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
     private static DateTimeOffset? Time(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
-
-    private static CommandDefinition Command(string sql, object? parameters, CancellationToken cancellationToken) =>
-        new(sql, parameters, cancellationToken: cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> on a pooled connection, turning database failures into <see cref="StoreException"/>.</summary>
     private async Task<T> RunAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken, string? conflict = null, string? notFound = null, bool write = false)

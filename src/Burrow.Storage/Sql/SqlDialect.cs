@@ -31,9 +31,6 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>Starts a transaction that takes the write lock at once (SQLite: BEGIN IMMEDIATE).</summary>
     public abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>The condition "<paramref name="column"/> is one of the list parameter <paramref name="parameter"/>" (Dapper expands lists for SQLite; PostgreSQL takes an array).</summary>
-    public abstract string InList(string column, string parameter);
-
     public abstract bool IsUniqueViolation(DbException exception);
 
     public abstract bool IsForeignKeyViolation(DbException exception);

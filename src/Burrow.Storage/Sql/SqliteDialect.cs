@@ -73,8 +73,6 @@ internal sealed class SqliteDialect : SqlDialect
         // Microsoft.Data.Sqlite begins IMMEDIATE unless deferred is asked for, so two migrators queue rather than deadlock.
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-    public override string InList(string column, string parameter) => $"{column} IN @{parameter}";
-
     public override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey };
 

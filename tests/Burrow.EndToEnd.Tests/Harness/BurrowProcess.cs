@@ -36,6 +36,15 @@ public sealed class BurrowProcess : IAsyncDisposable
 
     public static string ExecutablePath { get; } = FindExecutable();
 
+    /// <summary>
+    /// The command that runs burrow: <c>dotnet burrow.dll</c> (the Release or Debug build), or, with
+    /// BURROW_E2E_BINARY set, that executable itself (e.g. the Native AOT one, scripts/publish-aot.sh).
+    /// </summary>
+    public static IReadOnlyList<string> Command { get; } =
+        Environment.GetEnvironmentVariable("BURROW_E2E_BINARY") is { Length: > 0 } binary
+            ? [System.IO.Path.GetFullPath(binary)]
+            : ["dotnet", ExecutablePath];
+
     /// <summary>An XDG_CONFIG_HOME with nothing in it (the folder is never created).</summary>
     public static string NoConfigHome { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "burrow-e2e-no-config-" + Guid.NewGuid().ToString("n"));
 
@@ -55,7 +64,7 @@ public sealed class BurrowProcess : IAsyncDisposable
 
     public static BurrowProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(Command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -64,8 +73,7 @@ public sealed class BurrowProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(ExecutablePath);
-        foreach (string argument in arguments)
+        foreach (string argument in Command.Skip(1).Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }

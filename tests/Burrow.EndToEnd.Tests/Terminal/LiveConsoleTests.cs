@@ -91,8 +91,8 @@ public sealed partial class LiveConsoleTests
             $"BURROW_STATE_DIR={Quote(Path.Combine(home.Path, "state"))}",
             $"XDG_DATA_HOME={Quote(Path.Combine(home.Path, "data"))}",
         });
-        string burrow = string.Join(' ', args.Prepend(BurrowProcess.ExecutablePath).Select(Quote));
-        return $"env {env} dotnet {burrow}; echo \"burrow exited $?\"; sleep 600";
+        string burrow = string.Join(' ', BurrowProcess.Command.Concat(args).Select(Quote));
+        return $"env {env} {burrow}; echo \"burrow exited $?\"; sleep 600";
     }
 
     private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

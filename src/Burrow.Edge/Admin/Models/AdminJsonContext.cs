@@ -28,4 +28,9 @@ namespace Burrow.Edge.Admin.Models;
 [JsonSerializable(typeof(AuditEventInfo))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEventInfo>))]
 [JsonSerializable(typeof(ErrorInfo))]
+// Route and query parameter types: the OpenAPI document describes each with a JSON schema.
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(int?))]
+[JsonSerializable(typeof(long?))]
+[JsonSerializable(typeof(DateTimeOffset?))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;
