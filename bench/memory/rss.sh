@@ -47,7 +47,7 @@ for inspect in ${INSPECT:-true false}; do
   t1=$(date +%s%N)
   sleep 5
   eidle=$(rss $EDGE); aidle=$(rss $AGENT)
-  wrk -t2 -c256 -d"${DUR}s" -H 'Host: q.localhost' "http://$EDGE_HTTP/" >"$RUN/wrk.txt" 2>&1 & W=$!
+  wrk -t2 -c256 -d"${DUR}s" -s "$ROOT/bench/memory/first-error.lua" -H 'Host: q.localhost' "http://$EDGE_HTTP/" >"$RUN/wrk.txt" 2>&1 & W=$!
   emax=0; amax=0
   while kill -0 $W 2>/dev/null; do
     e=$(rss $EDGE); a=$(rss $AGENT)
@@ -57,5 +57,11 @@ for inspect in ${INSPECT:-true false}; do
   printf 'inspect %-5s  idle: edge %3s MiB  agent %3s MiB   peak at 256 conns: edge %3s MiB  agent %3s MiB   first answer %s ms after agent start   %s req/s %s\n' \
     "$inspect" "$(mib "$eidle")" "$(mib "$aidle")" "$(mib "$emax")" "$(mib "$amax")" $(( (t1 - t0) / 1000000 )) \
     "$(awk '/Requests\/sec/ {print $2}' "$RUN/wrk.txt")" "$(grep -E 'Non-2xx|Socket errors' "$RUN/wrk.txt" | tr '\n' ' ')"
+  if grep -q 'FIRST-ERROR' "$RUN/wrk.txt"; then
+    # Keep what explains the failures: the first bad answer and both logs.
+    kept=$(mktemp -d /tmp/burrow-rss-failed.XXXX)
+    cp "$RUN/wrk.txt" "$RUN/agent.log" "$RUN/edge.log" "$kept/"
+    echo "  $(grep -m1 FIRST-ERROR "$RUN/wrk.txt")   (wrk output and logs kept in $kept)"
+  fi
   kill "$AGENT" "$EDGE" 2>/dev/null; wait "$AGENT" "$EDGE" 2>/dev/null
 done

@@ -97,6 +97,19 @@ public sealed partial class MuxSession
         return _readyStreams.TryDequeue(out stream) || _smallStreams.TryDequeue(out stream);
     }
 
+    private int WriteQueuedControlFrames()
+    {
+        var written = 0;
+        while (_controlFrames.TryDequeue(out var header))
+        {
+            Interlocked.Decrement(ref _queuedControlFrames);
+            WriteHeader(_output, header);
+            written += FrameHeader.Size;
+        }
+
+        return written;
+    }
+
     internal static void WriteHeader(PipeWriter output, in FrameHeader header)
     {
         header.WriteTo(output.GetSpan(FrameHeader.Size));
@@ -126,6 +139,11 @@ public sealed partial class MuxSession
                     }
                     else if (!IsClosed && Volatile.Read(ref _finalFrameQueued) == 0 && TryDequeueStream(ref smallRun, out var stream))
                     {
+                        // A new stream's SYN is queued before the stream can be on a ready queue,
+                        // but it may have been queued after the look at the control queue above
+                        // (this loop preempted between the two): send it first, or the peer gets
+                        // data for a stream it never saw opened and ends the session.
+                        unflushed += WriteQueuedControlFrames();
                         var written = stream.WriteNextFrame(_output, Options.MaxFrameSizeWrite, Now);
                         unflushed += written;
                         carriesData |= written > FrameHeader.Size;
