@@ -27,8 +27,8 @@ internal sealed class Http1ExchangeTracker : IHttpExchangeWatch
 
     public Http1ExchangeTracker()
     {
-        _requests = new Http1MessageParser(Http1MessageKind.Request, new RequestHalf(this));
-        _responses = new Http1MessageParser(Http1MessageKind.Response, new ResponseHalf(this));
+        _requests = new Http1MessageParser(Http1MessageKind.Request, new RequestHalf(this), Http1Limits.FramingOnly);
+        _responses = new Http1MessageParser(Http1MessageKind.Response, new ResponseHalf(this), Http1Limits.FramingOnly);
     }
 
     // The count first: the response half sets _lastPersists before it lowers the count.

@@ -26,13 +26,14 @@ internal static class Http1HeadReader
             return (null, $"a request that is not HTTP/1.x ('{Latin1(version)}')");
         }
 
-        var headers = new List<KeyValuePair<string, string>>();
+        var headers = new List<KeyValuePair<string, string>>(limits.FramingFieldsOnly ? 2 : 16);
         if (ReadFields(block, limits, headers) is { } error)
         {
             return (null, error);
         }
 
-        return (new Http1Head(Latin1(version), Latin1(line[..first]), Latin1(line[(first + 1)..last]), 0, "", headers), null);
+        string target = limits.FramingFieldsOnly ? "" : Latin1(line[(first + 1)..last]);
+        return (new Http1Head(Version(version), Method(line[..first]), target, 0, "", headers), null);
     }
 
     public static (Http1Head? Head, string? Error) ReadResponse(ReadOnlySpan<byte> block, Http1Limits limits)
@@ -48,14 +49,14 @@ internal static class Http1HeadReader
 
         ReadOnlySpan<byte> code = line.Slice(space + 1, 3);
         int status = ((code[0] - '0') * 100) + ((code[1] - '0') * 10) + (code[2] - '0');
-        string reason = line.Length > space + 5 ? Latin1(line[(space + 5)..]) : "";
-        var headers = new List<KeyValuePair<string, string>>();
+        string reason = line.Length > space + 5 && !limits.FramingFieldsOnly ? Latin1(line[(space + 5)..]) : "";
+        var headers = new List<KeyValuePair<string, string>>(limits.FramingFieldsOnly ? 2 : 16);
         if (ReadFields(block, limits, headers) is { } error)
         {
             return (null, error);
         }
 
-        return (new Http1Head(Latin1(line[..space]), "", "", status, reason, headers), null);
+        return (new Http1Head(Version(line[..space]), "", "", status, reason, headers), null);
     }
 
     /// <summary>Reads field lines up to the empty line into <paramref name="fields"/>; returns an error description or null.</summary>
@@ -89,11 +90,45 @@ internal static class Http1HeadReader
                 return "whitespace in a header name";
             }
 
-            fields.Add(new(Latin1(name), Latin1(line[(colon + 1)..].Trim(" \t"u8))));
+            if (!limits.FramingFieldsOnly)
+            {
+                fields.Add(new(Latin1(name), Latin1(line[(colon + 1)..].Trim(" \t"u8))));
+            }
+            else if (FramingFieldName(name) is { } known)
+            {
+                fields.Add(new(known, Latin1(line[(colon + 1)..].Trim(" \t"u8))));
+            }
         }
 
         return null;
     }
+
+    // The canonical name of a field that frames a message or decides persistence, else null.
+    private static string? FramingFieldName(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        7 when Ascii.EqualsIgnoreCase(name, "Upgrade"u8) => "Upgrade",
+        10 when Ascii.EqualsIgnoreCase(name, "Connection"u8) => "Connection",
+        14 when Ascii.EqualsIgnoreCase(name, "Content-Length"u8) => "Content-Length",
+        17 when Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8) => "Transfer-Encoding",
+        _ => null,
+    };
+
+    // The versions and methods almost every message uses, without a new string each time.
+    private static string Version(ReadOnlySpan<byte> version) =>
+        version.SequenceEqual("HTTP/1.1"u8) ? "HTTP/1.1" : version.SequenceEqual("HTTP/1.0"u8) ? "HTTP/1.0" : Latin1(version);
+
+    private static string Method(ReadOnlySpan<byte> method) => method switch
+    {
+        _ when method.SequenceEqual("GET"u8) => "GET",
+        _ when method.SequenceEqual("POST"u8) => "POST",
+        _ when method.SequenceEqual("HEAD"u8) => "HEAD",
+        _ when method.SequenceEqual("PUT"u8) => "PUT",
+        _ when method.SequenceEqual("DELETE"u8) => "DELETE",
+        _ when method.SequenceEqual("PATCH"u8) => "PATCH",
+        _ when method.SequenceEqual("OPTIONS"u8) => "OPTIONS",
+        _ when method.SequenceEqual("CONNECT"u8) => "CONNECT",
+        _ => Latin1(method),
+    };
 
     // One line off the front of the block, without its CRLF (or bare LF), cut at the line limit.
     private static ReadOnlySpan<byte> NextLine(ref ReadOnlySpan<byte> block, Http1Limits limits)

@@ -14,4 +14,15 @@ internal sealed record Http1Limits
 
     /// <summary>Chunk extensions longer than this stop observation (they are skipped, not kept).</summary>
     public int MaxChunkExtensionBytes { get; init; } = 4 * 1024;
+
+    /// <summary>The defaults, keeping only what frames a message and decides the connection's reuse.</summary>
+    public static Http1Limits FramingOnly { get; } = new() { FramingFieldsOnly = true };
+
+    /// <summary>
+    /// Keep only the fields that frame a message or decide persistence and upgrades (Content-Length,
+    /// Transfer-Encoding, Connection, Upgrade) and leave out the request target and reason phrase.
+    /// Every line is still checked as usual. For a parser that only follows exchanges (inspection
+    /// off): a head then costs a few small strings instead of one per field.
+    /// </summary>
+    public bool FramingFieldsOnly { get; init; }
 }

@@ -266,6 +266,37 @@ public sealed class Http1MessageParserTests
         AssertEverySplit(Http1MessageKind.Response, wire, expected, requestMethod: "GET");
     }
 
+    [Fact]
+    public void Framing_only_keeps_the_fields_that_frame_and_persist_and_frames_the_same()
+    {
+        const string wire =
+            "POST /upload?secret=1 HTTP/1.1\r\nHost: h\r\ncontent-length: 5\r\nX-Big: " + "aaaaaaaaaa" + "\r\nCONNECTION: keep-alive\r\n\r\nhello" +
+            "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nCookie: c=1\r\n\r\n";
+        var sink = new RecordingSink();
+        var parser = new Http1MessageParser(Http1MessageKind.Request, sink, Http1Limits.FramingOnly);
+
+        Assert.True(parser.Feed(Encoding.Latin1.GetBytes(wire)), parser.Error);
+
+        // Names come back canonical, values as sent; the target and every other field are left out.
+        Assert.Equal(
+            ["head POST  HTTP/1.1 [Content-Length=5; Connection=keep-alive]", "body hello", "end",
+             "head GET  HTTP/1.1 [Upgrade=websocket; Connection=Upgrade]", "end"],
+            sink.Events);
+        Assert.Same("POST", sink.Heads[0].Method);
+    }
+
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nX-Skipped : v\r\n\r\n", "whitespace in a header name")]
+    [InlineData("GET / HTTP/1.1\r\nX-Skipped: a\r\n folded\r\n\r\n", "obs-fold")]
+    [InlineData("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", "conflicting Content-Length")]
+    public void Framing_only_still_checks_every_line(string wire, string reason)
+    {
+        var parser = new Http1MessageParser(Http1MessageKind.Request, new RecordingSink(), Http1Limits.FramingOnly);
+
+        Assert.False(parser.Feed(Encoding.Latin1.GetBytes(wire)));
+        Assert.Contains(reason, parser.Error, StringComparison.Ordinal);
+    }
+
     private static void AssertEverySplit(Http1MessageKind kind, string wire, string[] expected, string? requestMethod = null)
     {
         byte[] bytes = Encoding.Latin1.GetBytes(wire);
