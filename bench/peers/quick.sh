@@ -9,6 +9,7 @@
 #   DUR=5              seconds per wrk run
 #   CONNS="16 256"     wrk connection counts
 #   EDGE_ENV="A=1 B=2" AGENT_ENV="..."   environment for one side only (runtime knobs, A/B switches)
+#   AGENT_ARGS="--inspect-budget 4MB"    more flags for the agent
 #   INSPECT=true       run the agent with inspection on (the default for users; off here unless asked)
 #
 # Needs nginx-light, wrk and curl (bench/peers/run.sh installs them) and a Release build
@@ -47,7 +48,7 @@ EDGE_HTTP=$(grep -o 'HTTP     listening on [0-9.:]*' "$RUN/edge.log" | awk '{pri
 [ -n "$AGENTS" ] || { echo "the edge did not start:"; cat "$RUN/edge.log"; exit 1; }
 # shellcheck disable=SC2086
 BURROW_STATE_DIR="$RUN/state" env ${AGENT_ENV:-} "$BIN" http "$NGX" --server "$AGENTS" --server-name localhost --authtoken brw_quick \
-  --edge-ca "$RUN/edge/ca.pem" --url q --inspect="${INSPECT:-false}" --web-addr false --log stdout >"$RUN/agent.log" 2>&1 & AGENT=$!; PIDS+=($AGENT)
+  --edge-ca "$RUN/edge/ca.pem" --url q --inspect="${INSPECT:-false}" --web-addr false --log stdout ${AGENT_ARGS:-} >"$RUN/agent.log" 2>&1 & AGENT=$!; PIDS+=($AGENT)
 for _ in $(seq 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: q.localhost' "http://$EDGE_HTTP/1k")" = 200 ] && break; sleep 0.1; done
 for _ in $(seq 50); do grep -q listening "$RUN/sink.log" && break; sleep 0.1; done
 
