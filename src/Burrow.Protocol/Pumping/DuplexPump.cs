@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Burrow.Protocol.Pumping;
 
 /// <summary>
@@ -9,14 +7,13 @@ namespace Burrow.Protocol.Pumping;
 /// </summary>
 /// <remarks>
 /// Each copy waits with a zero-byte read before it rents a buffer, so idle connections (most
-/// pooled ones) hold no memory; while reads keep filling the buffer (a bulk transfer) it skips
-/// that wait and keeps the buffer. 64 KiB per read matches the socket buffers on loopback and the
-/// mux's largest frame. No allocation per chunk: one pooled buffer per direction at a time.
+/// pooled ones) hold no memory. A burst starts with a small buffer (<see cref="PumpBuffers"/>);
+/// a read that fills it means bulk, and the copy moves to a large one (64 KiB, the socket buffers
+/// on loopback and the mux's largest frame) and keeps it, skipping the zero-byte wait, while reads
+/// keep filling it. No allocation per chunk: one pooled buffer per direction at a time.
 /// </remarks>
 public static class DuplexPump
 {
-    private const int BufferSize = 64 * 1024;
-
     /// <summary>
     /// Pumps between <paramref name="a"/> and <paramref name="b"/> until both directions end, then
     /// disposes both. <paramref name="beforeFirstByteToA"/>, when given, runs before anything is
@@ -90,7 +87,7 @@ public static class DuplexPump
                 if (buffer is null)
                 {
                     await source.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
-                    buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                    buffer = PumpBuffers.RentSmall();
                 }
 
                 int read = await source.ReadAsync(buffer).ConfigureAwait(false);
@@ -106,8 +103,14 @@ public static class DuplexPump
                 if (read < buffer.Length)
                 {
                     // A short read: the source is drained for now. Give the buffer back while it is idle.
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    PumpBuffers.Return(buffer);
                     buffer = null;
+                }
+                else if (buffer.Length < PumpBuffers.LargeSize)
+                {
+                    // The small buffer came back full: bulk. Larger reads from now on.
+                    PumpBuffers.Return(buffer);
+                    buffer = PumpBuffers.RentLarge();
                 }
             }
         }
@@ -115,7 +118,7 @@ public static class DuplexPump
         {
             if (buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                PumpBuffers.Return(buffer);
             }
         }
     }
