@@ -131,11 +131,9 @@ public sealed partial class MuxSession
                 var gathered = false;
                 while (true)
                 {
-                    if (_controlFrames.TryDequeue(out var header))
+                    if (WriteQueuedControlFrames() is > 0 and var control)
                     {
-                        Interlocked.Decrement(ref _queuedControlFrames);
-                        WriteHeader(_output, header);
-                        unflushed += FrameHeader.Size;
+                        unflushed += control;
                     }
                     else if (!IsClosed && Volatile.Read(ref _finalFrameQueued) == 0 && TryDequeueStream(ref smallRun, out var stream))
                     {
