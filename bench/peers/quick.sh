@@ -2,7 +2,8 @@
 # Quick A/B of Burrow's data path: one edge and one agent (inspection off) in front of nginx on
 # 127.0.0.1, then wrk with 16 and 256 keep-alive connections (1 KiB responses) and a 1 GiB
 # download and upload with curl. Prints req/s, p50/p99 and the CPU time the edge and the agent
-# spent per request (µs) or per GiB (centiseconds), which is steadier than req/s on a shared machine.
+# spent per request (µs) or per GiB (centiseconds), which is steadier than req/s on a shared machine,
+# and the peak resident memory of each during each wrk run.
 #
 #   bench/peers/quick.sh [BURROW_BINARY] [wrk|bulk|all]
 #
@@ -25,6 +26,9 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; [ -f "$RUN/ng
 trap cleanup EXIT
 freeport() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }   # user+system clock ticks (1/100 s)
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }   # KiB
+# Samples both processes' VmRSS every 0.2 s into FILE (peak in KiB: "edge agent") until killed.
+peaks() { local e=0 a=0 x; while :; do x=$(rss $EDGE); [ "$x" -gt "$e" ] && e=$x; x=$(rss $AGENT); [ "$x" -gt "$a" ] && a=$x; echo "$e $a" >"$1"; sleep 0.2; done; }
 
 mkdir -p "$(dirname "$BULK")"
 [ "$(stat -c %s "$BULK" 2>/dev/null)" = 1073741824 ] || head -c 1073741824 /dev/urandom >"$BULK"
@@ -56,13 +60,16 @@ if [ "$WHAT" = wrk ] || [ "$WHAT" = all ]; then
   wrk -t1 -c16 -d3 -H 'Host: q.localhost' "http://$EDGE_HTTP/1k" >/dev/null   # warm-up (JIT tiers)
   for c in ${CONNS:-16 256}; do
     t=1; [ "$c" -gt 64 ] && t=2
+    peaks "$RUN/peak" & SAMPLER=$!
     e0=$(cpu $EDGE); a0=$(cpu $AGENT)
     out=$(wrk -t$t -c"$c" -d"${DUR}s" --latency -H 'Host: q.localhost' "http://$EDGE_HTTP/1k")
     e1=$(cpu $EDGE); a1=$(cpu $AGENT)
+    kill $SAMPLER 2>/dev/null; wait $SAMPLER 2>/dev/null
+    read -r ep ap <"$RUN/peak"
     req=$(echo "$out" | awk '/requests in/ {print $1}')
-    printf 'c%-4s %s req/s  p50 %s  p99 %s  edge %s µs/req  agent %s µs/req  %s\n' "$c" \
+    printf 'c%-4s %s req/s  p50 %s  p99 %s  edge %s µs/req  agent %s µs/req  peak RSS edge %s agent %s MiB  %s\n' "$c" \
       "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" "$(echo "$out" | awk '$1=="50%" {print $2}')" "$(echo "$out" | awk '$1=="99%" {print $2}')" \
-      "$(awk -v t=$((e1 - e0)) -v r="$req" 'BEGIN {printf "%.1f", t / 100 * 1e6 / r}')" "$(awk -v t=$((a1 - a0)) -v r="$req" 'BEGIN {printf "%.1f", t / 100 * 1e6 / r}')" \
+      "$(awk -v t=$((e1 - e0)) -v r="$req" 'BEGIN {printf "%.1f", t / 100 * 1e6 / r}')" "$(awk -v t=$((a1 - a0)) -v r="$req" 'BEGIN {printf "%.1f", t / 100 * 1e6 / r}')" $((ep / 1024)) $((ap / 1024)) \
       "$(echo "$out" | grep -E 'Non-2xx|Socket errors' | tr '\n' ' ')"
   done
 fi
