@@ -90,7 +90,7 @@ internal sealed class Http1ExchangeTracker : IHttpExchangeWatch
     {
         public string? RequestMethod => null;
 
-        public void OnHead(Http1Head head)
+        public void OnHead(Http1Head head, ReadOnlySpan<byte> raw)
         {
             Interlocked.Increment(ref tracker._open);
             tracker._unanswered.Enqueue(new Unanswered(head.Method, head.HasToken("Connection", "close")));
@@ -100,7 +100,7 @@ internal sealed class Http1ExchangeTracker : IHttpExchangeWatch
         {
         }
 
-        public void OnTrailers(List<KeyValuePair<string, string>> trailers)
+        public void OnTrailers(ReadOnlySpan<byte> trailers)
         {
         }
 
@@ -113,7 +113,7 @@ internal sealed class Http1ExchangeTracker : IHttpExchangeWatch
     {
         public string? RequestMethod => tracker.NextToAnswer()?.Method;
 
-        public void OnHead(Http1Head head)
+        public void OnHead(Http1Head head, ReadOnlySpan<byte> raw)
         {
             Unanswered? answering = tracker.NextToAnswer();
             if (!head.IsInterim || head.StatusCode == 101)
@@ -126,7 +126,7 @@ internal sealed class Http1ExchangeTracker : IHttpExchangeWatch
         {
         }
 
-        public void OnTrailers(List<KeyValuePair<string, string>> trailers)
+        public void OnTrailers(ReadOnlySpan<byte> trailers)
         {
         }
 

@@ -59,8 +59,8 @@ internal static class Http1HeadReader
         return (new Http1Head(Version(line[..space]), "", "", status, reason, headers), null);
     }
 
-    /// <summary>Reads field lines up to the empty line into <paramref name="fields"/>; returns an error description or null.</summary>
-    public static string? ReadFields(ReadOnlySpan<byte> block, Http1Limits limits, List<KeyValuePair<string, string>> fields)
+    /// <summary>Reads field lines up to the empty line into <paramref name="fields"/> (or only checks them); returns an error description or null.</summary>
+    public static string? ReadFields(ReadOnlySpan<byte> block, Http1Limits limits, List<KeyValuePair<string, string>>? fields)
     {
         // Bounded: each pass takes one line off the block.
         while (!block.IsEmpty)
@@ -88,6 +88,11 @@ internal static class Http1HeadReader
             {
                 // RFC 9112 §5.1: no whitespace between a field name and its colon.
                 return "whitespace in a header name";
+            }
+
+            if (fields is null)
+            {
+                continue;
             }
 
             if (!limits.FramingFieldsOnly)

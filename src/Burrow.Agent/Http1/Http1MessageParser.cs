@@ -161,24 +161,24 @@ internal sealed class Http1MessageParser
 
         Http1Head? head;
         (head, error) = _kind == Http1MessageKind.Request ? Http1HeadReader.ReadRequest(block, _limits) : Http1HeadReader.ReadResponse(block, _limits);
-        _block.Release();
         if (head is null)
         {
             Fail(error!);
-            return;
         }
-
-        if (_kind == Http1MessageKind.Request)
+        else if (_kind == Http1MessageKind.Request)
         {
-            StartRequestBody(head);
+            StartRequestBody(head, block);
         }
         else
         {
-            StartResponseBody(head);
+            StartResponseBody(head, block);
         }
+
+        // After the sink has seen the raw head: the block may be the collector's buffer.
+        _block.Release();
     }
 
-    private void StartRequestBody(Http1Head head)
+    private void StartRequestBody(Http1Head head, ReadOnlySpan<byte> raw)
     {
         // RFC 9112 §6.3: a request has a body only when it says so; it is never framed by the close.
         (BodyFraming framing, long length, string? error) = MessageFraming.Of(head, closeDelimitedAllowed: false);
@@ -188,7 +188,7 @@ internal sealed class Http1MessageParser
             return;
         }
 
-        _sink.OnHead(head);
+        _sink.OnHead(head, raw);
         if (_state == State.Stopped)
         {
             return;
@@ -203,12 +203,12 @@ internal sealed class Http1MessageParser
         StartBody(framing, length, upgrade ? State.AwaitingUpgrade : State.Head);
     }
 
-    private void StartResponseBody(Http1Head head)
+    private void StartResponseBody(Http1Head head, ReadOnlySpan<byte> raw)
     {
         if (head.StatusCode == 101)
         {
             // The connection now speaks another protocol (WebSocket, h2c): the handshake is all there is to record.
-            _sink.OnHead(head);
+            _sink.OnHead(head, raw);
             _sink.OnMessageEnd();
             Stop();
             return;
@@ -217,14 +217,14 @@ internal sealed class Http1MessageParser
         if (head.IsInterim)
         {
             // 100 Continue, 103 Early Hints: no body, and the final response follows.
-            _sink.OnHead(head);
+            _sink.OnHead(head, raw);
             return;
         }
 
         string? method = _sink.RequestMethod;
         if (method == "CONNECT" && head.StatusCode is >= 200 and < 300)
         {
-            _sink.OnHead(head);
+            _sink.OnHead(head, raw);
             _sink.OnMessageEnd();
             Stop();
             return;
@@ -239,7 +239,7 @@ internal sealed class Http1MessageParser
             return;
         }
 
-        _sink.OnHead(head);
+        _sink.OnHead(head, raw);
         if (_state != State.Stopped)
         {
             StartBody(framing, length, State.Head);
@@ -282,18 +282,18 @@ internal sealed class Http1MessageParser
             return;
         }
 
-        List<KeyValuePair<string, string>> trailers = [];
-        error = Http1HeadReader.ReadFields(block, _limits, trailers);
+        // Checked like a head's fields, and handed on raw: the sink parses them if it wants them.
+        error = Http1HeadReader.ReadFields(block, _limits, fields: null);
+        if (error is null && block is not ([(byte)'\n'] or [(byte)'\r', (byte)'\n']))
+        {
+            _sink.OnTrailers(block);
+        }
+
         _block.Release();
         if (error is not null)
         {
             Fail(error);
             return;
-        }
-
-        if (trailers.Count > 0)
-        {
-            _sink.OnTrailers(trailers);
         }
 
         EndMessage();

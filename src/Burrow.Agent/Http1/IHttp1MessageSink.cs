@@ -5,13 +5,15 @@ namespace Burrow.Agent.Http1;
 internal interface IHttp1MessageSink
 {
     /// <summary>A message's head is complete. For a response parser, <see cref="RequestMethod"/> has been asked first.</summary>
-    void OnHead(Http1Head head);
+    /// <param name="head">What the parser read of it (only the framing fields with <see cref="Http1Limits.FramingFieldsOnly"/>).</param>
+    /// <param name="raw">The head as it went by: start line, field lines and the empty line.</param>
+    void OnHead(Http1Head head, ReadOnlySpan<byte> raw);
 
     /// <summary>Body bytes, chunked framing removed.</summary>
     void OnBody(ReadOnlySpan<byte> data);
 
-    /// <summary>The trailer fields of a chunked body (called only when there are some).</summary>
-    void OnTrailers(List<KeyValuePair<string, string>> trailers);
+    /// <summary>The trailer section of a chunked body, raw and already checked (called only when it has fields).</summary>
+    void OnTrailers(ReadOnlySpan<byte> trailers);
 
     /// <summary>The message (head and body) is complete; the next byte starts the next message.</summary>
     void OnMessageEnd();

@@ -1,6 +1,6 @@
 namespace Burrow.Agent.Inspection;
 
-/// <summary>A request the agent forwarded (or replayed) and what came back, as the inspector keeps it.</summary>
+/// <summary>A request the agent forwarded (or replayed) and what came back, parsed from the store for a reader.</summary>
 internal sealed class CapturedExchange
 {
     public required string Id { get; init; }
@@ -19,20 +19,20 @@ internal sealed class CapturedExchange
     public required CapturedMessage Request { get; init; }
 
     /// <summary>The response, or <see langword="null"/> when none came (then <see cref="Error"/> says why).</summary>
-    public CapturedMessage? Response { get; set; }
+    public CapturedMessage? Response { get; init; }
 
-    public int StatusCode { get; set; }
+    public int StatusCode { get; init; }
 
-    public string ReasonPhrase { get; set; } = "";
+    public string ReasonPhrase { get; init; } = "";
 
     /// <summary>Why there was no response from the upstream, when there was none.</summary>
-    public string? Error { get; set; }
+    public string? Error { get; init; }
 
     /// <summary>From arrival to the last response byte.</summary>
-    public TimeSpan Duration { get; set; }
+    public TimeSpan Duration { get; init; }
 
     /// <summary>From arrival to the response headers (time to first byte).</summary>
-    public TimeSpan? HeadersAfter { get; set; }
+    public TimeSpan? HeadersAfter { get; init; }
 
     public bool Replay { get; init; }
 
@@ -40,8 +40,5 @@ internal sealed class CapturedExchange
     public string? ReplayOf { get; init; }
 
     /// <summary>Whether it was a protocol upgrade (WebSocket): its frames are not captured.</summary>
-    public bool Upgraded { get; set; }
-
-    public long Footprint => 256 + (2 * (Id.Length + TunnelName.Length + RemoteAddr.Length + Method.Length + Uri.Length))
-        + Request.Footprint + (Response?.Footprint ?? 0) + (2 * (Error?.Length ?? 0));
+    public bool Upgraded { get; init; }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using Burrow.Agent.Forwarding;
 using Burrow.Agent.Http1;
 using Burrow.Agent.Session;
@@ -43,8 +42,9 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
         _inspector = inspector;
         _tunnel = tunnel;
         _clientAddr = clientAddr;
-        _requests = new Http1MessageParser(Http1MessageKind.Request, new RequestHalf(this));
-        _responses = new Http1MessageParser(Http1MessageKind.Response, new ResponseHalf(this));
+        // Framing only: the capture keeps each head raw, and the inspector parses it when someone looks.
+        _requests = new Http1MessageParser(Http1MessageKind.Request, new RequestHalf(this), Http1Limits.FramingOnly);
+        _responses = new Http1MessageParser(Http1MessageKind.Response, new ResponseHalf(this), Http1Limits.FramingOnly);
     }
 
     /// <inheritdoc/>
@@ -136,25 +136,16 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
         }
     }
 
-    private ObservedExchange Begin(Http1Head head)
+    private ObservedExchange Begin(Http1Head head, ReadOnlySpan<byte> raw)
     {
-        var requestBody = new BodyCapture(_inspector.BodyLimit);
         bool asksUpgrade = head.Method == "CONNECT" || (head.Header("Upgrade") is not null && head.HasToken("Connection", "upgrade"));
-        var exchange = new ObservedExchange(
-            new CapturedExchange
-            {
-                Id = _inspector.Store.NextId(),
-                TunnelName = _tunnel.Definition.Name,
-                RemoteAddr = ClientAddress(head, _clientAddr),
-                Start = DateTimeOffset.UtcNow,
-                Method = head.Method,
-                Uri = head.Target,
-                Request = new CapturedMessage(head.Version, head.Headers, requestBody),
-                // Until the answer says whether the switch happened.
-                Upgraded = asksUpgrade,
-            },
-            requestBody,
-            new BodyCapture(_inspector.BodyLimit))
+        var capture = new PendingCapture(_inspector.Store.NextSequence(), head.Method, _clientAddr, _inspector.BodyLimit)
+        {
+            // Until the answer says whether the switch happened.
+            Upgraded = asksUpgrade,
+        };
+        capture.Request.SetHead(raw);
+        var exchange = new ObservedExchange(capture)
         {
             AsksUpgrade = asksUpgrade,
             AsksClose = head.HasToken("Connection", "close"),
@@ -182,7 +173,7 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
         return _responding;
     }
 
-    private void Respond(Http1Head head)
+    private void Respond(Http1Head head, ReadOnlySpan<byte> raw)
     {
         if (NextToAnswer() is not { } exchange)
         {
@@ -196,11 +187,10 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
         }
 
         exchange.Persists = ConnectionPersistence.Persists(exchange.AsksClose, head);
-        CapturedExchange capture = exchange.Capture;
-        capture.HeadersAfter = Stopwatch.GetElapsedTime(exchange.Started);
+        PendingCapture capture = exchange.Capture;
+        capture.HeadersAfter = Stopwatch.GetElapsedTime(capture.Started);
         capture.StatusCode = head.StatusCode;
-        capture.ReasonPhrase = head.ReasonPhrase;
-        capture.Response = new CapturedMessage(head.Version, head.Headers, exchange.ResponseBody);
+        capture.Response.SetHead(raw);
         if (exchange.AsksUpgrade)
         {
             bool accepted = head.StatusCode == 101 || (capture.Method == "CONNECT" && head.StatusCode is >= 200 and < 300);
@@ -219,8 +209,7 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
         _responding = null;
         _lastPersists = exchange.Persists;
         Interlocked.Decrement(ref _open);
-        exchange.ResponseBody.Seal();
-        exchange.Capture.Duration = Stopwatch.GetElapsedTime(exchange.Started);
+        exchange.Capture.Duration = Stopwatch.GetElapsedTime(exchange.Capture.Started);
         if (exchange.EndHalf())
         {
             Record(exchange);
@@ -235,7 +224,6 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
         }
 
         _requesting = null;
-        exchange.RequestBody.Seal();
         if (exchange.EndHalf())
         {
             Record(exchange);
@@ -244,12 +232,10 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
 
     private void RecordUnfinished(ObservedExchange exchange)
     {
-        CapturedExchange capture = exchange.Capture;
-        exchange.RequestBody.Seal();
-        exchange.ResponseBody.Seal();
-        if (capture.Response is null)
+        PendingCapture capture = exchange.Capture;
+        if (!capture.Response.HasHead)
         {
-            capture.Duration = Stopwatch.GetElapsedTime(exchange.Started);
+            capture.Duration = Stopwatch.GetElapsedTime(capture.Started);
             if (_stoppedBecause is { } reason)
             {
                 capture.Error = $"Burrow stopped following this connection: {reason}";
@@ -277,34 +263,16 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
         }
     }
 
-    private static string ClientAddress(Http1Head head, string clientAddr)
-    {
-        // The edge names the real client per request; the stream's header names the first one on a pooled stream.
-        if (head.Header("X-Forwarded-For") is { Length: > 0 } forwarded)
-        {
-            int comma = forwarded.LastIndexOf(',');
-            return (comma < 0 ? forwarded : forwarded[(comma + 1)..]).Trim();
-        }
-
-        return IPEndPoint.TryParse(clientAddr, out IPEndPoint? endPoint) ? endPoint.Address.ToString() : clientAddr;
-    }
-
     // The request direction's parser calls these, on the request direction's thread.
     private sealed class RequestHalf(HttpExchangeObserver observer) : IHttp1MessageSink
     {
         public string? RequestMethod => null;
 
-        public void OnHead(Http1Head head) => observer._requesting = observer.Begin(head);
+        public void OnHead(Http1Head head, ReadOnlySpan<byte> raw) => observer._requesting = observer.Begin(head, raw);
 
-        public void OnBody(ReadOnlySpan<byte> data) => observer._requesting?.RequestBody.Append(data);
+        public void OnBody(ReadOnlySpan<byte> data) => observer._requesting?.Capture.Request.AppendBody(data);
 
-        public void OnTrailers(List<KeyValuePair<string, string>> trailers)
-        {
-            if (observer._requesting is { } exchange)
-            {
-                exchange.Capture.Request.Trailers = trailers;
-            }
-        }
+        public void OnTrailers(ReadOnlySpan<byte> trailers) => observer._requesting?.Capture.Request.SetTrailers(trailers);
 
         public void OnMessageEnd() => observer.EndRequest();
     }
@@ -314,17 +282,11 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
     {
         public string? RequestMethod => observer.NextToAnswer()?.Capture.Method;
 
-        public void OnHead(Http1Head head) => observer.Respond(head);
+        public void OnHead(Http1Head head, ReadOnlySpan<byte> raw) => observer.Respond(head, raw);
 
-        public void OnBody(ReadOnlySpan<byte> data) => observer._responding?.ResponseBody.Append(data);
+        public void OnBody(ReadOnlySpan<byte> data) => observer._responding?.Capture.Response.AppendBody(data);
 
-        public void OnTrailers(List<KeyValuePair<string, string>> trailers)
-        {
-            if (observer._responding?.Capture.Response is { } response)
-            {
-                response.Trailers = trailers;
-            }
-        }
+        public void OnTrailers(ReadOnlySpan<byte> trailers) => observer._responding?.Capture.Response.SetTrailers(trailers);
 
         public void OnMessageEnd() => observer.EndResponse();
     }

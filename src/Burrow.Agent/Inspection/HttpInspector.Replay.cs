@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Burrow.Agent.Session;
 using Burrow.Protocol.Errors;
 
@@ -13,8 +14,8 @@ internal sealed partial class HttpInspector
         "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Proxy-Connection", "TE", "Trailer",
     };
 
-    /// <summary>Replays <paramref name="original"/> to <paramref name="tunnel"/>'s upstream; returns the new entry, or the error.</summary>
-    public async Task<(CapturedExchange? Exchange, ProtocolError? Error)> ReplayAsync(
+    /// <summary>Replays <paramref name="original"/> to <paramref name="tunnel"/>'s upstream; returns the new entry's id, or the error.</summary>
+    public async Task<(string? Id, ProtocolError? Error)> ReplayAsync(
         CapturedExchange original, ActiveTunnel tunnel, ReplayEdits? edits, CancellationToken cancellationToken)
     {
         if (edits?.Body is null && original.Request.Body.Truncated)
@@ -74,38 +75,21 @@ internal sealed partial class HttpInspector
             requestHeaders.Add(new("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
-        var exchange = new CapturedExchange
+        if (!Store.TryParseId(original.Id, out long originalSequence))
         {
-            Id = Store.NextId(),
-            TunnelName = tunnel.Definition.Name,
-            RemoteAddr = "127.0.0.1",
-            Start = DateTimeOffset.UtcNow,
-            Method = method,
-            Uri = uri,
-            Request = new CapturedMessage("HTTP/1.1", requestHeaders, BodyCapture.From(body, BodyLimit)),
-            Replay = true,
-            ReplayOf = original.Id,
-        };
+            return (null, ErrorCodes.ReplayFailed.ToError(original.Id, "it is not an id of this store"));
+        }
+
+        var capture = new PendingCapture(Store.NextSequence(), method, "127.0.0.1", BodyLimit) { ReplayOf = originalSequence };
+        capture.Request.SetHead(WriteHead($"{method} {uri} HTTP/1.1", requestHeaders));
+        capture.Request.AppendBody(body);
         long started = Stopwatch.GetTimestamp();
         try
         {
             using HttpResponseMessage response = await ClientFor(tunnel).SendAsync(message, cancellationToken).ConfigureAwait(false);
             // Replay is the agent's only client of its own: what the upstream says about keep-alive picks its pool.
             tunnel.UpstreamReuse.Observe(response);
-            exchange.HeadersAfter = Stopwatch.GetElapsedTime(started);
-            var responseBody = new BodyCapture(BodyLimit);
-            Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                byte[] buffer = new byte[16 * 1024];
-                int read;
-                while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    responseBody.Append(buffer.AsSpan(0, read));
-                }
-            }
-
-            responseBody.Seal();
+            capture.HeadersAfter = Stopwatch.GetElapsedTime(started);
             var responseHeaders = new List<KeyValuePair<string, string>>();
             // Non-validated: the values as the upstream wrote them, not re-split into tokens.
             foreach (var (name, values) in response.Headers.NonValidated.Concat(response.Content.Headers.NonValidated))
@@ -116,18 +100,45 @@ internal sealed partial class HttpInspector
                 }
             }
 
-            exchange.StatusCode = (int)response.StatusCode;
-            exchange.ReasonPhrase = response.ReasonPhrase ?? "";
-            exchange.Response = new CapturedMessage("HTTP/" + response.Version.ToString(2), responseHeaders, responseBody);
+            capture.StatusCode = (int)response.StatusCode;
+            capture.Response.SetHead(WriteHead($"HTTP/{response.Version.ToString(2)} {capture.StatusCode} {response.ReasonPhrase}".TrimEnd(), responseHeaders));
+            Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                byte[] buffer = new byte[16 * 1024];
+                int read;
+                while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    capture.Response.AppendBody(buffer.AsSpan(0, read));
+                }
+            }
         }
         catch (HttpRequestException ex)
         {
+            capture.Release();
             string reason = ex.InnerException is UpstreamDialFailedException dial ? dial.Error.ToString() : ex.GetBaseException().Message;
             return (null, ErrorCodes.ReplayFailed.ToError(original.Id, reason.TrimEnd('.')));
         }
+        catch
+        {
+            capture.Release();
+            throw;
+        }
 
-        exchange.Duration = Stopwatch.GetElapsedTime(started);
-        Record(exchange, tunnel);
-        return (exchange, null);
+        capture.Duration = Stopwatch.GetElapsedTime(started);
+        Record(capture, tunnel);
+        return (Store.IdOf(capture.Sequence), null);
+    }
+
+    // A head as HTTP/1.1 writes it, for the store (which keeps heads raw). Latin-1, as the bytes on the wire are.
+    private static byte[] WriteHead(string startLine, IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        var head = new StringBuilder(startLine).Append("\r\n");
+        foreach (var (name, value) in headers)
+        {
+            head.Append(name).Append(": ").Append(value).Append("\r\n");
+        }
+
+        return Encoding.Latin1.GetBytes(head.Append("\r\n").ToString());
     }
 }

@@ -80,14 +80,23 @@ internal sealed partial class HttpInspector : IAsyncDisposable
     internal static string DestinationPrefix(ActiveTunnel tunnel) => string.Create(
         CultureInfo.InvariantCulture, $"http://{(tunnel.DialHost.Contains(':', StringComparison.Ordinal) ? $"[{tunnel.DialHost}]" : tunnel.DialHost)}:{tunnel.DialPort}");
 
-    internal void Record(CapturedExchange exchange, ActiveTunnel tunnel)
+    /// <summary>Stores a finished capture (when the tunnel inspects), reports it, and gives its buffers back.</summary>
+    internal void Record(PendingCapture capture, ActiveTunnel tunnel)
     {
-        if (tunnel.Definition.Options.Inspect)
+        try
         {
-            Store.Add(exchange);
-        }
+            if (tunnel.Definition.Options.Inspect)
+            {
+                Store.Add(capture, tunnel.Definition.Name);
+            }
 
-        _report(tunnel.Definition.Name, new CompletedRequest(
-            exchange.TunnelName, exchange.Method, exchange.Uri, exchange.StatusCode, exchange.Start, exchange.Duration, exchange.Replay));
+            _report(tunnel.Definition.Name, new CompletedRequest(
+                tunnel.Definition.Name, capture.Method, CaptureRecord.Target(capture.Request.Head), capture.StatusCode, capture.Start, capture.Duration,
+                capture.ReplayOf is not null));
+        }
+        finally
+        {
+            capture.Release();
+        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Burrow.Agent.Inspection;
 
 /// <summary>
@@ -11,21 +9,12 @@ internal sealed class ObservedExchange
     private int _halvesEnded;
     private int _recorded;
 
-    public ObservedExchange(CapturedExchange capture, BodyCapture requestBody, BodyCapture responseBody)
+    public ObservedExchange(PendingCapture capture)
     {
         Capture = capture;
-        RequestBody = requestBody;
-        ResponseBody = responseBody;
     }
 
-    public CapturedExchange Capture { get; }
-
-    public BodyCapture RequestBody { get; }
-
-    public BodyCapture ResponseBody { get; }
-
-    /// <summary>When its head arrived, for the timings.</summary>
-    public long Started { get; } = Stopwatch.GetTimestamp();
+    public PendingCapture Capture { get; }
 
     /// <summary>Whether the request asked to switch protocols (an Upgrade header, or CONNECT).</summary>
     public bool AsksUpgrade { get; init; }

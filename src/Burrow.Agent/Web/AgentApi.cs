@@ -183,7 +183,7 @@ internal sealed partial class AgentApi
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeout.CancelAfter(ReplayTimeout);
-        CapturedExchange? replayed;
+        string? replayed;
         ProtocolError? error;
         try
         {
@@ -201,8 +201,8 @@ internal sealed partial class AgentApi
         }
 
         // ngrok answers 204; the new entry's address rides along for the inspector page.
-        context.Response.Headers.Location = "/api/requests/http/" + replayed.Id;
-        context.Response.Headers["X-Burrow-Request-Id"] = replayed.Id;
+        context.Response.Headers.Location = "/api/requests/http/" + replayed;
+        context.Response.Headers["X-Burrow-Request-Id"] = replayed;
         context.Response.StatusCode = 204;
     }
 
@@ -236,7 +236,9 @@ internal sealed partial class AgentApi
                     ["requests"] = captures.Count,
                     ["bytes"] = captures.Bytes,
                     ["budget"] = captures.BudgetBytes,
-                    // The whole agent's managed heap after the last GC, to check the estimate above against.
+                    ["allocated_bytes"] = captures.AllocatedBytes,
+                    ["dropped"] = captures.Dropped,
+                    // The whole agent's managed heap after the last GC.
                     ["gc_heap_bytes"] = GC.GetGCMemoryInfo().HeapSizeBytes,
                     ["live_heap_bytes"] = liveHeap,
                 }

@@ -154,8 +154,14 @@ internal static class ApiJson
 
     private static long Nanoseconds(TimeSpan t) => t.Ticks * 100;
 
+    // The message as it went by: its raw head (or one written from the parsed parts) and the kept body.
     private static byte[] Raw(string startLine, CapturedMessage message)
     {
+        if (!message.RawHead.IsEmpty)
+        {
+            return [.. message.RawHead.Span, .. message.Body.Kept.Span];
+        }
+
         var head = new StringBuilder(startLine).Append("\r\n");
         foreach (var (name, value) in message.Headers)
         {

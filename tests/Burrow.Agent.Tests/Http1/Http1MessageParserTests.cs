@@ -297,6 +297,24 @@ public sealed class Http1MessageParserTests
         Assert.Contains(reason, parser.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_raw_head_and_trailers_are_handed_over_as_they_went_by_at_every_split()
+    {
+        const string head = "\r\nPOST /a?b=c HTTP/1.1\r\nHost: h\r\nX-Long: " + "vvvvvvvvvv" + "\r\nTransfer-Encoding: chunked\r\n\r\n";
+        const string wire = head + "3\r\nabc\r\n0\r\nChecksum: 9\r\n\r\n" + "GET / HTTP/1.1\nHost: h\n\n";
+        byte[] bytes = Encoding.Latin1.GetBytes(wire);
+        for (int split = 0; split <= bytes.Length; split++)
+        {
+            var sink = new RecordingSink();
+            var parser = new Http1MessageParser(Http1MessageKind.Request, sink, Http1Limits.FramingOnly);
+            Assert.True(parser.Feed(bytes.AsSpan(0, split)) && parser.Feed(bytes.AsSpan(split)), parser.Error);
+
+            // The leading empty line is not part of the head; a bare-LF head comes as it was.
+            Assert.Equal([head[2..], "GET / HTTP/1.1\nHost: h\n\n"], sink.RawHeads);
+            Assert.Contains("trailers [Checksum=9]", sink.Finish());
+        }
+    }
+
     private static void AssertEverySplit(Http1MessageKind kind, string wire, string[] expected, string? requestMethod = null)
     {
         byte[] bytes = Encoding.Latin1.GetBytes(wire);

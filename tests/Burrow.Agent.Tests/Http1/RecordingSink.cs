@@ -15,8 +15,12 @@ internal sealed class RecordingSink : IHttp1MessageSink
     /// <summary>What the response parser is told the request's method was.</summary>
     public string? RequestMethod { get; set; }
 
-    public void OnHead(Http1Head head)
+    /// <summary>The raw heads the parser handed over, as text.</summary>
+    public List<string> RawHeads { get; } = [];
+
+    public void OnHead(Http1Head head, ReadOnlySpan<byte> raw)
     {
+        RawHeads.Add(Encoding.Latin1.GetString(raw));
         Flush();
         Heads.Add(head);
         string start = head.Method.Length > 0 ? $"{head.Method} {head.Target} {head.Version}" : $"{head.Version} {head.StatusCode} {head.ReasonPhrase}";
@@ -25,8 +29,10 @@ internal sealed class RecordingSink : IHttp1MessageSink
 
     public void OnBody(ReadOnlySpan<byte> data) => _body.Append(Encoding.Latin1.GetString(data));
 
-    public void OnTrailers(List<KeyValuePair<string, string>> trailers)
+    public void OnTrailers(ReadOnlySpan<byte> raw)
     {
+        List<KeyValuePair<string, string>> trailers = [];
+        Assert.Null(Http1HeadReader.ReadFields(raw, Http1Limits.Default, trailers));
         Flush();
         Events.Add($"trailers [{string.Join("; ", trailers.Select(h => $"{h.Key}={h.Value}"))}]");
     }

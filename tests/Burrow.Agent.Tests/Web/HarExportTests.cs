@@ -10,10 +10,7 @@ public sealed class HarExportTests
     public void Har_has_the_1_2_shape_with_url_query_and_post_data()
     {
         var exchange = CaptureStoreTests.Exchange("0000000000000001", "/pay?amount=5&cur=EUR", "{\"x\":1}"u8.ToArray(),
-            headers: [new("Host", "demo.example.com"), new("Content-Type", "application/json")]);
-        exchange.StatusCode = 201;
-        exchange.ReasonPhrase = "Created";
-        exchange.Duration = TimeSpan.FromMilliseconds(12);
+            headers: [new("Host", "demo.example.com"), new("Content-Type", "application/json")], status: 201, reason: "Created", duration: TimeSpan.FromMilliseconds(12));
 
         JsonObject har = HarExport.Build([exchange]);
         JsonNode log = har["log"]!;
