@@ -42,8 +42,14 @@ public sealed class AgentOptions
     /// </summary>
     public string? WebAddress { get; init; } = "127.0.0.1:4040";
 
-    /// <summary>How many bytes of captured requests the inspector keeps, oldest dropped first. Default 64 MiB.</summary>
-    public long InspectBudgetBytes { get; init; } = 64L * 1024 * 1024;
+    /// <summary>
+    /// How many bytes of captured requests the inspector keeps, oldest dropped first. Default 20 MiB: tens of thousands
+    /// of small exchanges, and the agent's resident memory is about its working set plus this budget once it is full.
+    /// </summary>
+    public long InspectBudgetBytes { get; init; } = DefaultInspectBudgetBytes;
+
+    /// <summary>The default of <see cref="InspectBudgetBytes"/>, 20 MiB.</summary>
+    public const long DefaultInspectBudgetBytes = 20L * 1024 * 1024;
 
     /// <summary>How many bytes of each request and response body the inspector keeps; the rest is counted and marked as cut. Default 128 KiB.</summary>
     public int InspectBodyLimit { get; init; } = 128 * 1024;

@@ -96,9 +96,16 @@ internal sealed class AgentConnection
             return Fail(logError);
         }
 
-        if (_web.Read(parse, out string? webFlag, out long inspectBudget, out int inspectBodyLimit) is { } webError)
+        long? fileBudget = file.InspectDbSize is > 0 ? file.InspectDbSize : null;
+        if (_web.Read(parse, fileBudget, out string? webFlag, out long inspectBudget, out int inspectBodyLimit) is { } webError)
         {
             return Fail($"burrow {commandName}: {webError}");
+        }
+
+        if (file.InspectDbSize == -1)
+        {
+            // ngrok's inspect_db_size: -1 keeps no captures at all, whatever a tunnel asks for.
+            tunnels = [.. tunnels.Select(t => t with { Options = t.Options with { Inspect = false } })];
         }
 
         // --web-addr, then the config file's web_addr, then the default; "false" turns the web interface off.

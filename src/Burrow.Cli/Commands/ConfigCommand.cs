@@ -144,6 +144,11 @@ internal static class ConfigCommand
             output.WriteLine($"  web_addr      {agent.WebAddr}");
         }
 
+        if (agent.InspectDbSize is { } size && size != 0)
+        {
+            output.WriteLine(size < 0 ? "  inspect_db_size -1 (inspection off)" : $"  inspect_db_size {size} bytes");
+        }
+
         output.WriteLine(config.Endpoints.Count == 0 ? "  no endpoints" : $"  {config.Endpoints.Count} endpoint(s):");
         foreach (EndpointConfig endpoint in config.Endpoints)
         {

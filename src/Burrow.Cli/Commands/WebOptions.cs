@@ -1,13 +1,17 @@
 using System.CommandLine;
 using System.Globalization;
+using Burrow.Agent;
 
 namespace Burrow.Cli.Commands;
 
 /// <summary>The web interface's flags: <c>--web-addr</c>, <c>--inspect-budget</c> and <c>--inspect-body-limit</c>.</summary>
 internal sealed class WebOptions
 {
+    /// <summary>The smallest inspector budget: one capture block with room for a few exchanges.</summary>
+    public const long MinimumBudget = 1024 * 1024;
+
     private readonly Option<string> _webAddr = new("--web-addr") { Description = "Where the inspector and agent API listen, host:port (the next free port if taken), or false for none (default 127.0.0.1:4040, or the config file's web_addr)." };
-    private readonly Option<string> _budget = new("--inspect-budget") { Description = "Memory for captured requests, oldest dropped first, e.g. 64MB.", DefaultValueFactory = _ => "64MB" };
+    private readonly Option<string> _budget = new("--inspect-budget") { Description = "Memory for captured requests, oldest dropped first (default 20MB, or the config file's inspect_db_size), e.g. 64MB." };
     private readonly Option<string> _bodyLimit = new("--inspect-body-limit") { Description = "Bytes kept of each request and response body; the rest is marked as cut, e.g. 128KB.", DefaultValueFactory = _ => "128KB" };
 
     public static WebOptions AddTo(Command command)
@@ -19,15 +23,19 @@ internal sealed class WebOptions
         return options;
     }
 
-    /// <summary>Reads the flags; returns a message for the user when one is bad.</summary>
-    public string? Read(ParseResult parse, out string? webAddress, out long budget, out int bodyLimit)
+    /// <summary>
+    /// Reads the flags; returns a message for the user when one is bad. <paramref name="fileBudget"/> is the config
+    /// file's <c>inspect_db_size</c> in bytes, used when <c>--inspect-budget</c> is not given.
+    /// </summary>
+    public string? Read(ParseResult parse, long? fileBudget, out string? webAddress, out long budget, out int bodyLimit)
     {
         // Not given stays null, so the caller can fall back to the config file's web_addr.
         webAddress = parse.GetValue(_webAddr)?.Trim();
         bodyLimit = 0;
-        if (!TryParseSize(parse.GetValue(_budget)!, out budget) || budget < 1024 * 1024)
+        budget = fileBudget ?? AgentOptions.DefaultInspectBudgetBytes;
+        if (parse.GetValue(_budget) is { } budgetFlag && (!TryParseSize(budgetFlag, out budget) || budget < MinimumBudget))
         {
-            return $"--inspect-budget '{parse.GetValue(_budget)}' is not a size of at least 1MB, e.g. 64MB.";
+            return $"--inspect-budget '{budgetFlag}' is not a size of at least 1MB, e.g. 64MB.";
         }
 
         if (!TryParseSize(parse.GetValue(_bodyLimit)!, out long limit) || limit > int.MaxValue / 2 || limit > budget)

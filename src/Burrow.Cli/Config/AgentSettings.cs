@@ -28,6 +28,12 @@ internal sealed record AgentSettings
     /// <summary><c>true</c>, <c>false</c> or <c>iftty</c> (ngrok's values; true and iftty both mean "on a terminal").</summary>
     public string? ConsoleUi { get; init; }
 
+    /// <summary>
+    /// ngrok's <c>inspect_db_size</c>: the inspector's memory in bytes; 0 means the default and -1 turns inspection off
+    /// for every tunnel.
+    /// </summary>
+    public long? InspectDbSize { get; init; }
+
     /// <summary>The HTTPS port of the local edge started when no server is configured.</summary>
     public int? LocalHttpsPort { get; init; }
 
@@ -44,5 +50,6 @@ internal sealed record AgentSettings
         LogFormat = later.LogFormat ?? LogFormat,
         ConsoleUi = later.ConsoleUi ?? ConsoleUi,
         LocalHttpsPort = later.LocalHttpsPort ?? LocalHttpsPort,
+        InspectDbSize = later.InspectDbSize ?? InspectDbSize,
     };
 }

@@ -168,8 +168,10 @@ internal sealed partial class ConfigParser
                 return agent with { ConsoleUi = OneOf(value, name, ["true", "false", "iftty"], "use true, false or iftty") };
             case "local_https_port":
                 return agent with { LocalHttpsPort = Int(value, name, 0, 65535) };
+            case "inspect_db_size":
+                return agent with { InspectDbSize = InspectDbSize(value, name) };
             case "region" or "update_channel" or "update_check" or "remote_management" or "console_ui_color" or "metadata"
-                or "api_key" or "heartbeat_interval" or "heartbeat_tolerance" or "connect_timeout" or "inspect_db_size" or "dns_resolver_ips":
+                or "api_key" or "heartbeat_interval" or "heartbeat_tolerance" or "connect_timeout" or "dns_resolver_ips":
                 _file.Warnings.Add($"{At(key)}: '{name}' is an ngrok setting with no effect in Burrow; ignored.");
                 return agent;
             case "proxy_url" or "connect_interface" or "web_allow_hosts" or "crl_noverify" or "update" or "ip_policies":
@@ -266,6 +268,29 @@ internal sealed partial class ConfigParser
         }
 
         Invalid(node, key, string.Create(CultureInfo.InvariantCulture, $"'{text}' is not a whole number from {min} to {max}"));
+        return null;
+    }
+
+    /// <summary>Bytes (<c>52428800</c> or <c>50MB</c>), 0 for the default or -1 for no inspection, as ngrok reads it.</summary>
+    private long? InspectDbSize(YamlNode node, string key)
+    {
+        string? text = Text(node, key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (text.Trim() == "-1")
+        {
+            return -1;
+        }
+
+        if (Commands.WebOptions.TryParseSize(text, out long bytes) && (bytes == 0 || bytes >= Commands.WebOptions.MinimumBudget))
+        {
+            return bytes;
+        }
+
+        Invalid(node, key, $"'{text}' is not a size of at least 1MB (e.g. 52428800 or 50MB), 0 for the default or -1 to turn inspection off");
         return null;
     }
 

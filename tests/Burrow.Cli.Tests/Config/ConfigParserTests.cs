@@ -237,6 +237,8 @@ public sealed class ConfigParserTests : IDisposable
     [InlineData("version: 3\nagent:\n  connect_url: no-port\n", 3, 16, "connect_url", "not host:port")]
     [InlineData("version: 3\nagent:\n  edge_ca: missing.pem\n", 3, 12, "edge_ca", "does not exist")]
     [InlineData("version: 3\nagent:\n  local_https_port: 99999\n", 3, 21, "local_https_port", "from 0 to 65535")]
+    [InlineData("version: 2\ninspect_db_size: 1000\n", 2, 18, "inspect_db_size", "at least 1MB")]
+    [InlineData("version: 2\ninspect_db_size: lots\n", 2, 18, "inspect_db_size", "-1 to turn inspection off")]
     [InlineData("version: 3\nendpoints:\n  - name: w\n    upstream: {url: 8080}\n    inspect: maybe\n", 5, 14, "inspect", "not true or false")]
     [InlineData("version: 3\nendpoints:\n  - name: w\n    upstream: {url: 'ftp://x'}\n", 4, 21, "upstream.url", "is not an upstream")]
     [InlineData("version: 3\nendpoints:\n  - name: w\n    url: Bad_Name!\n    upstream: {url: 8080}\n", 4, 10, "url", "not a valid subdomain")]
@@ -252,6 +254,20 @@ public sealed class ConfigParserTests : IDisposable
         Assert.Same(ErrorCodes.ConfigInvalidValue, problem.Code);
         Assert.StartsWith($"{_dir.Path}/burrow.yml:{line}:{column}: invalid value for '{key}': ", problem.Message, StringComparison.Ordinal);
         Assert.Contains(reason, problem.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("version: 2\ninspect_db_size: 52428800\n", 52_428_800L)]
+    [InlineData("version: 3\nagent:\n  inspect_db_size: 8MB\n", 8_388_608L)]
+    [InlineData("version: 2\ninspect_db_size: 0\n", 0L)]
+    [InlineData("version: 2\ninspect_db_size: -1\n", -1L)]
+    public void Inspect_db_size_reads_as_ngrok_does(string yaml, long expected)
+    {
+        (ConfigFile file, List<ConfigProblem> problems) = Parse(yaml);
+
+        Assert.Empty(problems);
+        Assert.Empty(file.Warnings);
+        Assert.Equal(expected, file.Agent.InspectDbSize);
     }
 
     [Theory]

@@ -322,6 +322,36 @@ public sealed class AgentApiTests(InspectorFixture fixture) : IClassFixture<Insp
         AssertError(await ReadJsonAsync(refused), 6004, 409);
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task Inspect_db_size_sets_the_budget_a_flag_overrides_it_and_minus_one_turns_inspection_off()
+    {
+        using var dir = new TempDirectory();
+        string sized = Path.Combine(dir.Path, "sized.yml");
+        string off = Path.Combine(dir.Path, "off.yml");
+        await File.WriteAllTextAsync(sized, "version: 2\ninspect_db_size: 2097152\n", Ct);
+        await File.WriteAllTextAsync(off, "version: 2\ninspect_db_size: -1\n", Ct);
+
+        Assert.Equal(2_097_152, await BudgetAsync([I(fixture.Upstream.Port), "--config", sized]));
+        Assert.Equal(3 * 1024 * 1024, await BudgetAsync([I(fixture.Upstream.Port), "--config", sized, "--inspect-budget", "3MB"]));
+        Assert.Equal(20 * 1024 * 1024, await BudgetAsync([I(fixture.Upstream.Port)]));
+
+        await using AgentRun agent = await fixture.StartAgentAsync([I(fixture.Upstream.Port), "--config", off]);
+        using var web = new HttpClient { BaseAddress = await agent.WebUrlAsync() };
+        Assert.Equal("hello from upstream", await fixture.Client.GetStringAsync(new Uri(agent.HttpsUrl, "/hello"), Ct));
+        using JsonDocument tunnels = JsonDocument.Parse(await web.GetStringAsync("/api/tunnels", Ct));
+        Assert.False(tunnels.RootElement.GetProperty("tunnels")[0].GetProperty("config").GetProperty("inspect").GetBoolean());
+        using JsonDocument requests = JsonDocument.Parse(await web.GetStringAsync("/api/requests/http", Ct));
+        Assert.Equal(0, requests.RootElement.GetProperty("requests").GetArrayLength());
+
+        async Task<long> BudgetAsync(string[] args)
+        {
+            await using AgentRun run = await fixture.StartAgentAsync(args);
+            using var client = new HttpClient { BaseAddress = await run.WebUrlAsync() };
+            using JsonDocument status = JsonDocument.Parse(await client.GetStringAsync("/api/status", Ct));
+            return status.RootElement.GetProperty("inspector").GetProperty("budget").GetInt64();
+        }
+    }
+
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static void AssertError(JsonDocument doc, int code, int status)
