@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peer benchmark suite: direct (no tunnel), Burrow (inspection off and on), ssh -R, LocalTunnel
 # and PageKite, all started here on 127.0.0.1 and measured in the same run, medians of rounds.
-# Writes bench/results/peers-<date>.md and PNG charts next to it.
+# Writes bench/results/peers-<date>.md (peers-<date>-b.md for a second run that day) and PNG charts next to it.
 #
 #   bench/peers/run.sh [--quick] [--rounds N] [--duration S] [--only LIST]
 #
@@ -556,6 +556,11 @@ LOAD_END=$(uptime | sed 's/.*load average: //')
 log "done; load $LOAD_END"
 DATE=$(date -u +%Y-%m-%d)
 OUT=$ROOT/bench/results/peers-$DATE
+# A second run on the same day gets -b, -c, ... rather than overwriting the first one's report.
+for suffix in b c d e f g h; do
+  [ -e "$OUT.md" ] || break
+  OUT=$ROOT/bench/results/peers-$DATE-$suffix
+done
 mkdir -p "$ROOT/bench/results"
 cp "$RAW" "$OUT.tsv"
 python3 "$HERE/report.py" --raw "$RAW" --out "$OUT" --cores "$(nproc)" --cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" \
