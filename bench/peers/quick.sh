@@ -12,6 +12,9 @@
 #   EDGE_ENV="A=1 B=2" AGENT_ENV="..."   environment for one side only (runtime knobs, A/B switches)
 #   AGENT_ARGS="--inspect-budget 4MB"    more flags for the agent
 #   INSPECT=true       run the agent with inspection on (the default for users; off here unless asked)
+#   METRICS=on|off     serve the edge's admin listener and the agent's web address, with metrics collected (on) or
+#                      not (--metrics=false), and scrape both /metrics once a second during the runs; unset: neither
+#                      listener (no metrics are collected then)
 #
 # Needs nginx-light, wrk and curl (bench/peers/run.sh installs them) and a Release build
 # (dotnet build -c Release src/Burrow.Cli bench/http/upstream). Reuses bench/peers/.work/1g.bin.
@@ -44,17 +47,29 @@ http { access_log off; sendfile on; tcp_nodelay on; keepalive_requests 1000000;
 CONF
 nginx -c "$RUN/ngx/nginx.conf" -p "$RUN/ngx/" -e "$RUN/ngx/error.log" || { echo "nginx failed to start"; exit 1; }
 # shellcheck disable=SC2086
-env ${EDGE_ENV:-} "$BIN" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --admin-addr off \
-  --data-dir "$RUN/edge" --authtoken brw_quick --log-level warn >"$RUN/edge.log" 2>&1 & EDGE=$!; PIDS+=($EDGE)
+ADMIN=off; WEB=false; METRIC_FLAG=()
+if [ -n "${METRICS:-}" ]; then
+  ADMIN=127.0.0.1:$(freeport); WEB=127.0.0.1:$(freeport)
+  [ "$METRICS" = on ] && METRIC_FLAG=(--metrics=true) || METRIC_FLAG=(--metrics=false)
+fi
+env ${EDGE_ENV:-} "$BIN" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --admin-addr "$ADMIN" \
+  --data-dir "$RUN/edge" --authtoken brw_quick --log-level warn "${METRIC_FLAG[@]}" >"$RUN/edge.log" 2>&1 & EDGE=$!; PIDS+=($EDGE)
 for _ in $(seq 300); do grep -q '^Ready' "$RUN/edge.log" 2>/dev/null && break; sleep 0.1; done
 AGENTS=$(grep -o 'Agents   listening on [0-9.:]*' "$RUN/edge.log" | awk '{print $4}')
 EDGE_HTTP=$(grep -o 'HTTP     listening on [0-9.:]*' "$RUN/edge.log" | awk '{print $4}')
 [ -n "$AGENTS" ] || { echo "the edge did not start:"; cat "$RUN/edge.log"; exit 1; }
 # shellcheck disable=SC2086
 BURROW_STATE_DIR="$RUN/state" env ${AGENT_ENV:-} "$BIN" http "$NGX" --server "$AGENTS" --server-name localhost --authtoken brw_quick \
-  --edge-ca "$RUN/edge/ca.pem" --url q --inspect="${INSPECT:-false}" --web-addr false --log stdout ${AGENT_ARGS:-} >"$RUN/agent.log" 2>&1 & AGENT=$!; PIDS+=($AGENT)
+  --edge-ca "$RUN/edge/ca.pem" --url q --inspect="${INSPECT:-false}" --web-addr "$WEB" --log stdout "${METRIC_FLAG[@]}" ${AGENT_ARGS:-} >"$RUN/agent.log" 2>&1 & AGENT=$!; PIDS+=($AGENT)
 for _ in $(seq 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: q.localhost' "http://$EDGE_HTTP/1k")" = 200 ] && break; sleep 0.1; done
 for _ in $(seq 50); do grep -q listening "$RUN/sink.log" && break; sleep 0.1; done
+if [ -n "${METRICS:-}" ]; then
+  # What a Prometheus with a 1 s interval would do; the edge's /metrics wants the admin API key.
+  ( while :; do
+      curl -s -o /dev/null -H "Authorization: Bearer $(cat "$RUN/edge/admin-api-key" 2>/dev/null)" "http://$ADMIN/metrics"
+      curl -s -o /dev/null "http://$WEB/metrics"; sleep 1
+    done ) & PIDS+=($!)
+fi
 
 if [ "$WHAT" = wrk ] || [ "$WHAT" = all ]; then
   wrk -t1 -c16 -d3 -H 'Host: q.localhost' "http://$EDGE_HTTP/1k" >/dev/null   # warm-up (JIT tiers)

@@ -51,6 +51,12 @@ public sealed class AgentOptions
     /// <summary>The default of <see cref="InspectBudgetBytes"/>, 20 MiB.</summary>
     public const long DefaultInspectBudgetBytes = 20L * 1024 * 1024;
 
+    /// <summary>
+    /// Whether the agent collects its metrics (served at <c>/metrics</c> on <see cref="WebAddress"/>, and sent over OTLP
+    /// when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set). Default on.
+    /// </summary>
+    public bool Metrics { get; init; } = true;
+
     /// <summary>How many bytes of each request and response body the inspector keeps; the rest is counted and marked as cut. Default 128 KiB.</summary>
     public int InspectBodyLimit { get; init; } = 128 * 1024;
 

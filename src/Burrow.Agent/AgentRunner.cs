@@ -40,6 +40,7 @@ public sealed class AgentRunner
     private readonly TunnelTable _tunnels = new();
     private readonly AgentEventSource _events;
     private readonly SessionLoop _loop;
+    private readonly Telemetry.AgentMetrics _metrics;
     private WebInterface? _web;
 
     /// <summary>Creates a runner.</summary>
@@ -51,8 +52,13 @@ public sealed class AgentRunner
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _events = new AgentEventSource(e => EventRaised?.Invoke(e), _logger);
-        _loop = new SessionLoop(options, _tunnels, _events, _logger);
+        var muxCounters = new Burrow.Mux.Sessions.MuxCounters();
+        _loop = new SessionLoop(options, _tunnels, _events, _logger, muxCounters);
+        _metrics = new Telemetry.AgentMetrics(muxCounters, _loop, _tunnels);
     }
+
+    /// <summary>The metrics collector while the agent runs with metrics on; the web interface serves it at <c>/metrics</c>.</summary>
+    internal OpenTelemetry.Metrics.MeterProvider? Meters { get; private set; }
 
     /// <summary>The round-trip time to the edge measured by the last keepalive ping.</summary>
     public TimeSpan? Latency => _loop.Latency;
@@ -96,6 +102,8 @@ public sealed class AgentRunner
         var fileServers = new List<StaticFileServer>();
         using CancellationTokenRegistration stopping = cancellationToken.UnsafeRegister(
             static loop => ((SessionLoop)loop!).SetStatus(SessionStatus.Stopping, null), _loop);
+        // Collected only where someone can read them: the web interface's /metrics, or an OTLP collector.
+        Meters = _options.Metrics && (_options.WebAddress is not null || Telemetry.AgentTelemetry.OtlpConfigured) ? Telemetry.AgentTelemetry.Start() : null;
         try
         {
             foreach (TunnelDefinition definition in _options.Tunnels)
@@ -129,6 +137,9 @@ public sealed class AgentRunner
             {
                 await files.DisposeAsync().ConfigureAwait(false);
             }
+
+            Meters?.Dispose();
+            Meters = null;
         }
     }
 
@@ -136,6 +147,7 @@ public sealed class AgentRunner
     internal void ReportRequest(string tunnelName, CompletedRequest request)
     {
         _tunnels.Find(tunnelName)?.RequestInspected(request.Duration, request.Replay, _loop.EdgeCountsClients);
+        _metrics.RequestEnded(tunnelName, request.StatusCode, request.Duration);
         RequestCompleted?.Invoke(request);
     }
 

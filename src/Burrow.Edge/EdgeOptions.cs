@@ -153,6 +153,12 @@ public sealed record EdgeOptions
     /// <summary>Where the edge serves <c>GET /healthz</c> (live sessions, tunnels, streams); <see langword="null"/> (the default) for nowhere.</summary>
     public IPEndPoint? HealthEndPoint { get; init; }
 
+    /// <summary>
+    /// Whether the edge collects its metrics (served at <c>/metrics</c> on the admin listener, and sent over OTLP when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set). Default on; off leaves the instruments without a listener.
+    /// </summary>
+    public bool Metrics { get; init; } = true;
+
     /// <summary>The default data directory: <c>$XDG_DATA_HOME/burrow/edge</c> or <c>~/.local/share/burrow/edge</c>.</summary>
     public static string DefaultDataDirectory()
     {

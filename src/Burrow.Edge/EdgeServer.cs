@@ -47,6 +47,7 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly ControlPlane _controlPlane;
     private readonly List<(ListenOptions Listen, Action<IPEndPoint> Record)> _listens;
     private readonly Action<ILoggingBuilder>? _configureLogging;
+    private OpenTelemetry.Metrics.MeterProvider? _meters;
     private AdminServer? _admin;
     private AgentListener? _agentListener;
     private int _stopped;
@@ -177,6 +178,7 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton<ProxyStreamConnector>();
         services.AddSingleton<TunnelRequestHandler>();
         services.AddSingleton<TlsPassthrough>();
+        services.AddSingleton<Telemetry.EdgeMetrics>();
         services.AddHttpForwarder();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(5));
 
@@ -320,9 +322,16 @@ public sealed class EdgeServer : IAsyncDisposable
         }
 
         // The admin API needs the store: an edge embedded in an agent has none, and no admin listener.
+        bool adminListener = _controlPlane.Store is not null && _options.AdminEndPoint is not null;
+        // Metrics are collected only where someone can read them: the admin listener's /metrics, or an OTLP collector.
+        if (_options.Metrics && (adminListener || Telemetry.EdgeTelemetry.OtlpConfigured))
+        {
+            _meters ??= Telemetry.EdgeTelemetry.Start();
+        }
+
         if (_controlPlane.Store is { } store && _options.AdminEndPoint is { } adminEndPoint)
         {
-            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _options, _app.Services.GetRequiredService<TimeProvider>(), _configureLogging);
+            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _options, _app.Services.GetRequiredService<TimeProvider>(), _meters, _configureLogging);
             try
             {
                 await _admin.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -428,6 +437,7 @@ public sealed class EdgeServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        _meters?.Dispose();
         await _controlPlane.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -7,6 +7,8 @@ namespace Burrow.Agent.Session;
 /// <summary>A tunnel at run time: its definition, where to dial, and what the edge last bound it as.</summary>
 internal sealed class ActiveTunnel
 {
+    private long _proxyStreams;
+
     public ActiveTunnel(TunnelDefinition definition, string dialHost, int dialPort)
     {
         Definition = definition;
@@ -46,10 +48,14 @@ internal sealed class ActiveTunnel
     /// <summary>Where the edge's reports are turned into <see cref="Connections"/> and <see cref="Requests"/>.</summary>
     public EdgeClientCounts EdgeCounts { get; } = new();
 
+    /// <summary>Proxy streams the edge opened for this tunnel, for metrics.</summary>
+    public long ProxyStreams => Volatile.Read(ref _proxyStreams);
+
     /// <summary>A proxy stream opened; returns whether it counts as a client connection (pass it to <see cref="ProxyStreamClosed"/>).</summary>
     /// <param name="edgeCountsClients">Whether this session's edge reports http tunnels' clients.</param>
     public bool ProxyStreamOpened(bool edgeCountsClients)
     {
+        Interlocked.Increment(ref _proxyStreams);
         if (edgeCountsClients && Definition.Proto == TunnelProtocols.Http)
         {
             return false;

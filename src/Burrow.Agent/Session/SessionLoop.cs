@@ -35,13 +35,17 @@ internal sealed class SessionLoop
     private SessionState _state = new();
     private HttpInspector? _inspector;
     private bool _everOnline;
+    private readonly MuxCounters? _muxCounters;
     private volatile ControlChannel? _live;
+    private volatile MuxSession? _mux;
+    private long _reconnects;
     private volatile bool _edgeCountsClients;
     private SessionStatus _status = SessionStatus.Connecting;
     private string? _reason;
 
-    public SessionLoop(AgentOptions options, TunnelTable tunnels, AgentEventSource events, ILogger logger)
+    public SessionLoop(AgentOptions options, TunnelTable tunnels, AgentEventSource events, ILogger logger, MuxCounters? muxCounters = null)
     {
+        _muxCounters = muxCounters;
         _options = options;
         _tunnels = tunnels;
         _events = events;
@@ -65,6 +69,12 @@ internal sealed class SessionLoop
     /// Read by proxy streams and the inspector to leave those counts to it.
     /// </summary>
     public bool EdgeCountsClients => _edgeCountsClients;
+
+    /// <summary>The session's multiplexer while connected, else <see langword="null"/>.</summary>
+    public MuxSession? Mux => _mux;
+
+    /// <summary>Times the agent waited to connect again after losing or failing to reach the edge.</summary>
+    public long Reconnects => Volatile.Read(ref _reconnects);
 
     /// <summary>The control channel while every tunnel is online, for tunnels started and stopped through the agent API; else <see langword="null"/>.</summary>
     public ControlChannel? Live => _live;
@@ -125,6 +135,7 @@ internal sealed class SessionLoop
             }
 
             TimeSpan delay = backoff.Next();
+            Interlocked.Increment(ref _reconnects);
             _events.Raise(new Reconnecting(delay, backoff.Attempt));
             try
             {
@@ -149,7 +160,20 @@ internal sealed class SessionLoop
     private async Task<ConnectionOutcome> RunConnectionAsync(CancellationToken cancellationToken)
     {
         SslStream ssl = await EdgeConnector.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
-        var mux = MuxSession.Client(ssl, new MuxOptions { EnableKeepAlive = false });
+        var mux = MuxSession.Client(ssl, new MuxOptions { EnableKeepAlive = false, Counters = _muxCounters });
+        _mux = mux;
+        try
+        {
+            return await ServeConnectionAsync(mux, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _mux = null;
+        }
+    }
+
+    private async Task<ConnectionOutcome> ServeConnectionAsync(MuxSession mux, CancellationToken cancellationToken)
+    {
         await using (mux.ConfigureAwait(false))
         {
             using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -77,6 +77,11 @@ internal sealed class WebServer : IAsyncDisposable
 
                 await next(context).ConfigureAwait(false);
             });
+            if (runner.Meters is { } meters)
+            {
+                app.UseOpenTelemetryPrometheusScrapingEndpoint(meters, context => context.Request.Path == "/metrics", path: null, configureBranchedPipeline: null, optionsName: null);
+            }
+
             api.Map(app);
             try
             {

@@ -174,6 +174,7 @@ internal sealed class AgentConnection
                     WebAddress = webAddress,
                     InspectBudgetBytes = inspectBudget,
                     InspectBodyLimit = inspectBodyLimit,
+                    Metrics = _web.Metrics(parse),
                 },
                 loggers.CreateLogger<AgentRunner>());
             // On the live console these lines would tear the screen: the console shows the state they describe,

@@ -43,6 +43,7 @@ internal static class ServerCommand
         var maxBody = new Option<long?>("--max-request-body") { Description = "Request bodies larger than this many bytes get 413 (ERR_BURROW_3014); default no limit." };
         var authFailures = new Option<int>("--auth-failures-per-minute") { Description = "Failed agent authentications allowed per client address per minute before it is refused (ERR_BURROW_5010); 0 for no limit.", DefaultValueFactory = _ => Defaults.AuthFailuresPerMinute };
         var healthAddr = new Option<IPEndPoint?>("--health-addr") { Description = "Where to serve GET /healthz (sessions, tunnels, streams, connections), e.g. 127.0.0.1:9090; default off.", CustomParser = EndPoints.Parse };
+        var metrics = new Option<bool>("--metrics") { Description = "Collect metrics: Prometheus text at /metrics on the admin listener (API key required), and OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.", DefaultValueFactory = _ => Defaults.Metrics };
         var newAdminKey = new Option<bool>("--new-admin-key") { Description = "Create a new admin API key for the first account, print it once and keep it in the data directory (when the first start's key was lost)." };
         var log = new Option<string>("--log") { Description = "Where logs go: stdout, stderr or false.", DefaultValueFactory = _ => "stdout" };
         var logFormat = new Option<string>("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
@@ -53,7 +54,7 @@ internal static class ServerCommand
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, database, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr,
             headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, healthAddr,
-            newAdminKey, log, logFormat, logLevel,
+            metrics, newAdminKey, log, logFormat, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -105,6 +106,7 @@ internal static class ServerCommand
                 MaxRequestBodySize = parse.GetValue(maxBody),
                 AuthFailuresPerMinute = parse.GetValue(authFailures),
                 HealthEndPoint = EndPoints.Read(parse.GetValue(healthAddr)),
+                Metrics = parse.GetValue(metrics),
                 CreateAdminApiKey = parse.GetValue(newAdminKey),
             };
             if (options.MaxRequestHeaderBytes < 1024 || options.MaxRequestHeaderCount < 10 || options.MinRequestBodyBytesPerSecond < 0

@@ -4,14 +4,18 @@ using Burrow.Agent;
 
 namespace Burrow.Cli.Commands;
 
-/// <summary>The web interface's flags: <c>--web-addr</c>, <c>--inspect-budget</c> and <c>--inspect-body-limit</c>.</summary>
+/// <summary>The web interface's flags: <c>--web-addr</c>, <c>--inspect-budget</c>, <c>--inspect-body-limit</c> and <c>--metrics</c>.</summary>
 internal sealed class WebOptions
 {
+    /// <summary>Whether metrics are collected (<c>--metrics</c>, default on).</summary>
+    public bool Metrics(ParseResult parse) => parse.GetValue(_metrics);
+
     /// <summary>The smallest inspector budget: one capture block with room for a few exchanges.</summary>
     public const long MinimumBudget = 1024 * 1024;
 
     private readonly Option<string> _webAddr = new("--web-addr") { Description = "Where the inspector and agent API listen, host:port (the next free port if taken), or false for none (default 127.0.0.1:4040, or the config file's web_addr)." };
     private readonly Option<string> _budget = new("--inspect-budget") { Description = "Memory for captured requests, oldest dropped first (default 20MB, or the config file's inspect_db_size), e.g. 64MB." };
+    private readonly Option<bool> _metrics = new("--metrics") { Description = "Collect metrics: Prometheus text at /metrics on the web address, and OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.", DefaultValueFactory = _ => true };
     private readonly Option<string> _bodyLimit = new("--inspect-body-limit") { Description = "Bytes kept of each request and response body; the rest is marked as cut, e.g. 128KB.", DefaultValueFactory = _ => "128KB" };
 
     public static WebOptions AddTo(Command command)
@@ -20,6 +24,7 @@ internal sealed class WebOptions
         command.Options.Add(options._webAddr);
         command.Options.Add(options._budget);
         command.Options.Add(options._bodyLimit);
+        command.Options.Add(options._metrics);
         return options;
     }
 

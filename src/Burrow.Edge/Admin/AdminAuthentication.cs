@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace Burrow.Edge.Admin;
 
 /// <summary>
-/// Lets a request to <c>/api/v1</c> through only with a live API key (<c>Authorization: Bearer brwk_...</c>).
+/// Lets a request to <c>/api/v1</c> or <c>/metrics</c> through only with a live API key (<c>Authorization: Bearer brwk_...</c>).
 /// The key is looked up by its SHA-256 digest in the store, so no secret is ever compared by
 /// content here; an unknown, revoked or missing key gets 401 with ERR_BURROW_8001. The OpenAPI
 /// document and the web page are public: they hold no data.
@@ -26,7 +26,9 @@ internal sealed class AdminAuthentication
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         PathString path = context.Request.Path;
-        if (!path.StartsWithSegments(AdminServer.ApiPrefix, StringComparison.Ordinal) || path.Equals(AdminServer.OpenApiPath, StringComparison.Ordinal))
+        bool guarded = (path.StartsWithSegments(AdminServer.ApiPrefix, StringComparison.Ordinal) && !path.Equals(AdminServer.OpenApiPath, StringComparison.Ordinal))
+            || path.Equals(AdminServer.MetricsPath, StringComparison.Ordinal);
+        if (!guarded)
         {
             await next(context).ConfigureAwait(false);
             return;

@@ -22,6 +22,7 @@ internal sealed class AdminServer : IAsyncDisposable
 {
     public const string ApiPrefix = "/api/v1";
     public const string OpenApiPath = "/api/v1/openapi.json";
+    public const string MetricsPath = "/metrics";
 
     private readonly WebApplication _app;
     private readonly ListenOptions _listen;
@@ -35,7 +36,8 @@ internal sealed class AdminServer : IAsyncDisposable
     /// <summary>The bound address, once started.</summary>
     public IPEndPoint? EndPoint { get; private set; }
 
-    public static AdminServer Create(IPEndPoint endPoint, IControlStore store, SessionRegistry sessions, EdgeOptions options, TimeProvider time, Action<ILoggingBuilder>? configureLogging)
+    public static AdminServer Create(IPEndPoint endPoint, IControlStore store, SessionRegistry sessions, EdgeOptions options, TimeProvider time,
+        OpenTelemetry.Metrics.MeterProvider? meters, Action<ILoggingBuilder>? configureLogging)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-admin" });
         Burrow.Edge.Hosting.SignalFreeLifetime.Use(builder.Services);
@@ -88,6 +90,12 @@ internal sealed class AdminServer : IAsyncDisposable
         AdminAuthentication authentication = app.Services.GetRequiredService<AdminAuthentication>();
         app.Use(next => context => errors.InvokeAsync(context, next));
         app.Use(next => context => authentication.InvokeAsync(context, next));
+        if (meters is not null)
+        {
+            // Behind the API key like /api/v1: a Prometheus job sends it with authorization.credentials_file.
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(meters, context => context.Request.Path == MetricsPath, path: null, configureBranchedPipeline: null, optionsName: null);
+        }
+
         app.UseRouting();
         app.MapOpenApi(OpenApiPath);
         AdminWebPage.Map(app);

@@ -33,11 +33,13 @@ internal sealed partial class AgentConnectionHandler
     private readonly EdgeLifetime _lifetime;
     private readonly AuthFailureLimiter _authFailures;
     private readonly ILogger _logger;
+    private readonly Telemetry.EdgeMetrics _metrics;
 
     public AgentConnectionHandler(
         EdgeOptions options, AgentAuthenticator authenticator, AuditTrail audit, SessionRegistry sessions, TunnelBinder binder, EdgeLifetime lifetime,
-        AuthFailureLimiter authFailures, ILogger<AgentConnectionHandler> logger)
+        AuthFailureLimiter authFailures, Telemetry.EdgeMetrics metrics, ILogger<AgentConnectionHandler> logger)
     {
+        _metrics = metrics;
         _options = options;
         _authenticator = authenticator;
         _audit = audit;
@@ -66,6 +68,7 @@ internal sealed partial class AgentConnectionHandler
     {
         KeepAliveInterval = _options.HeartbeatInterval + _options.HeartbeatTimeout,
         KeepAliveTimeout = _options.HeartbeatTimeout,
+        Counters = _metrics.Mux,
     };
 
     private async Task RunAsync(MuxSession mux, EndPoint? remoteEndPoint, string remote, CancellationToken connectionClosed, CancellationToken closeRequested)
@@ -305,6 +308,8 @@ internal sealed partial class AgentConnectionHandler
         {
             Log.AgentRefused(_logger, remote, error.Code, error.Message);
         }
+
+        _metrics.AuthFailed(error.Code);
 
         await link.Writer.WriteAsync(new AuthResultMessage { Error = error }, cancellationToken).ConfigureAwait(false);
         await link.CloseAsync(goAway, cancellationToken).ConfigureAwait(false);

@@ -68,6 +68,9 @@ internal sealed class CertificateStore
         return new CertificateStore(options.Domain, SslStreamCertificateContext.Create(leafCert, null, offline: true), authority);
     }
 
+    /// <summary>The certificate presented when no per-name one applies: the operator's, or the local CA's wildcard.</summary>
+    public X509Certificate2 DefaultCertificate => _default.TargetCertificate;
+
     /// <summary>The certificate to present for <paramref name="serverName"/> (the SNI, possibly empty).</summary>
     public SslStreamCertificateContext Select(string? serverName)
     {

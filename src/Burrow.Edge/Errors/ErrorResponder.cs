@@ -1,5 +1,6 @@
 using Burrow.Protocol.Errors;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Burrow.Edge.Errors;
 
@@ -22,6 +23,8 @@ internal static class ErrorResponder
         }
 
         response.Clear();
+        // Only error answers look the instruments up; a normal request never comes here.
+        context.RequestServices?.GetService<Telemetry.EdgeMetrics>()?.ErrorAnswered(code);
         int status = code.HttpStatus ?? 500;
         response.StatusCode = status;
         response.Headers[CodeHeader] = code.Code;

@@ -3,6 +3,7 @@ using Burrow.Edge.Agents;
 using Burrow.Edge.Errors;
 using Burrow.Edge.Routing;
 using Burrow.Edge.Stats;
+using Burrow.Edge.Telemetry;
 using Burrow.Mux.Errors;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
@@ -32,6 +33,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
     private readonly EdgeLifetime _lifetime;
     private readonly EdgeOptions _options;
     private readonly ILogger _logger;
+    private readonly EdgeMetrics _metrics;
     private readonly HttpMessageInvoker _invoker;
     // For tunnels whose upstream closes after each response (HTTP/1.0's default): proxy streams are never pooled, see
     // UpstreamConnectionReuse. Unlike the agent's inspector, the edge pools from the first request: a proxy stream
@@ -40,8 +42,10 @@ internal sealed partial class TunnelRequestHandler : IDisposable
     private readonly HttpMessageInvoker _unpooledInvoker;
 
     public TunnelRequestHandler(
-        TunnelRegistry tunnels, IHttpForwarder forwarder, ProxyStreamConnector connector, EdgeLifetime lifetime, EdgeOptions options, ILogger<TunnelRequestHandler> logger)
+        TunnelRegistry tunnels, IHttpForwarder forwarder, ProxyStreamConnector connector, EdgeLifetime lifetime, EdgeOptions options, EdgeMetrics metrics,
+        ILogger<TunnelRequestHandler> logger)
     {
+        _metrics = metrics;
         _tunnels = tunnels;
         _forwarder = forwarder;
         _lifetime = lifetime;
@@ -152,7 +156,9 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         }
         finally
         {
-            tunnel.Clients.RequestEnded(tunnel.Session.Time.GetElapsedTime(started));
+            TimeSpan elapsed = tunnel.Session.Time.GetElapsedTime(started);
+            tunnel.Clients.RequestEnded(elapsed);
+            _metrics.RequestEnded(tunnel.Hostname, context.Response.StatusCode, elapsed);
             _lifetime.RequestEnded();
         }
     }

@@ -58,6 +58,15 @@ internal sealed class TunnelRegistry
         tunnel.TcpListener?.Dispose();
     }
 
+    /// <summary>Every live tunnel at this moment (for metrics and listings).</summary>
+    public Tunnel[] Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _byHost.Values];
+        }
+    }
+
     /// <summary>Stops accepting on every tcp tunnel's port (the edge is stopping); connections in flight go on.</summary>
     public void CloseTcpListeners()
     {

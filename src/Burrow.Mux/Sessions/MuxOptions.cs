@@ -68,6 +68,9 @@ public sealed class MuxOptions
     /// </summary>
     public int MaxQueuedControlFrames { get; init; } = 65536;
 
+    /// <summary>Totals for metrics, shared by the sessions given the same object; none kept when null (the default).</summary>
+    public MuxCounters? Counters { get; init; }
+
     /// <summary>Clock for keepalive and timeouts; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

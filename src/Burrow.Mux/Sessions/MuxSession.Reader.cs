@@ -216,6 +216,7 @@ public sealed partial class MuxSession
 
         var stream = new MuxStream(this, id, isOutbound: false, Now);
         _streams.Add(id, stream);
+        Options.Counters?.StreamOpened();
         _unacceptedCount++;
         _acceptQueue.Writer.TryWrite(stream);
         return stream;

@@ -163,6 +163,7 @@ public sealed partial class MuxSession : IAsyncDisposable
                 var stream = new MuxStream(this, _nextStreamId, isOutbound: true, Now);
                 _nextStreamId += 2;
                 _streams.Add(stream.Id, stream);
+                Options.Counters?.StreamOpened();
                 // Queued under the table lock so SYNs leave in id order.
                 EnqueueControl(new FrameHeader(FrameType.WindowUpdate, FrameFlags.Syn, stream.Id, 0));
                 return stream;

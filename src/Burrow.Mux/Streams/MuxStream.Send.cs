@@ -230,6 +230,11 @@ public sealed partial class MuxStream
                 {
                     _inReadyQueue = requeue = true;
                 }
+                else
+                {
+                    // Parked with data left until the peer's window update: its reader is behind.
+                    _session.Options.Counters?.WindowStalled();
+                }
             }
             else if (_finRequested && _finSent == 0)
             {
