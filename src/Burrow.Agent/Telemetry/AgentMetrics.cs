@@ -13,18 +13,13 @@ internal sealed class AgentMetrics : IDisposable
 {
     public const string MeterName = "Burrow.Agent";
 
-    private static readonly double[] DurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-
     private readonly Meter _meter;
-    private readonly Counter<long> _requests;
-    private readonly Histogram<double> _duration;
+    private readonly RequestInstruments _requests;
 
     public AgentMetrics(MuxCounters mux, SessionLoop loop, TunnelTable tunnels)
     {
         _meter = new Meter(MeterName, typeof(AgentMetrics).Assembly.GetName().Version?.ToString(3));
-        _requests = _meter.CreateCounter<long>("burrow.agent.requests", "{request}", "HTTP requests the inspector saw answered (inspection on), counted when they end.");
-        _duration = _meter.CreateHistogram("burrow.agent.request.duration", "s", "Time from a request's arrival at the agent to the end of its response.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _requests = new RequestInstruments(_meter, "burrow.agent", "HTTP requests the inspector saw answered (inspection on)");
         _meter.CreateObservableGauge("burrow.agent.session.connected", () => loop.Mux is null ? 0 : 1, "{session}", "1 while the agent holds a session with the edge, else 0.");
         _meter.CreateObservableCounter("burrow.agent.reconnects", () => loop.Reconnects, "{reconnect}", "Times the agent waited to connect again after losing or failing to reach the edge.");
         _meter.CreateObservableGauge("burrow.agent.tunnels", () => tunnels.Snapshot().Length, "{tunnel}", "Tunnels this agent runs.");
@@ -36,13 +31,7 @@ internal sealed class AgentMetrics : IDisposable
         _meter.CreateObservableCounter("burrow.agent.mux.window_stalls", () => mux.WindowStalls, "{stall}", "Times a stream toward the edge had data to send and no window left.");
     }
 
-    public void RequestEnded(string tunnel, int statusCode, TimeSpan duration)
-    {
-        var tunnelTag = new KeyValuePair<string, object?>("tunnel", tunnel);
-        var statusTag = new KeyValuePair<string, object?>("status_code", BoxedStatusCodes.Of(statusCode));
-        _requests.Add(1, tunnelTag, statusTag);
-        _duration.Record(duration.TotalSeconds, tunnelTag, statusTag);
-    }
+    public void RequestEnded(string tunnel, int statusCode, TimeSpan duration) => _requests.Record(tunnel, statusCode, duration);
 
     public void Dispose() => _meter.Dispose();
 }

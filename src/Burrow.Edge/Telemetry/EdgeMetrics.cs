@@ -18,21 +18,15 @@ internal sealed class EdgeMetrics : IDisposable
 {
     public const string MeterName = "Burrow.Edge";
 
-    // Seconds; from a fast local answer to a long download or a slow upstream.
-    private static readonly double[] DurationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-
     private readonly Meter _meter;
-    private readonly Counter<long> _requests;
-    private readonly Histogram<double> _duration;
+    private readonly RequestInstruments _requests;
     private readonly Counter<long> _errors;
     private readonly Counter<long> _authFailures;
 
     public EdgeMetrics(SessionRegistry sessions, TunnelRegistry tunnels, CertificateStore certificates, EdgeOptions options, TimeProvider time)
     {
         _meter = new Meter(MeterName, typeof(EdgeMetrics).Assembly.GetName().Version?.ToString(3));
-        _requests = _meter.CreateCounter<long>("burrow.edge.requests", "{request}", "HTTP requests forwarded to an agent, counted when they end.");
-        _duration = _meter.CreateHistogram("burrow.edge.request.duration", "s", "Time from a forwarded request's arrival to the end of its response.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _requests = new RequestInstruments(_meter, "burrow.edge", "HTTP requests forwarded to an agent");
         _errors = _meter.CreateCounter<long>("burrow.edge.errors", "{answer}", "Error answers the edge wrote itself, by Burrow error code.");
         _authFailures = _meter.CreateCounter<long>("burrow.edge.auth.failures", "{agent}", "Agents refused at authentication, by Burrow error code.");
 
@@ -52,13 +46,7 @@ internal sealed class EdgeMetrics : IDisposable
     /// <summary>Given to every agent session's mux, so its totals survive the sessions.</summary>
     public MuxCounters Mux { get; } = new();
 
-    public void RequestEnded(string tunnel, int statusCode, TimeSpan duration)
-    {
-        var tunnelTag = new KeyValuePair<string, object?>("tunnel", tunnel);
-        var statusTag = new KeyValuePair<string, object?>("status_code", BoxedStatusCodes.Of(statusCode));
-        _requests.Add(1, tunnelTag, statusTag);
-        _duration.Record(duration.TotalSeconds, tunnelTag, statusTag);
-    }
+    public void RequestEnded(string tunnel, int statusCode, TimeSpan duration) => _requests.Record(tunnel, statusCode, duration);
 
     public void ErrorAnswered(ErrorCode code) => _errors.Add(1, new KeyValuePair<string, object?>("error_code", code.Code));
 
