@@ -11,19 +11,23 @@ trap 'rm -f "$log"' EXIT
 dotnet test Burrow.slnx -c Release --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
+# The samples use the libraries as NuGet packages, packed from the build above (samples/run.sh).
+bash samples/run.sh 2>&1 | tee -a "$log"
+samples=${PIPESTATUS[0]}
+
 # VSTest prints one summary per test project: "Passed!  - Failed: 0, Passed: 38, Skipped: 0, Total: 38".
 sum() { grep -Eo "$1: +[0-9]+" "$log" | awk '{ n += $2 } END { print n + 0 }'; }
 passed=$(sum Passed)
 failed=$(sum Failed)
 passed=${passed:-0}
 failed=${failed:-0}
-projects=$(grep -c '<Project Path="tests/' Burrow.slnx)
+projects=$(( $(grep -c '<Project Path="tests/' Burrow.slnx) + $(grep -c 'Tests.csproj' samples/Samples.slnx) ))
 summaries=$(grep -cE '^(Passed|Failed)! +- ' "$log")
 if [ "$summaries" -lt "$projects" ]; then
   echo "only $summaries of $projects test projects reported a result (a build error or a crashed test host above)"
   [ "$failed" -gt 0 ] || failed=1
 fi
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+if { [ "$status" -ne 0 ] || [ "$samples" -ne 0 ]; } && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 

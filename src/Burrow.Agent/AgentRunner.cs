@@ -210,7 +210,7 @@ public sealed class AgentRunner
             {
                 await live.UnbindAsync(id, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or TimeoutException)
             {
                 // The session is ending; the edge drops the tunnel with it.
             }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Security;
 using Burrow.Agent.Inspection;
 using Burrow.Agent.Session;
+using Burrow.Agent.Tunnels;
 using Burrow.Mux.Errors;
 using Burrow.Mux.Sessions;
 using Burrow.Mux.Streams;
@@ -93,6 +94,12 @@ internal sealed partial class ProxyStreamHandler
                 }
             }
 
+            if (tunnel.Definition.InProcess is { } program)
+            {
+                await HandOverAsync(program, tunnel, stream, tls, header, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             (UpstreamConnection? upstream, ProtocolError? error) = await DialAsync(tunnel, header, cancellationToken).ConfigureAwait(false);
             if (upstream is null)
             {
@@ -144,6 +151,35 @@ internal sealed partial class ProxyStreamHandler
         catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or InvalidOperationException)
         {
             stream.Abort();
+        }
+    }
+
+    // A tunnel the program serves itself: the stream is its connection, held until the program closes it.
+    private async Task HandOverAsync(InProcessListener program, ActiveTunnel tunnel, MuxStream stream, SslStream? tls, ProxyHeader header, CancellationToken cancellationToken)
+    {
+        if (tls is null)
+        {
+            await stream.WriteAsync(SuccessFrame, cancellationToken).ConfigureAwait(false);
+        }
+
+        IPEndPoint? client = IPEndPoint.TryParse(header.ClientAddr, out IPEndPoint? parsed) ? parsed : null;
+        var connection = new TunnelConnection(stream, tls, tunnel.Definition.Name, client);
+        if (!program.Offer(connection))
+        {
+            // The program stopped listening (it is shutting down): the client's connection fails at once.
+            connection.Abort();
+            return;
+        }
+
+        long opened = Stopwatch.GetTimestamp();
+        bool counted = tunnel.ProxyStreamOpened(_edgeCountsClients);
+        try
+        {
+            await connection.Closed.ConfigureAwait(false);
+        }
+        finally
+        {
+            tunnel.ProxyStreamClosed(counted, Stopwatch.GetElapsedTime(opened));
         }
     }
 

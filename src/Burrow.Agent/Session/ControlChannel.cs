@@ -22,6 +22,7 @@ internal sealed class ControlChannel : IDisposable
     private readonly ControlMessageReader _reader;
     private readonly ControlMessageWriter _writer;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<BindResultMessage>> _pendingBinds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _pendingUnbinds = new(StringComparer.Ordinal);
     private readonly TunnelTable _tunnels;
     private readonly AgentEventSource _events;
     private int _nextRequestId;
@@ -71,6 +72,9 @@ internal sealed class ControlChannel : IDisposable
                     case BindResultMessage result when _pendingBinds.TryGetValue(result.RequestId, out var answer):
                         answer.TrySetResult(result);
                         break;
+                    case UnbindResultMessage unbound when _pendingUnbinds.TryGetValue(unbound.TunnelId, out var done):
+                        done.TrySetResult();
+                        break;
                     case NoticeMessage notice:
                         _events.Raise(new EdgeNotice(notice.Kind, notice.Message, notice.TunnelId, notice.Error));
                         break;
@@ -92,6 +96,12 @@ internal sealed class ControlChannel : IDisposable
             foreach (var answer in _pendingBinds.Values)
             {
                 answer.TrySetException(new IOException("the connection to the edge ended before the bind was answered"));
+            }
+
+            foreach (var done in _pendingUnbinds.Values)
+            {
+                // The session is gone, and the tunnel with it.
+                done.TrySetResult();
             }
         }
     }
@@ -123,9 +133,24 @@ internal sealed class ControlChannel : IDisposable
         }
     }
 
-    /// <summary>Tells the edge to drop the tunnel it bound as <paramref name="tunnelId"/>; no answer is awaited.</summary>
-    public ValueTask UnbindAsync(string tunnelId, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(new UnbindMessage { TunnelId = tunnelId }, cancellationToken);
+    /// <summary>
+    /// Tells the edge to drop the tunnel it bound as <paramref name="tunnelId"/>, and waits for its answer: once this
+    /// returns, the edge sends the tunnel no new public connection (its URL answers 404).
+    /// </summary>
+    public async Task UnbindAsync(string tunnelId, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pendingUnbinds[tunnelId] = done;
+        try
+        {
+            await _writer.WriteAsync(new UnbindMessage { TunnelId = tunnelId }, cancellationToken).ConfigureAwait(false);
+            await done.Task.WaitAsync(BindTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pendingUnbinds.TryRemove(tunnelId, out _);
+        }
+    }
 
     public void Dispose() => _writer.Dispose();
 

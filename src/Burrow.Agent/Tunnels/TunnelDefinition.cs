@@ -39,6 +39,42 @@ public sealed record TunnelDefinition
     /// <summary>For tls tunnels: TLS terminated by the agent with these settings; <see langword="null"/> passes TLS through to the upstream.</summary>
     public AgentTlsTermination? TerminateTls { get; init; }
 
+    /// <summary>
+    /// For a tunnel served by the program itself (<see cref="BurrowTunnel.ListenAsync"/>): where its connections go
+    /// instead of a dialled upstream.
+    /// </summary>
+    internal InProcessListener? InProcess { get; init; }
+
+    /// <summary>
+    /// Reads the address a tunnel asks for: <c>scheme://name.domain[:port][/path]</c> or <c>name.domain</c> is a
+    /// hostname; a single label (<c>demo</c>) is a subdomain under the edge's domain.
+    /// </summary>
+    /// <param name="url">The address asked for, or nothing.</param>
+    /// <returns>The hostname or the subdomain (or neither, for nothing).</returns>
+    public static (string? Hostname, string? Subdomain) SplitRequestedUrl(string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            return (null, null);
+        }
+
+        string host = url.Trim();
+        int scheme = host.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
+        {
+            host = host[(scheme + 3)..];
+        }
+
+        int cut = host.IndexOfAny([':', '/']);
+        if (cut >= 0)
+        {
+            host = host[..cut];
+        }
+
+        host = host.TrimEnd('.').ToLowerInvariant();
+        return host.Contains('.', StringComparison.Ordinal) ? (host, null) : (null, host);
+    }
+
     /// <summary>Parses a PROXY protocol version as given on the command line: <c>1</c>, <c>2</c>, <c>v1</c> or <c>v2</c>.</summary>
     /// <param name="value">The text given.</param>
     /// <param name="version">1 or 2, when valid.</param>

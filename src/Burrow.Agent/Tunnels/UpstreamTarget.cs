@@ -9,7 +9,7 @@ namespace Burrow.Agent.Tunnels;
 /// </summary>
 public sealed record UpstreamTarget
 {
-    /// <summary><c>http</c>, <c>https</c>, <c>file</c>, or <c>tcp</c> (raw bytes, for tcp tunnels).</summary>
+    /// <summary><c>http</c>, <c>https</c>, <c>file</c>, <c>tcp</c> (raw bytes, for tcp tunnels), or <c>app</c> (served in-process).</summary>
     public required string Scheme { get; init; }
 
     /// <summary>The host to dial (empty for <c>file</c>).</summary>
@@ -21,11 +21,16 @@ public sealed record UpstreamTarget
     /// <summary>The directory served, for <c>file</c>.</summary>
     public string? Directory { get; init; }
 
+    /// <summary>The upstream of a tunnel the program serves itself (<see cref="BurrowTunnel.ListenAsync"/>): nothing is dialled.</summary>
+    internal static UpstreamTarget InProcess { get; } = new() { Scheme = "app" };
+
     /// <summary>Whether the upstream speaks TLS.</summary>
     public bool IsTls => Scheme == "https";
 
     /// <summary>The address as shown to people and sent to the edge, e.g. <c>http://localhost:8080</c> or <c>file:///srv/www</c>.</summary>
-    public string Display => Scheme == "file"
+    public string Display => Scheme == "app"
+        ? "in-process"
+        : Scheme == "file"
         ? new Uri(Directory!).AbsoluteUri
         : Scheme == "tcp"
         ? string.Create(CultureInfo.InvariantCulture, $"{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{Port}")

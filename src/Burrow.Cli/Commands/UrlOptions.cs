@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Burrow.Agent.Tunnels;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Validation;
 
@@ -29,32 +30,7 @@ internal static class UrlOptions
             return HostNames.TryValidateSubdomain(label, out ProtocolError? invalid) ? (null, label, null) : (null, null, invalid);
         }
 
-        (string? hostname, string? fromUrl) = SplitUrl(url);
+        (string? hostname, string? fromUrl) = TunnelDefinition.SplitRequestedUrl(url);
         return (hostname, fromUrl, null);
-    }
-
-    /// <summary><c>scheme://name.domain[:port][/path]</c> or <c>name.domain</c> is a hostname; a single label is a subdomain.</summary>
-    private static (string? Hostname, string? Subdomain) SplitUrl(string? url)
-    {
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            return (null, null);
-        }
-
-        string host = url.Trim();
-        int scheme = host.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0)
-        {
-            host = host[(scheme + 3)..];
-        }
-
-        int cut = host.IndexOfAny([':', '/']);
-        if (cut >= 0)
-        {
-            host = host[..cut];
-        }
-
-        host = host.TrimEnd('.').ToLowerInvariant();
-        return host.Contains('.', StringComparison.Ordinal) ? (host, null) : (null, host);
     }
 }

@@ -71,6 +71,12 @@ public static class ErrorCodes
         "The edge at {0} presented a certificate this agent does not trust: {1}.",
         "If the edge uses its own local CA, give the agent that CA with --edge-ca PATH (the edge prints the path when it starts); if the name does not match, connect with the name on the certificate or set --server-name. Add --retry forever to keep trying anyway.");
 
+    /// <summary>1010: an embedded tunnel (the .NET SDK) did not come online in time. Args: edge address, time allowed, what was last heard.</summary>
+    public static readonly ErrorCode TunnelNotOnline = new(
+        1010, nameof(TunnelNotOnline), null,
+        "The tunnel through the edge at {0} did not come online within {1}: {2}.",
+        "Check that the edge runs and that this machine reaches its agent port (the server address), or allow longer with StartTimeout.");
+
     // :: 2xxx binding tunnels
 
     /// <summary>2001: another tunnel serves the hostname. Args: hostname.</summary>
@@ -527,7 +533,7 @@ public static class ErrorCodes
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
-        MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired, AuthtokenRevoked, AuthtokenExpired, SessionQuotaReached, EdgeHostNotFound, EdgeCertificateUntrusted,
+        MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired, AuthtokenRevoked, AuthtokenExpired, SessionQuotaReached, EdgeHostNotFound, EdgeCertificateUntrusted, TunnelNotOnline,
         HostnameTaken, HostnameNotAllowed, InvalidSubdomain, InvalidOptionValue, TcpPortUnavailable, UnknownProto, TooManyTunnels, InvalidHostname,
         InvalidProxyProtocolVersion, InvalidTlsTermination, TlsCertificateUnusable, MutualTlsCasUnusable, InvalidIdleTimeout, InvalidMaxConnections,
         HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved,
