@@ -4,7 +4,7 @@ using Burrow.Agent.Tunnels;
 namespace Burrow.Agent;
 
 /// <summary>Settings of an agent run.</summary>
-public sealed class AgentOptions
+internal sealed class AgentOptions
 {
     /// <summary>The edge's agent address, <c>host:port</c>.</summary>
     public required string ServerAddress { get; init; }

@@ -30,7 +30,7 @@ namespace Burrow.Agent;
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The web interface (and inspector) lives from RunAsync's start to its end, which disposes it; the runner itself ends when RunAsync returns.")]
-public sealed class AgentRunner
+internal sealed class AgentRunner
 {
     /// <summary>The agent's version, sent to the edge: the build's, see <see cref="BurrowVersion"/>.</summary>
     public static string Version => BurrowVersion.Current;

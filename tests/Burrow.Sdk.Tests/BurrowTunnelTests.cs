@@ -62,6 +62,39 @@ public sealed class BurrowTunnelTests(SdkEdge edge) : IClassFixture<SdkEdge>
     }
 
     [Fact]
+    public async Task ListenAsync_tcp_hands_each_public_connection_to_the_program()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        BurrowTunnelOptions options = edge.Options();
+        options.Protocol = "tcp";
+        await using BurrowTunnel tunnel = await BurrowTunnel.ListenAsync(options, cancellationToken: ct);
+        Task served = Task.Run(async () =>
+        {
+            // Two clients, one after the other: each is its own TunnelConnection, answered and closed by the program.
+            for (int i = 0; i < 2; i++)
+            {
+                await using Burrow.Agent.Tunnels.TunnelConnection connection = (await tunnel.AcceptAsync(ct))!;
+                var buffer = new byte[5];
+                await connection.Stream.ReadExactlyAsync(buffer, ct);
+                await connection.Stream.WriteAsync(Encoding.ASCII.GetBytes($"{Encoding.ASCII.GetString(buffer).ToUpperInvariant()} from {connection.RemoteEndPoint!.Address}"), ct);
+            }
+        }, ct);
+
+        foreach (string word in (string[])["hello", "again"])
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, tunnel.Url.Port, ct);
+            NetworkStream stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(word), ct);
+            using var reader = new StreamReader(stream);
+            Assert.Equal($"{word.ToUpperInvariant()} from 127.0.0.1", await reader.ReadToEndAsync(ct));
+        }
+
+        await served.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await (await BurrowTunnel.ForwardAsync(new Uri("http://127.0.0.1:9"), edge.Options(), cancellationToken: ct)).AcceptAsync(ct));
+    }
+
+    [Fact]
     public async Task A_refused_authtoken_fails_opening_with_its_code_and_what_to_do()
     {
         BurrowTunnelOptions options = edge.Options();

@@ -50,6 +50,61 @@ public sealed class HostingTests(SdkEdge edge) : IClassFixture<SdkEdge>
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_app_hears_when_a_public_client_goes_away_mid_response(bool noLocalPort)
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        BurrowTunnelOptions settings = edge.Options();
+        if (noLocalPort)
+        {
+            builder.WebHost.UseBurrowTunnel(o => Copy(settings, o));
+        }
+        else
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Services.AddBurrowTunnel(o => Copy(settings, o));
+        }
+
+        await using WebApplication app = builder.Build();
+        var streaming = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.MapGet("/endless", async (HttpContext context) =>
+        {
+            context.RequestAborted.Register(() => aborted.TrySetResult());
+            var chunk = new byte[64 * 1024];
+            try
+            {
+                while (!context.RequestAborted.IsCancellationRequested)
+                {
+                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                    streaming.TrySetResult();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The client left: what this test waits for.
+            }
+        });
+        await app.StartAsync(ct);
+        Uri url = (await app.Services.GetRequiredService<BurrowTunnelProvider>().GetTunnelAsync(ct)).Url;
+
+        using (HttpClient client = edge.PublicClient())
+        using (HttpResponseMessage response = await client.GetAsync(new Uri(url, "/endless"), HttpCompletionOption.ResponseHeadersRead, ct))
+        {
+            // Disposing the unfinished response closes the client's connection (an undisposed one would stay open, unread).
+            await using Stream body = await response.Content.ReadAsStreamAsync(ct);
+            await body.ReadExactlyAsync(new byte[256 * 1024], ct);
+            await streaming.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        }
+
+        // The client's connection closed: the edge, the tunnel and the app's server pass it on, and the endless response stops.
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(15), ct);
+        await app.StopAsync(ct);
+    }
+
     [Fact]
     public async Task UseBurrowTunnel_reads_the_Burrow_configuration_section()
     {

@@ -58,8 +58,11 @@ public sealed class BurrowTunnel : IAsyncDisposable
     /// <summary>The tunnel kind: <c>http</c>, <c>tcp</c> or <c>tls</c>.</summary>
     public string Protocol { get; }
 
-    /// <summary>The agent inside, for its status and counters.</summary>
-    public AgentRunner Agent => _runner;
+    /// <summary>Where the agent's inspector and API listen when <see cref="BurrowTunnelOptions.WebAddress"/> is set, e.g. <c>http://127.0.0.1:4040</c>.</summary>
+    public string? WebInterfaceUrl => _runner.WebInterfaceUrl;
+
+    /// <summary>Where the agent's session stands, the link's latency, and the tunnel's URLs and counters.</summary>
+    public Status.AgentStatus GetStatus() => _runner.GetStatus();
 
     /// <summary>
     /// Completes when the agent stops by itself (disposing does not complete it with an error): faulted with a

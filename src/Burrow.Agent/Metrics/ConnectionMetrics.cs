@@ -5,7 +5,7 @@ namespace Burrow.Agent.Metrics;
 /// over 1/5/15 minutes and duration percentiles over the most recent <see cref="SampleSize"/> events. Thread-safe.
 /// Updated once per connection or request, never per byte, so a lock is cheap enough and keeps the numbers coherent.
 /// </summary>
-public sealed class ConnectionMetrics
+internal sealed class ConnectionMetrics
 {
     /// <summary>How many recent durations the percentiles are taken over (go-metrics' reservoir size).</summary>
     public const int SampleSize = 1028;

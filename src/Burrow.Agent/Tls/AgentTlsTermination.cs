@@ -13,7 +13,7 @@ namespace Burrow.Agent.Tls;
 /// handshake with this certificate, and the upstream gets plaintext. With client CAs
 /// (<c>--mutual-tls-cas</c>) a client must present a certificate they issued.
 /// </summary>
-public sealed class AgentTlsTermination : IDisposable
+internal sealed class AgentTlsTermination : IDisposable
 {
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 

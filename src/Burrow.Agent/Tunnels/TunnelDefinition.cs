@@ -4,7 +4,7 @@ using Burrow.Protocol.Messages;
 namespace Burrow.Agent.Tunnels;
 
 /// <summary>One tunnel the agent keeps online.</summary>
-public sealed record TunnelDefinition
+internal sealed record TunnelDefinition
 {
     /// <summary>The tunnel's name (for display and resume).</summary>
     public string Name { get; init; } = "command_line";

@@ -7,7 +7,7 @@ namespace Burrow.Agent.Tunnels;
 /// Where a tunnel forwards to, parsed from the command line: <c>8080</c>, <c>host:port</c>,
 /// <c>http(s)://host[:port]</c>, or <c>file:///dir</c> (a built-in static file server).
 /// </summary>
-public sealed record UpstreamTarget
+internal sealed record UpstreamTarget
 {
     /// <summary><c>http</c>, <c>https</c>, <c>file</c>, <c>tcp</c> (raw bytes, for tcp tunnels), or <c>app</c> (served in-process).</summary>
     public required string Scheme { get; init; }

@@ -10,7 +10,7 @@ namespace Burrow.Agent.Web;
 /// directory. Port 4040 may belong to another program (another tunnel's agent, a second burrow that moved to 4041):
 /// <c>burrow status</c> reads these files to reach burrow's own agents, and only those.
 /// </summary>
-public static class RunningAgents
+internal static class RunningAgents
 {
     /// <summary>A running agent: its process and web interface.</summary>
     /// <param name="ProcessId">The agent's process id.</param>
