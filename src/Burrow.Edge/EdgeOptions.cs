@@ -112,6 +112,12 @@ public sealed record EdgeOptions
     /// <summary>Most connections one tcp (or passed-through tls) tunnel carries at once; a tunnel may ask for fewer. Default 1000.</summary>
     public int TcpMaxConnections { get; init; } = 1000;
 
+    /// <summary>
+    /// How many recent requests (or tcp/tls connections) the edge keeps per tunnel for the admin API's traffic log and
+    /// <c>burrow admin tail</c>; 0 keeps none. Default 100 (about 25 KiB per busy tunnel).
+    /// </summary>
+    public int TrafficLogSize { get; init; } = 100;
+
     /// <summary>Most tunnels one agent session may hold. Default 64.</summary>
     public int MaxTunnelsPerSession { get; init; } = 64;
 

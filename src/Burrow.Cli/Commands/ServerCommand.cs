@@ -42,6 +42,14 @@ internal static class ServerCommand
         var maxHeaders = new Option<int>("--max-request-headers") { Description = "Requests with more headers than this get 431 (ERR_BURROW_3013).", DefaultValueFactory = _ => Defaults.MaxRequestHeaderCount };
         var maxBody = new Option<long?>("--max-request-body") { Description = "Request bodies larger than this many bytes get 413 (ERR_BURROW_3014); default no limit." };
         var authFailures = new Option<int>("--auth-failures-per-minute") { Description = "Failed agent authentications allowed per client address per minute before it is refused (ERR_BURROW_5010); 0 for no limit.", DefaultValueFactory = _ => Defaults.AuthFailuresPerMinute };
+        var trafficLogSize = new Option<int>("--traffic-log-size") { Description = "Recent requests (or tcp/tls connections) kept per tunnel for 'burrow admin tail' and the admin API; 0 keeps none.", DefaultValueFactory = _ => Defaults.TrafficLogSize };
+        trafficLogSize.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 100_000)
+            {
+                result.AddError("--traffic-log-size must be 0 to 100000.");
+            }
+        });
         var healthAddr = new Option<IPEndPoint?>("--health-addr") { Description = "Where to serve GET /healthz (sessions, tunnels, streams, connections), e.g. 127.0.0.1:9090; default off.", CustomParser = EndPoints.Parse };
         var metrics = new Option<bool>("--metrics") { Description = "Collect metrics: Prometheus text at /metrics on the admin listener (API key required), and OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.", DefaultValueFactory = _ => Defaults.Metrics };
         var newAdminKey = new Option<bool>("--new-admin-key") { Description = "Create a new admin API key for the first account, print it once and keep it in the data directory (when the first start's key was lost)." };
@@ -53,7 +61,7 @@ internal static class ServerCommand
         {
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, database, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr,
-            headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, healthAddr,
+            headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, trafficLogSize, healthAddr,
             metrics, newAdminKey, log, logFormat, logLevel,
         };
 
@@ -97,6 +105,7 @@ internal static class ServerCommand
                 AdminEndPoint = EndPoints.Read(parse.GetValue(adminAddr)),
                 TcpIdleTimeout = parse.GetValue(tcpIdleTimeout),
                 TcpMaxConnections = parse.GetValue(tcpMaxConnections),
+                TrafficLogSize = parse.GetValue(trafficLogSize),
                 RequestHeadersTimeout = parse.GetValue(headersTimeout),
                 KeepAliveTimeout = parse.GetValue(keepAliveTimeout),
                 MinRequestBodyBytesPerSecond = parse.GetValue(minBodyRate),

@@ -37,6 +37,7 @@ internal sealed partial class AdminRoutes
         MapReservedDomains(api.MapGroup("/reserved_domains").WithTags("reserved domains"));
         MapReservedAddresses(api.MapGroup("/reserved_addrs").WithTags("reserved TCP addresses"));
         MapSessions(api);
+        MapTraffic(api);
         MapAudit(api.MapGroup("/audit_events").WithTags("audit"));
         api.MapFallback((HttpContext context) => AdminErrors.NotFound("route", context.Request.Method + " " + context.Request.Path)).ExcludeFromDescription();
     }

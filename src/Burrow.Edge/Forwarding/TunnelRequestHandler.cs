@@ -4,6 +4,7 @@ using Burrow.Edge.Errors;
 using Burrow.Edge.Routing;
 using Burrow.Edge.Stats;
 using Burrow.Edge.Telemetry;
+using Burrow.Edge.Traffic;
 using Burrow.Mux.Errors;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
@@ -99,30 +100,35 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             return;
         }
 
+        long arrived = tunnel.Session.Time.GetTimestamp();
         if (!tunnel.Policy.IsAddressAllowed(context.Connection.RemoteIpAddress))
         {
             string ip = context.Connection.RemoteIpAddress is { IsIPv4MappedToIPv6: true } mapped
                 ? mapped.MapToIPv4().ToString()
                 : context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
             await ErrorResponder.WriteAsync(context, ErrorCodes.IpDenied, ErrorCodes.IpDenied.FormatMessage(ip)).ConfigureAwait(false);
+            RequestTraffic.Refused(context, tunnel, arrived);
             return;
         }
 
         if (!tunnel.Policy.IsAuthorized(context.Request))
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.BasicAuthRequired, ErrorCodes.BasicAuthRequired.FormatMessage()).ConfigureAwait(false);
+            RequestTraffic.Refused(context, tunnel, arrived);
             return;
         }
 
         if (tunnel.Session.Link is not { } link)
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.AgentSessionGone, ErrorCodes.AgentSessionGone.FormatMessage(tunnel.Hostname)).ConfigureAwait(false);
+            RequestTraffic.Refused(context, tunnel, arrived);
             return;
         }
 
         if (_lifetime.Draining && context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true)
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.EdgeDraining, ErrorCodes.EdgeDraining.FormatMessage()).ConfigureAwait(false);
+            RequestTraffic.Refused(context, tunnel, arrived);
             return;
         }
 
@@ -143,6 +149,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         // Counted where the request goes to the agent: a request the policy refused never reached it.
         ClientConnections.Of(context)?.Touch(tunnel.Clients);
         long started = tunnel.Session.Time.GetTimestamp();
+        RequestTraffic traffic = RequestTraffic.Forwarded(context, tunnel, arrived);
         _lifetime.RequestStarted();
         try
         {
@@ -159,6 +166,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             TimeSpan elapsed = tunnel.Session.Time.GetElapsedTime(started);
             tunnel.Clients.RequestEnded(elapsed);
             _metrics.RequestEnded(tunnel.Hostname, context.Response.StatusCode, elapsed);
+            traffic.Ended(context);
             _lifetime.RequestEnded();
         }
     }

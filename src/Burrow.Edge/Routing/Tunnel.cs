@@ -42,6 +42,7 @@ internal sealed class Tunnel
         };
         MaxConnections = Math.Min(edgeOptions.TcpMaxConnections, options.MaxConnections ?? int.MaxValue);
         Transformer = new TunnelTransformer(this);
+        Traffic = new Traffic.TrafficLog(edgeOptions.TrafficLogSize);
         var version = options.UpstreamProtocol == UpstreamProtocols.Http2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11;
         RequestConfig = new ForwarderRequestConfig
         {
@@ -63,6 +64,9 @@ internal sealed class Tunnel
     public Stats.ClientStats Clients { get; } = new();
 
     public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>Its recent requests (http) or connections (tcp, tls), for the admin API and <c>burrow admin tail</c>.</summary>
+    public Traffic.TrafficLog Traffic { get; }
 
     /// <summary>How long a tcp/tls connection may stay silent both ways; <see langword="null"/> for no limit.</summary>
     public TimeSpan? IdleTimeout { get; }

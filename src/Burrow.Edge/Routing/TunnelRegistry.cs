@@ -54,8 +54,9 @@ internal sealed class TunnelRegistry
             _byConnectHost.Remove(tunnel.ConnectHost);
         }
 
-        // A tcp tunnel's port is released with it.
+        // A tcp tunnel's port is released with it, and whoever follows its traffic is told it is gone.
         tunnel.TcpListener?.Dispose();
+        tunnel.Traffic.Close();
     }
 
     /// <summary>Every live tunnel at this moment (for metrics and listings).</summary>

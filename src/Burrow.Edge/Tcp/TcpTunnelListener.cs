@@ -139,7 +139,15 @@ internal sealed partial class TcpTunnelListener : IDisposable
             Log.IdleClosed(_logger, remote, tunnel.Id, Port, idleFor);
             TcpPump.Abort(client, stream);
         });
-        await TcpPump.RunAsync(client, stream, () => ReadResultAsync(stream, remote, tunnel), tunnel.Counters, watch).ConfigureAwait(false);
+        var traffic = new Traffic.ConnectionTraffic(tunnel, "TCP", remote);
+        try
+        {
+            await TcpPump.RunAsync(client, stream, () => ReadResultAsync(stream, remote, tunnel), traffic.Counters, watch).ConfigureAwait(false);
+        }
+        finally
+        {
+            traffic.Ended();
+        }
     }
 
     /// <summary>Reads the agent's <c>proxy_result</c>; false (logged) when it could not reach the upstream.</summary>

@@ -170,9 +170,17 @@ internal sealed partial class TlsPassthrough
                 connection.Transport.Input.CancelPendingRead();
             },
             connection.Abort);
-        await DuplexPump.RunAsync(
-            client, TcpPump.StreamEnd(stream), new TunnelActivity(tunnel.Counters, watch),
-            () => ReadResultAsync(stream, remote, tunnel, connection.ConnectionClosed)).ConfigureAwait(false);
+        var traffic = new Traffic.ConnectionTraffic(tunnel, "TLS", remote);
+        try
+        {
+            await DuplexPump.RunAsync(
+                client, TcpPump.StreamEnd(stream), new TunnelActivity(traffic.Counters, watch),
+                () => ReadResultAsync(stream, remote, tunnel, connection.ConnectionClosed)).ConfigureAwait(false);
+        }
+        finally
+        {
+            traffic.Ended();
+        }
     }
 
     private async Task<bool> ReadResultAsync(MuxStream stream, string remote, Tunnel tunnel, CancellationToken cancellationToken)

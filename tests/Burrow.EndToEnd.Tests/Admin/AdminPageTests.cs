@@ -55,6 +55,15 @@ public sealed class AdminPageTests : IClassFixture<BrowserFixture>
 
         await page.WaitForFunctionAsync($"k => ({Requests})() >= k + 5", before, new PageWaitForFunctionOptions { Timeout = 30_000 });
 
+        // The tunnel's traffic log: its requests with path, status and client, and new ones as the page refreshes.
+        await page.Locator("#tunnels tbody tr").First.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Traffic" }).ClickAsync();
+        ILocator traffic = page.Locator("#traffic tbody tr", new PageLocatorOptions { HasText = "GET /hello" });
+        await Expect(traffic.First).ToContainTextAsync("127.0.0.1");
+        await Expect(traffic.First.Locator("td").Nth(3)).ToHaveTextAsync("200");
+        Assert.True(await traffic.CountAsync() >= 5);
+        (await tunnel.GetAsync(new Uri(agent.HttpUrl!, "/hello?from=the-traffic-test"), ct)).Dispose();
+        await Expect(page.Locator("#traffic tbody tr").First).ToContainTextAsync("GET /hello?from=the-traffic-test", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
+
         // Tokens: created with its secret shown once, then revoked.
         await page.FillAsync("#token-name", "from-the-page");
         await page.ClickAsync("#token-create");

@@ -20,6 +20,7 @@ internal static class AdminCommand
         command.Subcommands.Add(AddressCommands.Create(settings));
         command.Subcommands.Add(SessionCommands.Create(settings));
         command.Subcommands.Add(SessionCommands.CreateTunnels(settings));
+        command.Subcommands.Add(TrafficCommand.Create(settings));
         command.Subcommands.Add(AuditCommand.Create(settings));
         return command;
     }

@@ -98,8 +98,29 @@ async function refreshLive() {
   fill('tunnels', tunnels.map(t => row(t.id, [
     cell(t.id), cell(t.session_id), cell(t.proto), cell(t.urls[0] || t.hostname), cell(t.forwards_to),
     cell(t.traffic.requests), cell(t.traffic.connections), cell(bytes(t.traffic.bytes_in)), cell(bytes(t.traffic.bytes_out)),
-  ])), 9, 'No tunnels.');
+    button('Traffic', '', async () => { trafficTunnel = { id: t.id, url: t.urls[0] || t.hostname }; await refreshTraffic(); }),
+  ])), 10, 'No tunnels.');
+  if (trafficTunnel) await refreshTraffic();
   $('status').textContent = `${sessions.length} session(s), ${tunnels.length} tunnel(s) · updated ${new Date().toLocaleTimeString()}`;
+}
+
+// The edge's log of the chosen tunnel's recent requests (or tcp/tls connections), newest first.
+let trafficTunnel = null;
+
+async function refreshTraffic() {
+  let entries;
+  try {
+    entries = await api('GET', 'tunnels/' + encodeURIComponent(trafficTunnel.id) + '/traffic?limit=50');
+  } catch (e) {
+    if (e.status === 404) { trafficTunnel = null; $('traffic-section').hidden = true; return; }
+    throw e;
+  }
+  $('traffic-section').hidden = false;
+  $('traffic-tunnel').textContent = `${trafficTunnel.url} · ${trafficTunnel.id}`;
+  fill('traffic', entries.map(e => row('', [
+    cell(time(e.time)), cell(e.client), cell(e.path ? `${e.method} ${e.path}` : e.method), cell(e.status || ''),
+    cell(e.duration_ms.toFixed(1) + ' ms'), cell(bytes(e.bytes_in)), cell(bytes(e.bytes_out)), cell(e.error_code, e.error_code ? 'error-code' : ''),
+  ])), 8, 'No traffic yet.');
 }
 
 async function refreshTokens() {
