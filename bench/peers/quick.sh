@@ -11,6 +11,7 @@
 #   CONNS="16 256"     wrk connection counts
 #   EDGE_ENV="A=1 B=2" AGENT_ENV="..."   environment for one side only (runtime knobs, A/B switches)
 #   AGENT_ARGS="--inspect-budget 4MB"    more flags for the agent
+#   EDGE_ARGS="--traffic-log-size 0"     more flags for the edge
 #   INSPECT=true       run the agent with inspection on (the default for users; off here unless asked)
 #   METRICS=on|off     serve the edge's admin listener and the agent's web address, with metrics collected (on) or
 #                      not (--metrics=false), and scrape both /metrics once a second during the runs; unset: neither
@@ -53,7 +54,7 @@ if [ -n "${METRICS:-}" ]; then
   [ "$METRICS" = on ] && METRIC_FLAG=(--metrics=true) || METRIC_FLAG=(--metrics=false)
 fi
 env ${EDGE_ENV:-} "$BIN" server --agent-addr 127.0.0.1:0 --https-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --admin-addr "$ADMIN" \
-  --data-dir "$RUN/edge" --authtoken brw_quick --log-level warn "${METRIC_FLAG[@]}" >"$RUN/edge.log" 2>&1 & EDGE=$!; PIDS+=($EDGE)
+  --data-dir "$RUN/edge" --authtoken brw_quick --log-level warn "${METRIC_FLAG[@]}" ${EDGE_ARGS:-} >"$RUN/edge.log" 2>&1 & EDGE=$!; PIDS+=($EDGE)
 for _ in $(seq 300); do grep -q '^Ready' "$RUN/edge.log" 2>/dev/null && break; sleep 0.1; done
 AGENTS=$(grep -o 'Agents   listening on [0-9.:]*' "$RUN/edge.log" | awk '{print $4}')
 EDGE_HTTP=$(grep -o 'HTTP     listening on [0-9.:]*' "$RUN/edge.log" | awk '{print $4}')

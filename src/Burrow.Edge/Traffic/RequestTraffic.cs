@@ -15,9 +15,9 @@ internal readonly struct RequestTraffic
     private readonly Tunnel? _tunnel;
     private readonly long _started;
     private readonly CountingStream? _requestBody;
-    private readonly CountingStream? _responseBody;
+    private readonly CountingResponseBody? _responseBody;
 
-    private RequestTraffic(Tunnel tunnel, long started, CountingStream? requestBody, CountingStream? responseBody)
+    private RequestTraffic(Tunnel tunnel, long started, CountingStream? requestBody, CountingResponseBody? responseBody)
     {
         _tunnel = tunnel;
         _started = started;
@@ -40,8 +40,13 @@ internal readonly struct RequestTraffic
             context.Request.Body = requestBody;
         }
 
-        var responseBody = new CountingStream(context.Response.Body);
-        context.Response.Body = responseBody;
+        CountingResponseBody? responseBody = null;
+        if (context.Features.Get<IHttpResponseBodyFeature>() is { } body)
+        {
+            responseBody = new CountingResponseBody(body);
+            context.Features.Set<IHttpResponseBodyFeature>(responseBody);
+        }
+
         return new RequestTraffic(tunnel, started, requestBody, responseBody);
     }
 
