@@ -104,6 +104,7 @@ internal sealed class AgentRunner
             static loop => ((SessionLoop)loop!).SetStatus(SessionStatus.Stopping, null), _loop);
         // Collected only where someone can read them: the web interface's /metrics, or an OTLP collector.
         Meters = _options.Metrics && (_options.WebAddress is not null || Telemetry.AgentTelemetry.OtlpConfigured) ? Telemetry.AgentTelemetry.Start() : null;
+        using OpenTelemetry.Trace.TracerProvider? tracer = Telemetry.AgentTelemetry.StartTracing();
         try
         {
             foreach (TunnelDefinition definition in _options.Tunnels)

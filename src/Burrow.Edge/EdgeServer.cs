@@ -48,6 +48,7 @@ public sealed class EdgeServer : IAsyncDisposable
     private readonly List<(ListenOptions Listen, Action<IPEndPoint> Record)> _listens;
     private readonly Action<ILoggingBuilder>? _configureLogging;
     private OpenTelemetry.Metrics.MeterProvider? _meters;
+    private OpenTelemetry.Trace.TracerProvider? _tracer;
     private AdminServer? _admin;
     private AgentListener? _agentListener;
     private int _stopped;
@@ -329,6 +330,8 @@ public sealed class EdgeServer : IAsyncDisposable
             _meters ??= Telemetry.EdgeTelemetry.Start();
         }
 
+        _tracer ??= Telemetry.EdgeTelemetry.StartTracing();
+
         if (_controlPlane.Store is { } store && _options.AdminEndPoint is { } adminEndPoint)
         {
             _admin = AdminServer.Create(adminEndPoint, store, _sessions, _options, _app.Services.GetRequiredService<TimeProvider>(), _meters, _configureLogging);
@@ -438,6 +441,7 @@ public sealed class EdgeServer : IAsyncDisposable
 
         await _app.DisposeAsync().ConfigureAwait(false);
         _meters?.Dispose();
+        _tracer?.Dispose();
         await _controlPlane.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -24,6 +24,8 @@ internal sealed class Http1ExchangeTracker : IHttpExchangeWatch
     // A connection nobody has refused to keep counts as kept.
     private volatile bool _lastPersists = true;
     private volatile bool _lost;
+    private long _requestHeads;
+    private long _responsesEnded;
 
     public Http1ExchangeTracker()
     {
@@ -34,6 +36,12 @@ internal sealed class Http1ExchangeTracker : IHttpExchangeWatch
     // The count first: the response half sets _lastPersists before it lowers the count.
     public bool Idle => Volatile.Read(ref _open) == 0 && _lastPersists && !_lost
         && _requests.BetweenMessages && _responses.BetweenMessages;
+
+    public bool AtRequestStart => !_lost && !_requests.Stopped && _requests.BetweenMessages;
+
+    public long RequestHeads => Interlocked.Read(ref _requestHeads);
+
+    public long ResponsesEnded => Interlocked.Read(ref _responsesEnded);
 
     public bool Answering => _lost || _answering is not null || !_responses.BetweenMessages;
 
@@ -93,6 +101,7 @@ internal sealed class Http1ExchangeTracker : IHttpExchangeWatch
         public void OnHead(Http1Head head, ReadOnlySpan<byte> raw)
         {
             Interlocked.Increment(ref tracker._open);
+            Interlocked.Increment(ref tracker._requestHeads);
             tracker._unanswered.Enqueue(new Unanswered(head.Method, head.HasToken("Connection", "close")));
         }
 
@@ -137,6 +146,7 @@ internal sealed class Http1ExchangeTracker : IHttpExchangeWatch
                 tracker._answering = null;
                 tracker._lastPersists = tracker._answerPersists;
                 Interlocked.Decrement(ref tracker._open);
+                Interlocked.Increment(ref tracker._responsesEnded);
             }
         }
     }

@@ -29,6 +29,15 @@ internal interface IHttpExchangeWatch
     /// </summary>
     bool Idle { get; }
 
+    /// <summary>Nothing of a request is waiting in the parser: the next request bytes begin a request line. Asked on the request thread.</summary>
+    bool AtRequestStart { get; }
+
+    /// <summary>Request heads seen so far (so the index of the next request, asked while <see cref="AtRequestStart"/>).</summary>
+    long RequestHeads { get; }
+
+    /// <summary>Final responses that have ended so far: request number N has its answer once this exceeds N.</summary>
+    long ResponsesEnded { get; }
+
     /// <summary>
     /// Some of an answer has gone to the edge (an interim response counts) and its final response has not ended; true also
     /// once the watch cannot follow the connection. Asked on the thread that shows response bytes.

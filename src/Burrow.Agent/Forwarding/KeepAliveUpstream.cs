@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Burrow.Agent.Telemetry;
 using Burrow.Protocol.Pumping;
 
 namespace Burrow.Agent.Forwarding;
@@ -46,15 +49,24 @@ internal sealed class KeepAliveUpstream : Stream
     private TaskCompletionSource _endSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _edgeDone;
     private bool _closed;
+    // Open spans of traced requests, by request number, ended as their responses end (under _lock); null until traced.
+    private Queue<(long Request, Activity Span)>? _spans;
+    private readonly string _tunnelName;
+    private readonly string _upstreamName;
 
     /// <param name="first">The connection dialled for the proxy stream.</param>
     /// <param name="watch">What follows the exchanges; it sees every byte.</param>
     /// <param name="dial">Dials a new connection (PROXY header included), or null when the upstream cannot be reached.</param>
-    public KeepAliveUpstream(UpstreamConnection first, IHttpExchangeWatch watch, Func<CancellationToken, Task<UpstreamConnection?>> dial)
+    /// <param name="tunnelName">The tunnel, for spans.</param>
+    /// <param name="upstreamName">The upstream as shown, for spans.</param>
+    public KeepAliveUpstream(
+        UpstreamConnection first, IHttpExchangeWatch watch, Func<CancellationToken, Task<UpstreamConnection?>> dial, string tunnelName = "", string upstreamName = "")
     {
         _current = first;
         _watch = watch;
         _dial = dial;
+        _tunnelName = tunnelName;
+        _upstreamName = upstreamName;
     }
 
     public override bool CanRead => true;
@@ -120,6 +132,11 @@ internal sealed class KeepAliveUpstream : Stream
             if (read > 0)
             {
                 _watch.OnResponseBytes(buffer.Span[..read]);
+                if (_spans is not null)
+                {
+                    EndAnsweredSpans();
+                }
+
                 return read;
             }
 
@@ -147,6 +164,12 @@ internal sealed class KeepAliveUpstream : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (AgentTracing.Source.HasListeners() && _watch.AtRequestStart)
+        {
+            // The pump's own buffer, about to go out: the request's traceparent is re-parented in it before it does.
+            StartSpan(MemoryMarshal.AsMemory(buffer).Span);
+        }
+
         if (_watch.Idle && Volatile.Read(ref _current) is { } current && HasEnded(current))
         {
             // A new request, and the upstream has closed the connection: let the reader retire it before choosing.
@@ -235,6 +258,11 @@ internal sealed class KeepAliveUpstream : Stream
 
             connection?.Socket.Dispose();
             connection?.Stream.Dispose();
+            if (_spans is not null)
+            {
+                EndAnsweredSpans(all: true);
+            }
+
             _watch.Complete();
         }
 
@@ -351,6 +379,37 @@ internal sealed class KeepAliveUpstream : Stream
         if (connection is not null)
         {
             await connection.ShutdownSendAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void StartSpan(Span<byte> head)
+    {
+        long request = _watch.RequestHeads;
+        if (AgentTracing.StartForward(head, _tunnelName, _upstreamName) is { } span)
+        {
+            lock (_lock)
+            {
+                (_spans ??= new()).Enqueue((request, span));
+            }
+        }
+    }
+
+    private void EndAnsweredSpans(bool all = false)
+    {
+        long answered = _watch.ResponsesEnded;
+        lock (_lock)
+        {
+            while (_spans is not null && _spans.TryPeek(out var open) && (all || open.Request < answered))
+            {
+                _spans.Dequeue();
+                if (open.Request >= answered)
+                {
+                    // The proxy stream ended before this request's answer did.
+                    open.Span.SetStatus(ActivityStatusCode.Error, "no complete response");
+                }
+
+                open.Span.Dispose();
+            }
         }
     }
 

@@ -137,7 +137,9 @@ internal sealed partial class ProxyStreamHandler
                 // HTTP/1.x: the exchanges are followed as the bytes pass (and recorded when inspection is on), so that the
                 // upstream's idle close is kept from the edge and the next request goes on a new connection.
                 PumpEnd upstreamEnd = header.Proto == TunnelProtocols.Http && !tunnel.Http2
-                    ? new KeepAliveUpstream(upstream, WatchFor(tunnel, header), async _ => (await DialAsync(tunnel, header, cancellationToken).ConfigureAwait(false)).Upstream).AsPumpEnd()
+                    ? new KeepAliveUpstream(
+                        upstream, WatchFor(tunnel, header), async _ => (await DialAsync(tunnel, header, cancellationToken).ConfigureAwait(false)).Upstream,
+                        tunnel.Definition.Name, tunnel.Display).AsPumpEnd()
                     : upstream.AsPumpEnd();
 
                 // Bytes as they come, for every tunnel kind (h2c upstreams and tcp/tls tunnels are pumped untouched).

@@ -35,6 +35,8 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
     private volatile bool _upstreamEnded;
     // Requests whose final response has not ended (both halves), and whether the last one answered left the connection open.
     private int _open;
+    private long _requestHeads;
+    private long _responsesEnded;
     private volatile bool _lastPersists = true;
 
     public HttpExchangeObserver(HttpInspector inspector, ActiveTunnel tunnel, string clientAddr)
@@ -52,6 +54,12 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
         && !_requests.Stopped && !_responses.Stopped && _requests.BetweenMessages && _responses.BetweenMessages;
 
     /// <inheritdoc/>
+    public bool AtRequestStart => _stoppedBecause is null && !_requests.Stopped && _requests.BetweenMessages;
+
+    public long RequestHeads => Interlocked.Read(ref _requestHeads);
+
+    public long ResponsesEnded => Interlocked.Read(ref _responsesEnded);
+
     public bool Answering => _stoppedBecause is not null || _responses.Stopped || _responding is not null || !_responses.BetweenMessages;
 
     /// <summary>Bytes from the client, about to go to the upstream.</summary>
@@ -151,6 +159,7 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
             AsksClose = head.HasToken("Connection", "close"),
         };
         Interlocked.Increment(ref _open);
+        Interlocked.Increment(ref _requestHeads);
         lock (_lock)
         {
             _awaitingResponse.Enqueue(exchange);
@@ -209,6 +218,7 @@ internal sealed partial class HttpExchangeObserver : IHttpExchangeWatch
         _responding = null;
         _lastPersists = exchange.Persists;
         Interlocked.Decrement(ref _open);
+        Interlocked.Increment(ref _responsesEnded);
         exchange.Capture.Duration = Stopwatch.GetElapsedTime(exchange.Capture.Started);
         if (exchange.EndHalf())
         {

@@ -1,6 +1,7 @@
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Burrow.Agent.Telemetry;
 
@@ -29,4 +30,13 @@ internal static class AgentTelemetry
 
         return builder.Build();
     }
+
+    /// <summary>The agent's spans, sent over OTLP; <see langword="null"/> when no collector is named (then no span is made).</summary>
+    public static TracerProvider? StartTracing() => OtlpConfigured
+        ? Sdk.CreateTracerProviderBuilder()
+            .ConfigureResource(resource => resource.AddService("burrow-agent", serviceVersion: typeof(AgentTelemetry).Assembly.GetName().Version?.ToString(3)))
+            .AddSource(AgentTracing.SourceName)
+            .AddOtlpExporter()
+            .Build()
+        : null;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Errors;
@@ -150,6 +151,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         ClientConnections.Of(context)?.Touch(tunnel.Clients);
         long started = tunnel.Session.Time.GetTimestamp();
         RequestTraffic traffic = RequestTraffic.Forwarded(context, tunnel, arrived);
+        Activity? span = EdgeTracing.StartForward(context, tunnel);
         _lifetime.RequestStarted();
         try
         {
@@ -167,6 +169,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             tunnel.Clients.RequestEnded(elapsed);
             _metrics.RequestEnded(tunnel.Hostname, context.Response.StatusCode, elapsed);
             traffic.Ended(context);
+            EdgeTracing.End(span, context);
             _lifetime.RequestEnded();
         }
     }

@@ -53,6 +53,18 @@ internal sealed class TunnelTransformer : HttpTransformer
             }
         }
 
+        if (Telemetry.EdgeTracing.Current is { } span)
+        {
+            // The agent (and through it the upstream) continues this request's trace under the edge's span.
+            headers.Remove("traceparent");
+            headers.TryAddWithoutValidation("traceparent", span.Id);
+            if (span.TraceStateString is { Length: > 0 } state)
+            {
+                headers.Remove("tracestate");
+                headers.TryAddWithoutValidation("tracestate", state);
+            }
+        }
+
         string publicHost = request.Host.Value ?? _tunnel.Hostname;
         headers.Host = _tunnel.Options.HostHeader.Mode switch
         {

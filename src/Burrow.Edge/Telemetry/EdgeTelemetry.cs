@@ -1,6 +1,7 @@
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Burrow.Edge.Telemetry;
 
@@ -29,4 +30,13 @@ internal static class EdgeTelemetry
 
         return builder.Build();
     }
+
+    /// <summary>The edge's spans, sent over OTLP; <see langword="null"/> when no collector is named (then no span is made).</summary>
+    public static TracerProvider? StartTracing() => OtlpConfigured
+        ? Sdk.CreateTracerProviderBuilder()
+            .ConfigureResource(resource => resource.AddService("burrow-edge", serviceVersion: typeof(EdgeTelemetry).Assembly.GetName().Version?.ToString(3)))
+            .AddSource(EdgeTracing.SourceName)
+            .AddOtlpExporter()
+            .Build()
+        : null;
 }

@@ -18,13 +18,15 @@ public sealed class AgentRun : IAsyncDisposable
     public async Task<Uri> WebUrlAsync() => new((await Process.WaitForLineAsync(@"^Web Interface (http://\S+)")).Groups[1].Value);
 
     /// <summary>Starts an agent and waits for its Forwarding lines.</summary>
-    public static async Task<AgentRun> StartAsync(IEnumerable<string> args, string stateDir, bool waitForUrl = true, TimeSpan? timeout = null)
+    public static async Task<AgentRun> StartAsync(
+        IEnumerable<string> args, string stateDir, bool waitForUrl = true, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = BurrowProcess.Start(["http", .. args], new Dictionary<string, string>
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
             ["BURROW_STATE_DIR"] = stateDir,
             ["XDG_DATA_HOME"] = Path.Combine(stateDir, "data"),
-        });
+        };
+        var process = BurrowProcess.Start(["http", .. args], variables);
         var run = new AgentRun(process);
         if (waitForUrl)
         {

@@ -199,21 +199,22 @@ public sealed class BurrowProcess : IAsyncDisposable
         _newLine.Release();
     }
 
-    private static string FindExecutable()
+    /// <summary>The checkout the tests run from: the first folder above them holding Burrow.slnx.</summary>
+    public static string RepositoryRoot()
     {
-        string configuration = typeof(BurrowProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         string? dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "Burrow.slnx")))
         {
             dir = Path.GetDirectoryName(dir);
         }
 
-        if (dir is null)
-        {
-            throw new InvalidOperationException("Cannot find the repository root (Burrow.slnx) above " + AppContext.BaseDirectory);
-        }
+        return dir ?? throw new InvalidOperationException("Cannot find the repository root (Burrow.slnx) above " + AppContext.BaseDirectory);
+    }
 
-        string path = Path.Combine(dir, "src", "Burrow.Cli", "bin", configuration, "net10.0", "burrow.dll");
+    private static string FindExecutable()
+    {
+        string configuration = typeof(BurrowProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        string path = Path.Combine(RepositoryRoot(), "src", "Burrow.Cli", "bin", configuration, "net10.0", "burrow.dll");
         return File.Exists(path) ? path : throw new InvalidOperationException($"Build src/Burrow.Cli first: {path} is missing.");
     }
 }

@@ -46,7 +46,7 @@ public sealed class EdgeRun : IAsyncDisposable
     public string? ApiKey { get; private set; }
 
     /// <summary>Starts an edge; with <paramref name="token"/> <see langword="null"/> no --authtoken is given, so only the store's tokens work.</summary>
-    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string? token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0", string adminAddr = "127.0.0.1:0", string logLevel = "warn")
+    public static async Task<EdgeRun> StartAsync(string? dataDir = null, string? token = "brw_e2e_test_token", IEnumerable<string>? extra = null, string agentAddr = "127.0.0.1:0", string httpsAddr = "127.0.0.1:0", string httpAddr = "127.0.0.1:0", string adminAddr = "127.0.0.1:0", string logLevel = "warn", IReadOnlyDictionary<string, string>? environment = null)
     {
         TempDirectory? own = dataDir is null ? new TempDirectory() : null;
         dataDir ??= own!.Path;
@@ -63,7 +63,7 @@ public sealed class EdgeRun : IAsyncDisposable
         }
 
         args.AddRange(extra ?? []);
-        var process = BurrowProcess.Start(args);
+        var process = BurrowProcess.Start(args, environment);
         var run = new EdgeRun(process, dataDir, token ?? "", own);
         try
         {

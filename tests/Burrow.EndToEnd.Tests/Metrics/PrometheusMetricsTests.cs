@@ -115,6 +115,36 @@ public sealed class PrometheusMetricsTests
         Assert.Equal(Answered, await QueryUntilAsync(query, $"burrow_edge_requests_total{{tunnel=\"{host}\",status_code=\"200\"}}", Answered));
         Assert.Equal(NotFound, await QueryUntilAsync(query, "burrow_agent_requests_total{tunnel=\"command_line\",status_code=\"404\"}", NotFound));
         Assert.Equal(2, await QueryUntilAsync(query, "count(up == 1)", 2));
+        await CheckDashboardAsync(query);
+    }
+
+    /// <summary>
+    /// Every query of deploy/grafana/burrow.json, its variables filled as Grafana would (all jobs, all tunnels), must
+    /// parse in this Prometheus, and every metric it names must be among those the edge and the agent export.
+    /// </summary>
+    private static async Task CheckDashboardAsync(HttpClient prometheus)
+    {
+        string dashboardPath = Path.Combine(BurrowProcess.RepositoryRoot(), "deploy", "grafana", "burrow.json");
+        using JsonDocument dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(dashboardPath, Ct));
+        using JsonDocument names = JsonDocument.Parse(await prometheus.GetStringAsync("/api/v1/label/__name__/values", Ct));
+        var exported = names.RootElement.GetProperty("data").EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.Ordinal);
+        var queries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .Where(p => p.TryGetProperty("targets", out _))
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => (Panel: p.GetProperty("title").GetString()!, Expr: t.GetProperty("expr").GetString()!)))
+            .ToList();
+        Assert.True(queries.Count >= 15, $"only {queries.Count} queries in {dashboardPath}");
+        foreach ((string panel, string expr) in queries)
+        {
+            string promql = expr.Replace("$__rate_interval", "1m", StringComparison.Ordinal)
+                .Replace("$edge_job", ".*", StringComparison.Ordinal).Replace("$agent_job", ".*", StringComparison.Ordinal).Replace("$tunnel", ".*", StringComparison.Ordinal);
+            using HttpResponseMessage answer = await prometheus.GetAsync($"/api/v1/query?query={Uri.EscapeDataString(promql)}", Ct);
+            string body = await answer.Content.ReadAsStringAsync(Ct);
+            Assert.True(answer.IsSuccessStatusCode, $"panel '{panel}': Prometheus refused {promql}: {body}");
+            foreach (System.Text.RegularExpressions.Match metric in System.Text.RegularExpressions.Regex.Matches(expr, @"\bburrow_[a-z_]+"))
+            {
+                Assert.True(exported.Contains(metric.Value), $"panel '{panel}' asks for {metric.Value}, which neither the edge nor the agent exports");
+            }
+        }
     }
 
     /// <summary>The value of the one sample of <paramref name="metric"/> whose labels include all of <paramref name="labels"/>.</summary>
