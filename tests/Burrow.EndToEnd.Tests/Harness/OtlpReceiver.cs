@@ -7,14 +7,15 @@ using Microsoft.AspNetCore.Http;
 namespace Burrow.EndToEnd.Tests.Harness;
 
 /// <summary>
-/// An OTLP/HTTP receiver on loopback, in the test process: takes what exporters POST (<c>/v1/traces</c>, and
-/// <c>/v1/metrics</c> which it only acknowledges), decodes the spans' ids and names from the protobuf by hand (the
-/// few fields a test asserts on), and answers 200 with an empty message, as a collector does.
+/// An OTLP/HTTP receiver on loopback, in the test process: takes what exporters POST (<c>/v1/traces</c>,
+/// <c>/v1/metrics</c>), decodes from the protobuf by hand the few fields a test asserts on (spans' ids and names, who
+/// sent metrics), and answers 200 with an empty message, as a collector does.
 /// </summary>
 public sealed class OtlpReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedSpan> _spans = new();
+    private readonly ConcurrentDictionary<string, int> _metricExports = new(StringComparer.Ordinal);
 
     private OtlpReceiver(WebApplication app) => _app = app;
 
@@ -22,6 +23,9 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public string Endpoint { get; private set; } = "";
 
     public IReadOnlyCollection<ReceivedSpan> Spans => _spans;
+
+    /// <summary>Metric exports received, by the sending service's <c>service.name</c>.</summary>
+    public IReadOnlyDictionary<string, int> MetricExports => _metricExports;
 
     public static async Task<OtlpReceiver> StartAsync()
     {
@@ -40,7 +44,24 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
             return Results.Bytes([], "application/x-protobuf");
         });
-        app.MapPost("/v1/{signal}", () => Results.Bytes([], "application/x-protobuf"));
+        app.MapPost("/v1/metrics", async (HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            // ExportMetricsServiceRequest → resource_metrics (1) → resource (1): the same shape as for spans.
+            foreach ((int field, ReadOnlyMemory<byte> resourceMetrics) in Fields(body.ToArray()))
+            {
+                foreach ((int f, ReadOnlyMemory<byte> resource) in field == 1 ? Fields(resourceMetrics) : [])
+                {
+                    if (f == 1)
+                    {
+                        receiver._metricExports.AddOrUpdate(ServiceName(resource), 1, (_, n) => n + 1);
+                    }
+                }
+            }
+
+            return Results.Bytes([], "application/x-protobuf");
+        });
         await app.StartAsync();
         receiver.Endpoint = app.Urls.First();
         return receiver;

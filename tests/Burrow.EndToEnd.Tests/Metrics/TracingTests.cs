@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Burrow.EndToEnd.Tests.Harness;
@@ -6,8 +8,8 @@ namespace Burrow.EndToEnd.Tests.Metrics;
 
 /// <summary>
 /// W3C trace context through the tunnel: a client's <c>traceparent</c> is continued by the edge's span, the agent's span
-/// is its child, and the upstream receives a <c>traceparent</c> whose parent is the agent's span; both processes export
-/// their spans over OTLP (the standard variables) to a receiver this test runs.
+/// is its child, and the upstream's own request span (ASP.NET Core's, in this process) is the agent span's child; the
+/// edge and the agent export their spans and metrics over OTLP (the standard variables) to a receiver this test runs.
 /// </summary>
 public sealed class TracingTests
 {
@@ -16,13 +18,22 @@ public sealed class TracingTests
     [Fact(Timeout = 120_000)]
     public async Task One_trace_runs_client_edge_agent_upstream_and_both_sides_export_it_over_otlp()
     {
+        // The upstream's span: ASP.NET Core's request activity in this process, made when someone listens.
+        var upstreamSpans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = upstreamSpans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
         await using OtlpReceiver collector = await OtlpReceiver.StartAsync();
         var otlp = new Dictionary<string, string>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
-            ["OTEL_METRIC_EXPORT_INTERVAL"] = "60000",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
         };
         await using var edge = await EdgeRun.StartAsync(environment: otlp);
         await using var upstream = await Upstream.StartAsync();
@@ -57,6 +68,20 @@ public sealed class TracingTests
         Assert.Equal(ClientSpan, edgeSpan.ParentSpanId);
         Assert.Equal(edgeSpan.SpanId, agentSpan.ParentSpanId);
         Assert.Equal(agentSpan.SpanId, upstreamParent[2]);
+        // The upstream's span stops just after its response went out: looked for until it has.
+        Activity? upstreamSpan;
+        while ((upstreamSpan = upstreamSpans.FirstOrDefault(a => a.TraceId.ToHexString() == traceId && a.ParentSpanId.ToHexString() == agentSpan.SpanId)) is null)
+        {
+            await Task.Delay(100, deadline.Token);
+        }
+
+        Assert.Equal(ActivityKind.Server, upstreamSpan.Kind);
+
+        // Metrics go to the same collector from both sides.
+        while (!collector.MetricExports.ContainsKey("burrow-edge") || !collector.MetricExports.ContainsKey("burrow-agent"))
+        {
+            await Task.Delay(200, deadline.Token);
+        }
 
         // A request without a traceparent starts a trace at the edge, continued the same way.
         using HttpResponseMessage plain = await client.GetAsync(new Uri(agent.HttpUrl!, "/headers"), Ct);
