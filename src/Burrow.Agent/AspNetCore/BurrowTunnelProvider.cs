@@ -7,15 +7,20 @@ namespace Burrow.Agent.AspNetCore;
 public sealed class BurrowTunnelProvider
 {
     private readonly TaskCompletionSource<BurrowTunnel> _tunnel = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile BurrowTunnel? _online;
 
     /// <summary>The tunnel once online, else <see langword="null"/>.</summary>
-    public BurrowTunnel? Tunnel => _tunnel.Task.IsCompletedSuccessfully ? _tunnel.Task.Result : null;
+    public BurrowTunnel? Tunnel => _online;
 
     /// <summary>The tunnel, once it is online; fails with the reason (a <see cref="BurrowException"/>) when it could not open.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     public Task<BurrowTunnel> GetTunnelAsync(CancellationToken cancellationToken = default) => _tunnel.Task.WaitAsync(cancellationToken);
 
-    internal void Opened(BurrowTunnel tunnel) => _tunnel.TrySetResult(tunnel);
+    internal void Opened(BurrowTunnel tunnel)
+    {
+        _online = tunnel;
+        _tunnel.TrySetResult(tunnel);
+    }
 
     internal void Failed(Exception error) => _tunnel.TrySetException(error);
 }

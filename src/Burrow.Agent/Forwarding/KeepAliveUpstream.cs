@@ -125,7 +125,7 @@ internal sealed class KeepAliveUpstream : Stream
 
                 // Reset before any byte of the answer (nginx resets a connection it closes with a request unread): the
                 // edge reads a clean end, and retries a request with no body on a new connection as for a close.
-                _watch.OnUpstreamEnded();
+                UpstreamEnded();
                 return 0;
             }
 
@@ -152,7 +152,7 @@ internal sealed class KeepAliveUpstream : Stream
                 continue;
             }
 
-            _watch.OnUpstreamEnded();
+            UpstreamEnded();
             return 0;
         }
     }
@@ -379,6 +379,16 @@ internal sealed class KeepAliveUpstream : Stream
         if (connection is not null)
         {
             await connection.ShutdownSendAsync().ConfigureAwait(false);
+        }
+    }
+
+    // A response framed by the close ends here: its request's span with it.
+    private void UpstreamEnded()
+    {
+        _watch.OnUpstreamEnded();
+        if (_spans is not null)
+        {
+            EndAnsweredSpans();
         }
     }
 
