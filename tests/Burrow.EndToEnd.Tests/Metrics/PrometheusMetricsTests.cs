@@ -167,7 +167,16 @@ public sealed class PrometheusMetricsTests
         string body = "";
         for (int attempt = 0; attempt < 60; attempt++)
         {
-            body = await prometheus.GetStringAsync($"/api/v1/query?query={Uri.EscapeDataString(promql)}", Ct);
+            using HttpResponseMessage answer = await prometheus.GetAsync($"/api/v1/query?query={Uri.EscapeDataString(promql)}", Ct);
+            body = await answer.Content.ReadAsStringAsync(Ct);
+            if (answer.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+            {
+                // Prometheus answers 503 until its storage is open, a moment after its port is.
+                await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+                continue;
+            }
+
+            answer.EnsureSuccessStatusCode();
             using JsonDocument doc = JsonDocument.Parse(body);
             JsonElement result = doc.RootElement.GetProperty("data").GetProperty("result");
             if (result.GetArrayLength() == 1)
