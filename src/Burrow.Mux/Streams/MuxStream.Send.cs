@@ -117,7 +117,7 @@ public sealed partial class MuxStream
     /// Half-closes the stream: sends FIN after any pending data. The peer reads end of stream;
     /// this side can go on reading until the peer closes too. Calling it again does nothing.
     /// </summary>
-    public void CompleteWrites()
+    public override void CompleteWrites()
     {
         bool schedule;
         lock (_sendLock)

@@ -19,7 +19,7 @@ namespace Burrow.Mux.Streams;
 /// <c>_recvLock</c>; the two stream locks are never held together, and no session method that
 /// takes the table lock is called while a stream lock is held.
 /// </remarks>
-public sealed partial class MuxStream : Stream, IValueTaskSource
+public sealed partial class MuxStream : MultiplexedStream, IValueTaskSource
 {
     private static readonly PipeOptions ReceivePipeOptions = new(
         pool: BlockMemoryPool.Instance,
@@ -80,7 +80,7 @@ public sealed partial class MuxStream : Stream, IValueTaskSource
     /// Aborts both directions at once and tells the peer with RST. Pending and later reads and
     /// writes fail with <see cref="MuxStreamException"/> (<see cref="MuxError.StreamAborted"/>).
     /// </summary>
-    public void Abort() => Terminate(MuxError.StreamAborted, "the stream was aborted by this side", sendReset: true);
+    public override void Abort() => Terminate(MuxError.StreamAborted, "the stream was aborted by this side", sendReset: true);
 
     /// <inheritdoc />
     public override string ToString() => $"stream {Id} ({(IsOutbound ? "outbound" : "inbound")})";
