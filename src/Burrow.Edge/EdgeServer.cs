@@ -172,6 +172,7 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<TunnelBinder>();
         services.AddSingleton<AgentConnectionHandler>();
+        services.AddSingleton<Ngrok.NgrokConnectionHandler>();
         services.AddSingleton<AuthFailureLimiter>();
         services.AddSingleton<OpenConnections>();
         services.AddSingleton<ClientConnections>();
@@ -284,7 +285,7 @@ public sealed class EdgeServer : IAsyncDisposable
         await _controlPlane.OpenAsync(cancellationToken).ConfigureAwait(false);
         var services = _app.Services;
         _agentListener = AgentListener.Bind(
-            _options.AgentEndPoint, services.GetRequiredService<AgentConnectionHandler>(), _certificates,
+            _options.AgentEndPoint, services.GetRequiredService<AgentConnectionHandler>(), services.GetRequiredService<Ngrok.NgrokConnectionHandler>(), _certificates,
             services.GetRequiredService<OpenConnections>(), services.GetRequiredService<ILogger<AgentListener>>());
         try
         {

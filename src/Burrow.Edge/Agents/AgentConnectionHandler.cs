@@ -102,7 +102,7 @@ internal sealed partial class AgentConnectionHandler
             .WaitAsync(AuthTimeout, cancellationToken).ConfigureAwait(false);
         var reader = new ControlMessageReader(control);
         using var writer = new ControlMessageWriter(control);
-        var link = new AgentLink(mux, control, writer, remote);
+        var link = new BurrowAgentLink(mux, control, writer, remote);
 
         ControlMessage? first;
         try
@@ -224,7 +224,7 @@ internal sealed partial class AgentConnectionHandler
     }
 
     /// <summary>Answers the agent's control messages until it closes the control stream (false) or breaks the protocol (true, after a notice saying how).</summary>
-    private async Task<bool> ControlLoopAsync(AgentSession session, ControlMessageReader reader, AgentLink link, CancellationToken cancellationToken)
+    private async Task<bool> ControlLoopAsync(AgentSession session, ControlMessageReader reader, BurrowAgentLink link, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // The session ends on the mux completing too (a keepalive timeout, a takeover by a resume).
@@ -302,7 +302,7 @@ internal sealed partial class AgentConnectionHandler
         }
     }
 
-    private async Task RefuseAsync(AgentLink link, ProtocolError error, GoAwayCode goAway, string remote, CancellationToken cancellationToken, bool logged = false)
+    private async Task RefuseAsync(BurrowAgentLink link, ProtocolError error, GoAwayCode goAway, string remote, CancellationToken cancellationToken, bool logged = false)
     {
         if (!logged)
         {

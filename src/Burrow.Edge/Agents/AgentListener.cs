@@ -32,6 +32,7 @@ internal sealed partial class AgentListener : IAsyncDisposable
 
     private readonly Socket _socket;
     private readonly AgentConnectionHandler _handler;
+    private readonly Ngrok.NgrokConnectionHandler _ngrok;
     private readonly CertificateStore _certificates;
     private readonly OpenConnections _counted;
     private readonly ILogger _logger;
@@ -41,10 +42,11 @@ internal sealed partial class AgentListener : IAsyncDisposable
     private long _nextId;
     private Task _acceptLoop = Task.CompletedTask;
 
-    private AgentListener(Socket socket, AgentConnectionHandler handler, CertificateStore certificates, OpenConnections counted, ILogger logger)
+    private AgentListener(Socket socket, AgentConnectionHandler handler, Ngrok.NgrokConnectionHandler ngrok, CertificateStore certificates, OpenConnections counted, ILogger logger)
     {
         _socket = socket;
         _handler = handler;
+        _ngrok = ngrok;
         _certificates = certificates;
         _counted = counted;
         _logger = logger;
@@ -55,11 +57,11 @@ internal sealed partial class AgentListener : IAsyncDisposable
     public IPEndPoint LocalEndPoint { get; }
 
     /// <summary>Binds <paramref name="endPoint"/>; throws <see cref="IOException"/> when it cannot (in use, not permitted).</summary>
-    public static AgentListener Bind(IPEndPoint endPoint, AgentConnectionHandler handler, CertificateStore certificates, OpenConnections counted, ILogger logger)
+    public static AgentListener Bind(IPEndPoint endPoint, AgentConnectionHandler handler, Ngrok.NgrokConnectionHandler ngrok, CertificateStore certificates, OpenConnections counted, ILogger logger)
     {
         try
         {
-            return new AgentListener(ListenSocket.Open(endPoint), handler, certificates, counted, logger);
+            return new AgentListener(ListenSocket.Open(endPoint), handler, ngrok, certificates, counted, logger);
         }
         catch (SocketException ex)
         {
@@ -165,8 +167,16 @@ internal sealed partial class AgentListener : IAsyncDisposable
                 return;
             }
 
-            // The mux session owns the TLS stream (and through it the socket) from here on.
-            await _handler.ServeStreamAsync(tls, client.RemoteEndPoint, remote, _aborted.Token, _closeRequested.Token).ConfigureAwait(false);
+            // The mux session owns the TLS stream (and through it the socket) from here on. Burrow
+            // agents offer ALPN burrow/1; ngrok's clients offer none and speak muxado.
+            if (tls.NegotiatedApplicationProtocol.Protocol.IsEmpty)
+            {
+                await _ngrok.ServeStreamAsync(tls, client.RemoteEndPoint, remote, _aborted.Token, _closeRequested.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await _handler.ServeStreamAsync(tls, client.RemoteEndPoint, remote, _aborted.Token, _closeRequested.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
         {

@@ -62,7 +62,7 @@ internal sealed partial class SessionRegistry
             AgentLink? old = session.Link;
             // The agent may notice a dead link before the edge does; a link that still answers a
             // ping belongs to another live agent process, which keeps it.
-            if (old is null || !await IsAliveAsync(old, cancellationToken).ConfigureAwait(false))
+            if (old is null || !await old.IsAliveAsync(LivenessProbe, cancellationToken).ConfigureAwait(false))
             {
                 lock (session.SyncRoot)
                 {
@@ -74,7 +74,7 @@ internal sealed partial class SessionRegistry
                         Log.SessionResumed(_logger, session.Id, link.RemoteAddress);
                         if (old is not null)
                         {
-                            _ = old.Mux.DisposeAsync().AsTask();
+                            _ = old.AbortAsync().AsTask();
                         }
 
                         return (session, true, false, null);
@@ -204,24 +204,6 @@ internal sealed partial class SessionRegistry
         _sessions.TryRemove(session.Id, out _);
         Log.SessionExpired(_logger, session.Id);
         WriteClosed(session, "ended (no resume within the grace period, or the edge stopped)");
-    }
-
-    private static async Task<bool> IsAliveAsync(AgentLink link, CancellationToken cancellationToken)
-    {
-        if (link.Mux.IsClosed)
-        {
-            return false;
-        }
-
-        try
-        {
-            await link.Mux.PingAsync(cancellationToken).WaitAsync(LivenessProbe, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is TimeoutException or IOException)
-        {
-            return false;
-        }
     }
 
     private static partial class Log

@@ -18,9 +18,13 @@ internal sealed class ProxyStream : Stream
     private readonly TrafficCounters _counters;
     private bool _resultRead;
 
-    public ProxyStream(MuxStream inner, TrafficCounters counters)
+    /// <param name="inner">The proxy stream.</param>
+    /// <param name="readsResult">Whether a <c>proxy_result</c> comes before the upstream's bytes (a Burrow agent's; an ngrok client sends none).</param>
+    /// <param name="counters">Where the bytes are counted.</param>
+    public ProxyStream(MultiplexedStream inner, bool readsResult, TrafficCounters counters)
         : this(inner, inner.Abort, counters)
     {
+        _resultRead = !readsResult;
     }
 
     /// <summary>Over any stream; <paramref name="reset"/> is what disposing does first (for a mux stream, an RST). For tests.</summary>

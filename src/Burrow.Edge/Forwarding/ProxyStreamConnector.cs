@@ -1,7 +1,6 @@
 using System.Net.Http;
 using Burrow.Edge.Routing;
-using Burrow.Mux.Errors;
-using Burrow.Mux.Sessions;
+using Burrow.Edge.Agents;
 using Burrow.Mux.Streams;
 using Burrow.Protocol.Messages;
 
@@ -25,7 +24,7 @@ internal sealed class ProxyStreamConnector
         string host = context.DnsEndPoint.Host;
         Tunnel tunnel = _tunnels.FindByConnectHost(host)
             ?? throw new AgentUnavailableException($"The tunnel behind {host} is no longer bound.");
-        MuxSession mux = tunnel.Session.Link?.Mux
+        AgentLink link = tunnel.Session.Link
             ?? throw new AgentUnavailableException($"The agent serving '{tunnel.Hostname}' has disconnected.");
 
         context.InitialRequestMessage.Options.TryGetValue(ProxyClientInfo.Key, out ProxyClientInfo? client);
@@ -37,18 +36,18 @@ internal sealed class ProxyStreamConnector
             Sni = client?.ServerName,
             Tls = client?.Tls,
         };
-        MuxStream stream;
+        MultiplexedStream stream;
         try
         {
-            stream = await ProxyStreamOpener.OpenAsync(mux, header, cancellationToken).ConfigureAwait(false);
+            stream = await ProxyStreamOpener.OpenAsync(link, header, cancellationToken).ConfigureAwait(false);
         }
-        catch (MuxException ex)
+        catch (IOException ex)
         {
             throw new AgentUnavailableException($"The agent serving '{tunnel.Hostname}' has disconnected.", ex);
         }
 
         // The agent's proxy_result is read by the proxy stream itself, on the HTTP client's first read.
         tunnel.Counters.AddConnection();
-        return new ProxyStream(stream, tunnel.Counters);
+        return new ProxyStream(stream, link.AnswersProxyStreams, tunnel.Counters);
     }
 }

@@ -1,10 +1,8 @@
-using Burrow.Mux.Errors;
-using Burrow.Mux.Sessions;
+using Burrow.Edge.Agents;
 using Burrow.Mux.Streams;
 using Burrow.Protocol.Codec;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
-using Burrow.Protocol.Serialization;
 
 namespace Burrow.Edge.Forwarding;
 
@@ -26,26 +24,13 @@ internal static class ProxyStreamOpener
     public static readonly TimeSpan ResultTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>
-    /// Opens a stream on <paramref name="mux"/> and writes <paramref name="header"/> on it. A failed
-    /// write aborts the stream (an RST) before the exception goes on, so no half-opened stream lingers.
+    /// Opens a proxy stream on <paramref name="link"/> and writes <paramref name="header"/> on it. A failed
+    /// write aborts the stream (a reset) before the exception goes on, so no half-opened stream lingers.
     /// </summary>
-    /// <exception cref="MuxException">The session is closing or gone (an <see cref="IOException"/>).</exception>
+    /// <exception cref="IOException">The connection is closing or gone (a mux exception).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async ValueTask<MuxStream> OpenAsync(MuxSession mux, ProxyHeader header, CancellationToken cancellationToken)
-    {
-        MuxStream stream = await mux.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await stream.WriteAsync(ControlMessageSerializer.SerializeToFrame(header), cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            stream.Abort();
-            throw;
-        }
-
-        return stream;
-    }
+    public static ValueTask<MultiplexedStream> OpenAsync(AgentLink link, ProxyHeader header, CancellationToken cancellationToken)
+        => link.OpenProxyStreamAsync(header, cancellationToken);
 
     /// <summary>
     /// Reads the agent's answer on a stream <see cref="OpenAsync"/> opened: <see langword="null"/> when

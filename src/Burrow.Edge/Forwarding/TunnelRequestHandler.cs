@@ -214,7 +214,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         // reports like an upstream hanging up; the closed session says who really went away.
         if (Find<AgentUnavailableException>(exception) is not null
             || tunnel.Session.Link is null
-            || link.Mux.IsClosed
+            || link.IsClosed
             || Find<MuxException>(exception) is { Error: MuxError.SessionClosed or MuxError.RemoteGoingAway or MuxError.LocalGoingAway })
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.AgentSessionGone, ErrorCodes.AgentSessionGone.FormatMessage(tunnel.Hostname)).ConfigureAwait(false);

@@ -45,7 +45,7 @@ internal sealed class HealthEndpoint
             if (session.Link is { } link)
             {
                 online++;
-                streams += link.Mux.StreamCount;
+                streams += link.StreamCount;
             }
         }
 

@@ -30,7 +30,7 @@ internal sealed class Tunnel
         ForwardsTo = bind.ForwardsTo;
         Options = options;
         // The handler's connection pool is keyed by host, so each tunnel gets its own pool.
-        ConnectHost = id.Replace('_', '-').ToLowerInvariant() + ".tunnel";
+        ConnectHost = ConnectHostFor(id);
         DestinationPrefix = $"http://{ConnectHost}/";
         Policy = new TunnelPolicy(options);
         // The smaller of the edge's and the tunnel's own value wins; the edge's zero means no timeout.
@@ -56,6 +56,9 @@ internal sealed class Tunnel
     }
 
     public string Id { get; }
+
+    /// <summary>The internal host the forwarder connects to for the tunnel with <paramref name="id"/>.</summary>
+    public static string ConnectHostFor(string id) => id.Replace('_', '-').ToLowerInvariant() + ".tunnel";
 
     /// <summary>Traffic through this tunnel; adds to its session's too.</summary>
     public TrafficCounters Counters { get; }

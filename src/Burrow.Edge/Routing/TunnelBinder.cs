@@ -36,7 +36,8 @@ internal sealed partial class TunnelBinder
         _logger = logger;
     }
 
-    public async Task<BindResultMessage> BindAsync(AgentSession session, BindMessage bind, CancellationToken cancellationToken)
+    /// <summary>Binds a tunnel; <paramref name="tunnelId"/> asks for that id (an ngrok client's reconnect), which is given unless a live tunnel has it.</summary>
+    public async Task<BindResultMessage> BindAsync(AgentSession session, BindMessage bind, CancellationToken cancellationToken, string? tunnelId = null)
     {
         if (!BindValidator.TryValidate(bind, out ValidatedEndpointOptions? options, out ProtocolError? error))
         {
@@ -73,8 +74,8 @@ internal sealed partial class TunnelBinder
             }
 
             return bind.Proto == TunnelProtocols.Tcp
-                ? await BindTcpAsync(session, bind, options, cancellationToken).ConfigureAwait(false)
-                : await BindNameAsync(session, bind, options, cancellationToken).ConfigureAwait(false);
+                ? await BindTcpAsync(session, bind, options, tunnelId, cancellationToken).ConfigureAwait(false)
+                : await BindNameAsync(session, bind, options, tunnelId, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException)
         {
@@ -86,7 +87,7 @@ internal sealed partial class TunnelBinder
         }
     }
 
-    private async Task<BindResultMessage> BindNameAsync(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, CancellationToken cancellationToken)
+    private async Task<BindResultMessage> BindNameAsync(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, string? tunnelId, CancellationToken cancellationToken)
     {
         string domain = _options.Domain;
         string? requested = bind.Subdomain is { } sub ? $"{sub}.{domain}" : bind.Hostname?.ToLowerInvariant();
@@ -98,7 +99,7 @@ internal sealed partial class TunnelBinder
                 return Refuse(session, bind, refused, requested);
             }
 
-            var tunnel = new Tunnel(NameGenerator.Id("tun_"), requested, session, bind, options, _options);
+            var tunnel = new Tunnel(NewTunnelId(tunnelId), requested, session, bind, options, _options);
             if (!_tunnels.TryAdd(tunnel))
             {
                 return Refuse(session, bind, ErrorCodes.HostnameTaken.ToError(requested), requested);
@@ -121,7 +122,7 @@ internal sealed partial class TunnelBinder
                 continue;
             }
 
-            var tunnel = new Tunnel(NameGenerator.Id("tun_"), candidate, session, bind, options, _options);
+            var tunnel = new Tunnel(NewTunnelId(tunnelId), candidate, session, bind, options, _options);
             if (_tunnels.TryAdd(tunnel))
             {
                 return Accept(session, bind, tunnel);
@@ -131,7 +132,7 @@ internal sealed partial class TunnelBinder
         return Refuse(session, bind, ErrorCodes.InternalError.ToError("no free random hostname"));
     }
 
-    private async Task<BindResultMessage> BindTcpAsync(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, CancellationToken cancellationToken)
+    private async Task<BindResultMessage> BindTcpAsync(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, string? tunnelId, CancellationToken cancellationToken)
     {
         int min = _options.TcpPortMin, max = _options.TcpPortMax;
         string range = string.Create(CultureInfo.InvariantCulture, $"{min}-{max}");
@@ -149,7 +150,7 @@ internal sealed partial class TunnelBinder
                 return Refuse(session, bind, reserved, subject);
             }
 
-            return TryBindPort(session, bind, options, requested) is { } tunnel
+            return TryBindPort(session, bind, options, requested, tunnelId) is { } tunnel
                 ? Accept(session, bind, tunnel)
                 : Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
                     $"TCP port {requested} is not available: another tunnel or program is using it.")), subject);
@@ -162,7 +163,7 @@ internal sealed partial class TunnelBinder
         for (int i = 0; i < count; i++)
         {
             int port = min + ((start + i) % count);
-            if (!reservedPorts.Contains(port) && TryBindPort(session, bind, options, port) is { } tunnel)
+            if (!reservedPorts.Contains(port) && TryBindPort(session, bind, options, port, tunnelId) is { } tunnel)
             {
                 return Accept(session, bind, tunnel);
             }
@@ -171,7 +172,7 @@ internal sealed partial class TunnelBinder
         return Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage($"No TCP port is free in this edge's range {range}."));
     }
 
-    private Tunnel? TryBindPort(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, int port)
+    private Tunnel? TryBindPort(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, int port, string? tunnelId)
     {
         string url = string.Create(CultureInfo.InvariantCulture, $"tcp://{_options.Domain}:{port}");
         if (_tunnels.IsTaken(url) || TcpTunnelListener.TryBind(_options.TcpBindAddress, port, _tcpLogger, _time) is not { } listener)
@@ -179,7 +180,7 @@ internal sealed partial class TunnelBinder
             return null;
         }
 
-        var tunnel = new Tunnel(NameGenerator.Id("tun_"), url, session, bind, options, _options) { TcpListener = listener };
+        var tunnel = new Tunnel(NewTunnelId(tunnelId), url, session, bind, options, _options) { TcpListener = listener };
         if (!_tunnels.TryAdd(tunnel))
         {
             listener.Dispose();
@@ -189,6 +190,15 @@ internal sealed partial class TunnelBinder
         listener.Start(tunnel);
         return tunnel;
     }
+
+    private static readonly System.Buffers.SearchValues<char> IdCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+
+    private string NewTunnelId(string? wanted) =>
+        wanted is not null && wanted.StartsWith("tun_", StringComparison.Ordinal) && wanted.Length <= 64
+            && wanted.AsSpan(4).ContainsAnyExcept(IdCharacters) == false && _tunnels.FindByConnectHost(Tunnel.ConnectHostFor(wanted)) is null
+            ? wanted
+            : NameGenerator.Id("tun_");
 
     public UnbindResultMessage Unbind(AgentSession session, UnbindMessage unbind)
     {

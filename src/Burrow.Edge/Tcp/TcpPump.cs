@@ -15,7 +15,7 @@ internal static class TcpPump
     /// the client, and false aborts both. Every chunk counts toward <paramref name="counters"/>, and every
     /// read and write touches <paramref name="watch"/>.
     /// </summary>
-    public static Task RunAsync(Socket client, MuxStream stream, Func<Task<bool>> accepted, Routing.TrafficCounters? counters = null, IdleWatch? watch = null)
+    public static Task RunAsync(Socket client, MultiplexedStream stream, Func<Task<bool>> accepted, Routing.TrafficCounters? counters = null, IdleWatch? watch = null)
     {
         var network = new NetworkStream(client, ownsSocket: true);
         var clientEnd = new PumpEnd(network, network, () => ShutdownSend(client), () => AbortClient(client), network.DisposeAsync);
@@ -23,16 +23,16 @@ internal static class TcpPump
     }
 
     /// <summary>The proxy stream as a pump end (also for TLS pass-through): half-close is the mux's FIN, abort its RST.</summary>
-    internal static PumpEnd StreamEnd(MuxStream stream) => new(stream, stream, () => CompleteWrites(stream), stream.Abort, stream.DisposeAsync);
+    internal static PumpEnd StreamEnd(MultiplexedStream stream) => new(stream, stream, () => CompleteWrites(stream), stream.Abort, stream.DisposeAsync);
 
     /// <summary>Resets the client connection and aborts the proxy stream; safe to call more than once.</summary>
-    internal static void Abort(Socket client, MuxStream stream)
+    internal static void Abort(Socket client, MultiplexedStream stream)
     {
         stream.Abort();
         AbortClient(client);
     }
 
-    private static ValueTask CompleteWrites(MuxStream stream)
+    private static ValueTask CompleteWrites(MultiplexedStream stream)
     {
         stream.CompleteWrites();
         return ValueTask.CompletedTask;

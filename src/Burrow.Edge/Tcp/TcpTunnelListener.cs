@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Edge.Agents;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
 using Burrow.Mux.Sessions;
@@ -108,8 +109,8 @@ internal sealed partial class TcpTunnelListener : IDisposable
 
     private async Task CarryAsync(Socket client, string remote, Tunnel tunnel)
     {
-        MuxSession? mux = tunnel.Session.Link?.Mux;
-        if (mux is null)
+        AgentLink? link = tunnel.Session.Link;
+        if (link is null)
         {
             Log.AgentAway(_logger, remote, tunnel.Id, ErrorCodes.AgentSessionGone.Code);
             client.Dispose();
@@ -117,11 +118,11 @@ internal sealed partial class TcpTunnelListener : IDisposable
         }
 
         client.NoDelay = true;
-        MuxStream stream;
+        MultiplexedStream stream;
         try
         {
             var header = new ProxyHeader { TunnelId = tunnel.Id, ClientAddr = remote, ServerAddr = client.LocalEndPoint?.ToString(), Proto = TunnelProtocols.Tcp };
-            stream = await ProxyStreamOpener.OpenAsync(mux, header, _stop.Token).ConfigureAwait(false);
+            stream = await ProxyStreamOpener.OpenAsync(link, header, _stop.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
         {
@@ -142,7 +143,8 @@ internal sealed partial class TcpTunnelListener : IDisposable
         var traffic = new Traffic.ConnectionTraffic(tunnel, "TCP", remote);
         try
         {
-            await TcpPump.RunAsync(client, stream, () => ReadResultAsync(stream, remote, tunnel), traffic.Counters, watch).ConfigureAwait(false);
+            Func<Task<bool>> accepted = link.AnswersProxyStreams ? () => ReadResultAsync(stream, remote, tunnel) : static () => Task.FromResult(true);
+            await TcpPump.RunAsync(client, stream, accepted, traffic.Counters, watch).ConfigureAwait(false);
         }
         finally
         {
@@ -151,7 +153,7 @@ internal sealed partial class TcpTunnelListener : IDisposable
     }
 
     /// <summary>Reads the agent's <c>proxy_result</c>; false (logged) when it could not reach the upstream.</summary>
-    private async Task<bool> ReadResultAsync(MuxStream stream, string remote, Tunnel tunnel)
+    private async Task<bool> ReadResultAsync(MultiplexedStream stream, string remote, Tunnel tunnel)
     {
         try
         {

@@ -89,7 +89,7 @@ internal sealed class EdgeMetrics : IDisposable
         int open = 0;
         foreach (AgentSession session in sessions.All)
         {
-            open += session.Link?.Mux.StreamCount ?? 0;
+            open += session.Link?.StreamCount ?? 0;
         }
 
         return open;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using Burrow.Edge.Agents;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
 using Burrow.Edge.Tcp;
@@ -126,22 +127,22 @@ internal sealed partial class TlsPassthrough
 
     private async Task CarryAsync(ConnectionContext connection, Tunnel tunnel, string serverName, string remote)
     {
-        MuxSession? mux = tunnel.Session.Link?.Mux;
-        if (mux is null)
+        AgentLink? link = tunnel.Session.Link;
+        if (link is null)
         {
             Log.Closed(_logger, remote, tunnel.Id, ErrorCodes.AgentSessionGone.Code, "the agent is disconnected");
             connection.Abort();
             return;
         }
 
-        MuxStream stream;
+        MultiplexedStream stream;
         try
         {
             var header = new ProxyHeader
             {
                 TunnelId = tunnel.Id, ClientAddr = remote, ServerAddr = connection.LocalEndPoint?.ToString(), Proto = TunnelProtocols.Tls, Sni = serverName,
             };
-            stream = await ProxyStreamOpener.OpenAsync(mux, header, connection.ConnectionClosed).ConfigureAwait(false);
+            stream = await ProxyStreamOpener.OpenAsync(link, header, connection.ConnectionClosed).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or MuxException)
         {
@@ -175,7 +176,7 @@ internal sealed partial class TlsPassthrough
         {
             await DuplexPump.RunAsync(
                 client, TcpPump.StreamEnd(stream), new TunnelActivity(traffic.Counters, watch),
-                () => ReadResultAsync(stream, remote, tunnel, connection.ConnectionClosed)).ConfigureAwait(false);
+                link.AnswersProxyStreams ? () => ReadResultAsync(stream, remote, tunnel, connection.ConnectionClosed) : static () => Task.FromResult(true)).ConfigureAwait(false);
         }
         finally
         {
@@ -183,7 +184,7 @@ internal sealed partial class TlsPassthrough
         }
     }
 
-    private async Task<bool> ReadResultAsync(MuxStream stream, string remote, Tunnel tunnel, CancellationToken cancellationToken)
+    private async Task<bool> ReadResultAsync(MultiplexedStream stream, string remote, Tunnel tunnel, CancellationToken cancellationToken)
     {
         try
         {

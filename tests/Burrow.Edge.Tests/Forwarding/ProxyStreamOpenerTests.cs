@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Burrow.Edge.Agents;
 using Burrow.Edge.Forwarding;
 using Burrow.Mux.Errors;
 using Burrow.Mux.Sessions;
@@ -38,11 +39,15 @@ public sealed class ProxyStreamOpenerTests : IAsyncLifetime
         await _agent.DisposeAsync();
     }
 
+    // The link's control stream and writer are not used to open proxy streams.
+    private async Task<MuxStream> OpenAsync(CancellationToken ct) =>
+        (MuxStream)await ProxyStreamOpener.OpenAsync(new BurrowAgentLink(_edge, control: null!, writer: null!, "127.0.0.1:1"), Header, ct);
+
     [Fact]
     public async Task OpenAsync_header_then_the_clients_bytes_reach_the_agent_in_order()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using MuxStream stream = await ProxyStreamOpener.OpenAsync(_edge, Header, ct);
+        await using MuxStream stream = await OpenAsync(ct);
         await stream.WriteAsync(new byte[] { 1, 2, 3 }, ct);
 
         await using MuxStream accepted = await _agent.AcceptStreamAsync(ct);
@@ -57,7 +62,7 @@ public sealed class ProxyStreamOpenerTests : IAsyncLifetime
     public async Task ReadResultAsync_success_is_null_and_the_upstreams_bytes_follow()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using MuxStream stream = await ProxyStreamOpener.OpenAsync(_edge, Header, ct);
+        await using MuxStream stream = await OpenAsync(ct);
         await using MuxStream accepted = await _agent.AcceptStreamAsync(ct);
         await accepted.WriteAsync(ControlMessageSerializer.SerializeToFrame(new ProxyResultMessage()), ct);
         await accepted.WriteAsync(new byte[] { 9, 8 }, ct);
@@ -72,7 +77,7 @@ public sealed class ProxyStreamOpenerTests : IAsyncLifetime
     public async Task ReadResultAsync_agent_error_is_returned_with_its_code()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using MuxStream stream = await ProxyStreamOpener.OpenAsync(_edge, Header, ct);
+        await using MuxStream stream = await OpenAsync(ct);
         await using MuxStream accepted = await _agent.AcceptStreamAsync(ct);
         ProtocolError refused = ErrorCodes.UpstreamUnreachable.WithMessage("connection refused");
         await accepted.WriteAsync(ControlMessageSerializer.SerializeToFrame(new ProxyResultMessage { Error = refused }), ct);
@@ -85,7 +90,7 @@ public sealed class ProxyStreamOpenerTests : IAsyncLifetime
     public async Task ReadResultAsync_stream_ended_without_an_answer_is_agent_session_gone()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using MuxStream stream = await ProxyStreamOpener.OpenAsync(_edge, Header, ct);
+        await using MuxStream stream = await OpenAsync(ct);
         await using MuxStream accepted = await _agent.AcceptStreamAsync(ct);
         accepted.CompleteWrites();
 
@@ -98,7 +103,7 @@ public sealed class ProxyStreamOpenerTests : IAsyncLifetime
     public async Task ReadResultAsync_another_message_is_agent_session_gone()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using MuxStream stream = await ProxyStreamOpener.OpenAsync(_edge, Header, ct);
+        await using MuxStream stream = await OpenAsync(ct);
         await using MuxStream accepted = await _agent.AcceptStreamAsync(ct);
         await accepted.WriteAsync(ControlMessageSerializer.SerializeToFrame(Header), ct);
 
@@ -111,7 +116,7 @@ public sealed class ProxyStreamOpenerTests : IAsyncLifetime
     public async Task ReadResultAsync_silent_agent_times_out()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using MuxStream stream = await ProxyStreamOpener.OpenAsync(_edge, Header, ct);
+        await using MuxStream stream = await OpenAsync(ct);
         await using MuxStream accepted = await _agent.AcceptStreamAsync(ct);
 
         await Assert.ThrowsAsync<TimeoutException>(() => ProxyStreamOpener.ReadResultAsync(stream, TimeSpan.FromMilliseconds(200), ct));
@@ -123,6 +128,6 @@ public sealed class ProxyStreamOpenerTests : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         await _edge.DisposeAsync();
 
-        await Assert.ThrowsAnyAsync<MuxException>(() => ProxyStreamOpener.OpenAsync(_edge, Header, ct).AsTask());
+        await Assert.ThrowsAnyAsync<MuxException>(() => OpenAsync(ct));
     }
 }

@@ -64,7 +64,27 @@ public sealed class BurrowProcess : IAsyncDisposable
 
     public static BurrowProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(Command[0])
+        var burrow = new Dictionary<string, string>
+        {
+            ["DOTNET_TieredPGO"] = "0",
+            ["BURROW_SERVER"] = "",
+            ["BURROW_AUTHTOKEN"] = "",
+            // No config file of the machine's user may leak into a test: unless a test gives its own, there is none.
+            ["BURROW_CONFIG"] = "",
+            ["XDG_CONFIG_HOME"] = NoConfigHome,
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            burrow[key] = value;
+        }
+
+        return StartProgram(Command[0], Command.Skip(1).Concat(arguments), burrow);
+    }
+
+    /// <summary>Runs another program the same way (output captured line by line, killed on dispose): ngrok's agent, say.</summary>
+    public static BurrowProcess StartProgram(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -73,17 +93,11 @@ public sealed class BurrowProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        foreach (string argument in Command.Skip(1).Concat(arguments))
+        foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
 
-        info.Environment["DOTNET_TieredPGO"] = "0";
-        info.Environment["BURROW_SERVER"] = "";
-        info.Environment["BURROW_AUTHTOKEN"] = "";
-        // No config file of the machine's user may leak into a test: unless a test gives its own, there is none.
-        info.Environment["BURROW_CONFIG"] = "";
-        info.Environment["XDG_CONFIG_HOME"] = NoConfigHome;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

@@ -40,6 +40,9 @@ public sealed class Upstream : IAsyncDisposable
     /// <summary>HTTP/2 cleartext (prior knowledge) port, for gRPC.</summary>
     public int H2cPort { get; }
 
+    /// <summary>The self-signed certificate (CN=localhost) the TLS port presents; one per test run.</summary>
+    public static System.Security.Cryptography.X509Certificates.X509Certificate2 TlsCertificate { get; } = SelfSigned();
+
     public static async Task<Upstream> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -49,7 +52,7 @@ public sealed class Upstream : IAsyncDisposable
             k.Limits.MaxRequestBodySize = null;
             k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1);
             k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2);
-            k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(SelfSigned()));
+            k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(TlsCertificate));
         });
         builder.Services.AddGrpc();
         var app = builder.Build();
