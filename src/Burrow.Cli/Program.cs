@@ -50,6 +50,7 @@ internal static class Program
             Commands.Admin.AdminCommand.Create(),
             StartCommand.Create(),
             ConfigCommand.Create(),
+            ConfigCommand.AuthtokenCommand(),
             TrustCommand.Create(),
             StatusCommand.Create(),
         };

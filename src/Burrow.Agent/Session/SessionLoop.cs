@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Burrow.Agent.Events;
+using Burrow.Agent.Web;
 using Burrow.Agent.Forwarding;
 using Burrow.Agent.Inspection;
 using Burrow.Agent.Status;
@@ -198,6 +199,8 @@ internal sealed class SessionLoop
             bool resumed = resumeId is not null && resumeId == authResult.SessionId;
             _state.SessionId = authResult.SessionId;
             _state.Save(_statePath);
+            // ngrok's words: the npm ngrok package and pyngrok wait for this line.
+            LogLine.Info(_logger, 6102, "client session established", ("id", authResult.SessionId));
 
             // Restored before proxy streams are accepted: on a resume the edge routes requests to this
             // connection at once, and a stream for a tunnel not yet known here would be reset (a 502).
@@ -235,6 +238,7 @@ internal sealed class SessionLoop
                 ? "no keepalive answer from the edge"
                 : mux.Completion.IsCompleted ? ConnectionFailures.DescribeEnd(await mux.Completion.ConfigureAwait(false)) : "the edge closed the control stream";
             _events.Raise(new ConnectionLost(reason));
+            LogLine.Info(_logger, 6103, "session closed, starting reconnect loop", ("id", authResult.SessionId), ("err", reason));
             SetStatus(SessionStatus.Reconnecting, reason);
             return new ConnectionOutcome(true, null);
         }

@@ -84,6 +84,9 @@ internal sealed partial class AgentApi
             : WriteJsonAsync(context, 200, ApiJson.Tunnel(tunnel, _runner.FindTunnel(name)?.TunnelId));
     }
 
+    /// <summary>ngrok's words for "no session yet" (see <see cref="StartTunnelAsync"/>).</summary>
+    internal const string NotYetEstablished = "a successful ngrok tunnel session has not yet been established";
+
     private async Task StartTunnelAsync(HttpContext context)
     {
         JsonObject? body = await ReadBodyAsync(context).ConfigureAwait(false);
@@ -101,7 +104,16 @@ internal sealed partial class AgentApi
         (TunnelStatus? tunnel, ProtocolError? error) = await _runner.StartTunnelAsync(definition, context.RequestAborted).ConfigureAwait(false);
         if (tunnel is null)
         {
-            await WriteErrorAsync(context, error!.Lookup() ?? ErrorCodes.TunnelStartFailed, error).ConfigureAwait(false);
+            ErrorCode code = error!.Lookup() ?? ErrorCodes.TunnelStartFailed;
+            JsonObject answer = ApiJson.Error(code, error);
+            if (code == ErrorCodes.AgentOffline)
+            {
+                // ngrok's agent answers a tunnel asked for before its session is up with this text, and the tools that
+                // drive it (the npm ngrok package) retry on exactly it; msg and error_code stay Burrow's.
+                answer["details"]!["err"] = NotYetEstablished;
+            }
+
+            await WriteJsonAsync(context, code.HttpStatus ?? 500, answer).ConfigureAwait(false);
             return;
         }
 

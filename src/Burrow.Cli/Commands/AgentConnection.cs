@@ -26,6 +26,10 @@ internal sealed class AgentConnection
     private readonly Option<string?> _logFormat = new("--log-format") { Description = "term (default), logfmt or json." };
     private readonly Option<string?> _logLevel = new("--log-level") { Description = "debug, info (default), warn, error or crit." };
     private readonly Option<string?> _config = ConfigOption();
+    private readonly Option<string?> _region = new("--region")
+    {
+        Description = "ngrok's region: accepted so that tools which drive the ngrok binary work, and ignored (the agent connects to the edge --server names).",
+    };
     private readonly Option<string> _retry = new("--retry")
     {
         Description = "auto (default): stop after three tries when the edge's name does not resolve or its certificate is not trusted; forever: keep trying.",
@@ -58,6 +62,7 @@ internal sealed class AgentConnection
         command.Options.Add(connection._logFormat);
         command.Options.Add(connection._logLevel);
         command.Options.Add(connection._config);
+        command.Options.Add(connection._region);
         connection._retry.AcceptOnlyFromAmong("auto", "forever");
         command.Options.Add(connection._retry);
         connection._web = WebOptions.AddTo(command);
@@ -122,6 +127,12 @@ internal sealed class AgentConnection
         X509Certificate2? ca = null;
         EdgeServer? localEdge = null;
         var notes = new List<(string Label, string Value)>();
+        if (parse.GetValue(_region) is { Length: > 0 } region)
+        {
+            // On stdout, not stderr: wrappers of the ngrok binary take any stderr output as a failure to start.
+            Console.WriteLine($"Note: --region {region} is ngrok's and is ignored here; this agent connects to the edge its server address names.");
+        }
+
         try
         {
             if (caPath is not null)

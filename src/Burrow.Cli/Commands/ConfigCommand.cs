@@ -12,12 +12,23 @@ internal static class ConfigCommand
     public static Command Create()
     {
         var command = new Command("config", "Manage the agent's config file (~/.config/burrow/burrow.yml, or --config / BURROW_CONFIG).");
-        command.Subcommands.Add(AddSetting("add-authtoken", "token", "Save the authtoken to the config file.", "authtoken", "authtoken", "Authtoken", validate: null));
+        command.Subcommands.Add(AddAuthtoken("add-authtoken"));
         command.Subcommands.Add(AddSetting("add-server", "address", "Save the edge's agent address (host:port) to the config file.", "connect_url", "server_addr", "Server address", ValidateServer));
         command.Subcommands.Add(Check());
         command.Subcommands.Add(Edit());
         return command;
     }
+
+    /// <summary><c>burrow authtoken TOKEN</c>: ngrok v2's spelling of <c>config add-authtoken</c>, which wrappers of the ngrok binary call.</summary>
+    public static Command AuthtokenCommand()
+    {
+        Command command = AddAuthtoken("authtoken");
+        command.Description = "Save the authtoken to the config file (ngrok v2's spelling of 'burrow config add-authtoken').";
+        return command;
+    }
+
+    private static Command AddAuthtoken(string name) =>
+        AddSetting(name, "token", "Save the authtoken to the config file.", "authtoken", "authtoken", "Authtoken", validate: null);
 
     private static Command AddSetting(string name, string argumentName, string description, string key, string version2Key, string what, Func<string, string?>? validate)
     {

@@ -8,6 +8,7 @@ namespace Burrow.Cli.Logging;
 /// <summary>
 /// Applies <c>--log</c>, <c>--log-format</c> and <c>--log-level</c> (ngrok's names): where logs go
 /// (<c>stdout</c>, <c>stderr</c>, <c>false</c>), as <c>term</c>, <c>logfmt</c> or <c>json</c>, from which level.
+/// <c>term</c> into a pipe or file is logfmt, as ngrok's is.
 /// </summary>
 internal static class LogSetup
 {
@@ -35,6 +36,14 @@ internal static class LogSetup
         logging.AddFilter("System", LogLevel.Warning);
         logging.AddFilter("Yarp", minimum <= LogLevel.Debug ? LogLevel.Debug : LogLevel.Warning);
         LogLevel thresholdForStderr = target == "stderr" ? LogLevel.Trace : LogLevel.None;
+        // ngrok's "term" lines are logfmt (with colours on a terminal): written to a pipe or a file they carry every
+        // field, and tools that drive ngrok (the npm ngrok package, pyngrok) read addr= and url= from them.
+        bool redirected = target == "stderr" ? Console.IsErrorRedirected : Console.IsOutputRedirected;
+        if (format == "term" && redirected)
+        {
+            format = "logfmt";
+        }
+
         switch (format)
         {
             case "json":

@@ -27,13 +27,14 @@ public static class NgrokClients
         await InstallGate.WaitAsync();
         try
         {
-            if (s_installed || File.Exists(Path.Combine(Folder, "node_modules", "@ngrok", "ngrok-linux-x64-gnu", "package.json")) && File.Exists(AgentBinary))
+            if (s_installed || File.Exists(Path.Combine(Folder, "node_modules", "@ngrok", "ngrok-linux-x64-gnu", "package.json")) && File.Exists(AgentBinary) && File.Exists(Path.Combine(Folder, "node_modules", "ngrok", "package.json")))
             {
                 s_installed = true;
                 return;
             }
 
-            var (exit, stdout, stderr) = await Tool.RunAsync("/usr/bin/npm", ["ci", "--no-audit", "--no-fund", "--prefix", Folder], timeout: TimeSpan.FromMinutes(4));
+            // --ignore-scripts: the npm ngrok wrapper's install script would download an ngrok binary (no internet here, and not wanted).
+            var (exit, stdout, stderr) = await Tool.RunAsync("/usr/bin/npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", Folder], timeout: TimeSpan.FromMinutes(4));
             Assert.True(exit == 0, $"npm ci in {Folder} failed ({exit}): {stdout}\n{stderr}");
             s_installed = true;
         }
@@ -53,27 +54,26 @@ public static class NgrokClients
     };
 }
 
-/// <summary>One <c>ngrok.forward()</c> of the real Node SDK, run by <c>tests/ngrok-clients/sdk-forward.mjs</c> in its own node process.</summary>
-public sealed class NgrokSdkForward : IAsyncDisposable
+/// <summary>
+/// A Node script of <c>tests/ngrok-clients</c> in its own node process: it gets its options as JSON in argv[2], prints
+/// events as JSON lines on stdout and reads commands on stdin, one per line.
+/// </summary>
+public sealed class NodeScriptRun : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Channel<JsonElement> _events = Channel.CreateUnbounded<JsonElement>();
     private readonly StringBuilder _log = new();
     private readonly Task _readers;
 
-    private NgrokSdkForward(Process process)
+    private NodeScriptRun(Process process)
     {
         _process = process;
         _readers = Task.WhenAll(ReadEventsAsync(), ReadErrorsAsync());
     }
 
-    /// <summary>The URL forward() resolved with (empty when it rejected).</summary>
-    public string Url { get; private set; } = "";
+    public bool HasExited => _process.HasExited;
 
-    public string Id { get; private set; } = "";
-
-    /// <summary>Starts node and waits for forward() to resolve or reject; <see cref="Url"/> is set when it resolved.</summary>
-    public static async Task<(NgrokSdkForward Forward, JsonElement Outcome)> StartAsync(IReadOnlyDictionary<string, object?> options, TimeSpan? timeout = null)
+    public static async Task<NodeScriptRun> StartAsync(string script, IReadOnlyDictionary<string, object?> options, IReadOnlyDictionary<string, string>? environment = null)
     {
         await NgrokClients.EnsureInstalledAsync();
         var info = new ProcessStartInfo("/usr/bin/node")
@@ -84,32 +84,19 @@ public sealed class NgrokSdkForward : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = NgrokClients.Folder,
         };
-        info.ArgumentList.Add(Path.Combine(NgrokClients.Folder, "sdk-forward.mjs"));
+        info.ArgumentList.Add(Path.Combine(NgrokClients.Folder, script));
         info.ArgumentList.Add(JsonSerializer.Serialize(options));
-        var forward = new NgrokSdkForward(Process.Start(info)!);
-        JsonElement outcome = await forward.NextAsync(e => e.GetProperty("event").GetString() is "online" or "error", timeout ?? TimeSpan.FromSeconds(30));
-        if (outcome.GetProperty("event").GetString() == "online")
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
-            forward.Url = outcome.GetProperty("url").GetString()!;
-            forward.Id = outcome.GetProperty("id").GetString()!;
+            info.Environment[key] = value;
         }
 
-        return (forward, outcome);
+        return new NodeScriptRun(Process.Start(info)!);
     }
 
-    /// <summary>Starts a forward that must come online.</summary>
-    public static async Task<NgrokSdkForward> OnlineAsync(IReadOnlyDictionary<string, object?> options)
-    {
-        var (forward, outcome) = await StartAsync(options);
-        if (forward.Url.Length == 0)
-        {
-            string log = forward.Diagnostics();
-            await forward.DisposeAsync();
-            Assert.Fail($"forward() did not come online: {outcome}\n{log}");
-        }
-
-        return forward;
-    }
+    /// <summary>The next event named one of <paramref name="names"/> (others are skipped).</summary>
+    public Task<JsonElement> NextAsync(TimeSpan timeout, params string[] names) =>
+        NextAsync(e => names.Contains(e.GetProperty("event").GetString()), timeout);
 
     /// <summary>The next event the script printed that <paramref name="match"/> accepts (others are skipped).</summary>
     public async Task<JsonElement> NextAsync(Func<JsonElement, bool> match, TimeSpan timeout)
@@ -128,16 +115,21 @@ public sealed class NgrokSdkForward : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
-            throw new TimeoutException($"no matching event from the SDK script within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s:\n{Diagnostics()}");
+            throw new TimeoutException($"no matching event from the script within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s:\n{Diagnostics()}");
         }
     }
 
-    /// <summary>Calls <c>listener.close()</c> and waits for it to resolve.</summary>
-    public async Task CloseListenerAsync()
+    /// <summary>Sends one command line to the script.</summary>
+    public async Task SendAsync(string command)
     {
-        await _process.StandardInput.WriteLineAsync("close");
+        await _process.StandardInput.WriteLineAsync(command);
         await _process.StandardInput.FlushAsync();
-        await NextAsync(e => e.GetProperty("event").GetString() == "closed", TimeSpan.FromSeconds(15));
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
     }
 
     public string Diagnostics()
@@ -202,4 +194,59 @@ public sealed class NgrokSdkForward : IAsyncDisposable
             _log.AppendLine(line);
         }
     }
+}
+
+/// <summary>One <c>ngrok.forward()</c> of the real Node SDK, run by <c>tests/ngrok-clients/sdk-forward.mjs</c>.</summary>
+public sealed class NgrokSdkForward : IAsyncDisposable
+{
+    private readonly NodeScriptRun _script;
+
+    private NgrokSdkForward(NodeScriptRun script)
+    {
+        _script = script;
+    }
+
+    /// <summary>The URL forward() resolved with (empty when it rejected).</summary>
+    public string Url { get; private set; } = "";
+
+    public string Id { get; private set; } = "";
+
+    /// <summary>Starts node and waits for forward() to resolve or reject; <see cref="Url"/> is set when it resolved.</summary>
+    public static async Task<(NgrokSdkForward Forward, JsonElement Outcome)> StartAsync(IReadOnlyDictionary<string, object?> options, TimeSpan? timeout = null)
+    {
+        var forward = new NgrokSdkForward(await NodeScriptRun.StartAsync("sdk-forward.mjs", options));
+        JsonElement outcome = await forward._script.NextAsync(timeout ?? TimeSpan.FromSeconds(30), "online", "error");
+        if (outcome.GetProperty("event").GetString() == "online")
+        {
+            forward.Url = outcome.GetProperty("url").GetString()!;
+            forward.Id = outcome.GetProperty("id").GetString()!;
+        }
+
+        return (forward, outcome);
+    }
+
+    /// <summary>Starts a forward that must come online.</summary>
+    public static async Task<NgrokSdkForward> OnlineAsync(IReadOnlyDictionary<string, object?> options)
+    {
+        var (forward, outcome) = await StartAsync(options);
+        if (forward.Url.Length == 0)
+        {
+            string log = forward.Diagnostics();
+            await forward.DisposeAsync();
+            Assert.Fail($"forward() did not come online: {outcome}\n{log}");
+        }
+
+        return forward;
+    }
+
+    /// <summary>Calls <c>listener.close()</c> and waits for it to resolve.</summary>
+    public async Task CloseListenerAsync()
+    {
+        await _script.SendAsync("close");
+        await _script.NextAsync(TimeSpan.FromSeconds(15), "closed");
+    }
+
+    public string Diagnostics() => _script.Diagnostics();
+
+    public ValueTask DisposeAsync() => _script.DisposeAsync();
 }
