@@ -10,6 +10,7 @@ using Burrow.Mux.Streams;
 using Burrow.Protocol.Codec;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
+using Burrow.Protocol.ProxyProtocol;
 using Burrow.Protocol.Pumping;
 using Burrow.Protocol.Serialization;
 using Microsoft.Extensions.Logging;

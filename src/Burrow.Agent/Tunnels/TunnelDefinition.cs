@@ -1,5 +1,6 @@
 using Burrow.Agent.Tls;
 using Burrow.Protocol.Messages;
+using Burrow.Protocol.ProxyProtocol;
 
 namespace Burrow.Agent.Tunnels;
 
@@ -80,7 +81,7 @@ internal sealed record TunnelDefinition
     /// <param name="version">1 or 2, when valid.</param>
     /// <returns>Whether <paramref name="value"/> names a version.</returns>
     public static bool TryParseProxyProtocol(string? value, out int version) =>
-        Forwarding.ProxyProtocolHeader.TryParseVersion(value, out version);
+        ProxyProtocolHeader.TryParseVersion(value, out version);
 
     /// <summary>Whether the user asked for a particular name (then a taken name is an error, not a reason to pick another).</summary>
     public bool NameRequested => Hostname is not null || Subdomain is not null || RemotePort is not null;

@@ -6,6 +6,7 @@ using Burrow.Mux.Frames;
 using Burrow.Mux.Muxado;
 using Burrow.Mux.Streams;
 using Burrow.Protocol.Messages;
+using Burrow.Protocol.ProxyProtocol;
 
 namespace Burrow.Edge.Ngrok;
 
@@ -16,7 +17,7 @@ namespace Burrow.Edge.Ngrok;
 /// </summary>
 internal sealed class NgrokAgentLink : AgentLink
 {
-    private readonly ConcurrentDictionary<string, string> _protoByTunnel = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Proto, int ProxyProtocol)> _binds = new(StringComparer.Ordinal);
 
     public NgrokAgentLink(MuxadoSession session, string remoteAddress)
         : base(remoteAddress)
@@ -34,18 +35,27 @@ internal sealed class NgrokAgentLink : AgentLink
 
     public override bool AnswersProxyStreams => false;
 
-    /// <summary>Remembers the protocol the client bound a tunnel with: its proxy streams say it back.</summary>
-    public void Bound(string tunnelId, string ngrokProto) => _protoByTunnel[tunnelId] = ngrokProto;
+    /// <summary>
+    /// Remembers how the client bound a tunnel: its proxy streams say the protocol back, and start with a PROXY
+    /// protocol header of <paramref name="proxyProtocol"/>'s version (0: none).
+    /// </summary>
+    public void Bound(string tunnelId, string ngrokProto, int proxyProtocol) => _binds[tunnelId] = (ngrokProto, proxyProtocol);
 
-    public void Unbound(string tunnelId) => _protoByTunnel.TryRemove(tunnelId, out _);
+    public void Unbound(string tunnelId) => _binds.TryRemove(tunnelId, out _);
 
     public override async ValueTask<MultiplexedStream> OpenProxyStreamAsync(ProxyHeader header, CancellationToken cancellationToken)
     {
-        string proto = _protoByTunnel.GetValueOrDefault(header.TunnelId) ?? header.Proto;
+        (string proto, int proxyProtocol) = _binds.TryGetValue(header.TunnelId, out var bind) ? bind : (header.Proto, 0);
         MuxadoStream stream = await Session.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             byte[] start = NgrokProxyHeader.Encode(header.TunnelId, header.ClientAddr, proto, passthroughTls: header.Proto == TunnelProtocols.Tls);
+            if (proxyProtocol != 0)
+            {
+                // The client passes the stream's bytes to its upstream as they come, so the PROXY header goes first among them.
+                start = [.. start, .. ProxyProtocolHeader.Build(proxyProtocol, header.ClientAddr, header.ServerAddr, fallbackServer: null)];
+            }
+
             await stream.WriteAsync(start, cancellationToken).ConfigureAwait(false);
         }
         catch

@@ -46,6 +46,9 @@ internal sealed record NgrokBindRequest
 
     public required ProtocolError? Refusal { get; init; }
 
+    /// <summary>1 or 2 when a tcp or tls endpoint asks for a PROXY protocol header in front of each connection's bytes, else 0.</summary>
+    public int ProxyProtocolVersion { get; init; }
+
     public static NgrokBindRequest Parse(JsonElement root)
     {
         string proto = NgrokJson.String(root, "Proto");
@@ -54,6 +57,7 @@ internal sealed record NgrokBindRequest
         (BindMessage? bind, ProtocolError? refusal) = ToBind(proto, NgrokJson.String(root, "ForwardsTo"), opts, extra);
         return new NgrokBindRequest
         {
+            ProxyProtocolVersion = (int)NgrokJson.Int64(opts, "ProxyProto"),
             Id = NgrokJson.String(root, "Id"),
             Proto = proto,
             Token = NgrokJson.String(extra, "Token"),
@@ -87,7 +91,7 @@ internal sealed record NgrokBindRequest
 
         if (NgrokJson.IsSet(extra, "IPPolicyRef"))
         {
-            return (null, NotServedError("IPPolicyRef", "IP policies by reference (give the CIDRs in the endpoint's IP restriction)"));
+            return (null, NotServedError("IPPolicyRef", "IP policies by reference (give the CIDRs in the IP restriction instead)"));
         }
 
         if (NgrokJson.Bool(extra, "PoolingEnabled"))
@@ -95,9 +99,19 @@ internal sealed record NgrokBindRequest
             return (null, NotServedError("PoolingEnabled", "endpoint pooling"));
         }
 
-        if (NgrokJson.Int64(opts, "ProxyProto") != 0)
+        switch (NgrokJson.Int64(opts, "ProxyProto"))
         {
-            return (null, NotServedError("ProxyProto", "PROXY protocol headers from the edge to ngrok clients"));
+            case 0:
+                break;
+            case 1 or 2 when burrowProto != TunnelProtocols.Http:
+                // Written by the edge at the start of each proxy stream (NgrokAgentLink): the client passes it on.
+                break;
+            case 1 or 2:
+                // An http endpoint's proxy streams are pooled connections that carry many clients' requests: one
+                // header in front of each would name the wrong client for all but the first.
+                return (null, NotServedError("ProxyProto", "PROXY protocol headers on http endpoints (tcp and tls endpoints have them)"));
+            case var other:
+                return (null, ErrorCodes.InvalidProxyProtocolVersion.ToError(other.ToString(CultureInfo.InvariantCulture)));
         }
 
         JsonElement ipRestriction = NgrokJson.Find(opts, "IPRestriction") ?? default;
@@ -162,6 +176,5 @@ internal sealed record NgrokBindRequest
         }, null);
     }
 
-    private static ProtocolError NotServedError(string field, string what) =>
-        ErrorCodes.InvalidOptionValue.WithMessage($"This Burrow edge does not serve {what} for ngrok clients (the bind's {field}); leave it out, or put the rule in front of the upstream.");
+    private static ProtocolError NotServedError(string field, string what) => ErrorCodes.OptionNotServed.ToError(what, field);
 }

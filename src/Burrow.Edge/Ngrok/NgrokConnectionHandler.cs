@@ -328,8 +328,8 @@ internal sealed partial class NgrokConnectionHandler
                 : await BindTunnelAsync(session, bind, cancellationToken).ConfigureAwait(false);
             if (tunnel is not null)
             {
-                _link.Bound(tunnel.Id, bind.Proto);
-                Log.TunnelBound(_handler._logger, tunnel.Id, tunnel.Hostname, bind.Proto, _session!.Id);
+                _link.Bound(tunnel.Id, bind.Proto, bind.ProxyProtocolVersion);
+                Log.TunnelBound(_handler._logger, tunnel.Id, tunnel.Hostname, bind.Proto, _session!.Id, tunnel.ForwardsTo ?? "");
             }
             else
             {
@@ -495,8 +495,8 @@ internal sealed partial class NgrokConnectionHandler
         [LoggerMessage(EventId = 1705, EventName = "NgrokHeartbeatsStopped", Level = LogLevel.Information, Message = "ngrok client {RemoteAddress} sent no heartbeat for {Seconds} s; closing its connection")]
         public static partial void HeartbeatsStopped(ILogger logger, string remoteAddress, long seconds);
 
-        [LoggerMessage(EventId = 1706, EventName = "NgrokTunnelBound", Level = LogLevel.Information, Message = "Tunnel {TunnelId} ({Hostname}, ngrok {Proto}) bound for ngrok session {SessionId}")]
-        public static partial void TunnelBound(ILogger logger, string tunnelId, string hostname, string proto, string sessionId);
+        [LoggerMessage(EventId = 1706, EventName = "NgrokTunnelBound", Level = LogLevel.Information, Message = "Tunnel {TunnelId} ({Hostname}, ngrok {Proto}, forwards to {ForwardsTo}) bound for ngrok session {SessionId}")]
+        public static partial void TunnelBound(ILogger logger, string tunnelId, string hostname, string proto, string sessionId, string forwardsTo);
 
         [LoggerMessage(EventId = 1707, EventName = "NgrokBindRefused", Level = LogLevel.Information, Message = "Bind of ngrok client {RemoteAddress} refused: {Code} {Reason}")]
         public static partial void BindRefused(ILogger logger, string remoteAddress, string code, string reason);

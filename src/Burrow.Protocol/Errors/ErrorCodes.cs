@@ -180,6 +180,12 @@ public static class ErrorCodes
         "TCP port {0} is reserved for another account.",
         "Leave the port out to get a free one, or use an authtoken of the account that reserved it.");
 
+    /// <summary>2020: a bind asks for an endpoint option this edge does not serve (an ngrok client's OAuth, say). Args: what, the option's name.</summary>
+    public static readonly ErrorCode OptionNotServed = new(
+        2020, nameof(OptionNotServed), 400,
+        "This edge does not serve {0} (the bind's {1}).",
+        "Leave the option out, or put that function in front of the upstream; docs/from-ngrok.md lists what a Burrow edge serves to ngrok's clients.");
+
     /// <summary>2013: an idle timeout for tcp/tls connections is not a positive duration within bounds. Args: value, reason.</summary>
     public static readonly ErrorCode InvalidIdleTimeout = new(
         2013, nameof(InvalidIdleTimeout), 400,
@@ -536,7 +542,7 @@ public static class ErrorCodes
         MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired, AuthtokenRevoked, AuthtokenExpired, SessionQuotaReached, EdgeHostNotFound, EdgeCertificateUntrusted, TunnelNotOnline,
         HostnameTaken, HostnameNotAllowed, InvalidSubdomain, InvalidOptionValue, TcpPortUnavailable, UnknownProto, TooManyTunnels, InvalidHostname,
         InvalidProxyProtocolVersion, InvalidTlsTermination, TlsCertificateUnusable, MutualTlsCasUnusable, InvalidIdleTimeout, InvalidMaxConnections,
-        HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved,
+        HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved, OptionNotServed,
         TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
         ClientTlsHandshakeFailed, ClientCertificateRefused, IdleConnectionClosed, TooManyConnections, RequestHeadersTooLarge, RequestBodyTooLarge,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,

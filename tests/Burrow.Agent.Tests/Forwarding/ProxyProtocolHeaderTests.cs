@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Burrow.Agent.Forwarding;
+using Burrow.Protocol.ProxyProtocol;
 
 namespace Burrow.Agent.Tests.Forwarding;
 

@@ -79,6 +79,28 @@ public sealed class NgrokSdkTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Tcp_forward_with_proxy_proto_gets_the_clients_address_in_a_proxy_header_first()
+    {
+        await using var edge = await EdgeRun.StartAsync();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var options = NgrokClients.SdkOptions(edge, ((IPEndPoint)listener.LocalEndpoint).Port);
+        options["proto"] = "tcp";
+        options["proxy_proto"] = "1";
+        await using var forward = await NgrokSdkForward.OnlineAsync(options);
+
+        var url = new Uri(forward.Url);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, url.Port, Ct);
+        await client.GetStream().WriteAsync("after the header"u8.ToArray(), Ct);
+        using TcpClient upstream = await listener.AcceptTcpClientAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        byte[] expected = Encoding.ASCII.GetBytes($"PROXY TCP4 127.0.0.1 127.0.0.1 {((IPEndPoint)client.Client.LocalEndPoint!).Port} {url.Port}\r\nafter the header");
+        byte[] received = new byte[expected.Length];
+        await upstream.GetStream().ReadExactlyAsync(received, Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        Assert.Equal(Encoding.ASCII.GetString(expected), Encoding.ASCII.GetString(received));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Tls_forward_passes_the_clients_tls_through_to_the_upstream()
     {
         await using var edge = await EdgeRun.StartAsync();
@@ -120,6 +142,37 @@ public sealed class NgrokSdkTests
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("ada:correct-horse-battery")));
         using HttpResponseMessage allowed = await client.SendAsync(request, Ct);
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Header_rules_and_ip_restrictions_are_enforced_at_the_edge()
+    {
+        await using var edge = await EdgeRun.StartAsync();
+        await using var upstream = await Upstream.StartAsync();
+        var options = NgrokClients.SdkOptions(edge, upstream.Port);
+        options["request_header_add"] = new[] { "X-Added-By-Edge:yes" };
+        options["request_header_remove"] = new[] { "X-Client-Secret" };
+        options["response_header_remove"] = new[] { "X-Upstream-Secret" };
+        options["response_header_add"] = new[] { "X-Served-By:burrow" };
+        options["ip_restriction_allow_cidrs"] = new[] { "127.0.0.0/8" };
+        await using var allowed = await NgrokSdkForward.OnlineAsync(options);
+        var denyOptions = NgrokClients.SdkOptions(edge, upstream.Port);
+        denyOptions["ip_restriction_deny_cidrs"] = new[] { "127.0.0.0/8" };
+        await using var denied = await NgrokSdkForward.OnlineAsync(denyOptions);
+
+        using var client = Clients.Create(edge.CaPath);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(allowed.Url), "/headers"));
+        request.Headers.Add("X-Client-Secret", "do-not-forward");
+        using HttpResponseMessage seen = await client.SendAsync(request, Ct);
+        JsonElement headers = JsonDocument.Parse(await seen.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal("yes", headers.GetProperty("x-added-by-edge").GetString());
+        Assert.False(headers.TryGetProperty("x-client-secret", out _));
+        using HttpResponseMessage answered = await client.GetAsync(new Uri(new Uri(allowed.Url), "/set-headers"), Ct);
+        Assert.False(answered.Headers.Contains("X-Upstream-Secret"));
+        Assert.Equal("burrow", Assert.Single(answered.Headers.GetValues("X-Served-By")));
+
+        using HttpResponseMessage refused = await client.GetAsync(new Uri(new Uri(denied.Url), "/hello"), Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
     [Fact(Timeout = 60_000)]

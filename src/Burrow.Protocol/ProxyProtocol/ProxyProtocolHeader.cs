@@ -4,17 +4,18 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Burrow.Agent.Forwarding;
+namespace Burrow.Protocol.ProxyProtocol;
 
 /// <summary>
-/// Builds the PROXY protocol header (HAProxy's spec, versions 1 and 2) that the agent writes first
-/// on an upstream connection, so the upstream sees the public client's address instead of the agent's.
+/// Builds the PROXY protocol header (HAProxy's spec, versions 1 and 2) written first on an upstream
+/// connection, so the upstream sees the public client's address instead of the agent's.
 /// </summary>
 /// <remarks>
-/// The agent writes it, not the edge: the header belongs to the upstream connection, which only the
+/// A Burrow agent writes it, not the edge: the header belongs to the upstream connection, which only the
 /// agent opens, and the edge already sends both addresses in the proxy stream's header (client_addr,
 /// server_addr), so the wire between them needs nothing new and a tls tunnel terminated at the agent
-/// gets the header in front of the plaintext, where the upstream expects it.
+/// gets the header in front of the plaintext, where the upstream expects it. ngrok's clients pass a
+/// proxy stream's bytes through as they are, so for them the edge writes it at the start of the stream.
 /// <code>
 /// v1: "PROXY TCP4 203.0.113.7 198.51.100.1 51234 20001\r\n"  (TCP6 for IPv6; at most 107 bytes)
 /// v2: 0D 0A 0D 0A 00 0D 0A 51 55 49 54 0A   signature (12)
@@ -26,7 +27,7 @@ namespace Burrow.Agent.Forwarding;
 /// A client address that cannot be parsed gives "PROXY UNKNOWN\r\n" (v1) or the LOCAL command with
 /// AF_UNSPEC (v2), which the spec says receivers must accept and treat as the connection's own addresses.
 /// </remarks>
-internal static class ProxyProtocolHeader
+public static class ProxyProtocolHeader
 {
     /// <summary>The 12-byte signature that starts every version 2 header.</summary>
     public static ReadOnlySpan<byte> V2Signature => [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A];
