@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of the frame and control message decoders: afl-fuzz (Debian's afl++) drives
 # bench/fuzz/Burrow.Fuzz, whose Burrow.Mux and Burrow.Protocol assemblies are instrumented by
 # SharpFuzz's `sharpfuzz` tool (NuGet SharpFuzz.CommandLine). Everything comes from Debian and NuGet.
-#   bench/fuzz/run.sh [seconds per target, default 60] [target...]   (targets: control frames)
+#   bench/fuzz/run.sh [seconds per target, default 60] [target...]   (targets: control frames muxado)
 # Findings land in bench/fuzz/findings/<target>/default/{crashes,hangs}; copy each crash into
 # bench/fuzz/regressions/<target>/ (tests/Burrow.Fuzz.Tests replays them) and fix it.
 # With SAVE_CORPUS=1 the new inputs afl found are added to bench/fuzz/corpus/<target>/.
@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(control frames)
+[ ${#targets[@]} -gt 0 ] || targets=(control frames muxado)
 
 if ! command -v afl-fuzz >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then

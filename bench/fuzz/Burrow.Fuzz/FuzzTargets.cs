@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Burrow.Mux.Errors;
+using Burrow.Mux.Muxado;
 using Burrow.Mux.Sessions;
 using Burrow.Mux.Streams;
 using Burrow.Protocol.Codec;
@@ -21,6 +22,7 @@ public static class FuzzTargets
     {
         ["control"] = ControlAsync,
         ["frames"] = FramesAsync,
+        ["muxado"] = MuxadoAsync,
     };
 
     /// <summary>
@@ -110,6 +112,78 @@ public static class FuzzTargets
         }
     }
 
+    /// <summary>
+    /// The muxado frame reader (ngrok's clients): the bytes arrive as a client's half of a connection to a server
+    /// session, which must accept, reset or end on them, and finish within a bound once the bytes run out; every
+    /// stream it accepts is read to its end.
+    /// </summary>
+    public static async Task MuxadoAsync(byte[] input)
+    {
+        var toServer = new Pipe();
+        var fromServer = new Pipe();
+        var session = MuxadoSession.Server(new PipeStream(toServer.Reader, fromServer.Writer), new MuxadoOptions { MaxStreams = 16, AcceptBacklog = 8 });
+        Task drainOutput = DrainAsync(fromServer.Reader);
+        Task accept = AcceptAllAsync(session);
+        await toServer.Writer.WriteAsync(input).ConfigureAwait(false);
+        await toServer.Writer.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            await session.Completion.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new FuzzFindingException("the muxado session did not end within 5 s of its transport ending");
+        }
+
+        await session.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(accept, drainOutput).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new FuzzFindingException("the muxado session's streams or output did not finish within 5 s of its end");
+        }
+    }
+
+    private static async Task AcceptAllAsync(MuxadoSession session)
+    {
+        var readers = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                MuxadoStream stream = await session.AcceptStreamAsync().ConfigureAwait(false);
+                readers.Add(ReadToEndAsync(stream));
+            }
+        }
+        catch (MuxadoException)
+        {
+            // The session ended.
+        }
+
+        await Task.WhenAll(readers).ConfigureAwait(false);
+    }
+
+    private static async Task ReadToEndAsync(MuxadoStream stream)
+    {
+        byte[] buffer = new byte[4096];
+        try
+        {
+            while (await stream.ReadAsync(buffer).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (MuxadoException)
+        {
+            // Reset or ended with the session: expected.
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     private static async Task AcceptAllAsync(MuxSession session)
     {
         var readers = new List<Task>();
@@ -159,6 +233,50 @@ public static class FuzzTargets
                 await output.CompleteAsync().ConfigureAwait(false);
                 return;
             }
+        }
+    }
+
+    /// <summary>Two pipes as one stream: what a transport's socket is to a session.</summary>
+    private sealed class PipeStream(PipeReader input, PipeWriter output) : Stream
+    {
+        private readonly Stream _in = input.AsStream();
+        private readonly Stream _out = output.AsStream();
+
+        public override bool CanRead => true;
+
+        public override bool CanWrite => true;
+
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _in.ReadAsync(buffer, cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => _in.Read(buffer, offset, count);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _out.WriteAsync(buffer, cancellationToken);
+
+        public override void Write(byte[] buffer, int offset, int count) => _out.Write(buffer, offset, count);
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => _out.FlushAsync(cancellationToken);
+
+        public override void Flush() => _out.Flush();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _in.Dispose();
+                _out.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
     }
 
