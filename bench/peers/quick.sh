@@ -13,6 +13,7 @@
 #   AGENT_ARGS="--inspect-budget 4MB"    more flags for the agent
 #   EDGE_ARGS="--traffic-log-size 0"     more flags for the edge
 #   INSPECT=true       run the agent with inspection on (the default for users; off here unless asked)
+#   AGENT_KIND=ngrok-sdk   ngrok's own Node SDK as the agent instead of burrow (the edge's ngrok protocol)
 #   METRICS=on|off     serve the edge's admin listener and the agent's web address, with metrics collected (on) or
 #                      not (--metrics=false), and scrape both /metrics once a second during the runs; unset: neither
 #                      listener (no metrics are collected then)
@@ -59,9 +60,19 @@ for _ in $(seq 300); do grep -q '^Ready' "$RUN/edge.log" 2>/dev/null && break; s
 AGENTS=$(grep -o 'Agents   listening on [0-9.:]*' "$RUN/edge.log" | awk '{print $4}')
 EDGE_HTTP=$(grep -o 'HTTP     listening on [0-9.:]*' "$RUN/edge.log" | awk '{print $4}')
 [ -n "$AGENTS" ] || { echo "the edge did not start:"; cat "$RUN/edge.log"; exit 1; }
+if [ "${AGENT_KIND:-burrow}" = ngrok-sdk ]; then
+  # ngrok's own Node SDK (@ngrok/ngrok, ngrok-rust inside) as the agent, through the edge's ngrok protocol; its stdin
+  # (a fifo held open here) keeps it running. Needs tests/ngrok-clients installed (npm ci --ignore-scripts there).
+  [ -d "$ROOT/tests/ngrok-clients/node_modules/@ngrok/ngrok" ] || (cd "$ROOT/tests/ngrok-clients" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
+  mkfifo "$RUN/sdk-stdin"
+  node "$ROOT/tests/ngrok-clients/sdk-forward.mjs" "{\"addr\":\"127.0.0.1:$NGX\",\"authtoken\":\"brw_quick\",\"server_addr\":\"localhost:${AGENTS##*:}\",\"root_cas\":\"$RUN/edge/ca.pem\",\"domain\":\"q.localhost\"}" \
+    <"$RUN/sdk-stdin" >"$RUN/agent.log" 2>&1 & AGENT=$!; PIDS+=($AGENT)
+  exec 3>"$RUN/sdk-stdin"
+else
 # shellcheck disable=SC2086
 BURROW_STATE_DIR="$RUN/state" env ${AGENT_ENV:-} "$BIN" http "$NGX" --server "$AGENTS" --server-name localhost --authtoken brw_quick \
   --edge-ca "$RUN/edge/ca.pem" --url q --inspect="${INSPECT:-false}" --web-addr "$WEB" --log stdout "${METRIC_FLAG[@]}" ${AGENT_ARGS:-} >"$RUN/agent.log" 2>&1 & AGENT=$!; PIDS+=($AGENT)
+fi
 for _ in $(seq 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: q.localhost' "http://$EDGE_HTTP/1k")" = 200 ] && break; sleep 0.1; done
 for _ in $(seq 50); do grep -q listening "$RUN/sink.log" && break; sleep 0.1; done
 if [ -n "${METRICS:-}" ]; then

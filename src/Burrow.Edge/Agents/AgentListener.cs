@@ -147,7 +147,8 @@ internal sealed partial class AgentListener : IAsyncDisposable
         string remote = client.RemoteEndPoint?.ToString() ?? "unknown";
         try
         {
-            var coalescing = new WriteCoalescingStream(new NetworkStream(client, ownsSocket: true));
+            var socketStream = new Ngrok.QuickAckStream(client);
+            var coalescing = new WriteCoalescingStream(socketStream);
             var tls = new SslStream(coalescing, leaveInnerStreamOpen: false);
             try
             {
@@ -171,6 +172,7 @@ internal sealed partial class AgentListener : IAsyncDisposable
             // agents offer ALPN burrow/1; ngrok's clients offer none and speak muxado.
             if (tls.NegotiatedApplicationProtocol.Protocol.IsEmpty)
             {
+                socketStream.Enabled = true;
                 await _ngrok.ServeStreamAsync(tls, client.RemoteEndPoint, remote, _aborted.Token, _closeRequested.Token).ConfigureAwait(false);
             }
             else
