@@ -5,7 +5,9 @@
 #   postgresql                                      control-store tests and psql through a tcp tunnel (each test starts its own server)
 #   openssh-server, openssh-client                  ssh and scp through a tcp tunnel (the test starts its own sshd)
 #   nginx-light                                     parses the PROXY protocol header the agent writes; an upstream under load
-#   nodejs                                          a Node `http` server as an upstream (keep-alive timeouts, trailers)
+#   nodejs                                          a Node `http` server as an upstream (keep-alive timeouts, trailers);
+#                                                   ngrok's SDK, agent and npm wrapper (tests/ngrok-clients, npm ci by the tests)
+#   npm                                             only when no npm is on the PATH already (the machine's Node may bring its own)
 #   chromium                                        inspector and admin pages, driven by Playwright
 #   tmux                                            the live console, read from a real pseudo-terminal
 #   wrk                                             load in the soak and hostile-input tests
@@ -18,6 +20,7 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
