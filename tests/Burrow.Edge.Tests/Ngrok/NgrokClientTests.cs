@@ -30,6 +30,7 @@ public sealed class NgrokClientTests : IAsyncLifetime
             AgentEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             HttpsEndPoint = null,
             HttpEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            HealthEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             AdminEndPoint = null,
             DataDirectory = _dataDir,
             UseControlStore = false,
@@ -201,6 +202,37 @@ public sealed class NgrokClientTests : IAsyncLifetime
         Assert.Equal("", again.GetProperty("Error").GetString());
         Assert.Equal(url, again.GetProperty("URL").GetString());
         Assert.Equal(id, again.GetProperty("Id").GetString());
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_beating_is_closed_and_leaves_no_connection_or_stream_behind()
+    {
+        await using MuxadoSession silent = await ConnectAsync();
+        // It promises a beat every 100 ms with 100 ms of tolerance, then never beats: the edge waits its 5 s floor.
+        JsonElement answer = await RpcAsync(silent, 0,
+            $$$"""{"Version":["3"],"ClientId":"","Extra":{"AuthToken":"{{{Token}}}","HeartbeatInterval":100000000,"HeartbeatTolerance":100000000}}""");
+        Assert.Equal("", answer.GetProperty("Error").GetString());
+        Assert.Equal("", (await RpcAsync(silent, 1, """{"Id":"","Proto":"http","Opts":{},"Extra":{"Token":""}}""")).GetProperty("Error").GetString());
+
+        await silent.Completion.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+
+        using var health = new HttpClient { BaseAddress = new Uri($"http://{_edge.Endpoints.Health}/"), Timeout = TimeSpan.FromSeconds(10) };
+        JsonElement state = default;
+        for (int i = 0; i < 100; i++)
+        {
+            using var doc = JsonDocument.Parse(await health.GetStringAsync(new Uri("healthz", UriKind.Relative), Ct));
+            state = doc.RootElement.Clone();
+            if (state.GetProperty("sessions_online").GetInt32() == 0 && state.GetProperty("agent_connections").GetInt32() == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Equal(0, state.GetProperty("sessions_online").GetInt32());
+        Assert.Equal(0, state.GetProperty("agent_connections").GetInt32());
+        Assert.Equal(0, state.GetProperty("mux_streams").GetInt32());
     }
 
     private async Task<MuxadoSession> ConnectAsync()
