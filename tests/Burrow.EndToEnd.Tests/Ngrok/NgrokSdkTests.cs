@@ -188,6 +188,48 @@ public sealed class NgrokSdkTests
         }
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task A_revoked_token_closes_the_sdks_session_and_frees_its_url()
+    {
+        await using var edge = await EdgeRun.StartAsync(token: null);
+        await using var upstream = await Upstream.StartAsync();
+        AdminCli.Result created = await AdminCli.RunAsync(edge, "token", "create", "--name", "sdk", "--json");
+        Assert.True(created.ExitCode == 0, created.Output);
+        string tokenId = created.Json.GetProperty("authtoken").GetProperty("id").GetString()!;
+        await using var forward = await NgrokSdkForward.OnlineAsync(NgrokClients.SdkOptions(edge, upstream.Port, authtoken: created.Json.GetProperty("token").GetString()));
+        using var client = Clients.Create(edge.CaPath);
+        var url = new Uri(forward.Url);
+        Assert.Equal("hello from upstream", await client.GetStringAsync(new Uri(url, "/hello"), Ct));
+
+        Assert.Equal(0, (await AdminCli.RunAsync(edge, "token", "revoke", tokenId)).ExitCode);
+
+        HttpStatusCode status = HttpStatusCode.OK;
+        for (int attempt = 0; attempt < 100 && status == HttpStatusCode.OK; attempt++)
+        {
+            using HttpResponseMessage response = await client.GetAsync(new Uri(url, "/hello"), Ct);
+            status = response.StatusCode;
+            if (status == HttpStatusCode.OK)
+            {
+                await Task.Delay(100, Ct);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        // The audit trail is written in batches: the closing is there within a moment.
+        string details = "";
+        for (int attempt = 0; attempt < 50 && !details.Contains("ERR_BURROW_1005", StringComparison.Ordinal); attempt++)
+        {
+            details = string.Join('\n', (await AdminCli.RunAsync(edge, "audit", "--kind", "session.closed", "--json")).Json.EnumerateArray()
+                .Select(e => e.GetProperty("detail").GetString()));
+            if (!details.Contains("ERR_BURROW_1005", StringComparison.Ordinal))
+            {
+                await Task.Delay(100, Ct);
+            }
+        }
+
+        Assert.Contains("ERR_BURROW_1005", details, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task An_option_the_edge_does_not_serve_is_refused_by_name()
     {
