@@ -14,6 +14,7 @@
 #   EDGE_ARGS="--traffic-log-size 0"     more flags for the edge
 #   INSPECT=true       run the agent with inspection on (the default for users; off here unless asked)
 #   AGENT_KIND=ngrok-sdk   ngrok's own Node SDK as the agent instead of burrow (the edge's ngrok protocol)
+#   IDLE=30            after the runs, wait that many seconds with no traffic and print both RSS (what stays held)
 #   METRICS=on|off     serve the edge's admin listener and the agent's web address, with metrics collected (on) or
 #                      not (--metrics=false), and scrape both /metrics once a second during the runs; unset: neither
 #                      listener (no metrics are collected then)
@@ -112,4 +113,8 @@ if [ "$WHAT" = bulk ] || [ "$WHAT" = all ]; then
   grep -q 1073741824 "$RUN/up.txt" || check="$check; upload FAILED: sink says $(head -c 100 "$RUN/up.txt")"
   printf 'download %.0f MB/s (edge %s cs, agent %s cs)  upload %.0f MB/s (edge %s cs, agent %s cs)  %s\n' \
     "$(awk -v b="$speed" 'BEGIN {print b / 1e6}')" $((e1 - e0)) $((a1 - a0)) "$(awk -v b="$up" 'BEGIN {print b / 1e6}')" $((e2 - e1)) $((a2 - a1)) "$check"
+fi
+if [ -n "${IDLE:-}" ]; then
+  sleep "$IDLE"
+  printf 'after %s s idle: RSS edge %s agent %s MiB\n' "$IDLE" $(( $(rss $EDGE) / 1024 )) $(( $(rss $AGENT) / 1024 ))
 fi

@@ -16,6 +16,7 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
     private readonly ConcurrentQueue<Block> _blocks = new();
     private readonly int _maxRetained;
     private int _retained;
+    private int _lowWater;
 
     public BlockMemoryPool(int blockSize = DefaultBlockSize, int maxRetained = 8192)
     {
@@ -40,6 +41,12 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
     /// </summary>
     public static BlockMemoryPool TransportWrite { get; } = new(128 * 1024, maxRetained: 1024);
 
+    /// <summary>How often the shared pools let go of blocks that no rental needed.</summary>
+    public static readonly TimeSpan TrimInterval = TimeSpan.FromSeconds(10);
+
+    // Declared after the pools it trims (static fields initialize in order); runs for the life of the process.
+    private static readonly Timer Trimmer = new(static _ => TrimIdle(), null, TrimInterval, TrimInterval);
+
     public int BlockSize { get; }
 
     public override int MaxBufferSize => BlockSize;
@@ -54,11 +61,51 @@ internal sealed class BlockMemoryPool : MemoryPool<byte>
 
         if (_blocks.TryDequeue(out var block))
         {
-            Interlocked.Decrement(ref _retained);
+            int left = Interlocked.Decrement(ref _retained);
+            // The fewest blocks kept since the last trim: those were idle the whole time (see Trim).
+            int low;
+            while (left < (low = Volatile.Read(ref _lowWater)) && Interlocked.CompareExchange(ref _lowWater, left, low) != low)
+            {
+            }
+
             return block;
         }
 
+        Volatile.Write(ref _lowWater, 0);
+
         return new Block(this, BlockSize);
+    }
+
+    /// <summary>
+    /// Lets go of the blocks no rental needed since the last trim (a burst's leftovers), so the pool follows the
+    /// recent demand instead of the highest ever; returns the bytes let go. Approximate under concurrent use.
+    /// </summary>
+    internal long Trim()
+    {
+        int idle = Math.Min(Interlocked.Exchange(ref _lowWater, Volatile.Read(ref _retained)), Volatile.Read(ref _retained));
+        int dropped = 0;
+        while (dropped < idle && _blocks.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _retained);
+            dropped++;
+        }
+
+        Volatile.Write(ref _lowWater, Volatile.Read(ref _retained));
+        return (long)dropped * BlockSize;
+    }
+
+    /// <summary>Blocks kept now (for tests).</summary>
+    internal int Retained => Volatile.Read(ref _retained);
+
+    /// <summary>Trims the process's pools; the timer does it every <see cref="TrimInterval"/>.</summary>
+    internal static void TrimIdle()
+    {
+        long released = Instance.Trim() + TransportRead.Trim() + TransportWrite.Trim();
+        if (released >= 8 * 1024 * 1024)
+        {
+            // An idle process allocates nothing, so no collection would come to give the memory back: ask for one.
+            GC.Collect(2, GCCollectionMode.Forced, blocking: false, compacting: false);
+        }
     }
 
     private void Return(Block block)

@@ -43,8 +43,8 @@ public sealed class UpstreamGoneTests
         Assert.Equal((onStatus, onCode, onType, onBody), (offStatus, offCode, offType, offBody));
 
         // Each agent logs the failed dial at warn: the inspected one takes the same path as the other.
-        await inspected.Process.WaitForLineAsync(@"warn.*\[2001\] ERR_BURROW_3002");
-        await raw.Process.WaitForLineAsync(@"warn.*\[2001\] ERR_BURROW_3002");
+        await inspected.Process.WaitForLineAsync(@"lvl=warn .*msg=""ERR_BURROW_3002: The agent could not connect");
+        await raw.Process.WaitForLineAsync(@"lvl=warn .*msg=""ERR_BURROW_3002: The agent could not connect");
     }
 
     [Fact(Timeout = 90_000)]
