@@ -92,7 +92,7 @@ internal sealed partial class NgrokConnectionHandler
         private readonly string _remote;
         private readonly ConcurrentDictionary<MuxadoStream, Task> _streams = new();
         private int _authStarted;
-        private AgentSession? _session;
+        private volatile AgentSession? _session; // set by the Auth stream, read by Bind and Unbind streams
         private long _allowedSilenceTicks = -1; // none until Auth says how often the client beats
         private long _lastBeat;
 
@@ -244,29 +244,26 @@ internal sealed partial class NgrokConnectionHandler
                 throw new NgrokRequestException("a second Auth on a connection that already sent one");
             }
 
+            (AgentSession? session, ProtocolError? refusal) = await AttachAsync(auth, cancellationToken).ConfigureAwait(false);
+            if (session is null)
             {
-
-                (AgentSession? session, ProtocolError? refusal) = await AttachAsync(auth, cancellationToken).ConfigureAwait(false);
-                if (session is null)
-                {
-                    refusal ??= ErrorCodes.InternalError.ToError("no session");
-                    Log.ClientRefused(_handler._logger, _remote, refusal.Code, refusal.Message);
-                    _handler._metrics.AuthFailed(refusal.Code);
-                    await NgrokRpc.AnswerAsync(stream, json => WriteAuthAnswer(json, auth, null, refusal), cancellationToken).ConfigureAwait(false);
-                    // The SDK rejects forward() and the Go agent exits on this answer; both hang up.
-                    await _link.CloseAsync(GoAwayCode.Normal, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-
-                _session = session;
-                if (auth.HeartbeatInterval > TimeSpan.Zero)
-                {
-                    TimeSpan silence = auth.HeartbeatInterval + auth.HeartbeatTolerance;
-                    Interlocked.Exchange(ref _allowedSilenceTicks, (silence < MinimumSilence ? MinimumSilence : silence).Ticks);
-                }
-
-                await NgrokRpc.AnswerAsync(stream, json => WriteAuthAnswer(json, auth, session, null), cancellationToken).ConfigureAwait(false);
+                refusal ??= ErrorCodes.InternalError.ToError("no session");
+                Log.ClientRefused(_handler._logger, _remote, refusal.Code, refusal.Message);
+                _handler._metrics.AuthFailed(refusal.Code);
+                await NgrokRpc.AnswerAsync(stream, json => WriteAuthAnswer(json, auth, null, refusal), cancellationToken).ConfigureAwait(false);
+                // The SDK rejects forward() and the Go agent exits on this answer; both hang up.
+                await _link.CloseAsync(GoAwayCode.Normal, cancellationToken).ConfigureAwait(false);
+                return;
             }
+
+            _session = session;
+            if (auth.HeartbeatInterval > TimeSpan.Zero)
+            {
+                TimeSpan silence = auth.HeartbeatInterval + auth.HeartbeatTolerance;
+                Interlocked.Exchange(ref _allowedSilenceTicks, (silence < MinimumSilence ? MinimumSilence : silence).Ticks);
+            }
+
+            await NgrokRpc.AnswerAsync(stream, json => WriteAuthAnswer(json, auth, session, null), cancellationToken).ConfigureAwait(false);
         }
 
         private async Task<(AgentSession?, ProtocolError?)> AttachAsync(NgrokAuthRequest auth, CancellationToken cancellationToken)
