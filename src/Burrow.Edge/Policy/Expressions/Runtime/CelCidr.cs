@@ -25,7 +25,7 @@ internal static class CelCidr
             return false;
         }
 
-        if (address.ScopeId != 0)
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
         {
             return false;
         }
