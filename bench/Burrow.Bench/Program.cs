@@ -12,6 +12,13 @@ if (settings is null)
 Console.WriteLine("warning: this is a Debug build; the numbers mean little. Use `dotnet run -c Release ...`.");
 #endif
 
+if (settings.Command == "cel")
+{
+    Console.WriteLine($"Burrow policy expressions: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    Console.WriteLine(CelSuite.Run());
+    return 0;
+}
+
 Console.WriteLine($"Burrow.Mux benchmark: {settings.Command}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 var mux = settings.Command is "mux" or "all" ? await MuxSuite.RunAsync(settings) : null;
 if (settings.Command == "alloc-profile")

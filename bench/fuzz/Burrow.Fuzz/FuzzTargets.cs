@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Text;
+using Burrow.Edge.Policy.Expressions;
 using Burrow.Mux.Errors;
 using Burrow.Mux.Muxado;
 using Burrow.Mux.Sessions;
@@ -23,6 +26,7 @@ public static class FuzzTargets
         ["control"] = ControlAsync,
         ["frames"] = FramesAsync,
         ["muxado"] = MuxadoAsync,
+        ["cel"] = CelAsync,
     };
 
     /// <summary>
@@ -144,6 +148,47 @@ public static class FuzzTargets
         {
             throw new FuzzFindingException("the muxado session's streams or output did not finish within 5 s of its end");
         }
+    }
+
+    /// <summary>
+    /// The policy expression engine: the bytes as UTF-8 are compiled as an expression and as a template,
+    /// then evaluated against a small request. Refusing them with <see cref="CelCompileException"/> or
+    /// failing with <see cref="CelEvaluationException"/> is expected; anything else, or an evaluation
+    /// that runs past a second, is a finding.
+    /// </summary>
+    public static Task CelAsync(byte[] input)
+    {
+        string text = Encoding.UTF8.GetString(input);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            CelProgram<CelFuzzRequest> program = CelFuzzRequest.Environment.Compile(text);
+            try
+            {
+                program.Evaluate(CelFuzzRequest.Sample);
+            }
+            catch (CelEvaluationException)
+            {
+                // A failed evaluation: expected.
+            }
+        }
+        catch (CelCompileException)
+        {
+            // Refused at compile time: expected.
+        }
+
+        try
+        {
+            CelFuzzRequest.Environment.CompileTemplate(text).Render(CelFuzzRequest.Sample);
+        }
+        catch (Exception ex) when (ex is CelCompileException or CelEvaluationException)
+        {
+            // Refused or failed: expected.
+        }
+
+        return clock.Elapsed > TimeSpan.FromSeconds(1)
+            ? throw new FuzzFindingException($"one input took {clock.Elapsed.TotalMilliseconds:0} ms")
+            : Task.CompletedTask;
     }
 
     private static async Task AcceptAllAsync(MuxadoSession session)

@@ -104,6 +104,8 @@ public sealed class ParserTests
     [InlineData("{'a' 1}", 5)]
     [InlineData("[1, 2", 5)]
     [InlineData("'line\nbreak'", 5)]
+    [InlineData("'\\U80010000'", 1)]
+    [InlineData("'\\uD800'", 1)]
     public void Syntax_errors_point_at_the_offending_character(string expression, int position)
     {
         CelCompileException error = CompileError(expression);

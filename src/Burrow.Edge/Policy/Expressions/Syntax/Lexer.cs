@@ -325,11 +325,11 @@ internal sealed class Lexer(string source)
             case 'v': text.Append('\v'); return;
             case '\\' or '\'' or '"' or '`' or '?': text.Append(c); return;
             case 'x' or 'X':
-                Octet(text, octets, ReadDigits(at, 2, 16));
+                Octet(text, octets, (int)ReadDigits(at, 2, 16));
                 return;
             case >= '0' and <= '3':
                 _pos--;
-                Octet(text, octets, ReadDigits(at, 3, 8));
+                Octet(text, octets, (int)ReadDigits(at, 3, 8));
                 return;
             case 'u' or 'U':
                 if (octets is not null)
@@ -337,13 +337,14 @@ internal sealed class Lexer(string source)
                     throw Error("\\u escapes are not allowed in bytes literals", at);
                 }
 
-                int code = ReadDigits(at, c == 'u' ? 4 : 8, 16);
+                // Eight hex digits can exceed int: read as long, so \UFFFFFFFF is refused rather than wrapped.
+                long code = ReadDigits(at, c == 'u' ? 4 : 8, 16);
                 if (code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
                 {
                     throw Error("invalid unicode code point in escape", at);
                 }
 
-                text.Append(char.ConvertFromUtf32(code));
+                text.Append(char.ConvertFromUtf32((int)code));
                 return;
             default:
                 throw Error($"invalid escape sequence '\\{Printable(c)}'", at);
@@ -362,9 +363,9 @@ internal sealed class Lexer(string source)
         octets.Add((byte)value);
     }
 
-    private int ReadDigits(int at, int count, int radix)
+    private long ReadDigits(int at, int count, int radix)
     {
-        int value = 0;
+        long value = 0;
         for (int i = 0; i < count; i++)
         {
             int digit = _pos < source.Length ? HexValue(source[_pos]) : -1;
