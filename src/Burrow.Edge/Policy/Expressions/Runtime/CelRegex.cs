@@ -58,15 +58,24 @@ internal sealed class CelRegex(CelLimits limits)
         }
     }
 
+    // The timeout is wall-clock, so a GC pause or a starved core (tests in parallel, a busy edge) can
+    // trip it on a match that is linear and short. One retry tells the two apart: a truly expensive match
+    // times out again, and the cost of a hostile one stays bounded at twice the timeout.
     public static bool IsMatch(Regex regex, string input)
     {
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            return regex.IsMatch(input);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            throw new CelEvaluationException("matches: regular expression took too long");
+            try
+            {
+                return regex.IsMatch(input);
+            }
+            catch (RegexMatchTimeoutException) when (attempt == 1)
+            {
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                throw new CelEvaluationException("matches: regular expression took too long");
+            }
         }
     }
 
