@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 
 namespace Burrow.Edge.Policy.Webhooks;
@@ -43,7 +44,9 @@ internal sealed class SendGridProvider : WebhookProvider
         }
 
         Span<byte> der = stackalloc byte[MaxSignatureLength];
-        if (signature.Length > MaxSignatureLength || !Convert.TryFromBase64Chars(signature.AsSpan().Trim(), der, out var derLength))
+        if (signature.Length > MaxSignatureLength
+            || !Convert.TryFromBase64Chars(signature.AsSpan().Trim(), der, out var derLength)
+            || !IsDerSignature(der[..derLength]))
         {
             return Unreadable;
         }
@@ -72,5 +75,27 @@ internal sealed class SendGridProvider : WebhookProvider
         }
 
         return Timestamps.IsFreshSeconds(seconds, now, tolerance) ? WebhookVerification.Verified : Stale;
+    }
+
+    /// <summary>Whether the bytes are DER SEQUENCE { INTEGER r, INTEGER s } and nothing else, so garbage is told apart from a wrong signature.</summary>
+    private static bool IsDerSignature(ReadOnlySpan<byte> der)
+    {
+        try
+        {
+            AsnDecoder.ReadSequence(der, AsnEncodingRules.DER, out var contentOffset, out var contentLength, out var consumed);
+            if (consumed != der.Length)
+            {
+                return false;
+            }
+
+            var content = der.Slice(contentOffset, contentLength);
+            AsnDecoder.ReadIntegerBytes(content, AsnEncodingRules.DER, out var first);
+            AsnDecoder.ReadIntegerBytes(content[first..], AsnEncodingRules.DER, out var second);
+            return first + second == content.Length;
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
     }
 }
