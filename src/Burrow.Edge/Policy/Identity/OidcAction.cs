@@ -116,14 +116,15 @@ internal sealed partial class OidcAction
 
     private void WriteSession(HttpContext context, OidcSession session)
     {
+        context.Response.Cookies.Append(_sessionCookie, SealSession(session), CookieOptions(context, "/", DateTimeOffset.FromUnixTimeSeconds(session.StartedAt) + _options.MaxDuration));
+    }
+
+    /// <summary>The session cookie's value for <paramref name="session"/> (also what tests forge sessions with).</summary>
+    internal string SealSession(OidcSession session)
+    {
         string value = _keys.Seal(session.Serialize(), _sessionPurpose);
         // Browsers drop cookies past ~4 KiB; an IdP with many groups keeps only the identity claims.
-        if (value.Length > 3800)
-        {
-            value = _keys.Seal(session.Serialize(identityOnly: true), _sessionPurpose);
-        }
-
-        context.Response.Cookies.Append(_sessionCookie, value, CookieOptions(context, "/", DateTimeOffset.FromUnixTimeSeconds(session.StartedAt) + _options.MaxDuration));
+        return value.Length > 3800 ? _keys.Seal(session.Serialize(identityOnly: true), _sessionPurpose) : value;
     }
 
     private static CookieOptions CookieOptions(HttpContext context, string path, DateTimeOffset? expires) => new()
