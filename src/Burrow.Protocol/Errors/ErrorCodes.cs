@@ -277,6 +277,38 @@ public static class ErrorCodes
         "The request body exceeds the limit of {0} bytes.",
         "Send a smaller body, or ask the edge operator to raise --max-request-body.");
 
+    // :: 31xx traffic policy; 3120-3139 the identity actions (jwt-validation, oidc)
+
+    /// <summary>3120: a jwt-validation policy found no token in the request. Args: where it looked.</summary>
+    public static readonly ErrorCode JwtMissing = new(
+        3120, nameof(JwtMissing), 401,
+        "This endpoint needs a JWT and the request carried none ({0}).",
+        "Send the token where the endpoint's jwt-validation policy looks for it, usually 'Authorization: Bearer <token>'.");
+
+    /// <summary>3121: a jwt-validation policy refused the request's token. Args: the reason.</summary>
+    public static readonly ErrorCode JwtInvalid = new(
+        3121, nameof(JwtInvalid), 401,
+        "The JWT was refused: {0}.",
+        "Get a fresh token from the issuer the endpoint trusts, for the audience it expects, signed with an allowed algorithm.");
+
+    /// <summary>3122: an oidc policy needs a sign-in and the request cannot be redirected to the identity provider (not a page navigation).</summary>
+    public static readonly ErrorCode OidcLoginRequired = new(
+        3122, nameof(OidcLoginRequired), 401,
+        "Sign-in is required; open this URL in a browser to sign in with the identity provider.",
+        "Sign in by opening a page of the endpoint in a browser; scripts and API calls then send the session cookie it sets.");
+
+    /// <summary>3123: the identity provider's answer to a sign-in was refused or was an error. Args: the reason.</summary>
+    public static readonly ErrorCode OidcSignInFailed = new(
+        3123, nameof(OidcSignInFailed), 403,
+        "Sign-in failed: {0}.",
+        "Open the page again to start a new sign-in; if it keeps failing, the endpoint's oidc settings (client id, secret, redirect URI registered at the provider) need checking.");
+
+    /// <summary>3124: the identity provider (discovery, keys or token endpoint) could not be reached. Args: the URL, the reason.</summary>
+    public static readonly ErrorCode IdentityProviderUnavailable = new(
+        3124, nameof(IdentityProviderUnavailable), 502,
+        "The identity provider at {0} could not be used: {1}.",
+        "Try again shortly; if it persists the endpoint's operator should check that the edge can reach the issuer URL.");
+
     // :: 4xxx wire protocol
 
     /// <summary>4001: a message could not be decoded. Args: what was wrong.</summary>
@@ -545,6 +577,7 @@ public static class ErrorCodes
         HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved, OptionNotServed,
         TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
         ClientTlsHandshakeFailed, ClientCertificateRefused, IdleConnectionClosed, TooManyConnections, RequestHeadersTooLarge, RequestBodyTooLarge,
+        JwtMissing, JwtInvalid, OidcLoginRequired, OidcSignInFailed, IdentityProviderUnavailable,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
