@@ -181,6 +181,7 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton<TunnelRequestHandler>();
         services.AddSingleton<TlsPassthrough>();
         services.AddSingleton<HttpsHandshake>();
+        services.AddSingleton<EdgeTlsTermination>();
         services.AddSingleton<Telemetry.EdgeMetrics>();
         services.AddHttpForwarder();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(5));
