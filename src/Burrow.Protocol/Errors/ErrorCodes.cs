@@ -137,7 +137,7 @@ public static class ErrorCodes
     public static readonly ErrorCode InvalidTlsTermination = new(
         2010, nameof(InvalidTlsTermination), null,
         "Invalid TLS termination options: {0}.",
-        "Use --terminate-at agent with both --crt and --key (and optionally --mutual-tls-cas); leave all of them out to pass TLS through to the upstream.");
+        "Use --terminate-at agent with both --crt and --key, or --terminate-at edge without them (either optionally with --mutual-tls-cas); leave all of them out to pass TLS through to the upstream.");
 
     /// <summary>2011: the certificate or key for agent TLS termination cannot be used. Args: path(s), reason.</summary>
     public static readonly ErrorCode TlsCertificateUnusable = new(
