@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
 using Burrow.EndToEnd.Tests.Harness;
 using static Burrow.EndToEnd.Tests.Harness.RawTunnelFixture;
 
@@ -131,6 +133,26 @@ public sealed class EdgeMutualTlsTests(EdgeMutualTlsFixture fixture) : IClassFix
         await run.WaitForLineAsync($"ERR_BURROW_2012: .*{System.Text.RegularExpressions.Regex.Escape(reason)}");
 
         Assert.Equal(2, await run.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Edge_announces_edge_tls_and_refuses_a_bind_with_unusable_cas_with_2012()
+    {
+        await using HostileAgent agent = await HostileAgent.ConnectAsync(fixture.Edge);
+        await agent.SendAsync(HostileAgent.Auth(fixture.Edge.Token) with { Features = [ProtocolFeatures.EdgeTls] });
+        AuthResultMessage? auth = await agent.ReadUntilAsync<AuthResultMessage>();
+        Assert.Null(auth?.Error);
+        Assert.Contains(ProtocolFeatures.EdgeTls, auth!.Features);
+
+        // What the agent checks before connecting, checked again by the edge: a client's own certificate is no CA.
+        await agent.SendAsync(new BindMessage
+        {
+            RequestId = "1", Proto = TunnelProtocols.Http, TunnelName = "bad-cas",
+            Options = new EndpointOptions { MutualTlsCas = await File.ReadAllTextAsync(fixture.Good.Crt) },
+        });
+        BindResultMessage? bound = await agent.ReadUntilAsync<BindResultMessage>();
+        Assert.Equal("ERR_BURROW_2012", bound?.Error?.Code);
+        Assert.Contains("is not a CA certificate", bound!.Error!.Message, StringComparison.Ordinal);
     }
 
     private Task<(int ExitCode, string Stdout, string Stderr)> CurlAsync(string host, string path, IEnumerable<string> extra) =>
