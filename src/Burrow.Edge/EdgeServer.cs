@@ -180,6 +180,8 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton<ProxyStreamConnector>();
         services.AddSingleton<TunnelRequestHandler>();
         services.AddSingleton<TlsPassthrough>();
+        services.AddSingleton<HttpsHandshake>();
+        services.AddSingleton<EdgeTlsTermination>();
         services.AddSingleton<Telemetry.EdgeMetrics>();
         services.AddHttpForwarder();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(5));
@@ -192,6 +194,7 @@ public sealed class EdgeServer : IAsyncDisposable
             var agentHandler = kestrel.ApplicationServices.GetRequiredService<AgentConnectionHandler>();
             var counted = kestrel.ApplicationServices.GetRequiredService<OpenConnections>();
             var clients = kestrel.ApplicationServices.GetRequiredService<ClientConnections>();
+            var handshake = kestrel.ApplicationServices.GetRequiredService<HttpsHandshake>();
 
             // The agent port is not Kestrel's: see AgentListener.
             if (options.HttpsEndPoint is { } https)
@@ -202,15 +205,8 @@ public sealed class EdgeServer : IAsyncDisposable
                     listen.Use(counted.CountPublic);
                     // Before TLS termination: a ClientHello naming a tls tunnel is passed through raw.
                     listen.Use(kestrel.ApplicationServices.GetRequiredService<TlsPassthrough>().Wrap);
-                    listen.UseHttps(new TlsHandshakeCallbackOptions
-                    {
-                        OnConnection = ctx => ValueTask.FromResult(new SslServerAuthenticationOptions
-                        {
-                            ServerCertificateContext = certificates.Select(ctx.ClientHelloInfo.ServerName),
-                            // burrow/1 last: a client offering h2 too gets h2 (the server's order wins).
-                            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11, new SslApplicationProtocol(BurrowProtocol.Alpn)],
-                        }),
-                    });
+                    // The certificate by SNI; a client certificate asked for only by the names of tunnels with mutual TLS.
+                    listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = handshake.OnConnectionAsync });
                     // Agents may share the HTTPS port: dispatch on the negotiated ALPN.
                     listen.Use(next => connection =>
                         connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("burrow/1"u8) == true

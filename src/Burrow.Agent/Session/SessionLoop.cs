@@ -216,7 +216,7 @@ internal sealed class SessionLoop
             {
                 _binder.AnnounceResumed(restored, _everOnline);
             }
-            else if (await _binder.BindAllAsync(channel, _state, _everOnline, session.Token).ConfigureAwait(false) is { } exit)
+            else if (await _binder.BindAllAsync(channel, _state, _everOnline, ProtocolFeatures.Has(authResult.Features, ProtocolFeatures.EdgeTls), session.Token).ConfigureAwait(false) is { } exit)
             {
                 return new ConnectionOutcome(false, exit);
             }

@@ -63,11 +63,18 @@ internal sealed class TunnelBinder
     /// or the exit code 1 when the edge refused one for good. Throws <see cref="IOException"/> for a refusal that a
     /// reconnect may cure, so the session loop backs off and tries again.
     /// </summary>
-    public async Task<int?> BindAllAsync(ControlChannel channel, SessionState state, bool everOnline, CancellationToken cancellationToken)
+    public async Task<int?> BindAllAsync(ControlChannel channel, SessionState state, bool everOnline, bool edgeServesTls, CancellationToken cancellationToken)
     {
         foreach (ActiveTunnel tunnel in _tunnels.Snapshot())
         {
             TunnelDefinition definition = tunnel.Definition;
+            if (!edgeServesTls && NeedsEdgeTls(definition.Options) is { } option)
+            {
+                // An older edge would skip the field as unknown and serve the tunnel without the client certificates it asks for.
+                _events.Raise(new BindFailed(definition.Name, ErrorCodes.OptionNotServed.ToError(option.What, option.Field)));
+                return 1;
+            }
+
             state.Tunnels.TryGetValue(definition.Name, out RememberedTunnel? remembered);
             // A tunnel with no name of its own asks for the one it had, so URLs survive restarts of agent and edge.
             bool tcp = definition.Proto == TunnelProtocols.Tcp;
@@ -122,6 +129,11 @@ internal sealed class TunnelBinder
         state.Save(_statePath);
         return null;
     }
+
+    private static (string What, string Field)? NeedsEdgeTls(EndpointOptions options) =>
+        options.MutualTlsCas is not null ? ("mutual TLS", "mutual_tls_cas")
+        : options.TerminateAt == TlsTerminations.Edge ? ("TLS termination at the edge", "terminate_at")
+        : null;
 
     private static bool RememberedNameUnavailable(ProtocolError error) =>
         ErrorCodes.HostnameTaken.Matches(error) || ErrorCodes.HostnameNotAllowed.Matches(error) || ErrorCodes.TcpPortUnavailable.Matches(error)

@@ -30,12 +30,13 @@ internal static class HttpCommand
         var hostHeader = new Option<string?>("--host-header") { Description = "Host sent upstream: preserve (default), rewrite (the upstream's address) or a literal host[:port]." };
         var upstreamProtocol = new Option<string?>("--upstream-protocol") { Description = "http1 (default) or http2 (h2c, e.g. gRPC)." };
         var upstreamTlsVerify = new Option<bool>("--upstream-tls-verify") { Description = "Verify an https:// upstream's certificate.", DefaultValueFactory = _ => true, Arity = ArgumentArity.ZeroOrOne };
+        var mutualTlsCas = MutualTlsCasOption.Create("PEM CA certificates: the edge asks clients for a certificate and admits only those these CAs issued (403 otherwise).");
         var inspect = new Option<bool>("--inspect") { Description = "Record requests for the inspector (false: forward bytes untouched, the fastest path).", DefaultValueFactory = _ => true, Arity = ArgumentArity.ZeroOrOne };
 
         var command = new Command("http", "Expose a local web service at a public HTTPS URL.")
         {
             target, url, subdomain, name, basicAuth, cidrAllow, cidrDeny, requestHeaderAdd, requestHeaderRemove,
-            responseHeaderAdd, responseHeaderRemove, hostHeader, upstreamProtocol, upstreamTlsVerify, inspect,
+            responseHeaderAdd, responseHeaderRemove, hostHeader, upstreamProtocol, upstreamTlsVerify, mutualTlsCas, inspect,
         };
         var connection = AgentConnection.AddTo(command);
 
@@ -50,6 +51,12 @@ internal static class HttpCommand
             if (urlError is not null)
             {
                 return Fail($"burrow http: {urlError}");
+            }
+
+            (string? clientCas, ProtocolError? casError) = MutualTlsCasOption.Read(parse.GetValue(mutualTlsCas));
+            if (casError is not null)
+            {
+                return Fail($"burrow http: {casError}");
             }
 
             var tunnel = new TunnelDefinition
@@ -70,6 +77,7 @@ internal static class HttpCommand
                     ResponseHeaderRemove = parse.GetValue(responseHeaderRemove),
                     HostHeader = parse.GetValue(hostHeader),
                     UpstreamProtocol = parse.GetValue(upstreamProtocol),
+                    MutualTlsCas = clientCas,
                 },
             };
 

@@ -7,8 +7,9 @@ using Burrow.Protocol.Messages;
 namespace Burrow.Cli.Commands;
 
 /// <summary>
-/// <c>burrow tls &lt;upstream&gt;</c>: exposes a local TLS service under a hostname of the edge; the edge
-/// routes by SNI without terminating TLS, so clients see the upstream's own certificate.
+/// <c>burrow tls &lt;upstream&gt;</c>: exposes a local service under a hostname of the edge, routed by SNI. By default the
+/// edge does not terminate TLS, so clients see the upstream's own certificate; <c>--terminate-at agent</c> ends it here
+/// with <c>--crt</c>/<c>--key</c>, <c>--terminate-at edge</c> at the edge with the edge's certificate for the name.
 /// </summary>
 internal static class TlsCommand
 {
@@ -25,14 +26,14 @@ internal static class TlsCommand
         var maxConnections = TunnelLimitOptions.CreateMaxConnections();
         var terminateAt = new Option<string>("--terminate-at")
         {
-            Description = "Where TLS ends: upstream (default: the edge passes it through untouched) or agent (this agent terminates it with --crt/--key and forwards plaintext).",
+            Description = "Where TLS ends: upstream (default: the edge passes it through untouched), agent (this agent terminates it with --crt/--key) or edge (the edge terminates it with its own certificate for the name); with agent or edge the upstream gets plaintext.",
             DefaultValueFactory = _ => "upstream",
         };
         var crt = new Option<string?>("--crt") { Description = "PEM certificate (leaf first, then intermediates) for --terminate-at agent." };
         var key = new Option<string?>("--key") { Description = "PEM private key of --crt." };
-        var mutualTlsCas = new Option<string?>("--mutual-tls-cas") { Description = "PEM CA certificates: with --terminate-at agent, clients must present a certificate they issued." };
+        var mutualTlsCas = MutualTlsCasOption.Create("PEM CA certificates: with --terminate-at agent or edge, clients must present a certificate they issued.");
 
-        var command = new Command("tls", "Expose a local TLS service by hostname (SNI) on the edge's HTTPS port, without terminating TLS.")
+        var command = new Command("tls", "Expose a local service by hostname (SNI) on the edge's HTTPS port; TLS passes through to it unless --terminate-at says otherwise.")
         {
             target, url, subdomain, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections, terminateAt, crt, key, mutualTlsCas,
         };
@@ -68,6 +69,18 @@ internal static class TlsCommand
                 return Fail($"burrow tls: {urlError}");
             }
 
+            bool atEdge = IsEdge(parse.GetValue(terminateAt)!);
+            string? clientCas = null;
+            if (atEdge)
+            {
+                // The edge checks client certificates itself: the CAs travel in the bind.
+                (clientCas, ProtocolError? casError) = MutualTlsCasOption.Read(parse.GetValue(mutualTlsCas));
+                if (casError is not null)
+                {
+                    return Fail($"burrow tls: {casError}");
+                }
+            }
+
             AgentTlsTermination? termination = null;
             if (parse.GetValue(crt) is { } crtPath)
             {
@@ -94,6 +107,8 @@ internal static class TlsCommand
                         CidrDeny = parse.GetValue(cidrDeny),
                         IdleTimeoutMs = idleMs,
                         MaxConnections = maxConnectionCount,
+                        TerminateAt = atEdge ? TlsTerminations.Edge : null,
+                        MutualTlsCas = clientCas,
                     },
                 };
                 return await connection.RunAsync(parse, tunnel, "tls", cancellationToken).ConfigureAwait(false);
@@ -109,16 +124,20 @@ internal static class TlsCommand
         {
             case "upstream":
                 return crt is not null || key is not null || mutualTlsCas is not null
-                    ? "--crt, --key and --mutual-tls-cas need --terminate-at agent (without it TLS passes through to the upstream, which uses its own certificate)"
+                    ? "--crt, --key and --mutual-tls-cas need --terminate-at agent (--mutual-tls-cas also works with --terminate-at edge); without it TLS passes through to the upstream, which uses its own certificate"
                     : null;
             case "agent":
                 return crt is null || key is null ? "--terminate-at agent needs both --crt and --key" : null;
             case "edge":
-                return "--terminate-at edge is not supported for tls tunnels; use an http tunnel for TLS ended at the edge, or --terminate-at agent";
+                return crt is not null || key is not null
+                    ? "--terminate-at edge uses the edge's own certificate for the tunnel's name; leave out --crt and --key (or use --terminate-at agent to present your own)"
+                    : null;
             default:
-                return $"--terminate-at '{terminateAt}' is not upstream or agent";
+                return $"--terminate-at '{terminateAt}' is not upstream, agent or edge";
         }
     }
+
+    private static bool IsEdge(string terminateAt) => terminateAt.Trim().Equals(TlsTerminations.Edge, StringComparison.OrdinalIgnoreCase);
 
     private static Option<string[]> Many(string name, string description) =>
         new(name) { Description = description, AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [] };

@@ -219,7 +219,23 @@ internal sealed partial class ConfigParser
                 case "schemes" or "bind_tls":
                     _file.Warnings.Add($"{At(key)}: '{keyName}' is ignored: a Burrow http tunnel always gets both an https:// and an http:// URL.");
                     break;
-                case "oauth" or "oidc" or "verify_webhook" or "mutual_tls_cas" or "crt" or "key" or "compression" or "circuit_breaker"
+                case "mutual_tls_cas":
+                    // ngrok v2: a path to a PEM file of CAs (relative to the config file); read and checked now, so a bad file
+                    // stops `burrow start` before it connects.
+                    if (ExistingFile(value, keyName) is { } casPath)
+                    {
+                        (string? pem, ProtocolError? casError) = Commands.MutualTlsCasOption.Read(casPath);
+                        if (casError is not null)
+                        {
+                            Invalid(value, keyName, casError.Message.TrimEnd('.'));
+                        }
+
+                        options.MutualTlsCas = pem;
+                    }
+
+                    options.HttpOnly.Add((keyName, key));
+                    break;
+                case "oauth" or "oidc" or "verify_webhook" or "crt" or "key" or "compression" or "circuit_breaker"
                     or "user_agent_filter" or "websocket_tcp_converter" or "proxy_proto" or "terminate_at" or "labels" or "policy":
                     Unsupported(key, keyName, "not implemented yet; remove it (Burrow will not run a tunnel without a protection its config asks for)");
                     break;

@@ -26,6 +26,9 @@ internal sealed class OptionsBuilder
 
     public bool? Inspect { get; set; }
 
+    /// <summary>PEM text of the client CAs (<c>mutual_tls_cas</c>), already read from its file and checked.</summary>
+    public string? MutualTlsCas { get; set; }
+
     /// <summary>Keys that only an http endpoint may use, with where they were set, for the check once the proto is known.</summary>
     public List<(string Key, YamlNode Node)> HttpOnly { get; } = [];
 
@@ -40,5 +43,6 @@ internal sealed class OptionsBuilder
         ResponseHeaderRemove = ResponseHeaderRemove,
         HostHeader = HostHeader,
         UpstreamProtocol = UpstreamProtocol,
+        MutualTlsCas = MutualTlsCas,
     };
 }

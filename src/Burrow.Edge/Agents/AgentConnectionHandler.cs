@@ -184,7 +184,7 @@ internal sealed partial class AgentConnectionHandler
                 HeartbeatIntervalMs = (int)_options.HeartbeatInterval.TotalMilliseconds,
                 HeartbeatTimeoutMs = (int)_options.HeartbeatTimeout.TotalMilliseconds,
                 ResumeGraceMs = (int)_options.ResumeGrace.TotalMilliseconds,
-                Features = sendStats ? [ProtocolFeatures.TunnelStats] : [],
+                Features = [.. sendStats ? [ProtocolFeatures.TunnelStats] : Array.Empty<string>(), .. ProtocolFeatures.Has(auth.Features, ProtocolFeatures.EdgeTls) ? [ProtocolFeatures.EdgeTls] : Array.Empty<string>()],
             }, cancellationToken).ConfigureAwait(false);
             if (resumeFailed)
             {

@@ -112,6 +112,15 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             return;
         }
 
+        if (tunnel.MutualTls is { } mutualTls && Tls.ClientCertificateGate.Check(context, tunnel, mutualTls) is { } refusal)
+        {
+            // A page rather than a failed handshake: see HandshakeClientCertificate.Observe.
+            Log.ClientCertificateRefused(_logger, tunnel.Hostname, refusal.Code.Code, refusal.Message);
+            await ErrorResponder.WriteAsync(context, refusal.Code, refusal.Message).ConfigureAwait(false);
+            RequestTraffic.Refused(context, tunnel, arrived);
+            return;
+        }
+
         if (!tunnel.Policy.IsAuthorized(context.Request))
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.BasicAuthRequired, ErrorCodes.BasicAuthRequired.FormatMessage()).ConfigureAwait(false);
@@ -265,5 +274,8 @@ internal sealed partial class TunnelRequestHandler : IDisposable
     {
         [LoggerMessage(EventId = 1300, EventName = "ForwardFailed", Level = LogLevel.Information, Message = "Request to {Hostname} failed: {Error} {Reason}")]
         public static partial void ForwardFailed(ILogger logger, string hostname, ForwarderError error, string reason);
+
+        [LoggerMessage(EventId = 1301, EventName = "ClientCertificateRefused", Level = LogLevel.Information, Message = "Request to {Hostname} refused: {Code} {Reason}")]
+        public static partial void ClientCertificateRefused(ILogger logger, string hostname, string code, string reason);
     }
 }

@@ -89,6 +89,17 @@ internal sealed class TunnelTransformer : HttpTransformer
             headers.Authorization = null;
         }
 
+        if (_tunnel.MutualTls is not null)
+        {
+            // Only the edge vouches for a client certificate: a value the client sent itself is dropped. Per request, because
+            // a pooled proxy stream carries requests of many clients (its proxy header names only the first).
+            headers.Remove(Tls.ClientCertificateInfo.ForwardedHeader);
+            if (Tls.HandshakeClientCertificate.ValidatedFor(httpContext, _tunnel) is { } certificate)
+            {
+                headers.TryAddWithoutValidation(Tls.ClientCertificateInfo.ForwardedHeader, Tls.ClientCertificateInfo.ForwardedValue(certificate));
+            }
+        }
+
         foreach (string name in _tunnel.Options.RequestHeaderRemove)
         {
             headers.Remove(name);

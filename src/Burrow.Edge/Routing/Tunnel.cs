@@ -33,6 +33,7 @@ internal sealed class Tunnel
         ConnectHost = ConnectHostFor(id);
         DestinationPrefix = $"http://{ConnectHost}/";
         Policy = new TunnelPolicy(options);
+        MutualTls = options.MutualTlsCas is { } authorities ? new Tls.TunnelMutualTls(authorities) : null;
         // The smaller of the edge's and the tunnel's own value wins; the edge's zero means no timeout.
         TimeSpan? edgeIdle = edgeOptions.TcpIdleTimeout > TimeSpan.Zero ? edgeOptions.TcpIdleTimeout : null;
         IdleTimeout = (edgeIdle, options.IdleTimeout) switch
@@ -84,7 +85,7 @@ internal sealed class Tunnel
 
     public string Name { get; }
 
-    /// <summary><c>http</c> or <c>tcp</c>.</summary>
+    /// <summary><c>http</c>, <c>tcp</c> or <c>tls</c>.</summary>
     public string Proto { get; }
 
     /// <summary>The public port's listener, for a tcp tunnel; closed when the tunnel is removed.</summary>
@@ -101,6 +102,12 @@ internal sealed class Tunnel
     public string DestinationPrefix { get; }
 
     public TunnelPolicy Policy { get; }
+
+    /// <summary>The CAs whose client certificates the tunnel accepts; <see langword="null"/> when it asks for none.</summary>
+    public Tls.TunnelMutualTls? MutualTls { get; }
+
+    /// <summary>Whether the edge terminates the client's TLS of this tls tunnel (else it passes the bytes through).</summary>
+    public bool TerminatesTls => Proto == TunnelProtocols.Tls && Options.TerminateTlsAtEdge;
 
     public TunnelTransformer Transformer { get; }
 

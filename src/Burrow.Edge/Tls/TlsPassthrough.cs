@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
@@ -20,7 +21,8 @@ namespace Burrow.Edge.Tls;
 /// A connection middleware on the public HTTPS port, before TLS termination: it reads (without
 /// consuming) the ClientHello, and when its SNI names a tls tunnel, pumps the raw bytes — the
 /// ClientHello included — to that tunnel's agent, so the client talks TLS with the upstream itself.
-/// Any other ClientHello goes on to the edge's own TLS (http tunnels, agents on ALPN burrow/1);
+/// A tls tunnel with <c>terminate_at: edge</c> gets the edge's TLS instead (<see cref="EdgeTlsTermination"/>), and
+/// plaintext goes to the agent. Any other ClientHello goes on to the edge's own TLS (http tunnels, agents on ALPN burrow/1);
 /// bytes that are not a ClientHello, or one not whole within the size and time bounds, close the connection.
 /// </summary>
 internal sealed partial class TlsPassthrough
@@ -30,10 +32,12 @@ internal sealed partial class TlsPassthrough
     private readonly TunnelRegistry _tunnels;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly EdgeTlsTermination _termination;
 
-    public TlsPassthrough(TunnelRegistry tunnels, ILogger<TlsPassthrough> logger, TimeProvider time)
+    public TlsPassthrough(TunnelRegistry tunnels, EdgeTlsTermination termination, ILogger<TlsPassthrough> logger, TimeProvider time)
     {
         _time = time;
+        _termination = termination;
         _tunnels = tunnels;
         _logger = logger;
     }
@@ -115,17 +119,34 @@ internal sealed partial class TlsPassthrough
             return;
         }
 
+        SslStream? tls = null;
         try
         {
-            await CarryAsync(connection, tunnel, serverName, remote).ConfigureAwait(false);
+            if (tunnel.TerminatesTls)
+            {
+                // Before the agent hears of the client: a refused handshake reaches neither it nor the upstream.
+                (tls, ProtocolError? refused) = await _termination.AcceptAsync(connection, tunnel, serverName, remote).ConfigureAwait(false);
+                if (tls is null)
+                {
+                    Log.Closed(_logger, remote, tunnel.Id, refused!.Code, refused.Message);
+                    connection.Abort();
+                    return;
+                }
+            }
+
+            await CarryAsync(connection, tunnel, serverName, remote, tls).ConfigureAwait(false);
         }
         finally
         {
             tunnel.CloseConnection();
+            if (tls is not null)
+            {
+                await tls.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task CarryAsync(ConnectionContext connection, Tunnel tunnel, string serverName, string remote)
+    private async Task CarryAsync(ConnectionContext connection, Tunnel tunnel, string serverName, string remote, SslStream? tls)
     {
         AgentLink? link = tunnel.Session.Link;
         if (link is null)
@@ -141,6 +162,7 @@ internal sealed partial class TlsPassthrough
             var header = new ProxyHeader
             {
                 TunnelId = tunnel.Id, ClientAddr = remote, ServerAddr = connection.LocalEndPoint?.ToString(), Proto = TunnelProtocols.Tls, Sni = serverName,
+                Tls = tls is null ? null : EdgeTlsTermination.Describe(tls),
             };
             stream = await ProxyStreamOpener.OpenAsync(link, header, connection.ConnectionClosed).ConfigureAwait(false);
         }
@@ -162,15 +184,18 @@ internal sealed partial class TlsPassthrough
         tunnel.Counters.AddConnection();
         // Kestrel's connection cannot half-close: when the upstream's side ends, the client's side is closed gracefully
         // (what was sent still arrives) and reading it stops, which the pump takes as that direction's end.
-        var client = new PumpEnd(
-            connection.Transport.Input.AsStream(leaveOpen: true),
-            connection.Transport.Output.AsStream(leaveOpen: true),
-            async () =>
-            {
-                await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
-                connection.Transport.Input.CancelPendingRead();
-            },
-            connection.Abort);
+        PumpEnd client = tls is not null
+            // TLS half-closes where TCP here cannot: close_notify ends the client's reading, and it may still send.
+            ? new PumpEnd(tls, tls, () => new ValueTask(tls.ShutdownAsync()), connection.Abort)
+            : new PumpEnd(
+                connection.Transport.Input.AsStream(leaveOpen: true),
+                connection.Transport.Output.AsStream(leaveOpen: true),
+                async () =>
+                {
+                    await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
+                    connection.Transport.Input.CancelPendingRead();
+                },
+                connection.Abort);
         var traffic = new Traffic.ConnectionTraffic(tunnel, "TLS", remote);
         try
         {

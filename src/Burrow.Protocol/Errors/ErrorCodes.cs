@@ -137,7 +137,7 @@ public static class ErrorCodes
     public static readonly ErrorCode InvalidTlsTermination = new(
         2010, nameof(InvalidTlsTermination), null,
         "Invalid TLS termination options: {0}.",
-        "Use --terminate-at agent with both --crt and --key (and optionally --mutual-tls-cas); leave all of them out to pass TLS through to the upstream.");
+        "Use --terminate-at agent with both --crt and --key, or --terminate-at edge without them (either optionally with --mutual-tls-cas); leave all of them out to pass TLS through to the upstream.");
 
     /// <summary>2011: the certificate or key for agent TLS termination cannot be used. Args: path(s), reason.</summary>
     public static readonly ErrorCode TlsCertificateUnusable = new(
@@ -248,9 +248,12 @@ public static class ErrorCodes
         "TLS handshake with {0} failed: {1}.",
         "Check that the client connects with TLS to the tunnel's name and trusts the certificate given with --crt; a client that stops mid-handshake needs no fix.");
 
-    /// <summary>3009: the public client sent no certificate, or one the mutual TLS CAs did not sign. Args: client address, reason.</summary>
+    /// <summary>
+    /// 3009: the public client sent no certificate, or one the mutual TLS CAs did not sign. Args: client address, reason.
+    /// HTTP tunnels answer it as a 403 page; tls tunnels (terminated at the agent or the edge) fail the handshake.
+    /// </summary>
     public static readonly ErrorCode ClientCertificateRefused = new(
-        3009, nameof(ClientCertificateRefused), null,
+        3009, nameof(ClientCertificateRefused), 403,
         "Refused the client certificate of {0}: {1}.",
         "The client must present a valid certificate issued by one of the CAs given with --mutual-tls-cas (curl --cert/--key, openssl s_client -cert/-key).");
 
@@ -276,6 +279,15 @@ public static class ErrorCodes
         3014, nameof(RequestBodyTooLarge), 413,
         "The request body exceeds the limit of {0} bytes.",
         "Send a smaller body, or ask the edge operator to raise --max-request-body.");
+
+    /// <summary>
+    /// 3015: a request for a tunnel with mutual TLS came on a TLS connection set up for another name (HTTP/2 connection
+    /// reuse), whose handshake never checked a client certificate for this one. Args: the handshake's name, the request's host.
+    /// </summary>
+    public static readonly ErrorCode MisdirectedRequest = new(
+        3015, nameof(MisdirectedRequest), 421,
+        "This connection was set up for {0}; {1} needs a client certificate checked on a connection of its own.",
+        "Nothing to fix for browsers and HTTP clients, which retry a 421 on a new connection; a client that does not should open a new TLS connection to the name it requests.");
 
     // :: 31xx traffic policy; 3120-3139 the identity actions (jwt-validation, oidc)
 
@@ -577,6 +589,7 @@ public static class ErrorCodes
         HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved, OptionNotServed,
         TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
         ClientTlsHandshakeFailed, ClientCertificateRefused, IdleConnectionClosed, TooManyConnections, RequestHeadersTooLarge, RequestBodyTooLarge,
+        MisdirectedRequest,
         JwtMissing, JwtInvalid, OidcLoginRequired, OidcSignInFailed, IdentityProviderUnavailable,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,

@@ -80,6 +80,20 @@ public sealed record EndpointOptions
     /// </summary>
     public int? MaxConnections { get; init; }
 
+    /// <summary>
+    /// PEM text of the CA certificates whose client certificates the edge accepts (mutual TLS); the edge then asks every
+    /// client of the tunnel for a certificate and refuses those without one those CAs issued. http tunnels, and tls
+    /// tunnels with <see cref="TerminateAt"/> <c>edge</c>. At most <see cref="Validation.MutualTlsAuthorities.MaxPemChars"/> characters.
+    /// </summary>
+    public string? MutualTlsCas { get; init; }
+
+    /// <summary>
+    /// tls tunnels: where the client's TLS ends, one of <see cref="TlsTerminations"/>. <c>edge</c> has the edge terminate it
+    /// with its own certificate for the name and carry plaintext; <see langword="null"/>, <c>upstream</c> and <c>agent</c>
+    /// all mean the edge passes the TLS bytes through (the agent terminating them is its own business).
+    /// </summary>
+    public string? TerminateAt { get; init; }
+
     /// <summary>Whether the agent records requests for its inspector. On by default.</summary>
     public bool Inspect { get; init; }
 }

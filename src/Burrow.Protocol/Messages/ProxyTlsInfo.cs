@@ -4,8 +4,8 @@ namespace Burrow.Protocol.Messages;
 public sealed record ProxyTlsInfo
 {
     /// <summary>
-    /// Whether the edge terminated TLS (http tunnels, so the stream carries plain HTTP) or passed
-    /// it through (tls tunnels, so the stream carries the client's TLS bytes).
+    /// Whether the edge terminated TLS (http tunnels, and tls tunnels with <c>terminate_at: edge</c>, so the stream
+    /// carries plaintext) or passed it through (other tls tunnels, so the stream carries the client's TLS bytes).
     /// </summary>
     public bool Terminated { get; init; }
 
@@ -14,4 +14,11 @@ public sealed record ProxyTlsInfo
 
     /// <summary>The negotiated ALPN protocol with the public client, for example <c>h2</c>, when known.</summary>
     public string? Alpn { get; init; }
+
+    /// <summary>
+    /// The client certificate the edge validated (mutual TLS), on proxy streams that carry one client connection: tls
+    /// tunnels terminated at the edge. Absent otherwise; http tunnels' pooled proxy streams carry many clients' requests,
+    /// so there it travels per request in the <c>X-Forwarded-Client-Cert</c> header instead.
+    /// </summary>
+    public ProxyClientCertificate? ClientCertificate { get; init; }
 }

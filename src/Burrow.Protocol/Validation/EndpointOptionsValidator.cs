@@ -20,7 +20,7 @@ public static class EndpointOptionsValidator
     /// <param name="options">The options from the bind.</param>
     /// <param name="proto">The tunnel protocol: <c>http</c>, <c>tcp</c> or <c>tls</c>.</param>
     /// <param name="validated">The parsed options, when all are valid.</param>
-    /// <param name="error">An error naming the first bad value, when not: <c>ERR_BURROW_2004</c>, or 2013/2014 for the idle timeout and connection limit.</param>
+    /// <param name="error">An error naming the first bad value, when not: <c>ERR_BURROW_2004</c>, or 2013/2014 for the idle timeout and connection limit, 2012 for unusable mutual TLS CAs, 2010 for mutual TLS on a tls tunnel the edge does not terminate.</param>
     /// <returns>Whether every option is valid.</returns>
     public static bool TryValidate(
         EndpointOptions options,
@@ -65,7 +65,7 @@ public static class EndpointOptionsValidator
             return false;
         }
 
-        if (!TryValidateLimits(options, proto, out error))
+        if (!TryValidateLimits(options, proto, out error) || !TryValidateTls(options, proto, out var mutualTlsCas, out error))
         {
             return false;
         }
@@ -84,6 +84,8 @@ public static class EndpointOptionsValidator
             Inspect = options.Inspect,
             IdleTimeout = options.IdleTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
             MaxConnections = options.MaxConnections,
+            MutualTlsCas = mutualTlsCas,
+            TerminateTlsAtEdge = options.TerminateAt == TlsTerminations.Edge,
         };
         return true;
     }
@@ -144,6 +146,48 @@ public static class EndpointOptionsValidator
         }
 
         return true;
+    }
+
+    /// <summary>Where TLS ends and whose client certificates count: the combinations the edge can enforce, and readable CAs.</summary>
+    private static bool TryValidateTls(
+        EndpointOptions options, string proto, out System.Security.Cryptography.X509Certificates.X509Certificate2Collection? mutualTlsCas, [NotNullWhen(false)] out ProtocolError? error)
+    {
+        mutualTlsCas = null;
+        error = null;
+        if (options.TerminateAt is { } terminateAt)
+        {
+            if (proto != TunnelProtocols.Tls)
+            {
+                error = ErrorCodes.InvalidOptionValue.ToError("terminate_at", $"it applies to tls tunnels only, not {proto}");
+                return false;
+            }
+
+            if (!TlsTerminations.All.Contains(terminateAt, StringComparer.Ordinal))
+            {
+                error = ErrorCodes.InvalidOptionValue.ToError($"terminate_at {ErrorText.Quote(terminateAt)}", "expected edge, agent or upstream");
+                return false;
+            }
+        }
+
+        if (options.MutualTlsCas is not { } pem)
+        {
+            return true;
+        }
+
+        if (proto == TunnelProtocols.Tcp)
+        {
+            error = ErrorCodes.InvalidOptionValue.ToError("mutual_tls_cas", "it applies to http tunnels and tls tunnels terminated at the edge, not tcp");
+            return false;
+        }
+
+        if (proto == TunnelProtocols.Tls && options.TerminateAt != TlsTerminations.Edge)
+        {
+            // Passed through, the client's TLS is the upstream's: the edge never sees a certificate to check.
+            error = ErrorCodes.InvalidTlsTermination.ToError("mutual_tls_cas on a tls tunnel needs terminate_at edge (the edge checks client certificates only where it terminates TLS)");
+            return false;
+        }
+
+        return MutualTlsAuthorities.TryParse(pem, "sent with the bind (mutual_tls_cas)", out mutualTlsCas, out error);
     }
 
     private static ProtocolError? RefuseHttpOnly(EndpointOptions options, string proto)

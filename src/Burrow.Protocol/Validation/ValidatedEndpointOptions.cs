@@ -45,6 +45,15 @@ public sealed record ValidatedEndpointOptions
     /// <summary>The tunnel's own connection limit; <see langword="null"/> when it asked for none.</summary>
     public int? MaxConnections { get; init; }
 
+    /// <summary>
+    /// The CAs whose client certificates the edge accepts; <see langword="null"/> when the tunnel asks for no client
+    /// certificate. Shared by every connection of the tunnel; not disposed while it is bound.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? MutualTlsCas { get; init; }
+
+    /// <summary>Whether the edge terminates the client's TLS of a tls tunnel (<see cref="TlsTerminations.Edge"/>).</summary>
+    public bool TerminateTlsAtEdge { get; init; }
+
     /// <summary>Whether the agent records requests for its inspector.</summary>
     public bool Inspect { get; init; } = true;
 }

@@ -20,8 +20,15 @@ public static class ProtocolFeatures
     /// </summary>
     public const string TunnelStats = "tunnel_stats";
 
+    /// <summary>
+    /// Agent: it may bind with <c>mutual_tls_cas</c> or <c>terminate_at: edge</c>. Edge: it enforces them. An older edge ignores
+    /// those fields as unknown, which would leave a tunnel open that asked for client certificates; without this feature
+    /// the agent does not bind such a tunnel (<c>ERR_BURROW_2020</c>).
+    /// </summary>
+    public const string EdgeTls = "edge_tls";
+
     /// <summary>What this build announces.</summary>
-    public static IReadOnlyList<string> All { get; } = [TunnelStats];
+    public static IReadOnlyList<string> All { get; } = [TunnelStats, EdgeTls];
 
     /// <summary>Whether <paramref name="announced"/> names <paramref name="feature"/>.</summary>
     /// <param name="announced">The peer's <c>features</c> list.</param>

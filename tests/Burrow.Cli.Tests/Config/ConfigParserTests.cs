@@ -335,6 +335,38 @@ public sealed class ConfigParserTests : IDisposable
         Assert.Equal([ErrorCodes.ConfigUnknownKey, ErrorCodes.ConfigInvalidValue, ErrorCodes.ConfigUnknownKey], problems.Select(p => p.Code));
     }
 
+    [Fact]
+    public void Version2_mutual_tls_cas_is_read_from_its_file_into_the_http_tunnels_options()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=clients", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+        _dir.Write("clients-ca.pem", ca.ExportCertificatePem());
+        _dir.Write("not-a-ca.pem", "no certificate here");
+
+        (ConfigFile file, List<ConfigProblem> problems) = Parse("""
+            version: 2
+            tunnels:
+              web:
+                proto: http
+                addr: 8080
+                mutual_tls_cas: clients-ca.pem
+            """);
+        Assert.Empty(problems);
+        Assert.Equal(ca.ExportCertificatePem(), Assert.Single(file.Endpoints).Tunnel.Options.MutualTlsCas);
+
+        (_, problems) = Parse("""
+            version: 2
+            tunnels:
+              web:
+                proto: http
+                addr: 8080
+                mutual_tls_cas: not-a-ca.pem
+            """);
+        Assert.Contains(problems, p => p.Code == ErrorCodes.ConfigInvalidValue && p.Message.Contains("holds no PEM certificate", StringComparison.Ordinal));
+    }
+
     private (ConfigFile File, List<ConfigProblem> Problems) Parse(string yaml)
     {
         string path = _dir.Write("burrow.yml", yaml);

@@ -32,13 +32,18 @@ public sealed class PemCertificates : IDisposable
     public (string Crt, string Key, X509Certificate2 Certificate) IssueClient(string subject) =>
         Issue(subject, "1.3.6.1.5.5.7.3.2", null);
 
+    /// <summary>Issues a client certificate valid from <paramref name="notBefore"/> to <paramref name="notAfter"/> (within the CA's own validity), e.g. an expired one.</summary>
+    public (string Crt, string Key, X509Certificate2 Certificate) IssueClient(string subject, DateTimeOffset notBefore, DateTimeOffset notAfter) =>
+        Issue(subject, "1.3.6.1.5.5.7.3.2", null, notBefore, notAfter);
+
     public void Dispose()
     {
         Ca.Dispose();
         _caKey.Dispose();
     }
 
-    private (string Crt, string Key, X509Certificate2 Certificate) Issue(string subject, string usage, string? dnsName)
+    private (string Crt, string Key, X509Certificate2 Certificate) Issue(
+        string subject, string usage, string? dnsName, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={subject}", key, HashAlgorithmName.SHA256);
@@ -53,7 +58,7 @@ public sealed class PemCertificates : IDisposable
 
         byte[] serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7F;
-        X509Certificate2 certificate = request.Create(Ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), serial);
+        X509Certificate2 certificate = request.Create(Ca, notBefore ?? DateTimeOffset.UtcNow.AddMinutes(-5), notAfter ?? DateTimeOffset.UtcNow.AddDays(1), serial);
         string stem = Path.Combine(_dir, subject.Replace(' ', '-'));
         File.WriteAllText(stem + ".crt.pem", certificate.ExportCertificatePem());
         File.WriteAllText(stem + ".key.pem", key.ExportPkcs8PrivateKeyPem());
