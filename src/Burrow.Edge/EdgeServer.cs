@@ -170,6 +170,8 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<RevocationWatch>());
         services.AddSingleton<TunnelRegistry>();
         services.AddSingleton<SessionRegistry>();
+        services.AddSingleton(sp => new Policy.PolicyServices(
+            time, sp.GetRequiredService<ILoggerFactory>(), new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, options.DataDirectory));
         services.AddSingleton<TunnelBinder>();
         services.AddSingleton<AgentConnectionHandler>();
         services.AddSingleton<Ngrok.NgrokConnectionHandler>();

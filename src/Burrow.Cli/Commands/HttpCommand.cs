@@ -33,15 +33,23 @@ internal static class HttpCommand
         var mutualTlsCas = MutualTlsCasOption.Create("PEM CA certificates: the edge asks clients for a certificate and admits only those these CAs issued (403 otherwise).");
         var inspect = new Option<bool>("--inspect") { Description = "Record requests for the inspector (false: forward bytes untouched, the fastest path).", DefaultValueFactory = _ => true, Arity = ArgumentArity.ZeroOrOne };
 
+        var trafficPolicyFile = TrafficPolicyFileOption.Create();
         var command = new Command("http", "Expose a local web service at a public HTTPS URL.")
         {
             target, url, subdomain, name, basicAuth, cidrAllow, cidrDeny, requestHeaderAdd, requestHeaderRemove,
-            responseHeaderAdd, responseHeaderRemove, hostHeader, upstreamProtocol, upstreamTlsVerify, mutualTlsCas, inspect,
+            responseHeaderAdd, responseHeaderRemove, hostHeader, upstreamProtocol, upstreamTlsVerify, mutualTlsCas, inspect, trafficPolicyFile,
         };
         var connection = AgentConnection.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
+            (string? trafficPolicy, ProtocolError? policyError) = TrafficPolicyFileOption.Read(parse.GetValue(trafficPolicyFile), "http");
+            if (policyError is not null)
+            {
+                Console.Error.WriteLine($"burrow http: {policyError}");
+                return 2;
+            }
+
             if (!UpstreamTarget.TryParse(parse.GetValue(target)!, out UpstreamTarget? upstream, out string? upstreamError))
             {
                 return Fail($"burrow http: {upstreamError}.");
@@ -78,6 +86,7 @@ internal static class HttpCommand
                     HostHeader = parse.GetValue(hostHeader),
                     UpstreamProtocol = parse.GetValue(upstreamProtocol),
                     MutualTlsCas = clientCas,
+                    TrafficPolicy = trafficPolicy,
                 },
             };
 

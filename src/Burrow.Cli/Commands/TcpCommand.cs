@@ -20,14 +20,22 @@ internal static class TcpCommand
         var idleTimeout = TunnelLimitOptions.CreateIdleTimeout();
         var maxConnections = TunnelLimitOptions.CreateMaxConnections();
 
+        var trafficPolicyFile = TrafficPolicyFileOption.Create();
         var command = new Command("tcp", "Expose a local TCP service on a public port of the edge.")
         {
-            target, url, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections,
+            target, url, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections, trafficPolicyFile,
         };
         var connection = AgentConnection.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
+            (string? trafficPolicy, ProtocolError? policyError) = TrafficPolicyFileOption.Read(parse.GetValue(trafficPolicyFile), "tcp");
+            if (policyError is not null)
+            {
+                Console.Error.WriteLine($"burrow tcp: {policyError}");
+                return 2;
+            }
+
             if (!UpstreamTarget.TryParseTcp(parse.GetValue(target)!, out UpstreamTarget? upstream, out string? upstreamError))
             {
                 return Fail($"burrow tcp: {upstreamError}.");
@@ -65,6 +73,7 @@ internal static class TcpCommand
                 UpstreamProxyProtocol = proxyVersion,
                 Options = new EndpointOptions(inspect: false)
                 {
+                    TrafficPolicy = trafficPolicy,
                     CidrAllow = parse.GetValue(cidrAllow),
                     CidrDeny = parse.GetValue(cidrDeny),
                     IdleTimeoutMs = idleMs,

@@ -33,14 +33,22 @@ internal static class TlsCommand
         var key = new Option<string?>("--key") { Description = "PEM private key of --crt." };
         var mutualTlsCas = MutualTlsCasOption.Create("PEM CA certificates: with --terminate-at agent or edge, clients must present a certificate they issued.");
 
+        var trafficPolicyFile = TrafficPolicyFileOption.Create();
         var command = new Command("tls", "Expose a local service by hostname (SNI) on the edge's HTTPS port; TLS passes through to it unless --terminate-at says otherwise.")
         {
-            target, url, subdomain, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections, terminateAt, crt, key, mutualTlsCas,
+            target, url, subdomain, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections, terminateAt, crt, key, mutualTlsCas, trafficPolicyFile,
         };
         var connection = AgentConnection.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
+            (string? trafficPolicy, ProtocolError? policyError) = TrafficPolicyFileOption.Read(parse.GetValue(trafficPolicyFile), "tls");
+            if (policyError is not null)
+            {
+                Console.Error.WriteLine($"burrow tls: {policyError}");
+                return 2;
+            }
+
             if (!UpstreamTarget.TryParseTcp(parse.GetValue(target)!, out UpstreamTarget? upstream, out string? upstreamError))
             {
                 return Fail($"burrow tls: {upstreamError}.");
@@ -103,6 +111,7 @@ internal static class TlsCommand
                     TerminateTls = termination,
                     Options = new EndpointOptions(inspect: false)
                     {
+                    TrafficPolicy = trafficPolicy,
                         CidrAllow = parse.GetValue(cidrAllow),
                         CidrDeny = parse.GetValue(cidrDeny),
                         IdleTimeoutMs = idleMs,

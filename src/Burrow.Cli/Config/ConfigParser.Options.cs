@@ -1,3 +1,5 @@
+using Burrow.Edge.Policy;
+using Burrow.Edge.Policy.Loading;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Validation;
 using YamlDotNet.RepresentationModel;
@@ -116,198 +118,40 @@ internal sealed partial class ConfigParser
         return message.StartsWith(lead, StringComparison.Ordinal) ? message[lead.Length..].TrimStart(' ', ':') : message;
     }
 
-    // :: traffic_policy. Burrow runs the unconditional rules of the actions it has at the edge; anything else is refused
-    // by name, since a policy that silently did less than written would be a hole.
+    // :: traffic_policy. The whole document goes to the edge, which compiles and enforces it (docs/traffic-policy.md);
+    // it is compiled here first too, so a mistake is reported at its line in this file before anything connects.
 
     private void ReadTrafficPolicy(YamlNode value, OptionsBuilder options)
     {
+        if (value is YamlScalarNode { Value: null or "" })
+        {
+            return;
+        }
+
         if (Map(value, "traffic_policy") is not { } map)
         {
             return;
         }
 
-        foreach ((YamlScalarNode phaseKey, string phase, YamlNode rules) in Entries(map, "traffic_policy"))
+        foreach ((YamlScalarNode phaseKey, string phase, _) in Entries(map, "traffic_policy"))
         {
-            if (phase is not ("on_http_request" or "on_http_response" or "on_tcp_connect"))
-            {
-                if (phase == "on_event_stream_message")
-                {
-                    Unsupported(phaseKey, phase, "Burrow's traffic policy has on_http_request, on_http_response and on_tcp_connect");
-                }
-                else
-                {
-                    Unknown(phaseKey, phase, "traffic_policy");
-                }
-
-                continue;
-            }
-
-            if (phase != "on_tcp_connect")
+            if (phase is "on_http_request" or "on_http_response" or "inbound" or "outbound")
             {
                 options.HttpOnly.Add(($"traffic_policy.{phase}", phaseKey));
             }
-
-            if (rules is not YamlSequenceNode list)
-            {
-                if (!IsNull(rules))
-                {
-                    Invalid(rules, $"traffic_policy.{phase}", "expected a list of rules, each with actions:");
-                }
-
-                continue;
-            }
-
-            foreach (YamlNode rule in list.Children)
-            {
-                if (Map(rule, $"traffic_policy.{phase}[]") is { } ruleMap)
-                {
-                    ReadRule(phase, ruleMap, options);
-                }
-            }
         }
-    }
 
-    private void ReadRule(string phase, YamlMappingNode rule, OptionsBuilder options)
-    {
-        string where = $"a rule of traffic_policy.{phase}";
-        foreach ((YamlScalarNode key, string name, YamlNode value) in Entries(rule, where))
+        PolicyLoadResult loaded = PolicyLoader.Load(map, "http", PolicyServices.ForValidation());
+        loaded.Policy?.Dispose();
+        foreach (PolicyError error in loaded.Errors)
         {
-            switch (name)
-            {
-                case "name":
-                    break;
-                case "expressions":
-                    if (Strings(value, name) is { Count: > 0 })
-                    {
-                        Unsupported(key, name, "only rules without expressions (applying to every request) are supported yet");
-                    }
-
-                    break;
-                case "actions":
-                    if (value is YamlSequenceNode actions)
-                    {
-                        foreach (YamlNode action in actions.Children)
-                        {
-                            if (Map(action, "actions[]") is { } actionMap)
-                            {
-                                ReadAction(phase, actionMap, options);
-                            }
-                        }
-                    }
-                    else
-                    {
-                        Invalid(value, name, "expected a list of actions, each with type: and config:");
-                    }
-
-                    break;
-                default:
-                    Unknown(key, name, where);
-                    break;
-            }
-        }
-    }
-
-    private void ReadAction(string phase, YamlMappingNode action, OptionsBuilder options)
-    {
-        string? type = null;
-        YamlNode? typeNode = null;
-        YamlMappingNode? config = null;
-        foreach ((YamlScalarNode key, string name, YamlNode value) in Entries(action, "an action"))
-        {
-            switch (name)
-            {
-                case "type":
-                    (type, typeNode) = (Text(value, name), value);
-                    break;
-                case "config":
-                    config = Map(value, name);
-                    break;
-                default:
-                    Unknown(key, name, "an action");
-                    break;
-            }
+            _problems.Add(ConfigProblem.Of(ErrorCodes.ConfigInvalidValue, new SourceLocation(_path, error.Line, error.Column),
+                error.Path.Length > 0 ? $"traffic_policy.{error.Path}" : "traffic_policy", error.Message));
         }
 
-        if (type is null)
-        {
-            Missing(action, "type", "an action");
-            return;
-        }
-
-        bool request = phase == "on_http_request";
-        switch (type)
-        {
-            case "basic-auth" when request:
-                ReadActionConfig(config, type, action, "credentials", null, options.BasicAuth, null, CheckBasicAuth, null);
-                break;
-            case "restrict-ips" when phase is "on_http_request" or "on_tcp_connect":
-                ReadActionConfig(config, type, action, "allow", "deny", options.CidrAllow, options.CidrDeny, CheckCidr, CheckCidr);
-                break;
-            case "add-headers" when phase is "on_http_request" or "on_http_response":
-                ReadHeaderMap(config, action, request ? options.RequestHeaderAdd : options.ResponseHeaderAdd);
-                break;
-            case "remove-headers" when phase is "on_http_request" or "on_http_response":
-                ReadActionConfig(config, type, action, "headers", null, request ? options.RequestHeaderRemove : options.ResponseHeaderRemove, null, CheckHeaderRemove, null);
-                break;
-            default:
-                Unsupported(typeNode!, $"{phase} action type {type}", "the actions Burrow runs are basic-auth, restrict-ips, add-headers and remove-headers (restrict-ips alone on on_tcp_connect)");
-                break;
-        }
-    }
-
-    private void ReadActionConfig(YamlMappingNode? config, string type, YamlNode action, string first, string? second, List<string> firstList, List<string>? secondList, Check firstCheck, Check? secondCheck)
-    {
-        if (config is null)
-        {
-            Missing(action, "config", $"the {type} action");
-            return;
-        }
-
-        foreach ((YamlScalarNode key, string name, YamlNode value) in Entries(config, $"the {type} action's config"))
-        {
-            if (name == first)
-            {
-                AddChecked(Strings(value, name), name, firstList, firstCheck);
-            }
-            else if (name == second)
-            {
-                AddChecked(Strings(value, name), name, secondList!, secondCheck!);
-            }
-            else
-            {
-                Unknown(key, name, $"the {type} action's config");
-            }
-        }
-    }
-
-    private void ReadHeaderMap(YamlMappingNode? config, YamlNode action, List<string> into)
-    {
-        if (config is null)
-        {
-            Missing(action, "config", "the add-headers action");
-            return;
-        }
-
-        foreach ((YamlScalarNode key, string name, YamlNode value) in Entries(config, "the add-headers action's config"))
-        {
-            if (name != "headers")
-            {
-                Unknown(key, name, "the add-headers action's config");
-                continue;
-            }
-
-            if (Map(value, "headers") is not { } headers)
-            {
-                continue;
-            }
-
-            foreach ((YamlScalarNode header, string headerName, YamlNode headerValue) in Entries(headers, "headers"))
-            {
-                if (Text(headerValue, headerName) is { } text)
-                {
-                    AddChecked([(header, $"{headerName}: {text}")], "headers", into, CheckHeaderAdd);
-                }
-            }
-        }
+        var document = new YamlStream(new YamlDocument(map));
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        document.Save(text, assignAnchors: false);
+        options.TrafficPolicy = text.ToString();
     }
 }

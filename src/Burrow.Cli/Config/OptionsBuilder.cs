@@ -29,6 +29,9 @@ internal sealed class OptionsBuilder
     /// <summary>PEM text of the client CAs (<c>mutual_tls_cas</c>), already read from its file and checked.</summary>
     public string? MutualTlsCas { get; set; }
 
+    /// <summary>The traffic_policy document as text for the edge; <see langword="null"/> for none.</summary>
+    public string? TrafficPolicy { get; set; }
+
     /// <summary>Keys that only an http endpoint may use, with where they were set, for the check once the proto is known.</summary>
     public List<(string Key, YamlNode Node)> HttpOnly { get; } = [];
 
@@ -44,5 +47,6 @@ internal sealed class OptionsBuilder
         HostHeader = HostHeader,
         UpstreamProtocol = UpstreamProtocol,
         MutualTlsCas = MutualTlsCas,
+        TrafficPolicy = TrafficPolicy,
     };
 }

@@ -13,7 +13,15 @@ internal static class ErrorResponder
 {
     public const string CodeHeader = ErrorPage.CodeHeader;
 
-    public static Task WriteAsync(HttpContext context, ErrorCode code, string message)
+    public static Task WriteAsync(HttpContext context, ErrorCode code, string message) => WriteAsync(context, code, message, code.HttpStatus ?? 500);
+
+    /// <summary>Answers with <paramref name="status"/> instead of the code's own (a policy's deny with its status_code).</summary>
+    /// <param name="context">The request to answer.</param>
+    /// <param name="code">The catalog entry.</param>
+    /// <param name="message">The message, already formatted.</param>
+    /// <param name="status">The HTTP status.</param>
+    /// <param name="headers">Sets headers the answer needs (Retry-After, WWW-Authenticate with a realm), after the response is cleared.</param>
+    public static Task WriteAsync(HttpContext context, ErrorCode code, string message, int status, Action<HttpResponse>? headers = null)
     {
         HttpResponse response = context.Response;
         if (response.HasStarted)
@@ -25,7 +33,6 @@ internal static class ErrorResponder
         response.Clear();
         // Only error answers look the instruments up; a normal request never comes here.
         context.RequestServices?.GetService<Telemetry.EdgeMetrics>()?.ErrorAnswered(code);
-        int status = code.HttpStatus ?? 500;
         response.StatusCode = status;
         response.Headers[CodeHeader] = code.Code;
         response.Headers.CacheControl = "no-store";
@@ -33,6 +40,8 @@ internal static class ErrorResponder
         {
             response.Headers.WWWAuthenticate = "Basic realm=\"burrow\", charset=\"UTF-8\"";
         }
+
+        headers?.Invoke(response);
 
         if (HttpMethods.IsHead(context.Request.Method))
         {

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net.Http;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Errors;
+using Burrow.Edge.Policy;
+using Burrow.Edge.Policy.Actions;
 using Burrow.Edge.Routing;
 using Burrow.Edge.Stats;
 using Burrow.Edge.Telemetry;
@@ -10,6 +12,7 @@ using Burrow.Mux.Errors;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
@@ -128,6 +131,12 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             return;
         }
 
+        if (tunnel.TrafficPolicy is { } trafficPolicy && !await TrafficPolicyAllowsAsync(context, tunnel, trafficPolicy).ConfigureAwait(false))
+        {
+            RequestTraffic.Refused(context, tunnel, arrived);
+            return;
+        }
+
         if (tunnel.Session.Link is not { } link)
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.AgentSessionGone, ErrorCodes.AgentSessionGone.FormatMessage(tunnel.Hostname)).ConfigureAwait(false);
@@ -171,6 +180,10 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             {
                 await ReportAsync(context, tunnel, link, error).ConfigureAwait(false);
             }
+            else if (tunnel.TrafficPolicy is not null && PolicyContext.Of(context)?.CompressedBody is { } compressed)
+            {
+                await compressed.CompleteAsync().ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -180,6 +193,39 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             traffic.Ended(context);
             EdgeTracing.End(span, context);
             _lifetime.RequestEnded();
+        }
+    }
+
+    /// <summary>
+    /// Runs the tunnel's on_tcp_connect and on_http_request rules; false when one of them answered (or closed the
+    /// connection) or an expression failed, which is answered 500 rather than let the request past a rule that could
+    /// not decide. The context stays on the request for on_http_response.
+    /// </summary>
+    private async ValueTask<bool> TrafficPolicyAllowsAsync(HttpContext context, Tunnel tunnel, TrafficPolicy policy)
+    {
+        ConnectionInfo connection = context.Connection;
+        var policyContext = new PolicyContext(
+            tunnel,
+            context,
+            connection.RemoteIpAddress is { } remote ? ConnectionPolicy.Unmapped(new System.Net.IPEndPoint(remote, connection.RemotePort)) : null,
+            connection.LocalIpAddress is { } local ? ConnectionPolicy.Unmapped(new System.Net.IPEndPoint(local, connection.LocalPort)) : null,
+            context.Features.Get<ITlsHandshakeFeature>()?.HostName,
+            tunnel.Session.Time.GetUtcNow());
+        policyContext.AttachTo(context);
+        try
+        {
+            if (!policy.OnTcpConnect.IsEmpty && await policy.RunAsync(PolicyPhaseKind.TcpConnect, policyContext).ConfigureAwait(false) == ActionResult.Stop)
+            {
+                return false;
+            }
+
+            return policy.OnHttpRequest.IsEmpty || await policy.RunAsync(PolicyPhaseKind.HttpRequest, policyContext).ConfigureAwait(false) == ActionResult.Continue;
+        }
+        catch (PolicyEvaluationException ex)
+        {
+            PolicyLog.EvaluationFailed(_logger, ErrorCodes.PolicyEvaluationFailed.Code, tunnel.Hostname, ex.Message);
+            await ErrorResponder.WriteAsync(context, ErrorCodes.PolicyEvaluationFailed, ErrorCodes.PolicyEvaluationFailed.FormatMessage(ex.Rule, ex.Reason)).ConfigureAwait(false);
+            return false;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http;
+using Burrow.Edge.Policy;
 using Burrow.Edge.Routing;
 using Burrow.Protocol.Messages;
 using Burrow.Protocol.Validation;
@@ -150,7 +151,34 @@ internal sealed class TunnelTransformer : HttpTransformer
             headers.Append(addition.Name, addition.Value);
         }
 
+        if (_tunnel.TrafficPolicy is { } policy && proceed && PolicyContext.Of(httpContext) is { } policyContext)
+        {
+            return await RunResponsePolicyAsync(httpContext, policy, policyContext).ConfigureAwait(false);
+        }
+
         return proceed;
+    }
+
+    /// <summary>on_http_response, with the agent's status and headers on the response and its body not yet sent; false when an action answered instead.</summary>
+    private static async ValueTask<bool> RunResponsePolicyAsync(HttpContext httpContext, Policy.TrafficPolicy policy, PolicyContext policyContext)
+    {
+        try
+        {
+            if (!policy.OnHttpResponse.IsEmpty
+                && await policy.RunAsync(PolicyPhaseKind.HttpResponse, policyContext).ConfigureAwait(false) == Policy.Actions.ActionResult.Stop)
+            {
+                return false;
+            }
+        }
+        catch (PolicyEvaluationException ex)
+        {
+            await Errors.ErrorResponder.WriteAsync(httpContext, Protocol.Errors.ErrorCodes.PolicyEvaluationFailed,
+                Protocol.Errors.ErrorCodes.PolicyEvaluationFailed.FormatMessage(ex.Rule, ex.Reason)).ConfigureAwait(false);
+            return false;
+        }
+
+        policyContext.CompressedBody ??= policyContext.Compression?.Apply(httpContext);
+        return true;
     }
 
     private static void Append(System.Net.Http.Headers.HttpRequestHeaders headers, string name, Microsoft.Extensions.Primitives.StringValues existing, string value)

@@ -25,7 +25,6 @@ internal sealed record NgrokBindRequest
         ("TLSTermination", "TLS termination at the edge for tls endpoints"),
         ("WebsocketTCPConverter", "the WebSocket-to-TCP converter"),
         ("UserAgentFilter", "the user agent filter"),
-        ("TrafficPolicy", "traffic policy"),
         ("MiddlewareBytes", "protobuf-encoded endpoint middleware"),
     ];
 
@@ -146,6 +145,8 @@ internal sealed record NgrokBindRequest
             RequestHeaderRemove = NgrokJson.Strings(requestHeaders, "remove"),
             ResponseHeaderAdd = NgrokJson.Strings(responseHeaders, "add"),
             ResponseHeaderRemove = NgrokJson.Strings(responseHeaders, "remove"),
+            // The SDKs' traffic_policy (YAML or JSON text), compiled by the edge like a Burrow agent's.
+            TrafficPolicy = NgrokJson.String(opts, "TrafficPolicy") is { Length: > 0 } policy ? policy : null,
         };
         if (burrowProto == TunnelProtocols.Tcp && basicAuth.Count > 0)
         {

@@ -1,7 +1,4 @@
-using System.Buffers;
-using System.Buffers.Text;
 using System.Net;
-using System.Text;
 using Burrow.Protocol.Validation;
 using Microsoft.AspNetCore.Http;
 
@@ -72,39 +69,6 @@ internal sealed class TunnelPolicy
             return true;
         }
 
-        string? header = request.Headers.Authorization;
-        if (header is null || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> encoded = header.AsSpan(6).Trim();
-        if (encoded.Length > 1024)
-        {
-            return false;
-        }
-
-        byte[] ascii = ArrayPool<byte>.Shared.Rent(encoded.Length);
-        try
-        {
-            int length = Encoding.ASCII.GetBytes(encoded, ascii);
-            if (Base64.DecodeFromUtf8InPlace(ascii.AsSpan(0, length), out int decoded) != OperationStatus.Done)
-            {
-                return false;
-            }
-
-            bool matched = false;
-            // Every credential is checked, so timing does not tell which one (or whether any) came close.
-            foreach (BasicAuthCredential credential in _options.BasicAuth)
-            {
-                matched |= credential.Matches(ascii.AsSpan(0, decoded));
-            }
-
-            return matched;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(ascii, clearArray: true);
-        }
+        return BasicAuthCheck.Matches(_options.BasicAuth, request.Headers.Authorization);
     }
 }

@@ -109,6 +109,9 @@ internal sealed class Tunnel
     /// <summary>Whether the edge terminates the client's TLS of this tls tunnel (else it passes the bytes through).</summary>
     public bool TerminatesTls => Proto == TunnelProtocols.Tls && Options.TerminateTlsAtEdge;
 
+    /// <summary>The traffic policy compiled at bind time (the operator's pinned rules first, then the agent's); <see langword="null"/> for none.</summary>
+    public TrafficPolicy? TrafficPolicy { get; init; }
+
     public TunnelTransformer Transformer { get; }
 
     public ForwarderRequestConfig RequestConfig { get; }

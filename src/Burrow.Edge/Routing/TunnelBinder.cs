@@ -1,6 +1,8 @@
 using System.Globalization;
 using Burrow.Edge.Access;
 using Burrow.Edge.Agents;
+using Burrow.Edge.Policy;
+using Burrow.Edge.Policy.Loading;
 using Burrow.Edge.Tcp;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
@@ -21,11 +23,13 @@ internal sealed partial class TunnelBinder
     private readonly ILogger _logger;
     private readonly ILogger _tcpLogger;
     private readonly TimeProvider _time;
+    private readonly PolicyServices _policyServices;
 
     public TunnelBinder(
         EdgeOptions options, TunnelRegistry tunnels, EdgeEndpoints endpoints, BindAccess access, AuditTrail audit,
-        ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger, TimeProvider time)
+        ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger, TimeProvider time, PolicyServices policyServices)
     {
+        _policyServices = policyServices;
         _time = time;
         _tcpLogger = tcpLogger;
         _options = options;
@@ -48,6 +52,21 @@ internal sealed partial class TunnelBinder
         {
             return Refuse(session, bind, ErrorCodes.UnknownProto.WithMessage(
                 $"This edge serves http, tcp and tls tunnels; {bind.Proto} tunnels are not available."));
+        }
+
+        // Compiled before anything is reserved: a bad document refuses the bind whole.
+        TrafficPolicy? policy = null;
+        if (options.TrafficPolicy is { } document)
+        {
+            PolicyLoadResult loaded = PolicyLoader.Load(document, bind.Proto, _policyServices);
+            if (loaded.Policy is null)
+            {
+                PolicyError first = loaded.Errors[0];
+                string more = loaded.Errors.Count > 1 ? $" (and {loaded.Errors.Count - 1} more: {string.Join("; ", loaded.Errors.Skip(1).Take(4))})" : "";
+                return Refuse(session, bind, ErrorCodes.TrafficPolicyInvalid.ToError(first.Where, first.Message + more));
+            }
+
+            policy = loaded.Policy;
         }
 
         if (BindAccess.CheckProto(session, bind.Proto) is { } notAllowed)
@@ -73,12 +92,19 @@ internal sealed partial class TunnelBinder
                 return Refuse(session, bind, quota);
             }
 
-            return bind.Proto == TunnelProtocols.Tcp
-                ? await BindTcpAsync(session, bind, options, tunnelId, cancellationToken).ConfigureAwait(false)
-                : await BindNameAsync(session, bind, options, tunnelId, cancellationToken).ConfigureAwait(false);
+            BindResultMessage result = bind.Proto == TunnelProtocols.Tcp
+                ? await BindTcpAsync(session, bind, options, policy, tunnelId, cancellationToken).ConfigureAwait(false)
+                : await BindNameAsync(session, bind, options, policy, tunnelId, cancellationToken).ConfigureAwait(false);
+            if (result.Error is not null)
+            {
+                policy?.Dispose();
+            }
+
+            return result;
         }
         catch (StoreException)
         {
+            policy?.Dispose();
             return Refuse(session, bind, ErrorCodes.StoreUnavailable.ToError("cannot check reservations"));
         }
         finally
@@ -87,7 +113,7 @@ internal sealed partial class TunnelBinder
         }
     }
 
-    private async Task<BindResultMessage> BindNameAsync(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, string? tunnelId, CancellationToken cancellationToken)
+    private async Task<BindResultMessage> BindNameAsync(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, TrafficPolicy? policy, string? tunnelId, CancellationToken cancellationToken)
     {
         string domain = _options.Domain;
         string? requested = bind.Subdomain is { } sub ? $"{sub}.{domain}" : bind.Hostname?.ToLowerInvariant();
@@ -99,7 +125,7 @@ internal sealed partial class TunnelBinder
                 return Refuse(session, bind, refused, requested);
             }
 
-            var tunnel = new Tunnel(NewTunnelId(tunnelId), requested, session, bind, options, _options);
+            var tunnel = new Tunnel(NewTunnelId(tunnelId), requested, session, bind, options, _options) { TrafficPolicy = policy };
             if (!_tunnels.TryAdd(tunnel))
             {
                 return Refuse(session, bind, ErrorCodes.HostnameTaken.ToError(requested), requested);
@@ -122,7 +148,7 @@ internal sealed partial class TunnelBinder
                 continue;
             }
 
-            var tunnel = new Tunnel(NewTunnelId(tunnelId), candidate, session, bind, options, _options);
+            var tunnel = new Tunnel(NewTunnelId(tunnelId), candidate, session, bind, options, _options) { TrafficPolicy = policy };
             if (_tunnels.TryAdd(tunnel))
             {
                 return Accept(session, bind, tunnel);
@@ -132,7 +158,7 @@ internal sealed partial class TunnelBinder
         return Refuse(session, bind, ErrorCodes.InternalError.ToError("no free random hostname"));
     }
 
-    private async Task<BindResultMessage> BindTcpAsync(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, string? tunnelId, CancellationToken cancellationToken)
+    private async Task<BindResultMessage> BindTcpAsync(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, TrafficPolicy? policy, string? tunnelId, CancellationToken cancellationToken)
     {
         int min = _options.TcpPortMin, max = _options.TcpPortMax;
         string range = string.Create(CultureInfo.InvariantCulture, $"{min}-{max}");
@@ -150,7 +176,7 @@ internal sealed partial class TunnelBinder
                 return Refuse(session, bind, reserved, subject);
             }
 
-            return TryBindPort(session, bind, options, requested, tunnelId) is { } tunnel
+            return TryBindPort(session, bind, options, policy, requested, tunnelId) is { } tunnel
                 ? Accept(session, bind, tunnel)
                 : Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
                     $"TCP port {requested} is not available: another tunnel or program is using it.")), subject);
@@ -163,7 +189,7 @@ internal sealed partial class TunnelBinder
         for (int i = 0; i < count; i++)
         {
             int port = min + ((start + i) % count);
-            if (!reservedPorts.Contains(port) && TryBindPort(session, bind, options, port, tunnelId) is { } tunnel)
+            if (!reservedPorts.Contains(port) && TryBindPort(session, bind, options, policy, port, tunnelId) is { } tunnel)
             {
                 return Accept(session, bind, tunnel);
             }
@@ -172,7 +198,7 @@ internal sealed partial class TunnelBinder
         return Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage($"No TCP port is free in this edge's range {range}."));
     }
 
-    private Tunnel? TryBindPort(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, int port, string? tunnelId)
+    private Tunnel? TryBindPort(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, TrafficPolicy? policy, int port, string? tunnelId)
     {
         string url = string.Create(CultureInfo.InvariantCulture, $"tcp://{_options.Domain}:{port}");
         if (_tunnels.IsTaken(url) || TcpTunnelListener.TryBind(_options.TcpBindAddress, port, _tcpLogger, _time) is not { } listener)
@@ -180,7 +206,7 @@ internal sealed partial class TunnelBinder
             return null;
         }
 
-        var tunnel = new Tunnel(NewTunnelId(tunnelId), url, session, bind, options, _options) { TcpListener = listener };
+        var tunnel = new Tunnel(NewTunnelId(tunnelId), url, session, bind, options, _options) { TcpListener = listener, TrafficPolicy = policy };
         if (!_tunnels.TryAdd(tunnel))
         {
             listener.Dispose();

@@ -90,6 +90,12 @@ internal sealed partial class TcpTunnelListener : IDisposable
             return;
         }
 
+        if (!await Policy.ConnectionPolicy.AllowsAsync(tunnel, client.RemoteEndPoint, client.LocalEndPoint, null, _logger).ConfigureAwait(false))
+        {
+            client.Dispose();
+            return;
+        }
+
         if (!tunnel.TryOpenConnection())
         {
             Log.TooManyConnections(_logger, remote, tunnel.Id, Port, tunnel.MaxConnections);

@@ -112,6 +112,12 @@ internal sealed partial class TlsPassthrough
             return;
         }
 
+        if (!await Policy.ConnectionPolicy.AllowsAsync(tunnel, connection.RemoteEndPoint, connection.LocalEndPoint, serverName, _logger).ConfigureAwait(false))
+        {
+            connection.Abort();
+            return;
+        }
+
         if (!tunnel.TryOpenConnection())
         {
             Log.TooManyConnections(_logger, remote, tunnel.Id, serverName, tunnel.MaxConnections);

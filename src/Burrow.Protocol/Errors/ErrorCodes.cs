@@ -186,6 +186,12 @@ public static class ErrorCodes
         "This edge does not serve {0} (the bind's {1}).",
         "Leave the option out, or put that function in front of the upstream; docs/from-ngrok.md lists what a Burrow edge serves to ngrok's clients.");
 
+    /// <summary>2021: a tunnel's traffic policy document is invalid. Args: where (line, column, key path), what is wrong.</summary>
+    public static readonly ErrorCode TrafficPolicyInvalid = new(
+        2021, nameof(TrafficPolicyInvalid), 400,
+        "The traffic policy is invalid at {0}: {1}.",
+        "Fix the document at the place named (docs/traffic-policy.md lists the phases, actions, their config keys and the expression variables); the tunnel was not started.");
+
     /// <summary>2013: an idle timeout for tcp/tls connections is not a positive duration within bounds. Args: value, reason.</summary>
     public static readonly ErrorCode InvalidIdleTimeout = new(
         2013, nameof(InvalidIdleTimeout), 400,
@@ -320,6 +326,42 @@ public static class ErrorCodes
         3124, nameof(IdentityProviderUnavailable), 502,
         "The identity provider at {0} could not be used: {1}.",
         "Try again shortly; if it persists the endpoint's operator should check that the edge can reach the issuer URL.");
+
+    /// <summary>3101: a deny action of the tunnel's traffic policy refused the request. Args: rule.</summary>
+    public static readonly ErrorCode PolicyDenied = new(
+        3101, nameof(PolicyDenied), 403,
+        "The request was denied by the tunnel's traffic policy (rule {0}).",
+        "The tunnel's owner refuses such requests on purpose; ask them if you think this request should pass.");
+
+    /// <summary>3102: a rate-limit action refused the request. Args: capacity, window.</summary>
+    public static readonly ErrorCode RateLimited = new(
+        3102, nameof(RateLimited), 429,
+        "Too many requests: the limit is {0} per {1}.",
+        "Wait for the time in the Retry-After header, then send again; ask the tunnel's owner for a higher limit if you need one.");
+
+    /// <summary>3103: a verify-webhook action found no valid signature. Args: provider, reason.</summary>
+    public static readonly ErrorCode WebhookVerificationFailed = new(
+        3103, nameof(WebhookVerificationFailed), 403,
+        "The {0} webhook signature did not verify: {1}.",
+        "Check that the tunnel's verify-webhook secret is the one the provider shows for this endpoint, and that nothing between the provider and the edge changes the body.");
+
+    /// <summary>3104: a body that a policy action must read whole is over its limit. Args: action, limit in bytes.</summary>
+    public static readonly ErrorCode PolicyBodyTooLarge = new(
+        3104, nameof(PolicyBodyTooLarge), 413,
+        "The request body is too large for {0}: it reads at most {1} bytes.",
+        "Send a smaller body, or raise the action's max_body_size in the traffic policy.");
+
+    /// <summary>3106: an expression of the traffic policy failed while a request was evaluated. Args: rule, reason.</summary>
+    public static readonly ErrorCode PolicyEvaluationFailed = new(
+        3106, nameof(PolicyEvaluationFailed), 500,
+        "The tunnel's traffic policy failed in rule {0}: {1}.",
+        "The request is refused rather than let past a rule that could not decide; guard the expression (for example 'x' in req.headers before req.headers['x']).");
+
+    /// <summary>3107: a close-connection or deny action of on_tcp_connect closed a connection. Args: rule.</summary>
+    public static readonly ErrorCode ConnectionClosedByPolicy = new(
+        3107, nameof(ConnectionClosedByPolicy), null,
+        "The connection was closed by the tunnel's traffic policy (rule {0}).",
+        "The tunnel's owner closes such connections on purpose; ask them if yours should pass.");
 
     // :: 4xxx wire protocol
 
@@ -586,11 +628,12 @@ public static class ErrorCodes
         MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired, AuthtokenRevoked, AuthtokenExpired, SessionQuotaReached, EdgeHostNotFound, EdgeCertificateUntrusted, TunnelNotOnline,
         HostnameTaken, HostnameNotAllowed, InvalidSubdomain, InvalidOptionValue, TcpPortUnavailable, UnknownProto, TooManyTunnels, InvalidHostname,
         InvalidProxyProtocolVersion, InvalidTlsTermination, TlsCertificateUnusable, MutualTlsCasUnusable, InvalidIdleTimeout, InvalidMaxConnections,
-        HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved, OptionNotServed,
+        HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved, OptionNotServed, TrafficPolicyInvalid,
         TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
         ClientTlsHandshakeFailed, ClientCertificateRefused, IdleConnectionClosed, TooManyConnections, RequestHeadersTooLarge, RequestBodyTooLarge,
         MisdirectedRequest,
         JwtMissing, JwtInvalid, OidcLoginRequired, OidcSignInFailed, IdentityProviderUnavailable,
+        PolicyDenied, RateLimited, WebhookVerificationFailed, PolicyBodyTooLarge, PolicyEvaluationFailed, ConnectionClosedByPolicy,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,

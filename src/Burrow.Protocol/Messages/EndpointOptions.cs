@@ -96,4 +96,14 @@ public sealed record EndpointOptions
 
     /// <summary>Whether the agent records requests for its inspector. On by default.</summary>
     public bool Inspect { get; init; }
+
+    /// <summary>
+    /// An ngrok-shaped traffic policy document (YAML or JSON text: <c>on_tcp_connect</c>, <c>on_http_request</c>,
+    /// <c>on_http_response</c>), compiled by the edge when the tunnel binds; <see langword="null"/> for none.
+    /// At most <see cref="MaxTrafficPolicyLength"/> characters.
+    /// </summary>
+    public string? TrafficPolicy { get; init; }
+
+    /// <summary>The longest <see cref="TrafficPolicy"/> a bind may carry: 64 KiB, many times a real policy.</summary>
+    public const int MaxTrafficPolicyLength = 64 * 1024;
 }

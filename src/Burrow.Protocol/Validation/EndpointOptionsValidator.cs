@@ -70,6 +70,13 @@ public static class EndpointOptionsValidator
             return false;
         }
 
+        if (options.TrafficPolicy is { Length: > EndpointOptions.MaxTrafficPolicyLength } policy)
+        {
+            error = ErrorCodes.TrafficPolicyInvalid.ToError(
+                $"the document is {policy.Length} characters", $"at most {EndpointOptions.MaxTrafficPolicyLength} are accepted");
+            return false;
+        }
+
         validated = new ValidatedEndpointOptions
         {
             BasicAuth = basicAuth,
@@ -86,6 +93,7 @@ public static class EndpointOptionsValidator
             MaxConnections = options.MaxConnections,
             MutualTlsCas = mutualTlsCas,
             TerminateTlsAtEdge = options.TerminateAt == TlsTerminations.Edge,
+            TrafficPolicy = string.IsNullOrWhiteSpace(options.TrafficPolicy) ? null : options.TrafficPolicy,
         };
         return true;
     }

@@ -56,4 +56,7 @@ public sealed record ValidatedEndpointOptions
 
     /// <summary>Whether the agent records requests for its inspector.</summary>
     public bool Inspect { get; init; } = true;
+
+    /// <summary>The traffic policy document as sent, for the edge to compile; <see langword="null"/> for none.</summary>
+    public string? TrafficPolicy { get; init; }
 }

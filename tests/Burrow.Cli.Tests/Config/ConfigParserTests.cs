@@ -81,7 +81,7 @@ public sealed class ConfigParserTests : IDisposable
     }
 
     [Fact]
-    public void Version3_traffic_policy_actions_become_edge_options()
+    public void Version3_traffic_policy_goes_to_the_edge_whole_and_is_checked_here_first()
     {
         (ConfigFile file, List<ConfigProblem> problems) = Parse("""
             version: 3
@@ -112,14 +112,16 @@ public sealed class ConfigParserTests : IDisposable
 
         Assert.Empty(problems);
         EndpointOptions options = file.Endpoints.Single().Tunnel.Options;
-        Assert.Equal(["alice:correct-horse", "bob:battery-staple"], options.BasicAuth);
-        Assert.Equal(["203.0.113.0/24"], options.CidrAllow);
-        Assert.Equal(["203.0.113.7"], options.CidrDeny);
-        Assert.Equal(["x-env: dev"], options.RequestHeaderAdd);
-        Assert.Equal(["x-internal"], options.RequestHeaderRemove);
-        Assert.Equal(["x-served-by: burrow"], options.ResponseHeaderAdd);
-        Assert.Equal(["server"], options.ResponseHeaderRemove);
-        // What the edge will accept: the same validator runs there.
+        // The document travels as text; the edge compiles it (and the same loader checked it above).
+        Assert.Empty(options.BasicAuth);
+        Assert.Contains("basic-auth", options.TrafficPolicy, StringComparison.Ordinal);
+        Assert.Contains("203.0.113.7", options.TrafficPolicy, StringComparison.Ordinal);
+        Assert.Contains("x-served-by", options.TrafficPolicy, StringComparison.Ordinal);
+        Burrow.Edge.Policy.Loading.PolicyLoadResult reloaded = Burrow.Edge.Policy.Loading.PolicyLoader.Load(options.TrafficPolicy!, "http", Burrow.Edge.Policy.PolicyServices.ForValidation());
+        Assert.Empty(reloaded.Errors);
+        Assert.Single(reloaded.Policy!.OnHttpRequest.Rules);
+        Assert.Equal(4, reloaded.Policy.OnHttpRequest.Rules[0].Actions.Length);
+        Assert.Equal("tidy", reloaded.Policy.OnHttpResponse.Rules[0].Name);
         Assert.True(EndpointOptionsValidator.TryValidate(options, "http", out _, out ProtocolError? error), error?.Message);
     }
 
@@ -318,13 +320,22 @@ public sealed class ConfigParserTests : IDisposable
     [Theory]
     [InlineData("version: 2\ntunnels:\n  w:\n    addr: 80\n    oauth: {provider: google}\n", "oauth")]
     [InlineData("version: 3\nendpoints:\n  - name: w\n    upstream: {url: 80, proxy_protocol: 2}\n", "upstream.proxy_protocol")]
-    [InlineData("version: 3\nendpoints:\n  - name: w\n    upstream: {url: 80}\n    traffic_policy:\n      on_http_request:\n        - expressions: [\"req.method == 'POST'\"]\n          actions: [{type: deny}]\n", "expressions")]
-    [InlineData("version: 3\nendpoints:\n  - name: w\n    upstream: {url: 80}\n    traffic_policy:\n      on_http_request:\n        - actions: [{type: rate-limit, config: {capacity: 10}}]\n", "on_http_request action type rate-limit")]
     public void Ngrok_settings_burrow_lacks_are_refused_by_name(string yaml, string key)
     {
         (_, List<ConfigProblem> problems) = Parse(yaml);
 
         Assert.Contains(problems, p => p.Code == ErrorCodes.ConfigUnsupportedSetting && p.Message.Contains($"'{key}' is not supported", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_bad_traffic_policy_is_reported_at_its_line_in_the_config_file()
+    {
+        (_, List<ConfigProblem> problems) = Parse("version: 3\nendpoints:\n  - name: w\n    upstream: {url: 80}\n    traffic_policy:\n      on_http_request:\n        - expressions: [\"req.nope == 'x'\"]\n          actions:\n            - type: rate-limit\n              config: {capacity: 10}\n");
+
+        Assert.Equal(2, problems.Count);
+        Assert.All(problems, p => Assert.Equal(ErrorCodes.ConfigInvalidValue, p.Code));
+        Assert.Contains(problems, p => p.Message.Contains(":7:", StringComparison.Ordinal) && p.Message.Contains("req.nope", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Message.Contains(":10:", StringComparison.Ordinal) && p.Message.Contains("'rate' is required", StringComparison.Ordinal));
     }
 
     [Fact]
