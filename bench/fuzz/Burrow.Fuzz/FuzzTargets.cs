@@ -27,6 +27,7 @@ public static class FuzzTargets
         ["frames"] = FramesAsync,
         ["muxado"] = MuxadoAsync,
         ["cel"] = CelAsync,
+        ["policy"] = PolicyAsync,
     };
 
     /// <summary>
@@ -148,6 +149,34 @@ public static class FuzzTargets
         {
             throw new FuzzFindingException("the muxado session's streams or output did not finish within 5 s of its end");
         }
+    }
+
+    private static readonly Burrow.Edge.Policy.PolicyServices PolicyServices = Burrow.Edge.Policy.PolicyServices.ForValidation();
+
+    /// <summary>
+    /// The traffic policy loader: the bytes as a YAML/JSON document for an http and a tcp tunnel. A refusal comes back
+    /// as errors; any exception, or a load past a second, is a finding.
+    /// </summary>
+    public static Task PolicyAsync(byte[] input)
+    {
+        string text = Encoding.UTF8.GetString(input);
+        var clock = Stopwatch.StartNew();
+        foreach (string proto in (string[])["http", "tcp"])
+        {
+            Burrow.Edge.Policy.Loading.PolicyLoadResult result = Burrow.Edge.Policy.Loading.PolicyLoader.Load(text, proto, PolicyServices);
+            result.Policy?.Dispose();
+            if (result.Policy is null && result.Errors.Count == 0)
+            {
+                throw new FuzzFindingException("a document was neither loaded nor refused with a reason");
+            }
+        }
+
+        if (clock.Elapsed > TimeSpan.FromSeconds(1))
+        {
+            throw new FuzzFindingException($"loading took {clock.Elapsed.TotalMilliseconds:0} ms");
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>
