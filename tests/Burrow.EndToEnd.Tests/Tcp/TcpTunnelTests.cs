@@ -95,6 +95,45 @@ public sealed class TcpTunnelTests(TcpTunnelFixture fixture) : IClassFixture<Tcp
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_traffic_policy_on_tcp_connect_closes_matching_connections_before_the_upstream_and_lets_others_through()
+    {
+        string dir = Directory.CreateTempSubdirectory("burrow-tcp-policy-").FullName;
+        try
+        {
+            string deny = Path.Combine(dir, "deny.yml");
+            File.WriteAllText(deny, "on_tcp_connect:\n  - name: no-loopback\n    expressions: [\"inCidrRange(conn.client_ip, '127.0.0.0/8') && endpoint.protocol == 'tcp'\"]\n    actions: [{type: deny}]\n");
+            string pass = Path.Combine(dir, "pass.yml");
+            File.WriteAllText(pass, "on_tcp_connect:\n  - expressions: [\"conn.client_ip == '192.0.2.1'\"]\n    actions: [{type: close-connection}]\n  - actions: [{type: restrict-ips, config: {allow: [127.0.0.0/8]}}]\n");
+            await using var upstream = TcpUpstream.Start(TcpUpstream.Mode.Echo);
+
+            await using (var denied = await fixture.StartAgentAsync([I(upstream.Port), "--traffic-policy-file", deny]))
+            {
+                using Socket socket = await ConnectAsync(denied.Port);
+                Assert.Empty(await ReadToEndOrResetAsync(socket, sendFirst: "hello"u8.ToArray()));
+                Assert.Equal(0, upstream.Accepted);
+            }
+
+            await using var allowed = await fixture.StartAgentAsync([I(upstream.Port), "--traffic-policy-file", pass]);
+            using Socket through = await ConnectAsync(allowed.Port);
+            await through.SendAsync("hello"u8.ToArray(), SocketFlags.None, Ct);
+            byte[] echoed = new byte[5];
+            int got = 0;
+            while (got < echoed.Length)
+            {
+                int read = await through.ReceiveAsync(echoed.AsMemory(got), SocketFlags.None, Ct);
+                Assert.True(read > 0, "closed before the echo");
+                got += read;
+            }
+
+            Assert.Equal("hello", Encoding.ASCII.GetString(echoed));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Dead_upstream_closes_the_public_connection_promptly_and_the_agent_logs_the_code()
     {
         int deadPort = DeadPort();
