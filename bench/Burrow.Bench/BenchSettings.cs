@@ -17,6 +17,7 @@ internal sealed record BenchSettings(string Command, int Rounds, long BulkBytes,
         "  alloc  BenchmarkDotNet [MemoryDiagnoser]: allocated bytes per MiB moved through one stream\n" +
         "  all    both\n" +
         "  cel    policy expressions: ns and bytes per evaluation, against the Cel NuGet package\n" +
+        "  policy a 10-rule traffic policy (bench/policy/ten-rules.yml): ns and bytes per request\n" +
         "  alloc-profile  which types the alloc figure is made of (sampled with the runtime's AllocationTick event)\n" +
         "  --rounds N     rounds per figure; the median is reported (default 3)\n" +
         "  --bytes SIZE   bytes per bulk run, e.g. 1G, 256M (default 1G = 1 GiB)\n" +
@@ -32,7 +33,7 @@ internal sealed record BenchSettings(string Command, int Rounds, long BulkBytes,
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             switch (args[i])
             {
-                case "mux" or "alloc" or "all" or "alloc-profile" or "cel":
+                case "mux" or "alloc" or "all" or "alloc-profile" or "cel" or "policy":
                     settings = settings with { Command = args[i] };
                     break;
                 case "--rounds":

@@ -19,6 +19,13 @@ if (settings.Command == "cel")
     return 0;
 }
 
+if (settings.Command == "policy")
+{
+    Console.WriteLine($"Burrow traffic policy per request: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    Console.WriteLine(PolicySuite.Run());
+    return 0;
+}
+
 Console.WriteLine($"Burrow.Mux benchmark: {settings.Command}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 var mux = settings.Command is "mux" or "all" ? await MuxSuite.RunAsync(settings) : null;
 if (settings.Command == "alloc-profile")
