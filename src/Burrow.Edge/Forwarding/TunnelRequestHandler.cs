@@ -214,7 +214,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         policyContext.AttachTo(context);
         try
         {
-            if (!policy.OnTcpConnect.IsEmpty && await policy.RunAsync(PolicyPhaseKind.TcpConnect, policyContext).ConfigureAwait(false) == ActionResult.Stop)
+            if (!policy.OnTcpConnect.IsEmpty && !await ConnectionAdmittedAsync(context, policy, policyContext).ConfigureAwait(false))
             {
                 return false;
             }
@@ -227,6 +227,72 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             await ErrorResponder.WriteAsync(context, ErrorCodes.PolicyEvaluationFailed, ErrorCodes.PolicyEvaluationFailed.FormatMessage(ex.Rule, ex.Reason)).ConfigureAwait(false);
             return false;
         }
+    }
+
+    /// <summary>
+    /// on_tcp_connect for an http tunnel: once per client connection and tunnel (<see cref="TcpConnectVerdicts"/>),
+    /// so its rate limits count connections and a refused connection is closed, as on a tcp tunnel. Per request
+    /// only when the connection is not tracked.
+    /// </summary>
+    private static async ValueTask<bool> ConnectionAdmittedAsync(HttpContext context, TrafficPolicy policy, PolicyContext policyContext)
+    {
+        if (ClientConnections.Of(context) is not { } connection)
+        {
+            return await policy.RunAsync(PolicyPhaseKind.TcpConnect, policyContext).ConfigureAwait(false) == ActionResult.Continue;
+        }
+
+        Task<TcpConnectVerdict> pending = connection.TcpConnect.GetOrRun(
+            policyContext.Tunnel,
+            async () =>
+            {
+                if (!HttpProtocol.IsHttp2(context.Request.Protocol) && !HttpProtocol.IsHttp3(context.Request.Protocol))
+                {
+                    // An answer written while this phase runs is a refusal of the connection: say it closes.
+                    context.Response.OnStarting(
+                        static state =>
+                        {
+                            var (http, phase) = ((HttpContext, PolicyContext))state;
+                            if (phase.Phase == PolicyPhaseKind.TcpConnect)
+                            {
+                                http.Response.Headers.Connection = "close";
+                            }
+
+                            return Task.CompletedTask;
+                        },
+                        (context, policyContext));
+                }
+
+                bool admitted = await policy.RunAsync(PolicyPhaseKind.TcpConnect, policyContext).ConfigureAwait(false) == ActionResult.Continue;
+                return new TcpConnectVerdict(admitted, [.. policyContext.Vars.Entries]);
+            },
+            out bool ranHere);
+        TcpConnectVerdict verdict = await pending.ConfigureAwait(false);
+        if (!verdict.Admitted)
+        {
+            if (ranHere)
+            {
+                // The action answered this request; the connection ends after it, as a refused tcp connection would.
+                context.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+            }
+            else
+            {
+                // Another request of this connection was refused (an HTTP/2 stream racing it, or a client that kept
+                // the connection): nothing more is served on it.
+                context.Abort();
+            }
+
+            return false;
+        }
+
+        if (!ranHere)
+        {
+            foreach (KeyValuePair<string, object?> variable in verdict.Vars)
+            {
+                policyContext.Vars.Set(variable.Key, variable.Value);
+            }
+        }
+
+        return true;
     }
 
     public void Dispose()

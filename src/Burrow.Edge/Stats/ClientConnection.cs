@@ -14,12 +14,16 @@ internal sealed class ClientConnection
     // Tunnels after the first; guarded by itself. Rare: a browser reusing one HTTP/2 connection for
     // several hostnames under one certificate.
     private List<ClientStats>? _others;
+    private Policy.TcpConnectVerdicts? _tcpConnect;
 
     public ClientConnection(TimeProvider time)
     {
         _time = time;
         _openedAt = time.GetTimestamp();
     }
+
+    /// <summary>What the traffic policies' <c>on_tcp_connect</c> decided for this connection, per tunnel; made on first use.</summary>
+    public Policy.TcpConnectVerdicts TcpConnect => LazyInitializer.EnsureInitialized(ref _tcpConnect);
 
     /// <summary>A request of this connection was routed to the tunnel that owns <paramref name="stats"/>: counts the connection there once.</summary>
     public void Touch(ClientStats stats)

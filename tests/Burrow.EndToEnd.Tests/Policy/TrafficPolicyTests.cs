@@ -135,6 +135,59 @@ public sealed class TrafficPolicyTests(TunnelFixture fixture) : IClassFixture<Tu
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task On_tcp_connect_of_an_http_tunnel_runs_once_per_connection_and_its_vars_reach_every_request()
+    {
+        // The phase stamps the moment it ran: every request of one connection carries the same stamp (it ran once,
+        // as ngrok runs it, and its vars reach each request), a new connection gets its own.
+        string policy = Write("""
+            on_tcp_connect:
+              - actions:
+                  - type: set-vars
+                    config:
+                      vars: [{connected_at: "${string(time.now)}"}]
+            on_http_request:
+              - actions:
+                  - type: add-headers
+                    config: {headers: {x-connected-at: "${vars.connected_at}"}}
+            """);
+        await using var agent = await fixture.StartAgentAsync([Port, "--traffic-policy-file", policy]);
+        var url = new Uri(agent.HttpsUrl, "/headers");
+
+        using HttpClient first = Clients.Create(fixture.Edge.CaPath);
+        var stamps = new HashSet<string>();
+        for (int i = 0; i < 4; i++)
+        {
+            using HttpResponseMessage served = await first.GetAsync(url, Ct);
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            stamps.Add((await Http.ErrorPageTests.ReadHeadersAsync(served))["x-connected-at"]);
+        }
+
+        Assert.Single(stamps);
+        using HttpClient second = Clients.Create(fixture.Edge.CaPath);
+        using HttpResponseMessage other = await second.GetAsync(url, Ct);
+        string stamp = (await Http.ErrorPageTests.ReadHeadersAsync(other))["x-connected-at"];
+        Assert.DoesNotContain(stamp, stamps);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task On_tcp_connect_of_an_http_tunnel_refuses_the_connection_and_closes_it_after_the_answer()
+    {
+        string policy = Write("""
+            on_tcp_connect:
+              - name: nobody-from-loopback
+                expressions: ["inCidrRange(conn.client_ip, '127.0.0.0/8')"]
+                actions: [{type: deny}]
+            """);
+        await using var agent = await fixture.StartAgentAsync([Port, "--traffic-policy-file", policy]);
+
+        using HttpResponseMessage refused = await fixture.Client.GetAsync(new Uri(agent.HttpsUrl, "/hello"), Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("ERR_BURROW_3101", refused.Headers.GetValues("Burrow-Error-Code").Single());
+        Assert.True(refused.Headers.ConnectionClose, "a refused connection is closed after its answer");
+        Assert.Contains("nobody-from-loopback", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Verify_webhook_lets_a_signed_github_delivery_through_and_refuses_a_wrong_or_tampered_one()
     {
         const string secret = "It's a Secret to Everybody";
