@@ -11,6 +11,7 @@ internal sealed class AuthoritativeDnsServer : IDisposable
 {
     private readonly DnsServer _server;
     private readonly ZoneAnswerer _answerer;
+    private long _queries;
 
     public AuthoritativeDnsServer(IPEndPoint endPoint, ZoneAnswerer answerer)
     {
@@ -21,6 +22,9 @@ internal sealed class AuthoritativeDnsServer : IDisposable
     }
 
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>How many queries were answered, for tests and metrics.</summary>
+    public long Queries => Interlocked.Read(ref _queries);
 
     /// <summary>Binds both listeners and starts answering.</summary>
     public void Start() => _server.Start();
@@ -36,6 +40,7 @@ internal sealed class AuthoritativeDnsServer : IDisposable
         if (e.Query is DnsMessage query)
         {
             e.Response = _answerer.Answer(query);
+            Interlocked.Increment(ref _queries);
         }
 
         return Task.CompletedTask;
