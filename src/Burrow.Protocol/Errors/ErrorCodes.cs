@@ -622,6 +622,38 @@ public static class ErrorCodes
         "The edge's {0} cannot listen on {1} ({2}): {3}. Stop the program that holds it, or move the listener with {2} host:port.",
         "Another program (or another burrow server) holds that address: stop it, or give the listener another address with the flag the message names; every listener but the agents' also takes 'off'.");
 
+    // :: 52xx certificates over ACME (RFC 8555)
+
+    /// <summary>5201: the ACME server answered with a problem document. Args: the problem type, its detail, the request.</summary>
+    public static readonly ErrorCode AcmeProblem = new(
+        5201, nameof(AcmeProblem), null,
+        "The ACME server refused {2}: {0}: {1}.",
+        "The problem type and detail are the certificate authority's own words (RFC 8555 section 6.7); fix what they name, for example a hostname the CA will not issue for, and the edge asks again.");
+
+    /// <summary>5202: the ACME server's rate limit was reached. Args: the detail, the retry time or 'unknown'.</summary>
+    public static readonly ErrorCode AcmeRateLimited = new(
+        5202, nameof(AcmeRateLimited), null,
+        "The ACME server's rate limit was reached: {0}; retry after {1}.",
+        "Wait until the time given; the edge does not retry before it. Issue fewer certificates for the same names, or use a wildcard certificate for the tunnel domain.");
+
+    /// <summary>5203: an authorization failed validation. Args: the identifier, the challenge type, the problem detail.</summary>
+    public static readonly ErrorCode AcmeChallengeFailed = new(
+        5203, nameof(AcmeChallengeFailed), null,
+        "The ACME server could not validate {0} with {1}: {2}.",
+        "For http-01 the name must reach this edge on port 80, for tls-alpn-01 on port 443, and for dns-01 the zone must be delegated to the edge's DNS server (--dns-addr); check DNS records and firewalls.");
+
+    /// <summary>5204: the ACME server could not be used (unreachable, or an answer that is not ACME). Args: the URL, the reason.</summary>
+    public static readonly ErrorCode AcmeUnreachable = new(
+        5204, nameof(AcmeUnreachable), null,
+        "The ACME server at {0} could not be used: {1}.",
+        "Check the ACME directory URL and that the edge can reach it; the CA's status page says whether it is down.");
+
+    /// <summary>5205: an order or authorization did not settle in time. Args: what was waited for, the URL, the time waited.</summary>
+    public static readonly ErrorCode AcmeTimedOut = new(
+        5205, nameof(AcmeTimedOut), null,
+        "The ACME {0} at {1} was still pending after {2}.",
+        "The CA is slow or the challenge is not being checked; the edge gives up and asks again later. If it keeps happening, check the CA's status page.");
+
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
@@ -636,6 +668,7 @@ public static class ErrorCodes
         JwtMissing, JwtInvalid, OidcLoginRequired, OidcSignInFailed, IdentityProviderUnavailable,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,
+        AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,

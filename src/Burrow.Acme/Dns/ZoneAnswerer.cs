@@ -1,0 +1,101 @@
+using System.Net.Sockets;
+using ARSoft.Tools.Net;
+using ARSoft.Tools.Net.Dns;
+using Burrow.Acme.Challenges;
+
+namespace Burrow.Acme.Dns;
+
+/// <summary>
+/// Answers one DNS query for the tunnel zone, as an authoritative server does (RFC 1034 section 4.3.2, minus
+/// delegation): A/AAAA for the apex and every name under it, NS and SOA at the apex, TXT at
+/// <c>_acme-challenge.NAME</c> while a DNS-01 challenge is pending, NODATA with the SOA for anything else in the
+/// zone. Names outside the zone are REFUSED (no recursion), and so are zone transfers. Pure: no I/O.
+/// </summary>
+internal sealed class ZoneAnswerer
+{
+    private const string ChallengeLabel = "_acme-challenge";
+    private readonly TunnelZone _zone;
+    private readonly Dns01Challenges _challenges;
+    private readonly DomainName _apex;
+
+    public ZoneAnswerer(TunnelZone zone, Dns01Challenges challenges)
+    {
+        _zone = zone;
+        _challenges = challenges;
+        _apex = DomainName.Parse(zone.Name);
+    }
+
+    public DnsMessage Answer(DnsMessage query)
+    {
+        var response = query.CreateResponseInstance();
+        response.IsRecursionAllowed = false;
+        if (query.Questions.Count != 1)
+        {
+            response.ReturnCode = ReturnCode.FormatError;
+            return response;
+        }
+
+        var question = query.Questions[0];
+        bool inZone = question.Name.Equals(_apex, ignoreCase: true) || question.Name.IsSubDomainOf(_apex);
+        if (!inZone || question.RecordClass is not (RecordClass.INet or RecordClass.Any)
+            || question.RecordType is RecordType.Axfr or RecordType.Ixfr)
+        {
+            response.ReturnCode = ReturnCode.Refused;
+            return response;
+        }
+
+        response.IsAuthoritiveAnswer = true;
+        response.ReturnCode = ReturnCode.NoError;
+        AddAnswers(response.AnswerRecords, question.Name, question.RecordType);
+        if (response.AnswerRecords.Count == 0)
+        {
+            // NODATA: the SOA in the authority section tells resolvers how long to cache the absence (RFC 2308).
+            response.AuthorityRecords.Add(Soa());
+        }
+
+        return response;
+    }
+
+    private void AddAnswers(List<DnsRecordBase> answers, DomainName name, RecordType type)
+    {
+        bool apex = name.Equals(_apex, ignoreCase: true);
+        bool challenge = name.Labels[0].Equals(ChallengeLabel, StringComparison.OrdinalIgnoreCase);
+        bool any = type == RecordType.Any;
+        if (challenge)
+        {
+            if (type is RecordType.Txt || any)
+            {
+                foreach (string value in _challenges.TxtValues(name.ToString()))
+                {
+                    answers.Add(new TxtRecord(name, _zone.ChallengeTtl, value));
+                }
+            }
+
+            return;
+        }
+
+        if (type is RecordType.A || any)
+        {
+            answers.AddRange(_zone.Addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork).Select(a => new ARecord(name, _zone.Ttl, a)));
+        }
+
+        if (type is RecordType.Aaaa || any)
+        {
+            answers.AddRange(_zone.Addresses.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6).Select(a => new AaaaRecord(name, _zone.Ttl, a)));
+        }
+
+        if (apex && (type is RecordType.Ns || any))
+        {
+            answers.AddRange(_zone.EffectiveNameServers.Select(ns => new NsRecord(_apex, _zone.Ttl, DomainName.Parse(ns))));
+        }
+
+        if (apex && (type is RecordType.Soa || any))
+        {
+            answers.Add(Soa());
+        }
+    }
+
+    private SoaRecord Soa() => new(
+        _apex, _zone.ChallengeTtl, DomainName.Parse(_zone.EffectiveNameServers[0]), DomainName.Parse("hostmaster." + _zone.Name),
+        serialNumber: 1, refreshInterval: 3600, retryInterval: 600, expireInterval: 604800, negativeCachingTTL: _zone.ChallengeTtl);
+}
