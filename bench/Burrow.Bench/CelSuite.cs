@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Burrow.Edge.Policy.Expressions;
 using System.Net;
@@ -68,14 +67,14 @@ internal static class CelSuite
         {
             CelProgram<Request> ours = environment.Compile(expression);
             object? result = ours.Evaluate(request);
-            (double ns, double bytes) = Measure(() => ours.Evaluate(request));
+            (double ns, double bytes) = PerCall.Measure(() => ours.Evaluate(request), Iterations, 10_000);
 
             string theirNs = "n/a", theirBytes = "n/a";
             try
             {
                 var compiled = theirs.Compile(expression.Replace("inCidrRange(conn.client_ip, '10.0.0.0/8')", "inCidrRange('10.0.0.0/8', conn.client_ip)", StringComparison.Ordinal));
                 compiled.Invoke(variables);
-                (double n, double b) = Measure(() => compiled.Invoke(variables));
+                (double n, double b) = PerCall.Measure(() => compiled.Invoke(variables), Iterations, 10_000);
                 theirNs = n.ToString("0", CultureInfo.InvariantCulture);
                 theirBytes = b.ToString("0", CultureInfo.InvariantCulture);
             }
@@ -88,24 +87,5 @@ internal static class CelSuite
         }
 
         return table.ToString();
-    }
-
-    private static (double Ns, double Bytes) Measure(Func<object?> evaluate)
-    {
-        for (int i = 0; i < 10_000; i++)
-        {
-            evaluate();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < Iterations; i++)
-        {
-            evaluate();
-        }
-
-        clock.Stop();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        return (clock.Elapsed.TotalNanoseconds / Iterations, (double)allocated / Iterations);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Burrow.Edge;
@@ -62,11 +61,11 @@ internal static class PolicySuite
         (double wholeNs, double wholeBytes) = (double.MaxValue, 0);
         for (int pass = 0; pass < 3; pass++)
         {
-            (double ns, double bytes) = Measure(contextOnly);
+            (double ns, double bytes) = PerCall.Measure(contextOnly, Iterations, 20_000);
             (contextNs, contextBytes) = ns < contextNs ? (ns, bytes) : (contextNs, contextBytes);
-            (ns, bytes) = Measure(requestPhase);
+            (ns, bytes) = PerCall.Measure(requestPhase, Iterations, 20_000);
             (requestNs, requestBytes) = ns < requestNs ? (ns, bytes) : (requestNs, requestBytes);
-            (ns, bytes) = Measure(bothPhases);
+            (ns, bytes) = PerCall.Measure(bothPhases, Iterations, 20_000);
             (wholeNs, wholeBytes) = ns < wholeNs ? (ns, bytes) : (wholeNs, wholeBytes);
         }
 
@@ -117,25 +116,5 @@ internal static class PolicySuite
         }
 
         return new Tunnel("t_bench", "q.localhost", session, bind, options, new EdgeOptions());
-    }
-
-    private static (double Ns, double Bytes) Measure(Func<object?> run)
-    {
-        for (int i = 0; i < 20_000; i++)
-        {
-            run();
-        }
-
-        GC.Collect();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < Iterations; i++)
-        {
-            run();
-        }
-
-        clock.Stop();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        return (clock.Elapsed.TotalNanoseconds / Iterations, (double)allocated / Iterations);
     }
 }
