@@ -5,6 +5,19 @@ internal static class OwnerOnlyFile
 {
     public static void WriteAllText(string path, string contents)
     {
+        using FileStream stream = Create(path);
+        using var writer = new StreamWriter(stream);
+        writer.Write(contents);
+    }
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> contents)
+    {
+        using FileStream stream = Create(path);
+        stream.Write(contents);
+    }
+
+    private static FileStream Create(string path)
+    {
         File.Delete(path);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
@@ -12,8 +25,6 @@ internal static class OwnerOnlyFile
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(contents);
+        return new FileStream(path, options);
     }
 }

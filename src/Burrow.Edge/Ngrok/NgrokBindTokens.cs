@@ -28,29 +28,13 @@ internal sealed partial class NgrokBindTokens
     /// <summary>Loads the key from <paramref name="dataDirectory"/>, creating it on first use; a key only for this process when the directory cannot hold it.</summary>
     public static NgrokBindTokens Load(string dataDirectory, ILogger logger)
     {
-        string path = Path.Combine(dataDirectory, KeyFile);
-        try
+        (byte[] key, string? notKept) = Certificates.DataDirectoryKey.LoadOrCreate(dataDirectory, KeyFile);
+        if (notKept is not null)
         {
-            if (File.Exists(path) && File.ReadAllBytes(path) is { Length: 32 } existing)
-            {
-                return new NgrokBindTokens(existing);
-            }
-
-            byte[] key = RandomNumberGenerator.GetBytes(32);
-            Directory.CreateDirectory(dataDirectory);
-            File.WriteAllBytes(path, key);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            return new NgrokBindTokens(key);
+            Log.KeyNotKept(logger, notKept);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            Log.KeyNotKept(logger, path, ex.Message);
-            return new NgrokBindTokens(RandomNumberGenerator.GetBytes(32));
-        }
+
+        return new NgrokBindTokens(key);
     }
 
     public string Create(Claim claim)
@@ -98,7 +82,7 @@ internal sealed partial class NgrokBindTokens
     private static partial class Log
     {
         [LoggerMessage(EventId = 1710, EventName = "NgrokTokenKeyNotKept", Level = LogLevel.Warning,
-            Message = "Could not keep the ngrok bind-token key in {Path} ({Reason}); ngrok clients get their URLs back after a reconnect, but not after this edge restarts")]
-        public static partial void KeyNotKept(ILogger logger, string path, string reason);
+            Message = "Could not keep the ngrok bind-token key in {Reason}; ngrok clients get their URLs back after a reconnect, but not after this edge restarts")]
+        public static partial void KeyNotKept(ILogger logger, string reason);
     }
 }

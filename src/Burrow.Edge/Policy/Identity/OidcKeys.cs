@@ -26,29 +26,13 @@ internal sealed partial class OidcKeys
     /// <summary>Loads the key from <paramref name="dataDirectory"/>, creating it on first use; a key only for this process when the directory cannot hold it.</summary>
     public static OidcKeys Load(string dataDirectory, ILogger logger)
     {
-        string path = Path.Combine(dataDirectory, KeyFile);
-        try
+        (byte[] key, string? notKept) = Certificates.DataDirectoryKey.LoadOrCreate(dataDirectory, KeyFile);
+        if (notKept is not null)
         {
-            if (File.Exists(path) && File.ReadAllBytes(path) is { Length: 32 } existing)
-            {
-                return new OidcKeys(existing);
-            }
-
-            byte[] key = RandomNumberGenerator.GetBytes(32);
-            Directory.CreateDirectory(dataDirectory);
-            File.WriteAllBytes(path, key);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            return new OidcKeys(key);
+            Log.KeyNotKept(logger, notKept);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            Log.KeyNotKept(logger, path, ex.Message);
-            return new OidcKeys(RandomNumberGenerator.GetBytes(32));
-        }
+
+        return new OidcKeys(key);
     }
 
     /// <summary>Keys from the given 32 bytes (tests; an edge uses <see cref="Load"/>).</summary>
@@ -109,7 +93,7 @@ internal sealed partial class OidcKeys
     private static partial class Log
     {
         [LoggerMessage(EventId = 1925, EventName = "OidcCookieKeyNotKept", Level = LogLevel.Warning,
-            Message = "Could not keep the oidc cookie key in {Path} ({Reason}); oidc sign-ins work, but end when this edge restarts")]
-        public static partial void KeyNotKept(ILogger logger, string path, string reason);
+            Message = "Could not keep the oidc cookie key in {Reason}; oidc sign-ins work, but end when this edge restarts")]
+        public static partial void KeyNotKept(ILogger logger, string reason);
     }
 }
