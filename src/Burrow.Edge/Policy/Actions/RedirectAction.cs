@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Burrow.Edge.Policy.Expressions;
+using Burrow.Edge.Policy.Expressions.Runtime;
 using Burrow.Edge.Policy.Loading;
 using Microsoft.AspNetCore.Http;
 
@@ -85,6 +86,9 @@ internal sealed class UrlPattern
             {
                 // Linear-time matching: a hostile pattern cannot make a request spin.
                 regex = new Regex(from, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, MatchTimeout);
+                // As for matches(): the first match builds the automaton and JITs the engine, which alone can pass
+                // the timeout on a busy machine; pay for it at bind time, not on the first request.
+                CelRegex.WarmUp(regex, "https://warm-up.example:8443/path/0123456789?query=1");
             }
             catch (ArgumentException ex)
             {
@@ -113,14 +117,22 @@ internal sealed class UrlPattern
             return to;
         }
 
-        try
+        // The timeout is wall-clock: a starved core or a GC pause can trip it on a short linear match. One retry
+        // tells that from a truly slow match, which times out again (bounded at twice the timeout), as CelRegex does.
+        for (int attempt = 1; ; attempt++)
         {
-            // As Go's ReplaceAllString, which ngrok users write for: each match replaced, $1… its groups, the rest kept.
-            return _from.IsMatch(url) ? _from.Replace(url, to) : null;
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            throw new CelEvaluationException("the from pattern took longer than 50 ms to match");
+            try
+            {
+                // As Go's ReplaceAllString, which ngrok users write for: each match replaced, $1… its groups, the rest kept.
+                return _from.IsMatch(url) ? _from.Replace(url, to) : null;
+            }
+            catch (RegexMatchTimeoutException) when (attempt == 1)
+            {
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                throw new CelEvaluationException("the from pattern took longer than 50 ms to match, twice");
+            }
         }
     }
 }

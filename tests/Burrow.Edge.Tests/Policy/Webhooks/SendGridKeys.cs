@@ -13,6 +13,7 @@ internal static class SendGridKeys
 
     public static string OtherPublicKey { get; } = Convert.ToBase64String(Other.ExportSubjectPublicKeyInfo());
 
-    public static string Sign(string signed) =>
-        Convert.ToBase64String(Key.SignData(Encoding.UTF8.GetBytes(signed), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+    /// <summary>Signs with the private key of <see cref="PublicKey"/>, or with <paramref name="other"/> that of <see cref="OtherPublicKey"/>.</summary>
+    public static string Sign(string signed, bool other = false) =>
+        Convert.ToBase64String((other ? Other : Key).SignData(Encoding.UTF8.GetBytes(signed), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
 }

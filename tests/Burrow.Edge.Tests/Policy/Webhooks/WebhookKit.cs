@@ -47,22 +47,11 @@ internal static class WebhookKit
 
     public static string BodyText(this WebhookRequest request) => Encoding.UTF8.GetString(request.Body.Span);
 
-    public static byte[] Hmac(HashAlgorithmName algorithm, byte[] key, string data)
-    {
-        var bytes = Encoding.UTF8.GetBytes(data);
-        if (algorithm == HashAlgorithmName.SHA1)
-        {
-#pragma warning disable CA5350 // the providers' scheme
-            return HMACSHA1.HashData(key, bytes);
-#pragma warning restore CA5350
-        }
+    public static byte[] Hmac(HashAlgorithmName algorithm, byte[] key, string data) => WebhookSigners.Hmac(algorithm, key, data);
 
-        return algorithm == HashAlgorithmName.SHA512 ? HMACSHA512.HashData(key, bytes) : HMACSHA256.HashData(key, bytes);
-    }
+    public static string HexSha256(string key, string data) => WebhookSigners.HexSha256(key, data);
 
-    public static string HexSha256(string key, string data) => Convert.ToHexStringLower(Hmac(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(key), data));
-
-    public static string Base64Sha256(string key, string data) => Convert.ToBase64String(Hmac(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(key), data));
+    public static string Base64Sha256(string key, string data) => WebhookSigners.Base64Sha256(key, data);
 
     public static WebhookSecret Secret(string provider, string secret)
     {
