@@ -241,7 +241,7 @@ internal sealed partial class PinnedPolicies : IDisposable
         string more = loaded.Errors.Count > 1 ? $" (and {loaded.Errors.Count - 1} more)" : "";
         return ErrorCodes.TrafficPolicyInvalid.ToError(
             $"{first.Where} of the policy the edge's operator pinned to {subject}",
-            $"{first.Message}{more}; only the operator can change it (burrow admin domain policy set, or clear)");
+            $"{first.Message}{more}; only the operator can change it (burrow admin domain policy, or address policy)");
     }
 
     private static partial class Log
