@@ -172,6 +172,7 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton(sp => new Policy.PolicyServices(
             time, sp.GetRequiredService<ILoggerFactory>(), new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, options.DataDirectory));
+        services.AddSingleton<PinnedPolicies>();
         services.AddSingleton<TunnelBinder>();
         services.AddSingleton<AgentConnectionHandler>();
         services.AddSingleton<Ngrok.NgrokConnectionHandler>();
@@ -333,7 +334,7 @@ public sealed class EdgeServer : IAsyncDisposable
 
         if (_controlPlane.Store is { } store && _options.AdminEndPoint is { } adminEndPoint)
         {
-            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _options, _app.Services.GetRequiredService<TimeProvider>(), _meters, _configureLogging);
+            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _app.Services.GetRequiredService<PinnedPolicies>(), _options, _app.Services.GetRequiredService<TimeProvider>(), _meters, _configureLogging);
             try
             {
                 await _admin.StartAsync(cancellationToken).ConfigureAwait(false);

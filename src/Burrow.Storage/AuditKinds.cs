@@ -27,11 +27,23 @@ public static class AuditKinds
     /// <summary>A reserved hostname was released.</summary>
     public const string DomainReleased = "domain.released";
 
+    /// <summary>The operator pinned a traffic policy to a reserved hostname, or replaced it.</summary>
+    public const string DomainPolicySet = "domain.policy_set";
+
+    /// <summary>The operator cleared the traffic policy pinned to a reserved hostname.</summary>
+    public const string DomainPolicyCleared = "domain.policy_cleared";
+
     /// <summary>A TCP port was reserved.</summary>
     public const string TcpAddressReserved = "tcp_address.reserved";
 
     /// <summary>A reserved TCP port was released.</summary>
     public const string TcpAddressReleased = "tcp_address.released";
+
+    /// <summary>The operator pinned a traffic policy to a reserved TCP port, or replaced it.</summary>
+    public const string TcpAddressPolicySet = "tcp_address.policy_set";
+
+    /// <summary>The operator cleared the traffic policy pinned to a reserved TCP port.</summary>
+    public const string TcpAddressPolicyCleared = "tcp_address.policy_cleared";
 
     /// <summary>An agent session was opened (address: the agent's).</summary>
     public const string SessionOpened = "session.opened";

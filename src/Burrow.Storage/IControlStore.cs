@@ -103,6 +103,16 @@ public interface IControlStore : IAsyncDisposable
     /// <summary>Reserved domains, by hostname: those of one account, or all.</summary>
     Task<IReadOnlyList<ReservedDomain>> ListReservedDomainsAsync(string? accountId = null, CancellationToken cancellationToken = default);
 
+    /// <summary>The reservation with this id, or <see langword="null"/>.</summary>
+    Task<ReservedDomain?> GetReservedDomainAsync(string reservedDomainId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Pins the operator's traffic policy (its text, stored as given) to a reserved hostname, or clears it with
+    /// <see langword="null"/>. Returns the updated reservation, or <see langword="null"/> when there is none with this id.
+    /// The store does not read the document: the caller checks it first.
+    /// </summary>
+    Task<ReservedDomain?> SetDomainTrafficPolicyAsync(string reservedDomainId, string? trafficPolicy, CancellationToken cancellationToken = default);
+
     /// <summary>Releases a reservation by id; returns whether it existed.</summary>
     Task<bool> ReleaseDomainAsync(string reservedDomainId, CancellationToken cancellationToken = default);
 
@@ -116,6 +126,12 @@ public interface IControlStore : IAsyncDisposable
 
     /// <summary>Reserved TCP addresses, by port: those of one account, or all.</summary>
     Task<IReadOnlyList<ReservedTcpAddress>> ListReservedTcpAddressesAsync(string? accountId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The reserved TCP address with this id, or <see langword="null"/>.</summary>
+    Task<ReservedTcpAddress?> GetReservedTcpAddressAsync(string reservedTcpAddressId, CancellationToken cancellationToken = default);
+
+    /// <summary>Pins the operator's traffic policy to a reserved TCP address, or clears it with <see langword="null"/>; as <see cref="SetDomainTrafficPolicyAsync"/>.</summary>
+    Task<ReservedTcpAddress?> SetTcpAddressTrafficPolicyAsync(string reservedTcpAddressId, string? trafficPolicy, CancellationToken cancellationToken = default);
 
     /// <summary>Releases a reserved TCP address by id; returns whether it existed.</summary>
     Task<bool> ReleaseTcpAddressAsync(string reservedTcpAddressId, CancellationToken cancellationToken = default);

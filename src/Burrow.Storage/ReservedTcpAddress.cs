@@ -6,4 +6,5 @@ namespace Burrow.Storage;
 /// <param name="Port">The public port (1 to 65535).</param>
 /// <param name="Description">A note for people, or <see langword="null"/>.</param>
 /// <param name="CreatedAt">When it was reserved.</param>
-public sealed record ReservedTcpAddress(string Id, string AccountId, int Port, string? Description, DateTimeOffset CreatedAt);
+/// <param name="TrafficPolicy">The operator's traffic policy pinned to the port (its <c>on_tcp_connect</c> rules run first); <see langword="null"/> for none.</param>
+public sealed record ReservedTcpAddress(string Id, string AccountId, int Port, string? Description, DateTimeOffset CreatedAt, string? TrafficPolicy = null);

@@ -76,6 +76,58 @@ public sealed class ReservationTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
+    public async Task A_traffic_policy_is_pinned_to_a_reserved_domain_kept_as_written_replaced_and_cleared(StoreKind kind)
+    {
+        await using var store = await TestStores.OpenAsync(kind, postgres);
+        Account alice = await store.CreateAccountAsync("alice");
+        ReservedDomain demo = await store.ReserveDomainAsync(alice.Id, "demo.example.com");
+        ReservedDomain other = await store.ReserveDomainAsync(alice.Id, "other.example.com");
+        Assert.Null(demo.TrafficPolicy);
+
+        // Stored byte for byte (comments, quotes, non-ASCII), since errors found later point at its lines.
+        const string policy = "# the operator's\non_http_request:\n  - expressions: [\"hasReqHeader('x-block')\"]\n    actions: [{type: deny, config: {status_code: 451}}]  # café\n";
+        ReservedDomain pinned = (await store.SetDomainTrafficPolicyAsync(demo.Id, policy))!;
+        Assert.Equal(demo with { TrafficPolicy = policy }, pinned);
+        Assert.Equal(policy, (await store.FindReservedDomainAsync("DEMO.example.com"))!.TrafficPolicy);
+        Assert.Equal(pinned, await store.GetReservedDomainAsync(demo.Id));
+        Assert.Equal([policy, null], (await store.ListReservedDomainsAsync(alice.Id)).Select(d => d.TrafficPolicy));
+
+        string large = "on_http_request:\n" + string.Concat(Enumerable.Repeat("  - actions: [{type: log}]\n", 2000));
+        Assert.Equal(large, (await store.SetDomainTrafficPolicyAsync(demo.Id, large))!.TrafficPolicy);
+        Assert.Null((await store.SetDomainTrafficPolicyAsync(demo.Id, null))!.TrafficPolicy);
+        Assert.Null((await store.FindReservedDomainAsync("demo.example.com"))!.TrafficPolicy);
+        Assert.Null((await store.GetReservedDomainAsync(other.Id))!.TrafficPolicy);
+
+        Assert.Null(await store.SetDomainTrafficPolicyAsync("rd_missing", policy));
+        Assert.Null(await store.GetReservedDomainAsync("rd_missing"));
+        await store.SetDomainTrafficPolicyAsync(demo.Id, policy);
+        Assert.True(await store.ReleaseDomainAsync(demo.Id));
+        Assert.Null(await store.SetDomainTrafficPolicyAsync(demo.Id, policy));
+        // A new reservation of the name starts without the old pin.
+        Assert.Null((await store.ReserveDomainAsync(alice.Id, "demo.example.com")).TrafficPolicy);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
+    public async Task A_traffic_policy_is_pinned_to_a_reserved_tcp_address_and_cleared(StoreKind kind)
+    {
+        await using var store = await TestStores.OpenAsync(kind, postgres);
+        Account alice = await store.CreateAccountAsync("alice");
+        ReservedTcpAddress ssh = await store.ReserveTcpAddressAsync(alice.Id, 20122, "ssh");
+        const string policy = "on_tcp_connect:\n  - actions: [{type: restrict-ips, config: {allow: [10.0.0.0/8]}}]\n";
+
+        Assert.Equal(ssh with { TrafficPolicy = policy }, await store.SetTcpAddressTrafficPolicyAsync(ssh.Id, policy));
+        Assert.Equal(policy, (await store.FindReservedTcpAddressAsync(20122))!.TrafficPolicy);
+        Assert.Equal(policy, (await store.GetReservedTcpAddressAsync(ssh.Id))!.TrafficPolicy);
+        Assert.Equal([policy], (await store.ListReservedTcpAddressesAsync()).Select(a => a.TrafficPolicy));
+        Assert.Null((await store.SetTcpAddressTrafficPolicyAsync(ssh.Id, null))!.TrafficPolicy);
+        Assert.Null((await store.FindReservedTcpAddressAsync(20122))!.TrafficPolicy);
+        Assert.Null(await store.SetTcpAddressTrafficPolicyAsync("ra_missing", policy));
+        Assert.Null(await store.GetReservedTcpAddressAsync("ra_missing"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
     public async Task Racing_reservations_of_one_hostname_leave_exactly_one_owner(StoreKind kind)
     {
         await using var store = await TestStores.OpenAsync(kind, postgres);

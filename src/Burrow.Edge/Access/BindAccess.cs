@@ -57,8 +57,10 @@ internal sealed class BindAccess
     /// and either reserved for its own or within its token's hostname scope. A name that is not a
     /// single label under the base domain (<paramref name="underBaseDomain"/> false) needs its own
     /// account's reservation or a scope pattern that matches it (an empty scope is not enough).
+    /// Allowed, it also gives the account's reservation of the name (with the operator's pinned policy), if any.
     /// </summary>
-    public async ValueTask<ProtocolError?> CheckHostnameAsync(AgentSession session, string hostname, bool underBaseDomain, string baseDomain, CancellationToken cancellationToken)
+    public async ValueTask<(ProtocolError? Error, ReservedDomain? Reservation)> CheckHostnameAsync(
+        AgentSession session, string hostname, bool underBaseDomain, string baseDomain, CancellationToken cancellationToken)
     {
         ReservedDomain? reserved = null;
         if (_plane.Store is { } store)
@@ -69,21 +71,26 @@ internal sealed class BindAccess
             }
             catch (StoreException)
             {
-                return ErrorCodes.StoreUnavailable.ToError("cannot check the hostname's reservation");
+                return (ErrorCodes.StoreUnavailable.ToError("cannot check the hostname's reservation"), null);
             }
         }
 
         bool own = reserved is not null && string.Equals(reserved.AccountId, session.Credential.AccountId, StringComparison.Ordinal);
         if (reserved is not null && !own)
         {
-            return ErrorCodes.HostnameReserved.ToError(hostname);
+            return (ErrorCodes.HostnameReserved.ToError(hostname), null);
         }
 
         if (own)
         {
-            return null;
+            return (null, reserved);
         }
 
+        return (CheckScope(session, hostname, underBaseDomain, baseDomain), null);
+    }
+
+    private static ProtocolError? CheckScope(AgentSession session, string hostname, bool underBaseDomain, string baseDomain)
+    {
         IReadOnlyList<string> patterns = session.Credential.Scopes.Hostnames;
         if (underBaseDomain)
         {
@@ -121,24 +128,24 @@ internal sealed class BindAccess
     public async ValueTask<bool> IsReservedAsync(string hostname, CancellationToken cancellationToken) =>
         _plane.Store is { } store && await store.FindReservedDomainAsync(hostname, cancellationToken).ConfigureAwait(false) is not null;
 
-    /// <summary>Whether the session may bind the TCP port: not reserved for another account.</summary>
-    public async ValueTask<ProtocolError?> CheckPortAsync(AgentSession session, int port, CancellationToken cancellationToken)
+    /// <summary>Whether the session may bind the TCP port: not reserved for another account. Allowed, it also gives the account's reservation of it, if any.</summary>
+    public async ValueTask<(ProtocolError? Error, ReservedTcpAddress? Reservation)> CheckPortAsync(AgentSession session, int port, CancellationToken cancellationToken)
     {
         if (_plane.Store is not { } store)
         {
-            return null;
+            return (null, null);
         }
 
         try
         {
             ReservedTcpAddress? reserved = await store.FindReservedTcpAddressAsync(port, cancellationToken).ConfigureAwait(false);
             return reserved is not null && !string.Equals(reserved.AccountId, session.Credential.AccountId, StringComparison.Ordinal)
-                ? ErrorCodes.TcpPortReserved.ToError(port)
-                : null;
+                ? (ErrorCodes.TcpPortReserved.ToError(port), null)
+                : (null, reserved);
         }
         catch (StoreException)
         {
-            return ErrorCodes.StoreUnavailable.ToError("cannot check the port's reservation");
+            return (ErrorCodes.StoreUnavailable.ToError("cannot check the port's reservation"), null);
         }
     }
 

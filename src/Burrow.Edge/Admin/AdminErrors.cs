@@ -20,6 +20,23 @@ internal static class AdminErrors
 
     public static IResult BadRequest(string what) => Result(ErrorCodes.AdminBadRequest, what);
 
+    /// <summary>
+    /// A traffic policy document refused (ERR_BURROW_2021, 400): the first mistake in the message, every one of them with
+    /// its line, column and key path in <c>policy_errors</c>. <paramref name="checkedFor"/> names the live tunnel's proto
+    /// when the document was checked for it rather than for an http tunnel.
+    /// </summary>
+    public static IResult PolicyInvalid(IReadOnlyList<Policy.Loading.PolicyError> errors, string? checkedFor)
+    {
+        Policy.Loading.PolicyError first = errors[0];
+        string more = errors.Count > 1 ? $" (and {errors.Count - 1} more: {string.Join("; ", errors.Skip(1).Take(4))})" : "";
+        string live = checkedFor is null ? "" : $" (checked for the {checkedFor} tunnel live on it)";
+        ErrorCode code = ErrorCodes.TrafficPolicyInvalid;
+        int status = code.HttpStatus ?? StatusCodes.Status400BadRequest;
+        var info = new ErrorInfo(code.Code, status, code.FormatMessage(first.Where, first.Message + more + live),
+            [.. errors.Select(e => new PolicyErrorInfo(e.Line, e.Column, e.Path, e.Message))]);
+        return Results.Json(info, AdminJsonContext.Default.ErrorInfo, statusCode: status);
+    }
+
     /// <summary>The answer for a store failure; messages of the store never hold secrets.</summary>
     public static IResult FromStore(StoreException ex) => ex.Kind switch
     {

@@ -29,10 +29,10 @@ internal static class AdminMapping
         new(token.Id, token.AccountId, token.Name, token.Hint, token.Scopes.ToInfo(), token.CreatedAt, token.ExpiresAt, token.RevokedAt);
 
     public static ReservedDomainInfo ToInfo(this ReservedDomain domain) =>
-        new(domain.Id, domain.AccountId, domain.Hostname, domain.Description, domain.CreatedAt);
+        new(domain.Id, domain.AccountId, domain.Hostname, domain.Description, domain.CreatedAt, domain.TrafficPolicy);
 
     public static ReservedAddressInfo ToInfo(this ReservedTcpAddress address, string domain) =>
-        new(address.Id, address.AccountId, address.Port, string.Create(CultureInfo.InvariantCulture, $"{domain}:{address.Port}"), address.Description, address.CreatedAt);
+        new(address.Id, address.AccountId, address.Port, string.Create(CultureInfo.InvariantCulture, $"{domain}:{address.Port}"), address.Description, address.CreatedAt, address.TrafficPolicy);
 
     public static AuditEventInfo ToInfo(this AuditEvent e) =>
         new(e.Id, e.At, e.Kind, e.AccountId, e.AuthtokenId, e.SessionId, e.Address, e.Subject, e.Detail);

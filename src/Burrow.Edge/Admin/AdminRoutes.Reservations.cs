@@ -18,6 +18,7 @@ internal sealed partial class AdminRoutes
         group.MapPost("/", ReserveDomainAsync).Produces<ReservedDomainInfo>(StatusCodes.Status201Created).Produces<ErrorInfo>(StatusCodes.Status400BadRequest).Produces<ErrorInfo>(StatusCodes.Status409Conflict)
             .WithDescription("Reserves a hostname: a bare label means that label under the edge's base domain.");
         group.MapDelete("/{id}", ReleaseDomainAsync).Produces(StatusCodes.Status204NoContent).Produces<ErrorInfo>(StatusCodes.Status404NotFound);
+        MapDomainPolicy(group);
     }
 
     private void MapReservedAddresses(RouteGroupBuilder group)
@@ -25,6 +26,7 @@ internal sealed partial class AdminRoutes
         group.MapGet("/", ListAddressesAsync).Produces<IReadOnlyList<ReservedAddressInfo>>();
         group.MapPost("/", ReserveAddressAsync).Produces<ReservedAddressInfo>(StatusCodes.Status201Created).Produces<ErrorInfo>(StatusCodes.Status400BadRequest).Produces<ErrorInfo>(StatusCodes.Status409Conflict);
         group.MapDelete("/{id}", ReleaseAddressAsync).Produces(StatusCodes.Status204NoContent).Produces<ErrorInfo>(StatusCodes.Status404NotFound);
+        MapAddressPolicy(group);
     }
 
     private async Task<IResult> ListDomainsAsync([FromQuery(Name = "account_id")] string? accountId, CancellationToken cancellationToken)
@@ -56,12 +58,14 @@ internal sealed partial class AdminRoutes
     private async Task<IResult> ReleaseDomainAsync(string id, HttpContext context, CancellationToken cancellationToken)
     {
         // Looked up first so the audit event names the account and hostname, not only the id.
-        ReservedDomain? domain = (await _store.ListReservedDomainsAsync(null, cancellationToken).ConfigureAwait(false)).FirstOrDefault(d => d.Id == id);
+        ReservedDomain? domain = await _store.GetReservedDomainAsync(id, cancellationToken).ConfigureAwait(false);
         if (domain is null || !await _store.ReleaseDomainAsync(id, cancellationToken).ConfigureAwait(false))
         {
             return AdminErrors.NotFound("reserved domain", id);
         }
 
+        // Its pinned policy went with it: a tunnel live on the name stops running it.
+        await _pinned.ReleasedAsync(domain.Hostname).ConfigureAwait(false);
         await AuditAsync(context, AuditKinds.DomainReleased, domain.AccountId, domain.Hostname).ConfigureAwait(false);
         return Results.NoContent();
     }
@@ -86,12 +90,13 @@ internal sealed partial class AdminRoutes
 
     private async Task<IResult> ReleaseAddressAsync(string id, HttpContext context, CancellationToken cancellationToken)
     {
-        ReservedTcpAddress? address = (await _store.ListReservedTcpAddressesAsync(null, cancellationToken).ConfigureAwait(false)).FirstOrDefault(a => a.Id == id);
+        ReservedTcpAddress? address = await _store.GetReservedTcpAddressAsync(id, cancellationToken).ConfigureAwait(false);
         if (address is null || !await _store.ReleaseTcpAddressAsync(id, cancellationToken).ConfigureAwait(false))
         {
             return AdminErrors.NotFound("reserved TCP address", id);
         }
 
+        await _pinned.ReleasedAsync(_pinned.TcpSubject(address.Port)).ConfigureAwait(false);
         await AuditAsync(context, AuditKinds.TcpAddressReleased, address.AccountId, address.Port.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
         return Results.NoContent();
     }

@@ -16,14 +16,16 @@ internal sealed partial class AdminRoutes
 {
     private readonly IControlStore _store;
     private readonly SessionRegistry _sessions;
+    private readonly Routing.PinnedPolicies _pinned;
     private readonly EdgeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public AdminRoutes(IControlStore store, SessionRegistry sessions, EdgeOptions options, TimeProvider time, ILogger<AdminRoutes> logger)
+    public AdminRoutes(IControlStore store, SessionRegistry sessions, Routing.PinnedPolicies pinned, EdgeOptions options, TimeProvider time, ILogger<AdminRoutes> logger)
     {
         _store = store;
         _sessions = sessions;
+        _pinned = pinned;
         _options = options;
         _time = time;
         _logger = logger;

@@ -180,7 +180,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             {
                 await ReportAsync(context, tunnel, link, error).ConfigureAwait(false);
             }
-            else if (tunnel.TrafficPolicy is not null && PolicyContext.Of(context)?.CompressedBody is { } compressed)
+            else if (PolicyContext.Of(context)?.CompressedBody is { } compressed)
             {
                 await compressed.CompleteAsync().ConfigureAwait(false);
             }
@@ -206,6 +206,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         ConnectionInfo connection = context.Connection;
         var policyContext = new PolicyContext(
             tunnel,
+            policy,
             context,
             connection.RemoteIpAddress is { } remote ? ConnectionPolicy.Unmapped(new System.Net.IPEndPoint(remote, connection.RemotePort)) : null,
             connection.LocalIpAddress is { } local ? ConnectionPolicy.Unmapped(new System.Net.IPEndPoint(local, connection.LocalPort)) : null,

@@ -151,9 +151,10 @@ internal sealed class TunnelTransformer : HttpTransformer
             headers.Append(addition.Name, addition.Value);
         }
 
-        if (_tunnel.TrafficPolicy is { } policy && proceed && PolicyContext.Of(httpContext) is { } policyContext)
+        // The policy the request phase ran (the operator may have swapped the tunnel's since), never a newer one.
+        if (proceed && PolicyContext.Of(httpContext) is { } policyContext)
         {
-            return await RunResponsePolicyAsync(httpContext, policy, policyContext).ConfigureAwait(false);
+            return await RunResponsePolicyAsync(httpContext, policyContext.Policy, policyContext).ConfigureAwait(false);
         }
 
         return proceed;

@@ -17,7 +17,7 @@ internal static class ConnectionPolicy
             return true;
         }
 
-        var context = new PolicyContext(tunnel, null, Unmapped(remote as IPEndPoint), Unmapped(local as IPEndPoint), serverName, tunnel.Session.Time.GetUtcNow());
+        var context = new PolicyContext(tunnel, policy, null, Unmapped(remote as IPEndPoint), Unmapped(local as IPEndPoint), serverName, tunnel.Session.Time.GetUtcNow());
         try
         {
             return await policy.RunAsync(PolicyPhaseKind.TcpConnect, context).ConfigureAwait(false) == ActionResult.Continue;

@@ -8,18 +8,18 @@ namespace Burrow.Edge.Policy;
 /// <summary>
 /// What a policy sees of one request or connection while its rules run: the tunnel, the HTTP exchange (absent on
 /// <c>on_tcp_connect</c> of a tcp/tls tunnel), the variables <c>set-vars</c> wrote and the results actions left under
-/// <c>actions.ngrok.*</c>. One per request, kept on the <see cref="HttpContext"/> so the response phase sees what the
+/// <c>actions.ngrok.*</c>. One per request, kept on the <see cref="HttpContext"/>'s features so the response phase sees what the
 /// request phase set.
 /// </summary>
 internal sealed class PolicyContext
 {
-    private static readonly object ItemKey = new();
     private ResultMap? _vars;
     private ResultMap? _actions;
 
-    public PolicyContext(Tunnel tunnel, HttpContext? http, IPEndPoint? client, IPEndPoint? server, string? serverName, DateTimeOffset started)
+    public PolicyContext(Tunnel tunnel, TrafficPolicy policy, HttpContext? http, IPEndPoint? client, IPEndPoint? server, string? serverName, DateTimeOffset started)
     {
         Tunnel = tunnel;
+        Policy = policy;
         Http = http;
         Client = client;
         Server = server;
@@ -28,6 +28,9 @@ internal sealed class PolicyContext
     }
 
     public Tunnel Tunnel { get; }
+
+    /// <summary>The tunnel's policy as it was when the request or connection came: every phase of it runs this one, even if the operator swaps the tunnel's meanwhile.</summary>
+    public TrafficPolicy Policy { get; }
 
     /// <summary>The exchange on HTTP phases; <see langword="null"/> for a tcp/tls connection.</summary>
     public HttpContext? Http { get; }
@@ -66,8 +69,8 @@ internal sealed class PolicyContext
     /// </summary>
     public Actions.CompressingResponseBody? CompressedBody { get; set; }
 
-    public static PolicyContext? Of(HttpContext context) =>
-        context.Items.TryGetValue(ItemKey, out object? value) ? value as PolicyContext : null;
+    // A feature rather than an item: looking one up allocates nothing, so requests of tunnels without a policy pay nothing.
+    public static PolicyContext? Of(HttpContext context) => context.Features.Get<PolicyContext>();
 
-    public void AttachTo(HttpContext context) => context.Items[ItemKey] = this;
+    public void AttachTo(HttpContext context) => context.Features.Set(this);
 }

@@ -18,6 +18,13 @@ internal sealed class Tunnel
 
     private int _openConnections;
 
+    // Orders a swap of the pinned policy against the tunnel's removal; nothing else is taken while it is held.
+    private readonly Lock _policyLock = new();
+    private readonly TrafficPolicy? _agentPolicy;
+    private TrafficPolicy? _pinnedPolicy;
+    private TrafficPolicy? _trafficPolicy;
+    private bool _policiesClosed;
+
     public Tunnel(string id, string hostname, AgentSession session, BindMessage bind, ValidatedEndpointOptions options, EdgeOptions edgeOptions)
     {
         Id = id;
@@ -109,8 +116,58 @@ internal sealed class Tunnel
     /// <summary>Whether the edge terminates the client's TLS of this tls tunnel (else it passes the bytes through).</summary>
     public bool TerminatesTls => Proto == TunnelProtocols.Tls && Options.TerminateTlsAtEdge;
 
-    /// <summary>The traffic policy compiled at bind time (the operator's pinned rules first, then the agent's); <see langword="null"/> for none.</summary>
-    public TrafficPolicy? TrafficPolicy { get; init; }
+    /// <summary>The agent's own traffic policy, compiled at bind time; <see langword="null"/> for none.</summary>
+    public TrafficPolicy? AgentPolicy
+    {
+        get => _agentPolicy;
+        init
+        {
+            _agentPolicy = value;
+            _trafficPolicy = value;
+        }
+    }
+
+    /// <summary>The text of the operator's policy pinned to this hostname or port, as stored; <see langword="null"/> for none.</summary>
+    public string? PinnedPolicyText { get; private set; }
+
+    /// <summary>
+    /// What runs: the operator's pinned rules first, then the agent's, phase by phase; <see langword="null"/> for none.
+    /// The operator may swap the pinned part while the tunnel lives, so a request reads this once and keeps what it read.
+    /// </summary>
+    public TrafficPolicy? TrafficPolicy => Volatile.Read(ref _trafficPolicy);
+
+    /// <summary>
+    /// Puts the operator's pinned policy (compiled from <paramref name="text"/>) in front of the agent's, in place of the
+    /// one pinned before. Returns the policy that no longer runs, for the caller to dispose once the requests that
+    /// started under it are done: the one replaced, or <paramref name="pinned"/> itself when the tunnel is already gone.
+    /// </summary>
+    public TrafficPolicy? Pin(TrafficPolicy? pinned, string? text)
+    {
+        lock (_policyLock)
+        {
+            if (_policiesClosed)
+            {
+                return pinned;
+            }
+
+            TrafficPolicy? replaced = _pinnedPolicy;
+            _pinnedPolicy = pinned;
+            PinnedPolicyText = pinned is null ? null : text;
+            Volatile.Write(ref _trafficPolicy, TrafficPolicy.Combine(pinned, _agentPolicy));
+            return replaced;
+        }
+    }
+
+    /// <summary>Disposes both policies as the tunnel is removed (rate limiters hold timers); a later <see cref="Pin"/> applies nothing.</summary>
+    public void ClosePolicies()
+    {
+        lock (_policyLock)
+        {
+            _policiesClosed = true;
+            _pinnedPolicy?.Dispose();
+            _agentPolicy?.Dispose();
+        }
+    }
 
     public TunnelTransformer Transformer { get; }
 

@@ -12,7 +12,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Burrow.Edge.Routing;
 
-/// <summary>Turns a <c>bind</c> into a live tunnel: validates it, picks or checks the hostname, builds the policy.</summary>
+/// <summary>
+/// Turns a <c>bind</c> into a live tunnel: validates it, picks or checks the hostname, builds the traffic policy (the
+/// operator's pinned to a reserved name or port first, then the agent's).
+/// </summary>
 internal sealed partial class TunnelBinder
 {
     private readonly EdgeOptions _options;
@@ -24,12 +27,14 @@ internal sealed partial class TunnelBinder
     private readonly ILogger _tcpLogger;
     private readonly TimeProvider _time;
     private readonly PolicyServices _policyServices;
+    private readonly PinnedPolicies _pinned;
 
     public TunnelBinder(
         EdgeOptions options, TunnelRegistry tunnels, EdgeEndpoints endpoints, BindAccess access, AuditTrail audit,
-        ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger, TimeProvider time, PolicyServices policyServices)
+        ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger, TimeProvider time, PolicyServices policyServices, PinnedPolicies pinned)
     {
         _policyServices = policyServices;
+        _pinned = pinned;
         _time = time;
         _tcpLogger = tcpLogger;
         _options = options;
@@ -119,19 +124,30 @@ internal sealed partial class TunnelBinder
         string? requested = bind.Subdomain is { } sub ? $"{sub}.{domain}" : bind.Hostname?.ToLowerInvariant();
         if (requested is not null)
         {
+            // Read before the reservation: should the operator change its pin meanwhile, the tunnel reads it again once registered.
+            long pins = _pinned.Version;
             bool underBaseDomain = LabelUnder(requested, domain) is not null;
-            if (await _access.CheckHostnameAsync(session, requested, underBaseDomain, domain, cancellationToken).ConfigureAwait(false) is { } refused)
+            (ProtocolError? refused, ReservedDomain? reservation) = await _access.CheckHostnameAsync(session, requested, underBaseDomain, domain, cancellationToken).ConfigureAwait(false);
+            if (refused is not null)
             {
                 return Refuse(session, bind, refused, requested);
             }
 
-            var tunnel = new Tunnel(NewTunnelId(tunnelId), requested, session, bind, options, _options) { TrafficPolicy = policy };
+            (TrafficPolicy? pinned, ProtocolError? invalid) = _pinned.ForBind(reservation?.TrafficPolicy, bind.Proto, requested);
+            if (invalid is not null)
+            {
+                return Refuse(session, bind, invalid, requested);
+            }
+
+            var tunnel = new Tunnel(NewTunnelId(tunnelId), requested, session, bind, options, _options) { AgentPolicy = policy };
+            tunnel.Pin(pinned, reservation?.TrafficPolicy);
             if (!_tunnels.TryAdd(tunnel))
             {
+                pinned?.Dispose();
                 return Refuse(session, bind, ErrorCodes.HostnameTaken.ToError(requested), requested);
             }
 
-            return Accept(session, bind, tunnel);
+            return await AcceptPinnedAsync(session, bind, tunnel, pins, null, cancellationToken).ConfigureAwait(false);
         }
 
         if (BindAccess.CheckRandomName(session) is { } scoped)
@@ -148,7 +164,8 @@ internal sealed partial class TunnelBinder
                 continue;
             }
 
-            var tunnel = new Tunnel(NewTunnelId(tunnelId), candidate, session, bind, options, _options) { TrafficPolicy = policy };
+            // A reserved name is skipped above, so a random one has no pinned policy.
+            var tunnel = new Tunnel(NewTunnelId(tunnelId), candidate, session, bind, options, _options) { AgentPolicy = policy };
             if (_tunnels.TryAdd(tunnel))
             {
                 return Accept(session, bind, tunnel);
@@ -171,15 +188,27 @@ internal sealed partial class TunnelBinder
                     $"TCP port {requested} is not available: this edge gives TCP tunnels ports {range}.")), subject);
             }
 
-            if (await _access.CheckPortAsync(session, requested, cancellationToken).ConfigureAwait(false) is { } reserved)
+            long pins = _pinned.Version;
+            (ProtocolError? reserved, ReservedTcpAddress? reservation) = await _access.CheckPortAsync(session, requested, cancellationToken).ConfigureAwait(false);
+            if (reserved is not null)
             {
                 return Refuse(session, bind, reserved, subject);
             }
 
-            return TryBindPort(session, bind, options, policy, requested, tunnelId) is { } tunnel
-                ? Accept(session, bind, tunnel)
-                : Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
-                    $"TCP port {requested} is not available: another tunnel or program is using it.")), subject);
+            (TrafficPolicy? pinned, ProtocolError? invalid) = _pinned.ForBind(reservation?.TrafficPolicy, bind.Proto, subject);
+            if (invalid is not null)
+            {
+                return Refuse(session, bind, invalid, subject);
+            }
+
+            if (TryBindPort(session, bind, options, policy, pinned, reservation?.TrafficPolicy, requested, tunnelId) is { } tunnel)
+            {
+                return await AcceptPinnedAsync(session, bind, tunnel, pins, requested, cancellationToken).ConfigureAwait(false);
+            }
+
+            pinned?.Dispose();
+            return Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
+                $"TCP port {requested} is not available: another tunnel or program is using it.")), subject);
         }
 
         // Start at a random port so that ports freed a moment ago are not handed out again at once.
@@ -189,7 +218,7 @@ internal sealed partial class TunnelBinder
         for (int i = 0; i < count; i++)
         {
             int port = min + ((start + i) % count);
-            if (!reservedPorts.Contains(port) && TryBindPort(session, bind, options, policy, port, tunnelId) is { } tunnel)
+            if (!reservedPorts.Contains(port) && TryBindPort(session, bind, options, policy, null, null, port, tunnelId) is { } tunnel)
             {
                 return Accept(session, bind, tunnel);
             }
@@ -198,7 +227,8 @@ internal sealed partial class TunnelBinder
         return Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage($"No TCP port is free in this edge's range {range}."));
     }
 
-    private Tunnel? TryBindPort(AgentSession session, BindMessage bind, ValidatedEndpointOptions options, TrafficPolicy? policy, int port, string? tunnelId)
+    private Tunnel? TryBindPort(
+        AgentSession session, BindMessage bind, ValidatedEndpointOptions options, TrafficPolicy? policy, TrafficPolicy? pinned, string? pinnedText, int port, string? tunnelId)
     {
         string url = string.Create(CultureInfo.InvariantCulture, $"tcp://{_options.Domain}:{port}");
         if (_tunnels.IsTaken(url) || TcpTunnelListener.TryBind(_options.TcpBindAddress, port, _tcpLogger, _time) is not { } listener)
@@ -206,7 +236,8 @@ internal sealed partial class TunnelBinder
             return null;
         }
 
-        var tunnel = new Tunnel(NewTunnelId(tunnelId), url, session, bind, options, _options) { TcpListener = listener, TrafficPolicy = policy };
+        var tunnel = new Tunnel(NewTunnelId(tunnelId), url, session, bind, options, _options) { TcpListener = listener, AgentPolicy = policy };
+        tunnel.Pin(pinned, pinnedText);
         if (!_tunnels.TryAdd(tunnel))
         {
             listener.Dispose();
@@ -236,6 +267,36 @@ internal sealed partial class TunnelBinder
         }
 
         return new UnbindResultMessage { TunnelId = unbind.TunnelId };
+    }
+
+    /// <summary>
+    /// Accepts a tunnel of a reserved name or port, once it is registered: if the operator changed the reservation's pin
+    /// since the bind read it (<paramref name="pins"/> is the version then), what is stored now is pinned first, and a
+    /// document that does not compile for this tunnel refuses the bind after all.
+    /// </summary>
+    private async Task<BindResultMessage> AcceptPinnedAsync(AgentSession session, BindMessage bind, Tunnel tunnel, long pins, int? port, CancellationToken cancellationToken)
+    {
+        if (_pinned.Version != pins)
+        {
+            ProtocolError? stale;
+            try
+            {
+                stale = await _pinned.RefreshAsync(tunnel, port, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _tunnels.Remove(tunnel);
+                throw;
+            }
+
+            if (stale is not null)
+            {
+                _tunnels.Remove(tunnel);
+                return Refuse(session, bind, stale, tunnel.Hostname);
+            }
+        }
+
+        return Accept(session, bind, tunnel);
     }
 
     private BindResultMessage Accept(AgentSession session, BindMessage bind, Tunnel tunnel)

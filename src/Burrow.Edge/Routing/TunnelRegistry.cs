@@ -57,8 +57,8 @@ internal sealed class TunnelRegistry
         // A tcp tunnel's port is released with it, and whoever follows its traffic is told it is gone.
         tunnel.TcpListener?.Dispose();
         tunnel.Traffic.Close();
-        // Rate limiters hold timers; the policy lives and dies with its tunnel.
-        tunnel.TrafficPolicy?.Dispose();
+        // Rate limiters hold timers; the policies live and die with their tunnel.
+        tunnel.ClosePolicies();
     }
 
     /// <summary>Every live tunnel at this moment (for metrics and listings).</summary>

@@ -6,8 +6,8 @@ namespace Burrow.Storage.Sql;
 
 internal sealed partial class SqlControlStore
 {
-    private const string DomainColumns = "id AS Id, account_id AS AccountId, hostname AS Hostname, description AS Description, created_at AS CreatedAt";
-    private const string AddressColumns = "id AS Id, account_id AS AccountId, port AS Port, description AS Description, created_at AS CreatedAt";
+    private const string DomainColumns = "id AS Id, account_id AS AccountId, hostname AS Hostname, description AS Description, created_at AS CreatedAt, traffic_policy AS TrafficPolicy";
+    private const string AddressColumns = "id AS Id, account_id AS AccountId, port AS Port, description AS Description, created_at AS CreatedAt, traffic_policy AS TrafficPolicy";
 
     public Task<ReservedDomain> ReserveDomainAsync(string accountId, string hostname, string? description = null, CancellationToken cancellationToken = default)
     {
@@ -40,6 +40,21 @@ internal sealed partial class SqlControlStore
             $"SELECT {DomainColumns} FROM reserved_domains WHERE (@accountId IS NULL OR account_id = @accountId) ORDER BY hostname",
             new { accountId, cancellationToken }).ConfigureAwait(false)).Select(r => r.ToDomain())], cancellationToken);
 
+    public Task<ReservedDomain?> GetReservedDomainAsync(string reservedDomainId, CancellationToken cancellationToken = default) =>
+        RunAsync(async c => (await c.QuerySingleOrDefaultAsync<DomainRow>(
+            $"SELECT {DomainColumns} FROM reserved_domains WHERE id = @reservedDomainId", new { reservedDomainId, cancellationToken }).ConfigureAwait(false))?.ToDomain(),
+            cancellationToken);
+
+    public Task<ReservedDomain?> SetDomainTrafficPolicyAsync(string reservedDomainId, string? trafficPolicy, CancellationToken cancellationToken = default) =>
+        RunAsync(async c =>
+        {
+            // A release between the two statements leaves no row to read back: answered as not found, as it is by then.
+            int changed = await c.ExecuteAsync(
+                "UPDATE reserved_domains SET traffic_policy = @trafficPolicy WHERE id = @reservedDomainId", new { trafficPolicy, reservedDomainId, cancellationToken }).ConfigureAwait(false);
+            return changed == 0 ? null : (await c.QuerySingleOrDefaultAsync<DomainRow>(
+                $"SELECT {DomainColumns} FROM reserved_domains WHERE id = @reservedDomainId", new { reservedDomainId, cancellationToken }).ConfigureAwait(false))?.ToDomain();
+        }, cancellationToken, write: true);
+
     public Task<bool> ReleaseDomainAsync(string reservedDomainId, CancellationToken cancellationToken = default) =>
         RunAsync(async c => await c.ExecuteAsync(
             "DELETE FROM reserved_domains WHERE id = @reservedDomainId", new { reservedDomainId, cancellationToken }).ConfigureAwait(false) > 0, cancellationToken, write: true);
@@ -71,6 +86,20 @@ internal sealed partial class SqlControlStore
             $"SELECT {AddressColumns} FROM reserved_tcp_addresses WHERE (@accountId IS NULL OR account_id = @accountId) ORDER BY port",
             new { accountId, cancellationToken }).ConfigureAwait(false)).Select(r => r.ToAddress())], cancellationToken);
 
+    public Task<ReservedTcpAddress?> GetReservedTcpAddressAsync(string reservedTcpAddressId, CancellationToken cancellationToken = default) =>
+        RunAsync(async c => (await c.QuerySingleOrDefaultAsync<AddressRow>(
+            $"SELECT {AddressColumns} FROM reserved_tcp_addresses WHERE id = @reservedTcpAddressId", new { reservedTcpAddressId, cancellationToken }).ConfigureAwait(false))?.ToAddress(),
+            cancellationToken);
+
+    public Task<ReservedTcpAddress?> SetTcpAddressTrafficPolicyAsync(string reservedTcpAddressId, string? trafficPolicy, CancellationToken cancellationToken = default) =>
+        RunAsync(async c =>
+        {
+            int changed = await c.ExecuteAsync(
+                "UPDATE reserved_tcp_addresses SET traffic_policy = @trafficPolicy WHERE id = @reservedTcpAddressId", new { trafficPolicy, reservedTcpAddressId, cancellationToken }).ConfigureAwait(false);
+            return changed == 0 ? null : (await c.QuerySingleOrDefaultAsync<AddressRow>(
+                $"SELECT {AddressColumns} FROM reserved_tcp_addresses WHERE id = @reservedTcpAddressId", new { reservedTcpAddressId, cancellationToken }).ConfigureAwait(false))?.ToAddress();
+        }, cancellationToken, write: true);
+
     public Task<bool> ReleaseTcpAddressAsync(string reservedTcpAddressId, CancellationToken cancellationToken = default) =>
         RunAsync(async c => await c.ExecuteAsync(
             "DELETE FROM reserved_tcp_addresses WHERE id = @reservedTcpAddressId", new { reservedTcpAddressId, cancellationToken }).ConfigureAwait(false) > 0, cancellationToken, write: true);
@@ -87,7 +116,9 @@ internal sealed partial class SqlControlStore
 
         public long CreatedAt { get; set; }
 
-        public ReservedDomain ToDomain() => new(Id, AccountId, Hostname, Description, Time(CreatedAt));
+        public string? TrafficPolicy { get; set; }
+
+        public ReservedDomain ToDomain() => new(Id, AccountId, Hostname, Description, Time(CreatedAt), TrafficPolicy);
     }
 
     internal sealed class AddressRow
@@ -102,6 +133,8 @@ internal sealed partial class SqlControlStore
 
         public long CreatedAt { get; set; }
 
-        public ReservedTcpAddress ToAddress() => new(Id, AccountId, (int)Port, Description, Time(CreatedAt));
+        public string? TrafficPolicy { get; set; }
+
+        public ReservedTcpAddress ToAddress() => new(Id, AccountId, (int)Port, Description, Time(CreatedAt), TrafficPolicy);
     }
 }

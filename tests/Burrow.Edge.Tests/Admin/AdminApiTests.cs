@@ -171,6 +171,158 @@ public sealed class AdminApiTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public async Task A_traffic_policy_is_pinned_to_a_reserved_domain_read_back_listed_audited_and_cleared(StoreKind kind)
+    {
+        await using var admin = await AdminEdge.StartAsync(kind, _postgres);
+        string id = await ReserveAsync(admin, "pinned");
+        const string policy = """
+            # the operator's
+            on_http_request:
+              - name: no-bots
+                expressions: ["hasReqHeader('x-bot')"]
+                actions:
+                  - type: deny
+                    config: {status_code: 451}
+            """;
+
+        using HttpResponseMessage pinned = await PutPolicyAsync(admin.Client, $"api/v1/reserved_domains/{id}/traffic_policy", policy, "application/yaml");
+        Assert.Equal(HttpStatusCode.OK, pinned.StatusCode);
+        JsonElement info = await JsonAsync(pinned);
+        Assert.Equal("pinned.tunnel.test", info.GetProperty("hostname").GetString());
+        Assert.Equal(policy, info.GetProperty("traffic_policy").GetString());
+        Assert.Equal(policy, (await admin.Store.FindReservedDomainAsync("pinned.tunnel.test", Ct))!.TrafficPolicy);
+        JsonElement listed = Assert.Single((await GetJsonAsync(admin.Client, "api/v1/reserved_domains")).EnumerateArray());
+        Assert.Equal(policy, listed.GetProperty("traffic_policy").GetString());
+
+        using HttpResponseMessage text = await admin.Client.GetAsync($"api/v1/reserved_domains/{id}/traffic_policy", Ct);
+        Assert.Equal(HttpStatusCode.OK, text.StatusCode);
+        Assert.Equal("text/plain", text.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(policy, await text.Content.ReadAsStringAsync(Ct));
+
+        // JSON is a document too, sent with any content type (curl --data-binary sends a form's).
+        const string json = """{"on_http_response": [{"actions": [{"type": "add-headers", "config": {"headers": {"x-edge": "1"}}}]}]}""";
+        using (HttpResponseMessage replaced = await PutPolicyAsync(admin.Client, $"api/v1/reserved_domains/{id}/traffic_policy", json, "application/x-www-form-urlencoded"))
+        {
+            Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        }
+
+        Assert.Equal(json, (await admin.Store.GetReservedDomainAsync(id, Ct))!.TrafficPolicy);
+        using (HttpResponseMessage untyped = await PutPolicyAsync(admin.Client, $"api/v1/reserved_domains/{id}/traffic_policy", policy, null))
+        {
+            Assert.Equal(HttpStatusCode.OK, untyped.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Client.DeleteAsync($"api/v1/reserved_domains/{id}/traffic_policy", Ct)).StatusCode);
+        Assert.Null((await admin.Store.GetReservedDomainAsync(id, Ct))!.TrafficPolicy);
+        Assert.Equal(JsonValueKind.Null, (await GetJsonAsync(admin.Client, "api/v1/reserved_domains"))[0].GetProperty("traffic_policy").ValueKind);
+        await AssertErrorAsync(await admin.Client.GetAsync($"api/v1/reserved_domains/{id}/traffic_policy", Ct), HttpStatusCode.NotFound, "ERR_BURROW_8002");
+        // Clearing again changes nothing and is not an error.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Client.DeleteAsync($"api/v1/reserved_domains/{id}/traffic_policy", Ct)).StatusCode);
+
+        foreach (Func<Task<HttpResponseMessage>> unknown in new Func<Task<HttpResponseMessage>>[]
+        {
+            () => PutPolicyAsync(admin.Client, "api/v1/reserved_domains/rd_nope/traffic_policy", policy, "application/yaml"),
+            () => admin.Client.GetAsync("api/v1/reserved_domains/rd_nope/traffic_policy", Ct),
+            () => admin.Client.DeleteAsync("api/v1/reserved_domains/rd_nope/traffic_policy", Ct),
+        })
+        {
+            await AssertErrorAsync(await unknown(), HttpStatusCode.NotFound, "ERR_BURROW_8002");
+        }
+
+        await AssertErrorAsync(await admin.Anonymous.PutAsync($"api/v1/reserved_domains/{id}/traffic_policy", new StringContent(policy), Ct), HttpStatusCode.Unauthorized, "ERR_BURROW_8001");
+        JsonElement audit = await GetJsonAsync(admin.Client, "api/v1/audit_events?limit=20");
+        string[] kinds = [.. audit.EnumerateArray().Select(e => e.GetProperty("kind").GetString()!)];
+        Assert.Equal(3, kinds.Count(k => k == AuditKinds.DomainPolicySet));
+        Assert.Equal(1, kinds.Count(k => k == AuditKinds.DomainPolicyCleared));
+        JsonElement set = audit.EnumerateArray().First(e => e.GetProperty("kind").GetString() == AuditKinds.DomainPolicySet);
+        Assert.Equal("pinned.tunnel.test", set.GetProperty("subject").GetString());
+        Assert.Contains((await admin.Store.ListApiKeysAsync(null, Ct))[0].Id, set.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_bad_pinned_document_is_refused_with_2021_naming_line_column_and_key_and_nothing_is_stored(StoreKind kind)
+    {
+        await using var admin = await AdminEdge.StartAsync(kind, _postgres);
+        string id = await ReserveAsync(admin, "strict");
+        const string good = "on_http_request:\n  - actions: [{type: deny}]\n";
+        using (HttpResponseMessage first = await PutPolicyAsync(admin.Client, $"api/v1/reserved_domains/{id}/traffic_policy", good, "application/yaml"))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        const string bad = """
+            on_http_request:
+              - expressions: ["req.method == 'GET'"]
+                actions:
+                  - type: deny
+                    config: {status_code: 99}
+              - actions:
+                  - type: dney
+            """;
+        using HttpResponseMessage refused = await PutPolicyAsync(admin.Client, $"api/v1/reserved_domains/{id}/traffic_policy", bad, "application/yaml");
+        string body = await refused.Content.ReadAsStringAsync(Ct);
+        Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, body);
+        JsonElement error = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("ERR_BURROW_2021", error.GetProperty("error_code").GetString());
+        Assert.Equal(400, error.GetProperty("status_code").GetInt32());
+        string msg = error.GetProperty("msg").GetString()!;
+        Assert.Contains("line 5, column", msg, StringComparison.Ordinal);
+        Assert.Contains("on_http_request[0].actions[0].config.status_code", msg, StringComparison.Ordinal);
+        Assert.Contains("and 1 more", msg, StringComparison.Ordinal);
+        JsonElement[] errors = [.. error.GetProperty("policy_errors").EnumerateArray()];
+        Assert.Equal(2, errors.Length);
+        Assert.Equal(5, errors[0].GetProperty("line").GetInt32());
+        Assert.True(errors[0].GetProperty("column").GetInt32() > 1);
+        Assert.Equal(7, errors[1].GetProperty("line").GetInt32());
+        Assert.Equal("on_http_request[1].actions[0].type", errors[1].GetProperty("path").GetString());
+        Assert.Contains("dney", errors[1].GetProperty("message").GetString(), StringComparison.Ordinal);
+        // Nothing half-applied: the policy pinned before stays, and no change was audited.
+        Assert.Equal(good, (await admin.Store.GetReservedDomainAsync(id, Ct))!.TrafficPolicy);
+        Assert.Single(await admin.Store.QueryAuditEventsAsync(new AuditQuery { Kind = AuditKinds.DomainPolicySet }, Ct));
+
+        // A JSON document's mistake is named by its key path too; broken YAML by its place.
+        using (HttpResponseMessage json = await PutPolicyAsync(admin.Client, $"api/v1/reserved_domains/{id}/traffic_policy", """{"on_http_request": [{"actions": [{"type": "redirect", "config": {}}]}]}""", "application/json"))
+        {
+            JsonElement e = JsonDocument.Parse(await json.Content.ReadAsStringAsync(Ct)).RootElement;
+            Assert.Equal("ERR_BURROW_2021", e.GetProperty("error_code").GetString());
+            Assert.StartsWith("on_http_request[0].actions[0].config", e.GetProperty("policy_errors")[0].GetProperty("path").GetString(), StringComparison.Ordinal);
+        }
+
+        using (HttpResponseMessage yaml = await PutPolicyAsync(admin.Client, $"api/v1/reserved_domains/{id}/traffic_policy", "on_http_request:\n  - actions: [\n", "application/yaml"))
+        {
+            JsonElement e = JsonDocument.Parse(await yaml.Content.ReadAsStringAsync(Ct)).RootElement;
+            Assert.Equal("ERR_BURROW_2021", e.GetProperty("error_code").GetString());
+            Assert.Contains("not valid YAML or JSON", e.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        }
+
+        await AssertErrorAsync(await PutPolicyAsync(admin.Client, $"api/v1/reserved_domains/{id}/traffic_policy", " \n", "application/yaml"), HttpStatusCode.BadRequest, "ERR_BURROW_8004");
+        await AssertErrorAsync(await PutPolicyAsync(admin.Client, $"api/v1/reserved_domains/{id}/traffic_policy", "# " + new string('x', 200 * 1024), "application/yaml"), HttpStatusCode.BadRequest, "ERR_BURROW_2021");
+        Assert.Equal(good, (await admin.Store.GetReservedDomainAsync(id, Ct))!.TrafficPolicy);
+
+        // A TCP port runs on_tcp_connect only.
+        using HttpResponseMessage port = await admin.Client.PostAsJsonAsync("api/v1/reserved_addrs", new { port = 20077 }, Ct);
+        string portId = (await JsonAsync(port)).GetProperty("id").GetString()!;
+        using (HttpResponseMessage http = await PutPolicyAsync(admin.Client, $"api/v1/reserved_addrs/{portId}/traffic_policy", good, "application/yaml"))
+        {
+            JsonElement e = JsonDocument.Parse(await http.Content.ReadAsStringAsync(Ct)).RootElement;
+            Assert.Equal("ERR_BURROW_2021", e.GetProperty("error_code").GetString());
+            Assert.Contains("a tcp tunnel has only on_tcp_connect", e.GetProperty("msg").GetString(), StringComparison.Ordinal);
+        }
+
+        const string tcp = "on_tcp_connect:\n  - actions: [{type: restrict-ips, config: {allow: [127.0.0.0/8]}}]\n";
+        using HttpResponseMessage ok = await PutPolicyAsync(admin.Client, $"api/v1/reserved_addrs/{portId}/traffic_policy", tcp, "application/yaml");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(tcp, (await JsonAsync(ok)).GetProperty("traffic_policy").GetString());
+        Assert.Equal(tcp, (await admin.Store.FindReservedTcpAddressAsync(20077, Ct))!.TrafficPolicy);
+        Assert.Equal(tcp, await admin.Client.GetStringAsync($"api/v1/reserved_addrs/{portId}/traffic_policy", Ct));
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Client.DeleteAsync($"api/v1/reserved_addrs/{portId}/traffic_policy", Ct)).StatusCode);
+        Assert.Null((await admin.Store.FindReservedTcpAddressAsync(20077, Ct))!.TrafficPolicy);
+        Assert.Single(await admin.Store.QueryAuditEventsAsync(new AuditQuery { Kind = AuditKinds.TcpAddressPolicyCleared }, Ct));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public async Task Changes_are_audited_and_the_audit_log_filters_and_pages(StoreKind kind)
     {
         await using var admin = await AdminEdge.StartAsync(kind, _postgres);
@@ -243,7 +395,7 @@ public sealed class AdminApiTests
         JsonElement doc = await GetJsonAsync(admin.Anonymous, "api/v1/openapi.json");
         Assert.StartsWith("3.", doc.GetProperty("openapi").GetString(), StringComparison.Ordinal);
         string[] paths = [.. doc.GetProperty("paths").EnumerateObject().Select(p => p.Name)];
-        foreach (string route in new[] { "/api/v1/accounts", "/api/v1/accounts/{id}", "/api/v1/authtokens", "/api/v1/authtokens/{id}", "/api/v1/reserved_domains", "/api/v1/reserved_domains/{id}", "/api/v1/reserved_addrs", "/api/v1/reserved_addrs/{id}", "/api/v1/sessions", "/api/v1/sessions/{id}", "/api/v1/tunnels", "/api/v1/audit_events" })
+        foreach (string route in new[] { "/api/v1/accounts", "/api/v1/accounts/{id}", "/api/v1/authtokens", "/api/v1/authtokens/{id}", "/api/v1/reserved_domains", "/api/v1/reserved_domains/{id}", "/api/v1/reserved_domains/{id}/traffic_policy", "/api/v1/reserved_addrs", "/api/v1/reserved_addrs/{id}", "/api/v1/reserved_addrs/{id}/traffic_policy", "/api/v1/sessions", "/api/v1/sessions/{id}", "/api/v1/tunnels", "/api/v1/audit_events" })
         {
             Assert.Contains(route, paths);
         }
@@ -273,6 +425,20 @@ public sealed class AdminApiTests
 
         Assert.Single(await admin.Store.ListApiKeysAsync(null, Ct));
         Assert.Equal(file, admin.Edge.ApiKeyPath);
+    }
+
+    private static async Task<string> ReserveAsync(AdminEdge admin, string label)
+    {
+        using HttpResponseMessage reserved = await admin.Client.PostAsJsonAsync("api/v1/reserved_domains", new { hostname = label }, Ct);
+        Assert.Equal(HttpStatusCode.Created, reserved.StatusCode);
+        return (await JsonAsync(reserved)).GetProperty("id").GetString()!;
+    }
+
+    private static Task<HttpResponseMessage> PutPolicyAsync(HttpClient client, string path, string document, string? mediaType)
+    {
+        var content = new StringContent(document, System.Text.Encoding.UTF8);
+        content.Headers.ContentType = mediaType is null ? null : new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+        return client.PutAsync(path, content, Ct);
     }
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)

@@ -83,6 +83,21 @@ public sealed class AdminPageTests : IClassFixture<BrowserFixture>
         ILocator domainRow = page.Locator("#domains tbody tr", new PageLocatorOptions { HasText = "webdemo.localhost" });
         await Expect(domainRow).ToHaveCountAsync(1);
         Assert.Contains("webdemo.localhost", await api.GetStringAsync("reserved_domains", ct), StringComparison.Ordinal);
+
+        // Its pinned traffic policy: a mistake is shown with its line and nothing is stored; a good one is pinned and shown.
+        await domainRow.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Policy" }).ClickAsync();
+        await Expect(page.Locator("#policy-host")).ToHaveTextAsync("webdemo.localhost");
+        await page.FillAsync("#policy-text", "on_http_request:\n  - actions:\n      - type: dney\n");
+        await page.ClickAsync("#policy-save");
+        await Expect(page.Locator("#policy-error")).ToContainTextAsync("ERR_BURROW_2021");
+        await Expect(page.Locator("#policy-error")).ToContainTextAsync("line 3, column 15 (on_http_request[0].actions[0].type)");
+        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(await api.GetStringAsync("reserved_domains", ct)).RootElement[0].GetProperty("traffic_policy").ValueKind);
+        await page.FillAsync("#policy-text", "on_http_request:\n  - actions:\n      - type: deny\n");
+        await page.ClickAsync("#policy-save");
+        await Expect(page.Locator("#policy-editor")).ToBeHiddenAsync();
+        await Expect(domainRow.Locator("td").Nth(3)).ToHaveTextAsync("pinned (3 lines)");
+        Assert.Equal("on_http_request:\n  - actions:\n      - type: deny\n", JsonDocument.Parse(await api.GetStringAsync("reserved_domains", ct)).RootElement[0].GetProperty("traffic_policy").GetString());
+
         await domainRow.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Release" }).ClickAsync();
         await Expect(domainRow).ToHaveCountAsync(0);
         Assert.DoesNotContain("webdemo.localhost", await api.GetStringAsync("reserved_domains", ct), StringComparison.Ordinal);

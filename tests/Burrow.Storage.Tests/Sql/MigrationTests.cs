@@ -13,7 +13,7 @@ public sealed class MigrationTests(PostgresServer postgres)
         var pg = Migrator.List("postgres").Select(m => m.Version).ToList();
         Assert.Equal(sqlite, pg);
         Assert.Equal(Enumerable.Range(1, sqlite.Count), sqlite);
-        Assert.True(sqlite.Count >= 2);
+        Assert.True(sqlite.Count >= 3);
     }
 
     [Theory]
@@ -44,14 +44,16 @@ public sealed class MigrationTests(PostgresServer postgres)
         var options = new StoreOptions { Database = database, DataDirectory = dir };
         int latest = Migrator.Latest(kind == StoreKind.Sqlite ? "sqlite" : "postgres");
         CreatedAuthtoken token;
+        ReservedDomain demo;
         await using (var old = await SqlControlStore.OpenAsync(options, latest - 1, CancellationToken.None))
         {
             Assert.Equal(latest - 1, await old.GetSchemaVersionAsync());
             Account alice = await old.CreateAccountAsync("alice");
             token = await old.CreateAuthtokenAsync(new NewAuthtoken { AccountId = alice.Id, Name = "laptop", Scopes = new AuthtokenScopes { MaxSessions = 2 } });
             await old.AppendAuditEventAsync(new NewAuditEvent { Kind = AuditKinds.TokenCreated, AuthtokenId = token.Token.Id });
-            // Version 2 brought the reservations: not there yet.
-            var missing = await Assert.ThrowsAsync<StoreException>(() => old.ReserveDomainAsync(alice.Id, "demo.example.com"));
+            demo = await old.ReserveDomainAsync(alice.Id, "demo.example.com", "the demo");
+            // Version 3 brought the pinned traffic policy: not there yet.
+            var missing = await Assert.ThrowsAsync<StoreException>(() => old.SetDomainTrafficPolicyAsync(demo.Id, "on_http_request: []"));
             Assert.Equal(StoreErrorKind.Unavailable, missing.Kind);
         }
 
@@ -61,7 +63,8 @@ public sealed class MigrationTests(PostgresServer postgres)
         Assert.Equal(token.Token, found);
         Assert.Equal(2, found!.Scopes.MaxSessions);
         Assert.Single(await store.QueryAuditEventsAsync(new AuditQuery { Kind = AuditKinds.TokenCreated }));
-        Assert.Equal("demo.example.com", (await store.ReserveDomainAsync(found.AccountId, "demo.example.com")).Hostname);
+        Assert.Equal(demo, await store.FindReservedDomainAsync("demo.example.com"));
+        Assert.Equal("on_http_request: []", (await store.SetDomainTrafficPolicyAsync(demo.Id, "on_http_request: []"))!.TrafficPolicy);
     }
 
     [Theory]

@@ -5,7 +5,7 @@ using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands.Admin;
 
-/// <summary><c>burrow admin address reserve|release|list</c>.</summary>
+/// <summary><c>burrow admin address reserve|release|list|policy</c>.</summary>
 internal static class AddressCommands
 {
     public static Command Create(AdminSettings settings)
@@ -31,16 +31,7 @@ internal static class AddressCommands
         var release = new Command("release", "Release a reserved TCP port.") { target };
         release.SetAction(settings, async (parse, client, json, ct) =>
         {
-            string given = parse.GetValue(target)!.Trim();
-            string id = given;
-            if (!given.StartsWith("ra_", StringComparison.Ordinal))
-            {
-                string portText = given[(given.LastIndexOf(':') + 1)..];
-                IReadOnlyList<ReservedAddressInfo> all = await client.GetAsync("reserved_addrs", AdminJsonContext.Default.IReadOnlyListReservedAddressInfo, ct).ConfigureAwait(false);
-                ReservedAddressInfo? match = int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out int p) ? all.FirstOrDefault(a => a.Port == p) : null;
-                id = match?.Id ?? throw new AdminCliException(ErrorCodes.AdminNotFound, ErrorCodes.AdminNotFound.FormatMessage("reserved TCP address", given));
-            }
-
+            (string id, string given) = await ResolveAsync(client, parse.GetValue(target)!, ct).ConfigureAwait(false);
             await client.DeleteAsync("reserved_addrs/" + Uri.EscapeDataString(id), ct).ConfigureAwait(false);
             AdminOutput.Line(json ? $"{{\"released\": \"{id}\"}}" : $"Released {given}.");
         });
@@ -60,10 +51,29 @@ internal static class AddressCommands
             Print(addresses);
         });
 
-        return new Command("address", "Reserved TCP addresses (ports of the edge).") { reserve, release, list };
+        Command policy = PinnedPolicyCommands.Create(settings, new PinnedPolicyCommands.Kind<ReservedAddressInfo>(
+            "reserved_addrs", "address", "The reservation's id (ra_...) or its port.", "tcp", ResolveAsync, AdminJsonContext.Default.ReservedAddressInfo), "TCP port");
+        return new Command("address", "Reserved TCP addresses (ports of the edge).") { reserve, release, list, policy };
+    }
+
+    /// <summary>The reservation's id from its id, port or <c>host:port</c>; and the address as given.</summary>
+    private static async Task<(string Id, string Name)> ResolveAsync(AdminClient client, string target, CancellationToken ct)
+    {
+        string given = target.Trim();
+        if (given.StartsWith("ra_", StringComparison.Ordinal))
+        {
+            return (given, given);
+        }
+
+        string portText = given[(given.LastIndexOf(':') + 1)..];
+        IReadOnlyList<ReservedAddressInfo> all = await client.GetAsync("reserved_addrs", AdminJsonContext.Default.IReadOnlyListReservedAddressInfo, ct).ConfigureAwait(false);
+        ReservedAddressInfo? match = int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out int p) ? all.FirstOrDefault(a => a.Port == p) : null;
+        return match is not null
+            ? (match.Id, given)
+            : throw new AdminCliException(ErrorCodes.AdminNotFound, ErrorCodes.AdminNotFound.FormatMessage("reserved TCP address", given));
     }
 
     private static void Print(IReadOnlyList<ReservedAddressInfo> addresses) =>
-        AdminOutput.Table(["ID", "ADDRESS", "ACCOUNT", "DESCRIPTION", "CREATED"],
-            addresses.Select(a => new[] { a.Id, a.Address, a.AccountId, a.Description, AdminOutput.Time(a.CreatedAt) }), "No reserved TCP addresses.");
+        AdminOutput.Table(["ID", "ADDRESS", "ACCOUNT", "DESCRIPTION", "POLICY", "CREATED"],
+            addresses.Select(a => new[] { a.Id, a.Address, a.AccountId, a.Description, PinnedPolicyCommands.Summary(a.TrafficPolicy), AdminOutput.Time(a.CreatedAt) }), "No reserved TCP addresses.");
 }

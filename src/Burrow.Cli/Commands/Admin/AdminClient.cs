@@ -33,6 +33,18 @@ internal sealed class AdminClient : IDisposable
     public Task<T> PostAsync<TBody, T>(string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, path, JsonContent.Create(body, bodyType), type, cancellationToken);
 
+    /// <summary>A PUT whose body is text (a traffic policy document), answered with JSON.</summary>
+    public Task<T> PutTextAsync<T>(string path, string text, string mediaType, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, path, new StringContent(text, System.Text.Encoding.UTF8, mediaType), type, cancellationToken);
+
+    /// <summary>A GET answered with text rather than JSON.</summary>
+    public async Task<string> GetTextAsync(string path, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await CallAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+        LastBody = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        return LastBody;
+    }
+
     public Task<T> DeleteAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, path, null, type, cancellationToken);
 

@@ -4,7 +4,7 @@ using Burrow.Protocol.Errors;
 
 namespace Burrow.Cli.Commands.Admin;
 
-/// <summary><c>burrow admin domain reserve|release|list</c>.</summary>
+/// <summary><c>burrow admin domain reserve|release|list|policy</c>.</summary>
 internal static class DomainCommands
 {
     public static Command Create(AdminSettings settings)
@@ -30,16 +30,7 @@ internal static class DomainCommands
         var release = new Command("release", "Release a reserved hostname.") { target };
         release.SetAction(settings, async (parse, client, json, ct) =>
         {
-            string given = parse.GetValue(target)!.Trim().TrimEnd('.').ToLowerInvariant();
-            string id = given;
-            if (!given.StartsWith("rd_", StringComparison.Ordinal))
-            {
-                IReadOnlyList<ReservedDomainInfo> all = await client.GetAsync("reserved_domains", AdminJsonContext.Default.IReadOnlyListReservedDomainInfo, ct).ConfigureAwait(false);
-                ReservedDomainInfo? match = all.FirstOrDefault(d => d.Hostname == given)
-                    ?? all.FirstOrDefault(d => !given.Contains('.', StringComparison.Ordinal) && d.Hostname.StartsWith(given + ".", StringComparison.Ordinal));
-                id = match?.Id ?? throw new AdminCliException(ErrorCodes.AdminNotFound, ErrorCodes.AdminNotFound.FormatMessage("reserved domain", given));
-            }
-
+            (string id, string given) = await ResolveAsync(client, parse.GetValue(target)!, ct).ConfigureAwait(false);
             await client.DeleteAsync("reserved_domains/" + Uri.EscapeDataString(id), ct).ConfigureAwait(false);
             AdminOutput.Line(json ? $"{{\"released\": \"{id}\"}}" : $"Released {given}.");
         });
@@ -59,10 +50,29 @@ internal static class DomainCommands
             Print(domains);
         });
 
-        return new Command("domain", "Reserved hostnames.") { reserve, release, list };
+        Command policy = PinnedPolicyCommands.Create(settings, new PinnedPolicyCommands.Kind<ReservedDomainInfo>(
+            "reserved_domains", "domain", "The reservation's id (rd_...) or its hostname.", "http", ResolveAsync, AdminJsonContext.Default.ReservedDomainInfo), "hostname");
+        return new Command("domain", "Reserved hostnames.") { reserve, release, list, policy };
+    }
+
+    /// <summary>The reservation's id from its id, hostname, or bare label under the base domain; and the name as given.</summary>
+    private static async Task<(string Id, string Name)> ResolveAsync(AdminClient client, string target, CancellationToken ct)
+    {
+        string given = target.Trim().TrimEnd('.').ToLowerInvariant();
+        if (given.StartsWith("rd_", StringComparison.Ordinal))
+        {
+            return (given, given);
+        }
+
+        IReadOnlyList<ReservedDomainInfo> all = await client.GetAsync("reserved_domains", AdminJsonContext.Default.IReadOnlyListReservedDomainInfo, ct).ConfigureAwait(false);
+        ReservedDomainInfo? match = all.FirstOrDefault(d => d.Hostname == given)
+            ?? all.FirstOrDefault(d => !given.Contains('.', StringComparison.Ordinal) && d.Hostname.StartsWith(given + ".", StringComparison.Ordinal));
+        return match is not null
+            ? (match.Id, given)
+            : throw new AdminCliException(ErrorCodes.AdminNotFound, ErrorCodes.AdminNotFound.FormatMessage("reserved domain", given));
     }
 
     private static void Print(IReadOnlyList<ReservedDomainInfo> domains) =>
-        AdminOutput.Table(["ID", "HOSTNAME", "ACCOUNT", "DESCRIPTION", "CREATED"],
-            domains.Select(d => new[] { d.Id, d.Hostname, d.AccountId, d.Description, AdminOutput.Time(d.CreatedAt) }), "No reserved domains.");
+        AdminOutput.Table(["ID", "HOSTNAME", "ACCOUNT", "DESCRIPTION", "POLICY", "CREATED"],
+            domains.Select(d => new[] { d.Id, d.Hostname, d.AccountId, d.Description, PinnedPolicyCommands.Summary(d.TrafficPolicy), AdminOutput.Time(d.CreatedAt) }), "No reserved domains.");
 }

@@ -28,6 +28,7 @@ namespace Burrow.Edge.Admin.Models;
 [JsonSerializable(typeof(AuditEventInfo))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEventInfo>))]
 [JsonSerializable(typeof(ErrorInfo))]
+[JsonSerializable(typeof(PolicyErrorInfo))]
 [JsonSerializable(typeof(Burrow.Edge.Traffic.TrafficEntry))]
 [JsonSerializable(typeof(IReadOnlyList<Burrow.Edge.Traffic.TrafficEntry>))]
 // Route and query parameter types: the OpenAPI document describes each with a JSON schema.

@@ -8,9 +8,13 @@ let timer = null;
 
 function apiKey() { return sessionStorage.getItem(KEY); }
 
+// body: an object sent as JSON, or a string sent as it is (a traffic policy document).
 async function api(method, path, body) {
   const init = { method, headers: { 'Authorization': 'Bearer ' + apiKey() } };
-  if (body !== undefined) {
+  if (typeof body === 'string') {
+    init.headers['Content-Type'] = 'application/yaml';
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -132,12 +136,46 @@ async function refreshTokens() {
   ])), 7, 'No authtokens.');
 }
 
+function lines(text) { return text.replace(/\n$/, '').split('\n').length; }
+
 async function refreshDomains() {
   const domains = await api('GET', 'reserved_domains');
   fill('domains', domains.map(d => row(d.id, [
-    cell(d.id), cell(d.hostname), cell(d.description), cell(time(d.created_at)),
-    button('Release', 'danger', async () => { await api('DELETE', 'reserved_domains/' + encodeURIComponent(d.id)); await refreshDomains(); }),
-  ])), 5, 'No reserved domains.');
+    cell(d.id), cell(d.hostname), cell(d.description), cell(d.traffic_policy ? `pinned (${lines(d.traffic_policy)} lines)` : ''), cell(time(d.created_at)),
+    button('Policy', 'plain', async () => openPolicy(d)),
+    button('Release', 'danger', async () => { await api('DELETE', 'reserved_domains/' + encodeURIComponent(d.id)); closePolicy(d.id); await refreshDomains(); }),
+  ])), 7, 'No reserved domains.');
+}
+
+// The editor of the traffic policy the operator pins to one reserved domain.
+let policyDomain = null;
+
+function openPolicy(d) {
+  policyDomain = d.id;
+  $('policy-host').textContent = d.hostname;
+  $('policy-text').value = d.traffic_policy || '';
+  $('policy-error').textContent = '';
+  $('policy-editor').hidden = false;
+  $('policy-text').focus();
+}
+
+function closePolicy(id) {
+  if (id !== undefined && id !== policyDomain) return;
+  policyDomain = null;
+  $('policy-editor').hidden = true;
+}
+
+async function savePolicy(text) {
+  const path = 'reserved_domains/' + encodeURIComponent(policyDomain) + '/traffic_policy';
+  try {
+    if (text === null) await api('DELETE', path); else await api('PUT', path, text);
+    $('policy-error').textContent = '';
+    closePolicy();
+    await refreshDomains();
+  } catch (e) {
+    if (e.status === 401) { showError(e); return; }
+    $('policy-error').textContent = e.message;
+  }
 }
 
 async function poll() {
@@ -202,5 +240,9 @@ $('domain-form').addEventListener('submit', async (e) => {
     await refreshDomains();
   } catch (err) { showError(err); }
 });
+
+$('policy-save').addEventListener('click', () => savePolicy($('policy-text').value));
+$('policy-clear').addEventListener('click', () => savePolicy(null));
+$('policy-close').addEventListener('click', () => closePolicy());
 
 if (apiKey()) start();
