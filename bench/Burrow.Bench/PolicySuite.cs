@@ -77,7 +77,7 @@ internal static class PolicySuite
 
     private static PolicyContext RunRequestPhase(TrafficPolicy policy, Tunnel tunnel, DefaultHttpContext http, IPEndPoint client)
     {
-        var context = new PolicyContext(tunnel, http, client, null, null, DateTimeOffset.UnixEpoch);
+        var context = new PolicyContext(tunnel, policy, http, client, null, null, DateTimeOffset.UnixEpoch);
         context.AttachTo(http);
         if (Complete(policy.RunAsync(PolicyPhaseKind.HttpRequest, context)) != Burrow.Edge.Policy.Actions.ActionResult.Continue)
         {
