@@ -245,7 +245,11 @@ internal static class ServerCommand
         }
 
         Console.WriteLine($"TCP      tunnels get ports {options.TcpPortMin}-{options.TcpPortMax} on {options.TcpBindAddress}, URLs tcp://{edge.Domain}:<port>; idle timeout {(options.TcpIdleTimeout > TimeSpan.Zero ? options.TcpIdleTimeout.ToString() : "off")}, at most {options.TcpMaxConnections} connections per tunnel");
-        if (edge.LocalCaPath is { } ca)
+        if (edge.Acme is not null && edge.LocalCaPath is { } acmeCa)
+        {
+            Console.WriteLine($"Local CA {acmeCa}: serves until the ACME certificate is installed, and names more than one label under {edge.Domain}; agents need no --edge-ca once the ACME certificate is served.");
+        }
+        else if (edge.LocalCaPath is { } ca)
         {
             string created = edge.LocalCaReplacedBecause is { } why ? $" (created now, replacing the previous one: {why}; trust it again)" : edge.LocalCaCreated ? " (created now)" : "";
             Console.WriteLine($"Local CA {ca}{created}: no --tls-cert was given, so agents and browsers must trust this CA (agent: --edge-ca {ca}; curl: --cacert {ca}; browsers: burrow trust --data-dir {options.DataDirectory}).");
@@ -269,13 +273,13 @@ internal static class ServerCommand
             Console.WriteLine($"  Authtoken: {first.Authtoken}");
             Console.WriteLine($"  API key:   {first.ApiKey}{(edge.ApiKeyPath is { } keyPath ? $" (also in {keyPath}, for burrow admin on this machine)" : "")}");
             Console.WriteLine("Connect an agent with:");
-            Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {first.Authtoken}{(edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
+            Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {first.Authtoken}{(edge.Acme is null && edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
         }
         else if (edge.GeneratedAuthtoken is { } token)
         {
             Console.WriteLine($"Created an authtoken in {edge.AuthtokenPath} (shown once). Connect an agent with:");
             string host = edge.Domain == "localhost" ? "127.0.0.1" : edge.Domain;
-            Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {token}{(edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
+            Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {token}{(edge.Acme is null && edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
         }
         else if (edge.AuthtokenPath is { } path)
         {
