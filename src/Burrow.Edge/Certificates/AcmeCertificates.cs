@@ -249,7 +249,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         return key;
     }
 
-    /// <summary>The saved certificate, when it covers the names and has more than a third of its lifetime left.</summary>
+    /// <summary>The saved certificate, when it covers the names and has not expired (the loop renews it when it has less than a third of its lifetime left).</summary>
     private (X509Certificate2 Leaf, X509Certificate2Collection Intermediates)? LoadSaved()
     {
         if (!File.Exists(CertificatePath) || !File.Exists(KeyPath))
@@ -260,7 +260,8 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         try
         {
             var leaf = X509Certificate2.CreateFromPemFile(CertificatePath, KeyPath);
-            if (!leaf.MatchesHostname(_options.Domain) || !leaf.MatchesHostname("x." + _options.Domain) || _time.GetUtcNow() >= RenewalTime(leaf))
+            // Any saved certificate still valid is served at once; past two thirds of its lifetime it is renewed right away.
+            if (!leaf.MatchesHostname(_options.Domain) || !leaf.MatchesHostname("x." + _options.Domain) || _time.GetUtcNow() >= leaf.NotAfter.ToUniversalTime())
             {
                 leaf.Dispose();
                 return null;
@@ -291,7 +292,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         return intermediates;
     }
 
-    /// <summary>Two thirds into the certificate's lifetime: from then on it is renewed (and a saved one is not reused).</summary>
+    /// <summary>Two thirds into the certificate's lifetime: from then on it is renewed (a saved one is served meanwhile, but a new one is ordered at once).</summary>
     internal static DateTimeOffset RenewalTime(X509Certificate2 certificate)
     {
         DateTimeOffset notBefore = certificate.NotBefore.ToUniversalTime(), notAfter = certificate.NotAfter.ToUniversalTime();
