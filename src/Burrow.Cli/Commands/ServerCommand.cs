@@ -13,13 +13,13 @@ internal static class ServerCommand
 
     public static Command Create()
     {
-        var domain = new Option<string>("--domain") { Description = "Base domain; tunnels get <name>.<domain>. A DNS wildcard record *.<domain> must point here.", DefaultValueFactory = _ => Defaults.Domain };
+        var domain = new Option<string>("--domain") { Description = "Base domain; tunnels get <name>.<domain>. A DNS wildcard record *.<domain> must point here (with --acme-email: an NS record delegating <domain> to this machine).", DefaultValueFactory = _ => Defaults.Domain };
         var agentAddr = new Option<IPEndPoint?>("--agent-addr") { Description = "Where agents connect (TLS, ALPN burrow/1).", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.AgentEndPoint };
         var httpsAddr = new Option<IPEndPoint?>("--https-addr") { Description = "Public HTTPS listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.HttpsEndPoint };
         var httpAddr = new Option<IPEndPoint?>("--http-addr") { Description = "Public HTTP listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.HttpEndPoint };
         var publicHttpsPort = new Option<int?>("--public-https-port") { Description = "HTTPS port shown in URLs when a load balancer maps another one (e.g. 443)." };
         var publicHttpPort = new Option<int?>("--public-http-port") { Description = "HTTP port shown in URLs (e.g. 80)." };
-        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for *.<domain> (chain allowed). Without it a local CA is created in the data directory." };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for *.<domain> (chain allowed). Without it (and without --acme-email) a local CA is created in the data directory." };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert." };
         var acmeEmail = new Option<string?>("--acme-email") { Description = "Get a certificate for *.<domain> and <domain> over ACME (DNS-01, answered by the edge's own DNS server; delegate <domain> to this machine with an NS record), renew it by itself, and agree to the CA's terms of service. This address is the account's contact." };
         var acmeDirectory = new Option<Uri>("--acme-directory") { Description = "The ACME CA's directory URL, or 'staging' for Let's Encrypt's staging CA.", CustomParser = ParseAcmeDirectory, DefaultValueFactory = _ => Defaults.AcmeDirectory };
