@@ -72,7 +72,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
     /// </summary>
     public static string? Validate(EdgeOptions options)
     {
-        string? Error(string what, string todo) => ErrorCodes.AcmeSettingsInvalid.ToError(what, todo).ToString();
+        string? Error(string what, string todo) => ErrorCodes.AcmeSettingsInvalid.ToError(what, todo.TrimEnd('.')).ToString();
         if (!string.IsNullOrEmpty(options.TlsCertificatePath))
         {
             return Error("--tls-cert was given too", "Give either --tls-cert/--tls-key (your own certificate) or --acme-email (the edge gets one), not both.");

@@ -657,7 +657,7 @@ public static class ErrorCodes
     /// <summary>5206: the edge's ACME settings cannot work. Args: what is wrong, what to do.</summary>
     public static readonly ErrorCode AcmeSettingsInvalid = new(
         5206, nameof(AcmeSettingsInvalid), null,
-        "The edge cannot get certificates over ACME: {0}. {1}",
+        "The edge cannot get certificates over ACME: {0}. {1}.",
         "ACME certificates (--acme-email) need a public base domain (--domain) delegated to the edge by an NS record, the edge's DNS server (--dns-addr) reachable on port 53, and no --tls-cert; see docs/acme.md.");
 
     /// <summary>Every code, in numeric order.</summary>
