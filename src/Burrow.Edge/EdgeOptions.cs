@@ -165,6 +165,37 @@ public sealed record EdgeOptions
     /// </summary>
     public bool Metrics { get; init; } = true;
 
+    /// <summary>Let's Encrypt's production directory, the default of <see cref="AcmeDirectory"/>.</summary>
+    public static Uri LetsEncryptDirectory { get; } = new("https://acme-v02.api.letsencrypt.org/directory");
+
+    /// <summary>Let's Encrypt's staging directory (untrusted certificates, generous rate limits), <c>--acme-directory staging</c>.</summary>
+    public static Uri LetsEncryptStagingDirectory { get; } = new("https://acme-staging-v02.api.letsencrypt.org/directory");
+
+    /// <summary>
+    /// The ACME account's contact address. When set (and no <see cref="TlsCertificatePath"/> is given) the edge runs
+    /// its DNS server for the base domain and gets a certificate for <c>*.DOMAIN</c> and <c>DOMAIN</c> over DNS-01
+    /// from <see cref="AcmeDirectory"/>, agreeing to that CA's terms of service; <see langword="null"/> (the default) for no ACME.
+    /// </summary>
+    public string? AcmeEmail { get; init; }
+
+    /// <summary>The ACME directory URL. Default Let's Encrypt production.</summary>
+    public Uri AcmeDirectory { get; init; } = LetsEncryptDirectory;
+
+    /// <summary>A PEM file of extra roots trusted for the ACME server's own HTTPS (a private CA, or Pebble's in tests); system roots stay trusted.</summary>
+    public string? AcmeCaRootPath { get; init; }
+
+    /// <summary>
+    /// Where the edge's authoritative DNS server for the base domain listens (UDP and TCP), with ACME on;
+    /// <see langword="null"/> turns it off (then ACME cannot answer DNS-01). Default <c>0.0.0.0:53</c>.
+    /// </summary>
+    public IPEndPoint? DnsEndPoint { get; init; } = new(IPAddress.Any, 53);
+
+    /// <summary>
+    /// The addresses the DNS server answers A/AAAA queries with for the base domain and every name under it;
+    /// empty (the default) for the DNS listener's own address when it is a specific one, else this machine's global addresses.
+    /// </summary>
+    public IReadOnlyList<IPAddress> PublicAddresses { get; init; } = [];
+
     /// <summary>The default data directory: <c>$XDG_DATA_HOME/burrow/edge</c> or <c>~/.local/share/burrow/edge</c>.</summary>
     public static string DefaultDataDirectory()
     {

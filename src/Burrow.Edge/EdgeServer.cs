@@ -51,6 +51,7 @@ public sealed class EdgeServer : IAsyncDisposable
     private OpenTelemetry.Trace.TracerProvider? _tracer;
     private AdminServer? _admin;
     private AgentListener? _agentListener;
+    private AcmeCertificates? _acme;
     private int _stopped;
 
     private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens, Action<ILoggingBuilder>? configureLogging)
@@ -109,6 +110,9 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <summary>Where the first admin API key is kept, when the admin API is on.</summary>
     public string? ApiKeyPath => File.Exists(AdminKeyFile.PathIn(_options.DataDirectory)) ? AdminKeyFile.PathIn(_options.DataDirectory) : null;
 
+    /// <summary>The ACME certificate's manager (DNS server, issuance, renewal), when <see cref="EdgeOptions.AcmeEmail"/> is set.</summary>
+    internal AcmeCertificates? Acme => _acme;
+
     /// <summary>The base domain.</summary>
     public string Domain => _options.Domain;
 
@@ -139,6 +143,11 @@ public sealed class EdgeServer : IAsyncDisposable
         if (EndpointOptionsValidator.CheckMaxConnections(options.TcpMaxConnections) is { } maxError)
         {
             throw new ArgumentException(maxError.ToString(), nameof(options));
+        }
+
+        if (options.AcmeEmail is not null && AcmeCertificates.Validate(options) is { } acmeError)
+        {
+            throw new ArgumentException(acmeError, nameof(options));
         }
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-edge" });
@@ -179,6 +188,11 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddSingleton<AuthFailureLimiter>();
         services.AddSingleton<OpenConnections>();
         services.AddSingleton<ClientConnections>();
+        if (options.AcmeEmail is not null)
+        {
+            services.AddSingleton<AcmeCertificates>();
+        }
+
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<ProxyStreamConnector>();
         services.AddSingleton<TunnelRequestHandler>();
@@ -305,6 +319,21 @@ public sealed class EdgeServer : IAsyncDisposable
 
         Endpoints.Agents = _agentListener.LocalEndPoint;
         _agentListener.Start();
+        if (services.GetService<AcmeCertificates>() is { } acme)
+        {
+            // Last, once the edge serves: until the certificate is installed the local CA's is served.
+            try
+            {
+                acme.Start();
+            }
+            catch
+            {
+                await UndoStartAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            _acme = acme;
+        }
         foreach (var (listen, record) in _listens)
         {
             record(listen.IPEndPoint!);
@@ -407,6 +436,11 @@ public sealed class EdgeServer : IAsyncDisposable
             {
                 await link.TrySendAsync(EdgeLifetime.DrainingNotice, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        if (_acme is not null)
+        {
+            await _acme.DisposeAsync().ConfigureAwait(false);
         }
 
         // Like Kestrel's listeners, the tcp tunnels' ports stop accepting now.

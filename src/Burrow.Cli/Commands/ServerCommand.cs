@@ -13,14 +13,19 @@ internal static class ServerCommand
 
     public static Command Create()
     {
-        var domain = new Option<string>("--domain") { Description = "Base domain; tunnels get <name>.<domain>. A DNS wildcard record *.<domain> must point here.", DefaultValueFactory = _ => Defaults.Domain };
+        var domain = new Option<string>("--domain") { Description = "Base domain; tunnels get <name>.<domain>. A DNS wildcard record *.<domain> must point here (with --acme-email: an NS record delegating <domain> to this machine).", DefaultValueFactory = _ => Defaults.Domain };
         var agentAddr = new Option<IPEndPoint?>("--agent-addr") { Description = "Where agents connect (TLS, ALPN burrow/1).", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.AgentEndPoint };
         var httpsAddr = new Option<IPEndPoint?>("--https-addr") { Description = "Public HTTPS listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.HttpsEndPoint };
         var httpAddr = new Option<IPEndPoint?>("--http-addr") { Description = "Public HTTP listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.HttpEndPoint };
         var publicHttpsPort = new Option<int?>("--public-https-port") { Description = "HTTPS port shown in URLs when a load balancer maps another one (e.g. 443)." };
         var publicHttpPort = new Option<int?>("--public-http-port") { Description = "HTTP port shown in URLs (e.g. 80)." };
-        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for *.<domain> (chain allowed). Without it a local CA is created in the data directory." };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for *.<domain> (chain allowed). Without it (and without --acme-email) a local CA is created in the data directory." };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert." };
+        var acmeEmail = new Option<string?>("--acme-email") { Description = "Get a certificate for *.<domain> and <domain> over ACME (DNS-01, answered by the edge's own DNS server; delegate <domain> to this machine with an NS record), renew it by itself, and agree to the CA's terms of service. This address is the account's contact." };
+        var acmeDirectory = new Option<Uri>("--acme-directory") { Description = "The ACME CA's directory URL, or 'staging' for Let's Encrypt's staging CA.", CustomParser = ParseAcmeDirectory, DefaultValueFactory = _ => Defaults.AcmeDirectory };
+        var acmeCaRoot = new Option<string?>("--acme-ca-root") { Description = "PEM file of extra roots to trust for the ACME server's HTTPS (a private CA; Pebble's in tests)." };
+        var dnsAddr = new Option<IPEndPoint?>("--dns-addr") { Description = "With --acme-email: the edge's authoritative DNS server for <domain> (UDP and TCP), or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.DnsEndPoint };
+        var publicIps = new Option<IPAddress[]>("--public-ip") { Description = "With --acme-email: an address the DNS server answers A/AAAA with for <domain> and every name under it (repeatable); default the --dns-addr address, else this machine's global addresses.", CustomParser = ParseAddresses, AllowMultipleArgumentsPerToken = false };
         var dataDir = new Option<string>("--data-dir") { Description = "Where the edge keeps its local CA and its SQLite control store (burrow.db).", DefaultValueFactory = _ => EdgeOptions.DefaultDataDirectory() };
         var database = new Option<string?>("--database") { Description = "The control store: an SQLite file path (default <data-dir>/burrow.db), or PostgreSQL as postgres://user:password@host:port/db or a key=value connection string." };
         var authtokens = new Option<string[]>("--authtoken") { Description = "An extra authtoken agents may use besides the stored ones (repeatable; no account, no scopes).", AllowMultipleArgumentsPerToken = false };
@@ -59,7 +64,7 @@ internal static class ServerCommand
 
         var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
         {
-            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, dataDir, database, authtokens, authtokenFile,
+            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, acmeEmail, acmeDirectory, acmeCaRoot, dnsAddr, publicIps, dataDir, database, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr,
             headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, trafficLogSize, healthAddr,
             metrics, newAdminKey, log, logFormat, logLevel,
@@ -91,6 +96,11 @@ internal static class ServerCommand
                 PublicHttpPort = parse.GetValue(publicHttpPort),
                 TlsCertificatePath = parse.GetValue(tlsCert),
                 TlsKeyPath = parse.GetValue(tlsKey),
+                AcmeEmail = parse.GetValue(acmeEmail),
+                AcmeDirectory = parse.GetValue(acmeDirectory)!,
+                AcmeCaRootPath = parse.GetValue(acmeCaRoot),
+                DnsEndPoint = EndPoints.Read(parse.GetValue(dnsAddr)),
+                PublicAddresses = parse.GetValue(publicIps) ?? [],
                 DataDirectory = parse.GetValue(dataDir)!,
                 Database = parse.GetValue(database) ?? Environment.GetEnvironmentVariable("BURROW_DATABASE"),
                 Authtokens = tokens,
@@ -160,6 +170,49 @@ internal static class ServerCommand
         return command;
     }
 
+    private static Uri ParseAcmeDirectory(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (text.Equals("staging", StringComparison.OrdinalIgnoreCase))
+        {
+            return EdgeOptions.LetsEncryptStagingDirectory;
+        }
+
+        if (text.Equals("production", StringComparison.OrdinalIgnoreCase) || text.Equals("letsencrypt", StringComparison.OrdinalIgnoreCase))
+        {
+            return EdgeOptions.LetsEncryptDirectory;
+        }
+
+        if (Uri.TryCreate(text, UriKind.Absolute, out Uri? url) && url.Scheme == Uri.UriSchemeHttps)
+        {
+            return url;
+        }
+
+        result.AddError($"'{text}' is not an ACME directory: give an https URL (e.g. https://acme-v02.api.letsencrypt.org/directory), 'staging' or 'production'.");
+        return EdgeOptions.LetsEncryptDirectory;
+    }
+
+    private static IPAddress[] ParseAddresses(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var addresses = new List<IPAddress>();
+        foreach (var token in result.Tokens)
+        {
+            foreach (string part in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (IPAddress.TryParse(part, out IPAddress? address))
+                {
+                    addresses.Add(address);
+                }
+                else
+                {
+                    result.AddError($"--public-ip '{part}' is not an IPv4 or IPv6 address.");
+                }
+            }
+        }
+
+        return [.. addresses];
+    }
+
     private static string DataDirFlag(EdgeOptions options) =>
         Path.GetFullPath(options.DataDirectory) == Path.GetFullPath(Defaults.DataDirectory) ? "" : $" --data-dir {options.DataDirectory}";
 
@@ -185,8 +238,18 @@ internal static class ServerCommand
             Console.WriteLine($"Health   listening on {health}, GET /healthz");
         }
 
+        if (edge.Acme is { } acme)
+        {
+            Console.WriteLine($"DNS      listening on {acme.DnsEndPoint} (UDP and TCP), authoritative for {edge.Domain}: A/AAAA {string.Join(", ", acme.PublicAddresses)}; delegate {edge.Domain} here with an NS record");
+            Console.WriteLine($"ACME     certificate for *.{edge.Domain} and {edge.Domain} from {options.AcmeDirectory} (DNS-01), kept in {acme.Folder}; until it is installed the local CA's certificate is served (the log says when)");
+        }
+
         Console.WriteLine($"TCP      tunnels get ports {options.TcpPortMin}-{options.TcpPortMax} on {options.TcpBindAddress}, URLs tcp://{edge.Domain}:<port>; idle timeout {(options.TcpIdleTimeout > TimeSpan.Zero ? options.TcpIdleTimeout.ToString() : "off")}, at most {options.TcpMaxConnections} connections per tunnel");
-        if (edge.LocalCaPath is { } ca)
+        if (edge.Acme is not null && edge.LocalCaPath is { } acmeCa)
+        {
+            Console.WriteLine($"Local CA {acmeCa}: serves until the ACME certificate is installed, and names more than one label under {edge.Domain}; agents need no --edge-ca once the ACME certificate is served.");
+        }
+        else if (edge.LocalCaPath is { } ca)
         {
             string created = edge.LocalCaReplacedBecause is { } why ? $" (created now, replacing the previous one: {why}; trust it again)" : edge.LocalCaCreated ? " (created now)" : "";
             Console.WriteLine($"Local CA {ca}{created}: no --tls-cert was given, so agents and browsers must trust this CA (agent: --edge-ca {ca}; curl: --cacert {ca}; browsers: burrow trust --data-dir {options.DataDirectory}).");
@@ -210,13 +273,13 @@ internal static class ServerCommand
             Console.WriteLine($"  Authtoken: {first.Authtoken}");
             Console.WriteLine($"  API key:   {first.ApiKey}{(edge.ApiKeyPath is { } keyPath ? $" (also in {keyPath}, for burrow admin on this machine)" : "")}");
             Console.WriteLine("Connect an agent with:");
-            Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {first.Authtoken}{(edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
+            Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {first.Authtoken}{(edge.Acme is null && edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
         }
         else if (edge.GeneratedAuthtoken is { } token)
         {
             Console.WriteLine($"Created an authtoken in {edge.AuthtokenPath} (shown once). Connect an agent with:");
             string host = edge.Domain == "localhost" ? "127.0.0.1" : edge.Domain;
-            Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {token}{(edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
+            Console.WriteLine($"  burrow http 8080 --server {host}:{ep.Agents!.Port} --authtoken {token}{(edge.Acme is null && edge.LocalCaPath is { } caPath ? $" --edge-ca {caPath}" : "")}");
         }
         else if (edge.AuthtokenPath is { } path)
         {

@@ -22,6 +22,7 @@ internal sealed class CertificateStore
     private readonly LocalCertificateAuthority? _authority;
     private readonly SslStreamCertificateContext _default;
     private readonly ConcurrentDictionary<string, Lazy<SslStreamCertificateContext>> _byName = new(StringComparer.OrdinalIgnoreCase);
+    private volatile SslStreamCertificateContext? _acme;
 
     private CertificateStore(string domain, SslStreamCertificateContext defaultContext, LocalCertificateAuthority? authority)
     {
@@ -68,12 +69,32 @@ internal sealed class CertificateStore
         return new CertificateStore(options.Domain, SslStreamCertificateContext.Create(leafCert, null, offline: true), authority);
     }
 
-    /// <summary>The certificate presented when no per-name one applies: the operator's, or the local CA's wildcard.</summary>
-    public X509Certificate2 DefaultCertificate => _default.TargetCertificate;
+    /// <summary>The certificate presented when no per-name one applies: the ACME one once installed, else the operator's, or the local CA's wildcard.</summary>
+    public X509Certificate2 DefaultCertificate => (_acme ?? _default).TargetCertificate;
+
+    /// <summary>The certificate obtained over ACME for <c>*.DOMAIN</c> and <c>DOMAIN</c>, once installed.</summary>
+    public X509Certificate2? AcmeCertificate => _acme?.TargetCertificate;
+
+    /// <summary>
+    /// Serves <paramref name="leaf"/> (with its private key) for the base domain and every name one label under it,
+    /// from the next handshake on: listeners keep running, handshakes under way keep the certificate they started with.
+    /// </summary>
+    public void InstallAcme(X509Certificate2 leaf, X509Certificate2Collection intermediates)
+    {
+        // A PFX round trip gives the key a form SslStream can use on every platform (as for --tls-cert).
+        var usable = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
+        _acme = SslStreamCertificateContext.Create(usable, intermediates, offline: true);
+    }
 
     /// <summary>The certificate to present for <paramref name="serverName"/> (the SNI, possibly empty).</summary>
     public SslStreamCertificateContext Select(string? serverName)
     {
+        // The wildcard covers one label only: deeper names keep the local CA's certificates.
+        if (_acme is { } acme && (string.IsNullOrEmpty(serverName) || IsCoveredByWildcard(serverName)))
+        {
+            return acme;
+        }
+
         if (_authority is null || string.IsNullOrEmpty(serverName) || !IsUnderDomain(serverName))
         {
             return _default;
@@ -90,6 +111,10 @@ internal sealed class CertificateStore
             return SslStreamCertificateContext.Create(cert, null, offline: true);
         })).Value;
     }
+
+    private bool IsCoveredByWildcard(string name) =>
+        name.Equals(_domain, StringComparison.OrdinalIgnoreCase)
+        || (IsUnderDomain(name) && name.IndexOf('.', StringComparison.Ordinal) == name.Length - _domain.Length - 1);
 
     private bool IsUnderDomain(string name) =>
         name.Equals(_domain, StringComparison.OrdinalIgnoreCase)

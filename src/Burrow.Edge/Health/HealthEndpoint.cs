@@ -16,9 +16,11 @@ internal sealed class HealthEndpoint
     private readonly TunnelRegistry _tunnels;
     private readonly EdgeLifetime _lifetime;
     private readonly OpenConnections _connections;
+    private readonly Certificates.AcmeCertificates? _acme;
 
-    public HealthEndpoint(SessionRegistry sessions, TunnelRegistry tunnels, EdgeLifetime lifetime, OpenConnections connections)
+    public HealthEndpoint(SessionRegistry sessions, TunnelRegistry tunnels, EdgeLifetime lifetime, OpenConnections connections, Certificates.AcmeCertificates? acme = null)
     {
+        _acme = acme;
         _sessions = sessions;
         _tunnels = tunnels;
         _lifetime = lifetime;
@@ -54,7 +56,10 @@ internal sealed class HealthEndpoint
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("status", _lifetime.Draining ? "draining" : "ok");
+            // Degraded (still 200: the edge serves, and is the only one that can fix it) while the ACME certificate
+            // is not installed yet or its renewal keeps failing; the reason is under "certificate".
+            Certificates.AcmeStatus? acme = _acme?.Status;
+            json.WriteString("status", _lifetime.Draining ? "draining" : acme is { Degraded: true } ? "degraded" : "ok");
             json.WriteNumber("sessions", sessions);
             json.WriteNumber("sessions_online", online);
             json.WriteNumber("tunnels", _tunnels.Count);
@@ -62,6 +67,28 @@ internal sealed class HealthEndpoint
             json.WriteNumber("requests_in_flight", _lifetime.InFlight);
             json.WriteNumber("agent_connections", _connections.Agents);
             json.WriteNumber("public_connections", _connections.Public);
+            if (acme is not null)
+            {
+                json.WriteStartObject("certificate");
+                json.WriteString("source", "acme");
+                json.WriteString("state", acme.State);
+                if (acme.NotAfter is { } notAfter)
+                {
+                    json.WriteString("not_after", notAfter);
+                }
+
+                if (acme.Error is { } error)
+                {
+                    json.WriteString("error", error);
+                }
+
+                if (acme.NextAttempt is { } next)
+                {
+                    json.WriteString("next_attempt", next);
+                }
+
+                json.WriteEndObject();
+            }
             json.WriteEndObject();
         }
 

@@ -654,6 +654,12 @@ public static class ErrorCodes
         "The ACME {0} at {1} was still pending after {2}.",
         "The CA is slow or the challenge is not being checked; the edge gives up and asks again later. If it keeps happening, check the CA's status page.");
 
+    /// <summary>5206: the edge's ACME settings cannot work. Args: what is wrong, what to do.</summary>
+    public static readonly ErrorCode AcmeSettingsInvalid = new(
+        5206, nameof(AcmeSettingsInvalid), null,
+        "The edge cannot get certificates over ACME: {0}. {1}.",
+        "ACME certificates (--acme-email) need a public base domain (--domain) delegated to the edge by an NS record, the edge's DNS server (--dns-addr) reachable on port 53, and no --tls-cert; see docs/acme.md.");
+
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
@@ -668,7 +674,7 @@ public static class ErrorCodes
         JwtMissing, JwtInvalid, OidcLoginRequired, OidcSignInFailed, IdentityProviderUnavailable,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,
-        AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut,
+        AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut, AcmeSettingsInvalid,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,

@@ -34,6 +34,9 @@ internal sealed class PebbleServer : IAsyncDisposable
 
     public Uri ManagementUrl { get; }
 
+    /// <summary>The self-signed certificate Pebble's HTTPS presents (PEM), for clients that trust it by file.</summary>
+    public string TlsCertificatePath => Path.Combine(_directory, "cert.pem");
+
     /// <summary>An HTTP client that trusts Pebble's own TLS certificate (and nothing else).</summary>
     public HttpClient Http { get; }
 

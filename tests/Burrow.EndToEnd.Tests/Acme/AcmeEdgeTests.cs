@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Burrow.Acme.Tests.Pebble;
+using Burrow.EndToEnd.Tests.Harness;
+
+namespace Burrow.EndToEnd.Tests.Acme;
+
+/// <summary>
+/// Issue 14's one command against Debian's pebble on loopback: <c>burrow server --domain burrow.test --acme-email ...</c>
+/// with Pebble resolving every name through the edge's own DNS server (<c>-dnsserver</c> = <c>--dns-addr</c>), so the
+/// wildcard is proven with DNS-01 TXT records the edge answers itself. curl and openssl then verify the chain the
+/// edge serves for a tunnel hostname against Pebble's root alone, and a restart reuses the saved certificate.
+/// </summary>
+public sealed class AcmeEdgeTests(ITestOutputHelper output)
+{
+    private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    [Fact(Timeout = 180_000)]
+    public async Task One_command_serves_a_wildcard_certificate_from_the_acme_server_and_a_restart_reuses_it()
+    {
+        Assert.SkipUnless(File.Exists(PebbleServer.Binary), "pebble is not installed (apt-get install pebble)");
+        using var dir = new TempDirectory();
+        int dnsPort = FreePorts.TcpAndUdp();
+        await using var pebble = await PebbleServer.StartAsync(FreePorts.Tcp(), FreePorts.Tcp(), new IPEndPoint(IPAddress.Loopback, dnsPort), 0, []);
+        string rootPath = Path.Combine(dir.Path, "pebble-root.pem");
+        await File.WriteAllTextAsync(rootPath, await pebble.Http.GetStringAsync(new Uri(pebble.ManagementUrl, "roots/0")));
+        string dataDir = Path.Combine(dir.Path, "edge");
+        string[] acme =
+        [
+            "--domain", "burrow.test", "--acme-email", "ops@burrow.test", "--acme-directory", pebble.DirectoryUrl.ToString(),
+            "--acme-ca-root", pebble.TlsCertificatePath, "--dns-addr", $"127.0.0.1:{I(dnsPort)}", .. EdgeRun.WithHealth,
+        ];
+
+        var clock = Stopwatch.StartNew();
+        await using (var edge = await EdgeRun.StartAsync(dataDir, extra: acme, logLevel: "info"))
+        {
+            Assert.Contains("DNS      listening on 127.0.0.1:" + I(dnsPort), edge.Process.Output, StringComparison.Ordinal);
+            await edge.Process.WaitForLineAsync(@"ACME certificate installed for \*\.burrow\.test, burrow\.test", TimeSpan.FromSeconds(90));
+            TimeSpan served = clock.Elapsed;
+            output.WriteLine($"time from burrow server start to served wildcard certificate against Pebble: {served.TotalSeconds:F2} s");
+
+            await AssertVerifiedAsync(edge.HttpsPort, rootPath, "x.burrow.test");
+            await AssertVerifiedAsync(edge.HttpsPort, rootPath, "burrow.test");
+            await AssertOpensslVerifiesAsync(edge.HttpsPort, rootPath, "some-tunnel.burrow.test");
+
+            // A tunnel through a real agent (which still trusts the local CA on the agent port, named localhost).
+            await using var upstream = await Upstream.StartAsync();
+            using var state = new TempDirectory();
+            await using var agent = await AgentRun.StartAsync([I(upstream.Port), "--url", "hello", .. edge.AgentArgs()], state.Path);
+            var (exit, body, errors) = await Curl.RunAsync(
+                ["--cacert", rootPath, "--resolve", $"hello.burrow.test:{I(edge.HttpsPort)}:127.0.0.1", $"https://hello.burrow.test:{I(edge.HttpsPort)}/hello"]);
+            Assert.True(exit == 0, $"curl exited {exit}: {errors}");
+            Assert.Equal("hello from upstream", body);
+
+            using var health = JsonDocument.Parse(await new HttpClient().GetStringAsync(new Uri($"http://127.0.0.1:{I(edge.HealthPort)}/healthz")));
+            Assert.Equal("ok", health.RootElement.GetProperty("status").GetString());
+            Assert.Equal("valid", health.RootElement.GetProperty("certificate").GetProperty("state").GetString());
+        }
+
+        Assert.Equal(1, Orders(pebble.Log));
+        string keyFile = Directory.GetFiles(Path.Combine(dataDir, "acme"), "burrow.test.key", SearchOption.AllDirectories).Single();
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        }
+
+        // Restart: the saved certificate is served again at once, and no new order reaches Pebble.
+        await using (var again = await EdgeRun.StartAsync(dataDir, extra: acme, logLevel: "info"))
+        {
+            await again.Process.WaitForLineAsync(@"ACME certificate reused from the data directory for \*\.burrow\.test", TimeSpan.FromSeconds(30));
+            await AssertVerifiedAsync(again.HttpsPort, rootPath, "x.burrow.test");
+            Assert.DoesNotContain("ACME: ordering", again.Process.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, Orders(pebble.Log));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Acme_with_a_tls_certificate_or_on_localhost_is_refused_with_a_code()
+    {
+        using var dir = new TempDirectory();
+        var (exit, text) = await BurrowProcess.RunToEndAsync(
+            ["server", "--acme-email", "ops@example.com", "--data-dir", dir.Path, "--agent-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--http-addr", "off", "--admin-addr", "off"],
+            timeout: TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, exit);
+        Assert.Contains("ERR_BURROW_5206", text, StringComparison.Ordinal);
+        Assert.Contains("not a public DNS name", text, StringComparison.Ordinal);
+
+        (exit, text) = await BurrowProcess.RunToEndAsync(
+            ["server", "--domain", "tunnel.example.com", "--acme-email", "ops@example.com", "--dns-addr", "off", "--data-dir", dir.Path, "--agent-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--http-addr", "off", "--admin-addr", "off"],
+            timeout: TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, exit);
+        Assert.Contains("ERR_BURROW_5206", text, StringComparison.Ordinal);
+        Assert.Contains("--dns-addr off", text, StringComparison.Ordinal);
+    }
+
+    private static int Orders(string pebbleLog) => Regex.Count(pebbleLog, "POST /order-plz");
+
+    private static async Task AssertVerifiedAsync(int port, string rootPath, string host)
+    {
+        var (exit, code, errors) = await Curl.RunAsync(
+            ["--cacert", rootPath, "--resolve", $"{host}:{I(port)}:127.0.0.1", "-o", "/dev/null", "-w", "%{http_code}", $"https://{host}:{I(port)}/"]);
+        Assert.True(exit == 0, $"curl for {host} exited {exit}: {errors}");
+        Assert.Equal("404", code);
+    }
+
+    private static async Task AssertOpensslVerifiesAsync(int port, string rootPath, string host)
+    {
+        var (exit, text, errors) = await Tool.RunAsync(
+            "openssl", ["s_client", "-connect", $"127.0.0.1:{I(port)}", "-servername", host, "-CAfile", rootPath, "-verify_hostname", host, "-verify_return_error"],
+            stdin: "", timeout: TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, $"s_client exited {exit}: {errors}");
+        Assert.Contains("Verify return code: 0 (ok)", text, StringComparison.Ordinal);
+        Assert.Contains("Pebble Intermediate CA", text, StringComparison.Ordinal);
+    }
+}
