@@ -42,6 +42,11 @@ internal static partial class ConfigFileWriter
             {
                 return ConfigProblem.Of(ErrorCodes.ConfigSyntaxError, new SourceLocation(path, ex.Start.Line, ex.Start.Column), ex.Message.TrimEnd('.'));
             }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                // YamlDotNet's other exceptions on a few malformed documents (found by fuzzing); no position given.
+                return ConfigProblem.Of(ErrorCodes.ConfigSyntaxError, new SourceLocation(path, 1, 1), "the YAML parser gave up (" + ex.Message.TrimEnd('.') + ")");
+            }
 
             if (root is null)
             {

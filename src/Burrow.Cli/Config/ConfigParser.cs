@@ -42,6 +42,13 @@ internal sealed partial class ConfigParser
             _problems.Add(ConfigProblem.Of(ErrorCodes.ConfigSyntaxError, SyntaxErrorAt(text, ex), YamlMessage(ex)));
             return _file;
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet throws these instead of YamlException on a few malformed documents (found by fuzzing); it
+            // gives no position then.
+            _problems.Add(ConfigProblem.Of(ErrorCodes.ConfigSyntaxError, new SourceLocation(_path, 1, 1), "the YAML parser gave up (" + ex.Message.TrimEnd('.') + ")"));
+            return _file;
+        }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {

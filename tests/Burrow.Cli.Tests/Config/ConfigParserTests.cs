@@ -378,6 +378,33 @@ public sealed class ConfigParserTests : IDisposable
         Assert.Contains(problems, p => p.Code == ErrorCodes.ConfigInvalidValue && p.Message.Contains("holds no PEM certificate", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("yamldotnet-plain-scalar.yml")]
+    [InlineData("yamldotnet-unsupported-event.yml")]
+    public void A_document_YamlDotNet_fails_on_with_other_exceptions_is_a_syntax_error_not_a_crash(string name)
+    {
+        // Found by the policy fuzz target (bench/fuzz/regressions/policy): YamlDotNet throws InvalidOperationException
+        // or ArgumentException, not YamlException, on these; a config file is read by the same library.
+        string yaml = File.ReadAllText(Path.Combine(RepoRoot(), "bench", "fuzz", "regressions", "policy", name));
+
+        (_, List<ConfigProblem> problems) = Parse(yaml);
+
+        Assert.Contains(problems, p => p.Code == ErrorCodes.ConfigSyntaxError);
+    }
+
+    private static string RepoRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Burrow.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Burrow.slnx not found above " + AppContext.BaseDirectory);
+    }
+
     private (ConfigFile File, List<ConfigProblem> Problems) Parse(string yaml)
     {
         string path = _dir.Write("burrow.yml", yaml);
