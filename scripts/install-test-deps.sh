@@ -13,9 +13,11 @@
 #   wrk                                             load in the soak and hostile-input tests
 #   libnss3-tools                                   certutil, which burrow trust uses for the browsers' NSS database
 #   prometheus                                      promtool checks /metrics, and a real Prometheus scrapes edge and agent
+#   systemd                                         systemd-analyze verifies the units of the .deb and of burrow service install
+#                                                   (only the tool is used; nothing starts systemd)
 set -euo pipefail
 
-packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates jq postgresql openssh-server openssh-client nginx-light nodejs chromium tmux wrk libnss3-tools prometheus)
+packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates jq postgresql openssh-server openssh-client nginx-light nodejs chromium tmux wrk libnss3-tools prometheus systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
