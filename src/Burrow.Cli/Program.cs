@@ -53,5 +53,6 @@ internal static class Program
             ConfigCommand.AuthtokenCommand(),
             TrustCommand.Create(),
             StatusCommand.Create(),
+            ServiceCommand.Create(),
         };
 }

@@ -555,6 +555,30 @@ public static class ErrorCodes
         7022, nameof(TrustIncomplete), null,
         "The local CA {0} was not installed in (or removed from) every trust store; left: {1}.",
         "Run the commands burrow trust printed for the stores it could not update (burrow trust --print lists every step), or limit it with --stores.");
+
+    /// <summary>7030: <c>burrow service</c> runs on Linux with systemd only. Args: the system, why.</summary>
+    public static readonly ErrorCode ServiceUnsupported = new(
+        7030, nameof(ServiceUnsupported), null,
+        "burrow service installs a systemd user unit, and {0} {1}.",
+        "Run 'burrow start --all' under this system's own service manager (launchd on macOS, Task Scheduler or a service wrapper on Windows; docs/deploy.md); 'burrow service install --dry-run' prints the unit to adapt.");
+
+    /// <summary>7031: the unit was written but systemctl --user could not load or start it. Args: the unit file, the systemctl command, what it said.</summary>
+    public static readonly ErrorCode ServiceNotStarted = new(
+        7031, nameof(ServiceNotStarted), null,
+        "The unit {0} is written, but '{1}' did not succeed: {2}.",
+        "Run the printed systemctl --user commands in a login session of this user (a desktop or ssh login; su and sudo give none, and containers usually have no user manager), or run 'burrow start --all' another way (docs/deploy.md).");
+
+    /// <summary>7032: the unit file could not be written or removed. Args: the unit file, the reason.</summary>
+    public static readonly ErrorCode ServiceUnitNotWritable = new(
+        7032, nameof(ServiceUnitNotWritable), null,
+        "The unit file {0} could not be written or removed: {1}.",
+        "Check the owner and permissions of ~/.config/systemd/user (or $XDG_CONFIG_HOME/systemd/user); 'burrow service install --dry-run' prints the unit to write yourself.");
+
+    /// <summary>7033: a unit file of that name exists and burrow did not write it. Args: the unit file.</summary>
+    public static readonly ErrorCode ServiceUnitNotOurs = new(
+        7033, nameof(ServiceUnitNotOurs), null,
+        "{0} exists and was not written by burrow service install, so it is left as it is.",
+        "Move or delete that file yourself, or give the agent's unit another name with --name.");
     // :: 6xxx the agent's web interface (inspector and agent API)
 
     /// <summary>6001: the agent's web interface refused a foreign Host header.</summary>
@@ -680,6 +704,7 @@ public static class ErrorCodes
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,
         ConfigDuplicateName, ConfigUnsupportedSetting, UnknownEndpoint, NothingToStart, ConfigFileUnreadable, ConfigFileNotWritable, EditorFailed,
         ConflictingOptions, LocalCaNotFound, TrustIncomplete,
+        ServiceUnsupported, ServiceNotStarted, ServiceUnitNotWritable, ServiceUnitNotOurs,
         AdminUnauthorized, AdminNotFound, AdminConflict, AdminBadRequest, AdminUnreachable, AdminApiKeyMissing, SessionClosedByAdmin,
     ];
 

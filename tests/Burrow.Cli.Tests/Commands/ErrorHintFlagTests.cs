@@ -12,6 +12,8 @@ public sealed partial class ErrorHintFlagTests
     {
         ["--cert"] = "curl --cert/--key (ERR_BURROW_3009)",
         ["--wait"] = "code --wait, an editor (ERR_BURROW_7013)",
+        ["--user"] = "systemctl --user (ERR_BURROW_7031)",
+        ["--now"] = "systemctl --user disable --now (ERR_BURROW_7031)",
     };
 
     [Fact]
