@@ -6,18 +6,13 @@ internal sealed class GenericHmacProvider : WebhookProvider
     public const string ProviderName = "generic";
 
     private readonly SignedHeader _header;
-    private readonly string? _timestampHeader;
-    private readonly WebhookVerification _missingTimestamp;
-    private readonly WebhookVerification _malformedTimestamp;
-    private readonly WebhookVerification _stale;
+    // With a timestamp header the signed string is "{timestamp}.{body}", checked for freshness too.
+    private readonly TimestampedSignature? _timestamped;
 
     private GenericHmacProvider(SignedHeader header, string? timestampHeader)
     {
         _header = header;
-        _timestampHeader = timestampHeader;
-        _missingTimestamp = WebhookVerification.Missing($"missing {timestampHeader} header");
-        _malformedTimestamp = WebhookVerification.Malformed($"{timestampHeader} is not a Unix time in seconds");
-        _stale = WebhookVerification.Stale($"{timestampHeader} is outside the allowed tolerance");
+        _timestamped = timestampHeader is null ? null : new TimestampedSignature(header, timestampHeader, "", ".");
     }
 
     public override string Name => ProviderName;
@@ -62,44 +57,8 @@ internal sealed class GenericHmacProvider : WebhookProvider
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(secret);
-        if (_timestampHeader is null)
-        {
-            return _header.VerifyBody(request, secret.Utf8);
-        }
-
-        var signature = HeaderValues.Get(request.Headers, _header.Name);
-        if (signature is null)
-        {
-            return _header.Missing;
-        }
-
-        var timestamp = HeaderValues.Get(request.Headers, _timestampHeader);
-        if (timestamp is null)
-        {
-            return _missingTimestamp;
-        }
-
-        if (!Timestamps.TryParse(timestamp, out var seconds))
-        {
-            return _malformedTimestamp;
-        }
-
-        Span<byte> mac = stackalloc byte[HmacAlgorithms.MaxHashSize];
-        int length;
-        using (var hmac = Hmac.Start(_header.Algorithm, secret.Utf8))
-        {
-            hmac.AppendUtf8(timestamp);
-            hmac.AppendUtf8(".");
-            hmac.AppendData(request.Body.Span);
-            length = hmac.GetHashAndReset(mac);
-        }
-
-        var result = _header.Check(signature, mac[..length]);
-        if (!result.IsVerified)
-        {
-            return result;
-        }
-
-        return Timestamps.IsFreshSeconds(seconds, now, tolerance) ? result : _stale;
+        return _timestamped is null
+            ? _header.VerifyBody(request, secret.Utf8)
+            : _timestamped.Verify(request, secret, now, tolerance);
     }
 }

@@ -7,7 +7,7 @@ namespace Burrow.Edge.Policy.Webhooks;
 /// <summary>Slack: <c>X-Slack-Signature</c> over <c>v0:{X-Slack-Request-Timestamp}:{body}</c>.</summary>
 internal sealed class SlackProvider : WebhookProvider
 {
-    private static readonly V0Signature Scheme = new("X-Slack-Signature", "X-Slack-Request-Timestamp");
+    private static readonly TimestampedSignature Scheme = TimestampedSignature.V0("X-Slack-Signature", "X-Slack-Request-Timestamp");
 
     public override string Name => "slack";
 

@@ -18,7 +18,7 @@ namespace Burrow.Edge.Policy.Webhooks;
 internal sealed class ZoomProvider : WebhookProvider
 {
     private const string ValidationEvent = "endpoint.url_validation";
-    private static readonly V0Signature Scheme = new("x-zm-signature", "x-zm-request-timestamp");
+    private static readonly TimestampedSignature Scheme = TimestampedSignature.V0("x-zm-signature", "x-zm-request-timestamp");
 
     public override string Name => "zoom";
 
