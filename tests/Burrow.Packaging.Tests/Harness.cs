@@ -179,34 +179,8 @@ internal sealed class Background : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static Background Start(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? directory = null)
-    {
-        var info = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = directory ?? Environment.CurrentDirectory,
-        };
-        foreach (string argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        if (environment is not null)
-        {
-            info.Environment.Clear();
-            foreach (var (name, value) in environment)
-            {
-                if (value is not null)
-                {
-                    info.Environment[name] = value;
-                }
-            }
-        }
-
-        return new Background(Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start"));
-    }
+    public static Background Start(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? directory = null) =>
+        new(Run.Start(program, arguments, environment, directory));
 
     /// <summary>Waits for a line starting with <paramref name="prefix"/>; fails with everything said so far when the program ends or time is up.</summary>
     public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
