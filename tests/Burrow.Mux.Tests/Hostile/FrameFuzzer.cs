@@ -50,6 +50,7 @@ internal sealed partial class FrameFuzzer
     private uint _nextId = 1;
     private uint _probeId;
     private bool _desyncSent;
+    private bool _mutated;
     private int _maxStreamCount;
     private int _frames;
 
@@ -88,9 +89,14 @@ internal sealed partial class FrameFuzzer
                 outcome = $"{(desynced ? "desync" : "closed")}:{info.Reason}";
                 Require(session.StreamCount == 0, $"{session.StreamCount} streams left in an ended session");
             }
+            else if (await ProveHealthyAsync(peer, session, ct) is { } lateEnd)
+            {
+                // The session read its way to a mutated frame after the traffic stopped and ended on it.
+                outcome = $"closed-late:{lateEnd.Reason}";
+                Require(session.StreamCount == 0, $"{session.StreamCount} streams left in an ended session");
+            }
             else
             {
-                await ProveHealthyAsync(peer, session, ct);
                 outcome = "healthy";
                 await session.DisposeAsync();
                 Require((await session.Completion).Reason == MuxCloseReason.LocalClose, "dispose did not end the session as a local close");
@@ -113,7 +119,9 @@ internal sealed partial class FrameFuzzer
         {
             ct.ThrowIfCancellationRequested();
             var desync = _random.Next(1000) < _desyncsPerMille;
-            var frame = desync ? BreakFraming() : _random.Next(1000) < _mutationsPerMille ? Mutate(NextValidFrame()) : NextValidFrame();
+            var mutate = !desync && _random.Next(1000) < _mutationsPerMille;
+            var frame = desync ? BreakFraming() : mutate ? Mutate(NextValidFrame()) : NextValidFrame();
+            _mutated |= mutate;
             if (desync)
             {
                 Volatile.Write(ref _desyncSent, true);
@@ -152,8 +160,12 @@ internal sealed partial class FrameFuzzer
         return false;
     }
 
-    /// <summary>Resets everything the fuzzer ever opened, waits for the table to empty, then echoes a fresh stream.</summary>
-    private async Task ProveHealthyAsync(RawPeer peer, MuxSession session, CancellationToken ct)
+    /// <summary>
+    /// Resets everything the fuzzer ever opened, waits for the table to empty, then echoes a fresh stream.
+    /// Returns null when the session proved healthy, or how it ended when it was still reading the fuzzer's
+    /// frames and one of them (a mutated one, never a valid one) ended it.
+    /// </summary>
+    private async Task<MuxCloseInfo?> ProveHealthyAsync(RawPeer peer, MuxSession session, CancellationToken ct)
     {
         foreach (var id in _synsSent.Keys.Order())
         {
@@ -173,10 +185,20 @@ internal sealed partial class FrameFuzzer
         var probe = System.Text.Encoding.ASCII.GetBytes($"probe for seed {_seed}");
         _synsSent.AddOrUpdate(probeId, 1, static (_, n) => n + 1);
         await peer.SendAsync(RawPeer.Window(probeId, FrameFlags.Syn), RawPeer.Data(probeId, probe, FrameFlags.Fin));
-        var echoed = await WaitAsync(_probeEcho.Task, "the probe stream's echo", ct);
+        var first = await WaitAsync(Task.WhenAny(_probeEcho.Task, session.Completion), "the probe stream's echo", ct);
+        if (first != _probeEcho.Task)
+        {
+            var info = await session.Completion;
+            Require(_mutated, $"the session ended ({info}) though every frame the fuzzer sent was valid");
+            Require(info.Reason != MuxCloseReason.LocalClose, $"the session closed itself ({info}) while the probe was open");
+            return info;
+        }
+
+        var echoed = await _probeEcho.Task;
         Require(echoed.AsSpan().SequenceEqual(probe), "the probe stream echoed different bytes");
         await WaitAsync(UntilAsync(() => session.StreamCount == 0, ct), "the probe stream to leave the table", ct);
         Require(!session.IsClosed, "the session ended during the probe");
+        return null;
     }
 
     /// <summary>Checks every frame the session sends; collects the probe stream's echo.</summary>
