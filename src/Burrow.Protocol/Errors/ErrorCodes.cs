@@ -664,7 +664,7 @@ public static class ErrorCodes
     public static readonly ErrorCode AcmeChallengeFailed = new(
         5203, nameof(AcmeChallengeFailed), null,
         "The ACME server could not validate {0} with {1}: {2}.",
-        "For http-01 the name must reach this edge on port 80, for tls-alpn-01 on port 443, and for dns-01 the zone must be delegated to the edge's DNS server (--dns-addr); check DNS records and firewalls.");
+        "For http-01 the name must reach this edge on port 80, for tls-alpn-01 on port 443, and for dns-01 the zone must be delegated to the edge's DNS server (--dns-addr), or the zone's own server given with --acme-dns-update must be one the CA asks; check DNS records and firewalls.");
 
     /// <summary>5204: the ACME server could not be used (unreachable, or an answer that is not ACME). Args: the URL, the reason.</summary>
     public static readonly ErrorCode AcmeUnreachable = new(
