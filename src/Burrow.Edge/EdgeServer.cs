@@ -145,7 +145,7 @@ public sealed class EdgeServer : IAsyncDisposable
             throw new ArgumentException(maxError.ToString(), nameof(options));
         }
 
-        if (options.AcmeEmail is not null && AcmeCertificates.Validate(options) is { } acmeError)
+        if ((options.AcmeEmail is not null || options.AcmeDnsUpdate is not null) && AcmeCertificates.Validate(options) is { } acmeError)
         {
             throw new ArgumentException(acmeError, nameof(options));
         }

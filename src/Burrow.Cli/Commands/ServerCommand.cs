@@ -26,6 +26,10 @@ internal static class ServerCommand
         var acmeCaRoot = new Option<string?>("--acme-ca-root") { Description = "PEM file of extra roots to trust for the ACME server's HTTPS (a private CA; Pebble's in tests)." };
         var dnsAddr = new Option<IPEndPoint?>("--dns-addr") { Description = "With --acme-email: the edge's authoritative DNS server for <domain> (UDP and TCP), or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.DnsEndPoint };
         var publicIps = new Option<IPAddress[]>("--public-ip") { Description = "With --acme-email: an address the DNS server answers A/AAAA with for <domain> and every name under it (repeatable); default the --dns-addr address, else this machine's global addresses.", CustomParser = ParseAddresses, AllowMultipleArgumentsPerToken = false };
+        var dnsUpdate = new Option<string?>("--acme-dns-update") { Description = "With --acme-email: put the DNS-01 records on this DNS server (HOST[:PORT], the zone's primary) with TSIG-signed RFC 2136 updates instead of answering them with the edge's own DNS server (--dns-addr is then not bound)." };
+        var dnsZone = new Option<string?>("--acme-dns-zone") { Description = "With --acme-dns-update: the zone the updates are for, when <domain> is inside a larger one (default <domain>)." };
+        var dnsTsig = new Option<string?>("--acme-dns-tsig") { Description = "With --acme-dns-update: the TSIG key as NAME:ALGORITHM:SECRET (hmac-sha256 default, hmac-sha512, hmac-sha1; base64 secret). Visible in the process list: prefer --acme-dns-tsig-file." };
+        var dnsTsigFile = new Option<string?>("--acme-dns-tsig-file") { Description = "With --acme-dns-update: a file with the TSIG key as a BIND key clause, as tsig-keygen prints it." };
         var dataDir = new Option<string>("--data-dir") { Description = "Where the edge keeps its local CA and its SQLite control store (burrow.db).", DefaultValueFactory = _ => EdgeOptions.DefaultDataDirectory() };
         var database = new Option<string?>("--database") { Description = "The control store: an SQLite file path (default <data-dir>/burrow.db), or PostgreSQL as postgres://user:password@host:port/db or a key=value connection string." };
         var authtokens = new Option<string[]>("--authtoken") { Description = "An extra authtoken agents may use besides the stored ones (repeatable; no account, no scopes).", AllowMultipleArgumentsPerToken = false };
@@ -64,7 +68,7 @@ internal static class ServerCommand
 
         var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
         {
-            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, acmeEmail, acmeDirectory, acmeCaRoot, dnsAddr, publicIps, dataDir, database, authtokens, authtokenFile,
+            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, acmeEmail, acmeDirectory, acmeCaRoot, dnsAddr, publicIps, dnsUpdate, dnsZone, dnsTsig, dnsTsigFile, dataDir, database, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr,
             headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, trafficLogSize, healthAddr,
             metrics, newAdminKey, log, logFormat, logLevel,
@@ -101,6 +105,10 @@ internal static class ServerCommand
                 AcmeCaRootPath = parse.GetValue(acmeCaRoot),
                 DnsEndPoint = EndPoints.Read(parse.GetValue(dnsAddr)),
                 PublicAddresses = parse.GetValue(publicIps) ?? [],
+                AcmeDnsUpdate = parse.GetValue(dnsUpdate),
+                AcmeDnsZone = parse.GetValue(dnsZone),
+                AcmeDnsTsig = parse.GetValue(dnsTsig),
+                AcmeDnsTsigFile = parse.GetValue(dnsTsigFile),
                 DataDirectory = parse.GetValue(dataDir)!,
                 Database = parse.GetValue(database) ?? Environment.GetEnvironmentVariable("BURROW_DATABASE"),
                 Authtokens = tokens,
@@ -238,7 +246,12 @@ internal static class ServerCommand
             Console.WriteLine($"Health   listening on {health}, GET /healthz");
         }
 
-        if (edge.Acme is { } acme)
+        if (edge.Acme is { DnsUpdateRoute: { } route } viaUpdate)
+        {
+            Console.WriteLine($"DNS      DNS-01 records go to {route}; the edge runs no DNS server");
+            Console.WriteLine($"ACME     certificate for *.{edge.Domain} and {edge.Domain} from {options.AcmeDirectory} (DNS-01), kept in {viaUpdate.Folder}; until it is installed the local CA's certificate is served (the log says when)");
+        }
+        else if (edge.Acme is { } acme)
         {
             Console.WriteLine($"DNS      listening on {acme.DnsEndPoint} (UDP and TCP), authoritative for {edge.Domain}: A/AAAA {string.Join(", ", acme.PublicAddresses)}; delegate {edge.Domain} here with an NS record");
             Console.WriteLine($"ACME     certificate for *.{edge.Domain} and {edge.Domain} from {options.AcmeDirectory} (DNS-01), kept in {acme.Folder}; until it is installed the local CA's certificate is served (the log says when)");

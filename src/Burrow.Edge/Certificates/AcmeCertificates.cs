@@ -16,7 +16,8 @@ namespace Burrow.Edge.Certificates;
 
 /// <summary>
 /// The edge's own certificate for <c>*.DOMAIN</c> and <c>DOMAIN</c> over ACME (<c>--acme-email</c>): runs the
-/// authoritative DNS server for the base domain, which answers the DNS-01 challenges, obtains the certificate in the
+/// authoritative DNS server for the base domain, which answers the DNS-01 challenges (or, with
+/// <c>--acme-dns-update</c>, puts them on another DNS server with RFC 2136 updates and runs none), obtains the certificate in the
 /// background (or reuses the one saved in the data directory while it has more than a third of its lifetime left),
 /// installs it into <see cref="CertificateStore"/> without touching the listeners, and renews it at two thirds of its
 /// lifetime, retrying failures with a jittered exponential backoff while the old certificate keeps being served.
@@ -34,6 +35,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dns01Challenges _dns01;
+    private readonly DnsUpdateChallenges? _dnsUpdate;
     private readonly string _folder;
     private readonly string[] _names;
     private readonly string _namesText;
@@ -49,11 +51,29 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         _time = time;
         _logger = logger;
         _dns01 = new Dns01Challenges(options.Domain);
+        if (options.AcmeDnsUpdate is not null)
+        {
+            // Validate ran before the edge was built; a failure here is a caller that skipped it.
+            if (TryCreateDnsUpdate(options, out DnsUpdateOptions update) is { } error)
+            {
+                throw new ArgumentException(error, nameof(options));
+            }
+
+            DnsUpdate = update;
+            _dnsUpdate = new DnsUpdateChallenges(update, time);
+        }
+
         _folder = Path.Combine(options.DataDirectory, "acme", FolderName(options.AcmeDirectory));
         _names = [$"*.{options.Domain}", options.Domain];
         _namesText = string.Join(", ", _names);
-        PublicAddresses = options.PublicAddresses.Count > 0 ? options.PublicAddresses : DetectAddresses(options.DnsEndPoint);
+        PublicAddresses = _dnsUpdate is not null ? [] : options.PublicAddresses.Count > 0 ? options.PublicAddresses : DetectAddresses(options.DnsEndPoint);
     }
+
+    /// <summary>Where DNS-01 records go with RFC 2136 updates, when <c>--acme-dns-update</c> is given; then no DNS server runs.</summary>
+    public DnsUpdateOptions? DnsUpdate { get; }
+
+    /// <summary>The RFC 2136 route in words (server, zone, key name and algorithm; never the secret), for the banner.</summary>
+    public string? DnsUpdateRoute => DnsUpdate is { } u ? $"{u.Server} (zone {u.Zone}) with RFC 2136 updates signed by the TSIG key {u.Key}" : null;
 
     /// <summary>The addresses the DNS server answers A/AAAA with.</summary>
     public IReadOnlyList<IPAddress> PublicAddresses { get; }
@@ -67,63 +87,16 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
     /// <summary>What the certificate is doing, for <c>/healthz</c>.</summary>
     public AcmeStatus Status => _status;
 
-    /// <summary>
-    /// Checks the settings before anything listens: returns the <c>ERR_BURROW_5206</c> message, or <see langword="null"/>.
-    /// </summary>
-    public static string? Validate(EdgeOptions options)
-    {
-        string? Error(string what, string todo) => ErrorCodes.AcmeSettingsInvalid.ToError(what, todo.TrimEnd('.')).ToString();
-        if (!string.IsNullOrEmpty(options.TlsCertificatePath))
-        {
-            return Error("--tls-cert was given too", "Give either --tls-cert/--tls-key (your own certificate) or --acme-email (the edge gets one), not both.");
-        }
-
-        if (options.Domain == "localhost" || !options.Domain.Contains('.', StringComparison.Ordinal))
-        {
-            return Error($"the base domain '{options.Domain}' is not a public DNS name", "Give the domain delegated to this edge, e.g. --domain tunnel.example.com (an NS record for it pointing at this machine).");
-        }
-
-        if (options.DnsEndPoint is null)
-        {
-            return Error("the DNS server is off (--dns-addr off)", "The certificate for *.DOMAIN is proven with DNS-01 records the edge's own DNS server answers: give --dns-addr host:port (default 0.0.0.0:53).");
-        }
-
-        if (options.DnsEndPoint.Port == 0)
-        {
-            return Error("--dns-addr has port 0", "The DNS server needs a fixed port, 53 for a delegated zone (e.g. --dns-addr 0.0.0.0:53).");
-        }
-
-        if (!options.AcmeDirectory.IsAbsoluteUri || options.AcmeDirectory.Scheme != Uri.UriSchemeHttps)
-        {
-            return Error($"--acme-directory '{options.AcmeDirectory}' is not an https URL", "Give the CA's directory URL, e.g. https://acme-v02.api.letsencrypt.org/directory, or 'staging' for Let's Encrypt's staging CA.");
-        }
-
-        if (options.AcmeCaRootPath is { } roots)
-        {
-            try
-            {
-                if (LoadRoots(roots).Count == 0)
-                {
-                    return Error($"--acme-ca-root {roots} holds no PEM certificate", "Give a PEM file with the root certificate of the ACME server's HTTPS.");
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
-            {
-                return Error($"--acme-ca-root {roots} cannot be read ({ex.Message})", "Give a readable PEM file with the root certificate of the ACME server's HTTPS.");
-            }
-        }
-
-        if (options.PublicAddresses.Count == 0 && DetectAddresses(options.DnsEndPoint).Count == 0)
-        {
-            return Error("no address to answer A/AAAA queries with was found on this machine", "Give the edge's public address with --public-ip (repeatable, IPv4 and IPv6).");
-        }
-
-        return null;
-    }
-
     /// <summary>Binds the DNS server (a bind failure fails the start, naming --dns-addr) and starts the certificate loop.</summary>
     public void Start()
     {
+        if (DnsUpdate is { } update)
+        {
+            LogDnsUpdateRoute(_logger, update.Server, update.Zone, update.Key);
+            _loop = Task.Run(() => RunAsync(_stop.Token));
+            return;
+        }
+
         IPEndPoint endPoint = _options.DnsEndPoint!;
         var zone = new TunnelZone { Name = _options.Domain, Addresses = PublicAddresses };
         var dns = new AuthoritativeDnsServer(endPoint, new ZoneAnswerer(zone, _dns01));
@@ -214,7 +187,8 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         using var key = LoadOrCreateAccountKey();
         var client = new AcmeClient(http, new AcmeClientOptions { Directory = _options.AcmeDirectory }, key, _time);
         await client.CreateAccountAsync([$"mailto:{_options.AcmeEmail}"], agreeToTerms: true, cancellationToken).ConfigureAwait(false);
-        var issuer = new AcmeIssuer(client, [_dns01]);
+        IChallengeSolver solver = _dnsUpdate is not null ? _dnsUpdate : _dns01;
+        var issuer = new AcmeIssuer(client, [solver], (name, ex) => LogCleanupFailed(_logger, name, ex is AcmeException acme ? $"{acme.Code.Code}: {acme.Message}" : ex.Message));
         IssuedCertificate issued = await issuer.IssueAsync(_names, CertificateKeyKind.EcdsaP256, cancellationToken).ConfigureAwait(false);
 
         // Saved before it is served: a restart finds what is being served.
@@ -412,6 +386,14 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
     [LoggerMessage(EventId = 5224, EventName = "AcmeCertificateFailed", Level = LogLevel.Warning,
         Message = "ACME certificate for {Names} not obtained: {Reason}; attempt {Failures}, next at {Next:u}; {Meanwhile}")]
     private static partial void LogFailed(ILogger logger, string names, string reason, int failures, DateTimeOffset next, string meanwhile);
+
+    [LoggerMessage(EventId = 5226, EventName = "AcmeDnsUpdateRoute", Level = LogLevel.Information,
+        Message = "DNS-01 through RFC 2136 updates to {Server} for the zone {Zone}, signed with the TSIG key {Key}; the edge runs no DNS server")]
+    private static partial void LogDnsUpdateRoute(ILogger logger, string server, string zone, TsigKey key);
+
+    [LoggerMessage(EventId = 5227, EventName = "AcmeChallengeCleanupFailed", Level = LogLevel.Warning,
+        Message = "ACME: the DNS-01 record for {Name} could not be removed: {Reason}; remove _acme-challenge.{Name} TXT by hand if it stays")]
+    private static partial void LogCleanupFailed(ILogger logger, string name, string reason);
 
     [LoggerMessage(EventId = 5225, EventName = "AcmeSavedCertificateUnusable", Level = LogLevel.Warning,
         Message = "ACME: the saved certificate {Path} cannot be used ({Reason}); ordering a new one")]
