@@ -185,6 +185,13 @@ public sealed record EdgeOptions
     public string? AcmeCaRootPath { get; init; }
 
     /// <summary>
+    /// How on-demand certificates of reserved hostnames outside <c>*.DOMAIN</c> are proven: <c>http-01</c> (answered on
+    /// <see cref="HttpEndPoint"/>, port 80 for a real CA) or <c>tls-alpn-01</c> (on <see cref="HttpsEndPoint"/>, port 443);
+    /// <see langword="null"/> (the default) for http-01 when the HTTP listener is on, else tls-alpn-01.
+    /// </summary>
+    public string? AcmeChallenge { get; init; }
+
+    /// <summary>
     /// Where the edge's authoritative DNS server for the base domain listens (UDP and TCP), with ACME on;
     /// <see langword="null"/> turns it off (then ACME cannot answer DNS-01). Default <c>0.0.0.0:53</c>.
     /// </summary>

@@ -40,6 +40,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
     private readonly string[] _names;
     private readonly string _namesText;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _accountKeyLock = new();
     private AuthoritativeDnsServer? _dns;
     private Task? _loop;
     private volatile AcmeStatus _status = new("pending", null, null, null);
@@ -211,16 +212,21 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
 
     private string AccountKeyPath => Path.Combine(_folder, "account.key");
 
-    private AccountKey LoadOrCreateAccountKey()
+    /// <summary>The account key for this CA, created on first use; shared with on-demand issuance (OnDemand/), hence the lock.</summary>
+    internal AccountKey LoadOrCreateAccountKey()
     {
-        if (File.Exists(AccountKeyPath))
+        lock (_accountKeyLock)
         {
-            return AccountKey.FromPem(File.ReadAllText(AccountKeyPath));
-        }
+            if (File.Exists(AccountKeyPath))
+            {
+                return AccountKey.FromPem(File.ReadAllText(AccountKeyPath));
+            }
 
-        var key = AccountKey.Create();
-        OwnerOnlyFile.WriteAllText(AccountKeyPath, key.ExportPem());
-        return key;
+            Directory.CreateDirectory(_folder);
+            var key = AccountKey.Create();
+            OwnerOnlyFile.WriteAllText(AccountKeyPath, key.ExportPem());
+            return key;
+        }
     }
 
     /// <summary>The saved certificate, when it covers the names and has not expired (the loop renews it when it has less than a third of its lifetime left).</summary>
@@ -252,7 +258,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         }
     }
 
-    private static X509Certificate2Collection Intermediates(X509Certificate2Collection chain, X509Certificate2 leaf)
+    internal static X509Certificate2Collection Intermediates(X509Certificate2Collection chain, X509Certificate2 leaf)
     {
         var intermediates = new X509Certificate2Collection();
         foreach (X509Certificate2 cert in chain)
@@ -286,7 +292,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         return wait;
     }
 
-    private static HttpClient CreateHttpClient(string? rootsPath)
+    internal static HttpClient CreateHttpClient(string? rootsPath)
     {
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) };
         if (rootsPath is not null)
