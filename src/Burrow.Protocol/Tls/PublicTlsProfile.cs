@@ -24,14 +24,6 @@ public static class PublicTlsProfile
     /// <summary>TLS 1.2 and 1.3; SSL 3, TLS 1.0 and 1.1 are refused on every platform.</summary>
     public const SslProtocols Protocols = SslProtocols.Tls12 | SslProtocols.Tls13;
 
-    /// <summary>
-    /// The suites, or <see langword="null"/> where the platform cannot restrict them (Windows: SChannel takes its list
-    /// from the system, and <see cref="CipherSuitesPolicy"/> throws <see cref="PlatformNotSupportedException"/> there).
-    /// On Windows the operator sets the suites for the machine (Group Policy "SSL Cipher Suite Order", or
-    /// <c>Disable-TlsCipherSuite</c> for the CBC ones); <see cref="Protocols"/> still applies. See docs/tls.md.
-    /// </summary>
-    public static CipherSuitesPolicy? CipherSuites { get; } = Create();
-
     /// <summary>Mozilla's intermediate TLS 1.3 and TLS 1.2 suites (ECDHE only), in its order.</summary>
     public static IReadOnlyList<TlsCipherSuite> Suites { get; } =
     [
@@ -46,6 +38,14 @@ public static class PublicTlsProfile
         TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     ];
 
+    /// <summary>
+    /// The suites, or <see langword="null"/> where the platform cannot restrict them (Windows: SChannel takes its list
+    /// from the system, and <see cref="CipherSuitesPolicy"/> throws <see cref="PlatformNotSupportedException"/> there).
+    /// On Windows the operator sets the suites for the machine (Group Policy "SSL Cipher Suite Order", or
+    /// <c>Disable-TlsCipherSuite</c> for the CBC ones); <see cref="Protocols"/> still applies. See docs/tls.md.
+    /// </summary>
+    public static CipherSuitesPolicy? CipherSuites { get; } = Create();
+
     /// <summary>Sets the profile's protocols and suites on <paramref name="options"/> and returns it.</summary>
     /// <param name="options">Options of a public TLS server.</param>
     /// <returns><paramref name="options"/>.</returns>
@@ -59,6 +59,7 @@ public static class PublicTlsProfile
 
     private static CipherSuitesPolicy? Create()
     {
+        // Suites is declared above CipherSuites on purpose: static initializers run in text order.
         if (OperatingSystem.IsWindows())
         {
             // SChannel: the system's suite list applies (see CipherSuites).
