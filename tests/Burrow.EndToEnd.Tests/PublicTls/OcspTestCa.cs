@@ -24,7 +24,7 @@ public sealed class OcspTestCa : IAsyncDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        _ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddDays(2));
+        _ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddDays(365));
         CaPath = Path.Combine(directory, "ocsp-ca.pem");
         File.WriteAllText(CaPath, _ca.ExportCertificatePem());
         File.WriteAllText(Path.Combine(directory, "ocsp-ca.key"), _caKey.ExportPkcs8PrivateKeyPem());
@@ -84,7 +84,8 @@ public sealed class OcspTestCa : IAsyncDisposable
         byte[] serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7F;
         serial[0] |= 0x10;
-        DateTimeOffset notAfter = DateTimeOffset.UtcNow.AddDays(1);
+        // 90 days, as an ACME CA gives: testssl rates a certificate that ends within 60 days as a finding.
+        DateTimeOffset notAfter = DateTimeOffset.UtcNow.AddDays(90);
         using X509Certificate2 leaf = request.Create(_ca, DateTimeOffset.UtcNow.AddMinutes(-5), notAfter, serial);
         // openssl's index: status, expiry (YYMMDDHHMMSSZ), revocation date, serial (hex), file, subject.
         File.AppendAllText(_indexPath, string.Create(CultureInfo.InvariantCulture,
