@@ -12,8 +12,8 @@ namespace Burrow.Edge.Certificates;
 /// responder URL (http only) in the background, staples it once it is in, and refreshes it before it expires (daily,
 /// or 5 minutes before its nextUpdate). It needs the issuer: the chain must reach a root, from the certificates given
 /// with the leaf or the system store. Handshakes never wait for it: the first ones after a start or a swap may go out
-/// without a staple. Certificates without an OCSP URL (the local CA's, Pebble's) fetch nothing. Windows staples
-/// through SChannel by itself; macOS does not staple.
+/// without a staple. Certificates without an OCSP URL (the local CA's, Pebble's) fetch nothing. On Windows and macOS
+/// stapling is the platform TLS stack's business (not tested here).
 /// </remarks>
 internal static class ServingContext
 {
