@@ -15,7 +15,7 @@ internal sealed class AgentOptions
     /// <summary>The authtoken.</summary>
     public string Authtoken { get; init; } = "";
 
-    /// <summary>A CA to trust for the edge's certificate instead of the system store (e.g. the edge's local CA).</summary>
+    /// <summary>A CA to trust for the edge's certificate besides the system store (e.g. the edge's local CA).</summary>
     public X509Certificate2? EdgeCa { get; init; }
 
     /// <summary>The tunnels to keep online.</summary>

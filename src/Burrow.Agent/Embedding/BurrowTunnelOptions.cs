@@ -19,7 +19,7 @@ public sealed class BurrowTunnelOptions
     /// <summary>The authtoken the edge's operator issued.</summary>
     public string? Authtoken { get; set; }
 
-    /// <summary>A PEM or DER file of a CA to trust for the edge's certificate instead of the system store (e.g. the edge's local CA).</summary>
+    /// <summary>A PEM or DER file of a CA to trust for the edge's certificate besides the system store (e.g. the edge's local CA).</summary>
     public string? EdgeCaPath { get; set; }
 
     /// <summary>A CA to trust for the edge's certificate, as PEM text (<c>ExportCertificatePem()</c> of one at hand); wins over <see cref="EdgeCaPath"/>.</summary>

@@ -11,8 +11,8 @@ internal sealed class EdgeCertificateRejectedException : IOException
     {
     }
 
-    /// <summary>Says in a person's words why <paramref name="certificate"/> was refused.</summary>
-    public static string Describe(SslPolicyErrors errors, X509Certificate? certificate, X509Chain? chain, string expectedName)
+    /// <summary>Says in a person's words why <paramref name="certificate"/> was refused (by the system's roots and <paramref name="edgeCa"/>, when given).</summary>
+    public static string Describe(SslPolicyErrors errors, X509Certificate? certificate, X509Chain? chain, string expectedName, X509Certificate2? edgeCa = null)
     {
         var reasons = new List<string>();
         if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
@@ -30,7 +30,8 @@ internal sealed class EdgeCertificateRejectedException : IOException
         {
             string issuer = certificate?.Issuer ?? "?";
             string status = chain is null ? "" : string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim().TrimEnd('.')).Where(s => s.Length > 0).Distinct());
-            reasons.Add($"it is issued by '{issuer}', which is not trusted{(status.Length > 0 ? $" ({status})" : "")}");
+            string trusted = edgeCa is null ? "" : $" by the system's roots or by --edge-ca ('{edgeCa.Subject}')";
+            reasons.Add($"it is issued by '{issuer}', which is not trusted{trusted}{(status.Length > 0 ? $" ({status})" : "")}");
         }
 
         return reasons.Count == 0 ? errors.ToString() : string.Join("; ", reasons);

@@ -8,7 +8,7 @@ using Burrow.Protocol.Versioning;
 
 namespace Burrow.Agent.Session;
 
-/// <summary>Dials the edge: TCP, then TLS with ALPN <c>burrow/1</c>, verifying the edge against the system store or a given CA.</summary>
+/// <summary>Dials the edge: TCP, then TLS with ALPN <c>burrow/1</c>, verifying the edge against the system store and a given CA.</summary>
 internal static class EdgeConnector
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
@@ -28,32 +28,27 @@ internal static class EdgeConnector
             var ssl = new SslStream(coalescing, leaveInnerStreamOpen: false);
             string targetHost = options.ServerName ?? host;
             string? rejected = null;
+            X509Certificate2? edgeCa = options.EdgeCa;
             var auth = new SslClientAuthenticationOptions
             {
                 TargetHost = targetHost,
-                // The usual checks (with the chain policy below), keeping the reason: a refused certificate is a
-                // setup problem to explain to the person, not a network blip to retry in silence.
+                // The system's roots first (with the usual checks), then --edge-ca: an edge that starts on its local CA
+                // and later serves a public (ACME) certificate keeps its agents either way. A refused certificate keeps
+                // the reason: it is a setup problem to explain to the person, not a network blip to retry in silence.
                 RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
                 {
-                    if (errors != SslPolicyErrors.None)
+                    if (errors == SslPolicyErrors.None
+                        || (errors == SslPolicyErrors.RemoteCertificateChainErrors && edgeCa is not null && EdgeCaTrust.Chains(certificate, chain, edgeCa)))
                     {
-                        rejected = EdgeCertificateRejectedException.Describe(errors, certificate, chain, targetHost);
+                        return true;
                     }
 
-                    return errors == SslPolicyErrors.None;
+                    rejected = EdgeCertificateRejectedException.Describe(errors, certificate, chain, targetHost, edgeCa);
+                    return false;
                 },
                 ApplicationProtocols = [new SslApplicationProtocol(BurrowProtocol.Alpn)],
                 CipherSuitesPolicy = LinkCipherSuites.Policy,
             };
-            if (options.EdgeCa is { } ca)
-            {
-                auth.CertificateChainPolicy = new X509ChainPolicy
-                {
-                    TrustMode = X509ChainTrustMode.CustomRootTrust,
-                    CustomTrustStore = { ca },
-                    RevocationMode = X509RevocationMode.NoCheck,
-                };
-            }
 
             try
             {

@@ -4,6 +4,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Protocol.Errors;
+using Burrow.Protocol.Tls;
 
 namespace Burrow.Agent.Tls;
 
@@ -24,7 +25,9 @@ internal sealed class AgentTlsTermination : IDisposable
         Certificate = certificate;
         Chain = chain;
         ClientCas = clientCas;
-        _context = SslStreamCertificateContext.Create(certificate, chain, offline: true);
+        // Not offline: on Linux .NET then staples OCSP when the certificate names a responder (as the edge does, see
+        // the edge's ServingContext).
+        _context = SslStreamCertificateContext.Create(certificate, chain, offline: false);
     }
 
     /// <summary>The certificate clients see (with its private key).</summary>
@@ -103,12 +106,12 @@ internal sealed class AgentTlsTermination : IDisposable
     {
         string? refusal = null;
         var ssl = new SslStream(transport, leaveInnerStreamOpen: true);
-        var options = new SslServerAuthenticationOptions
+        var options = PublicTlsProfile.Apply(new SslServerAuthenticationOptions
         {
             ServerCertificateContext = _context,
             ClientCertificateRequired = ClientCas is not null,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        };
+        });
         if (ClientCas is not null)
         {
             options.RemoteCertificateValidationCallback = (_, certificate, _, _) =>

@@ -20,7 +20,7 @@ internal sealed class AgentConnection
     private readonly Option<string?> _authtoken = new("--authtoken") { Description = "The edge's authtoken (or BURROW_AUTHTOKEN, or agent.authtoken in the config file)." };
     private readonly Option<string?> _server = new("--server", "--connect-url") { Description = "The edge's agent address host:port (or BURROW_SERVER, or agent.connect_url). Without one, a local edge starts in this process." };
     private readonly Option<string?> _serverName = new("--server-name") { Description = "Name expected on the edge's certificate, when --server is an IP address or another name." };
-    private readonly Option<string?> _edgeCa = new("--edge-ca") { Description = "PEM CA certificate to trust for the edge (its local CA), instead of the system store (or BURROW_EDGE_CA, or agent.edge_ca)." };
+    private readonly Option<string?> _edgeCa = new("--edge-ca") { Description = "PEM CA certificate to trust for the edge (its local CA), besides the system store (or BURROW_EDGE_CA, or agent.edge_ca)." };
     private readonly Option<int?> _localHttpsPort = new("--local-https-port") { Description = "HTTPS port of the local edge started when no --server is given (0: any free port; default 8443)." };
     private readonly Option<string?> _log = new("--log") { Description = "Where logs go: stdout, stderr or false (default; on a terminal the live console shows instead)." };
     private readonly Option<string?> _logFormat = new("--log-format") { Description = "term (default), logfmt or json." };

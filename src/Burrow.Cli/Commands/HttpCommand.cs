@@ -33,12 +33,14 @@ internal static class HttpCommand
         var mutualTlsCas = MutualTlsCasOption.Create("PEM CA certificates: the edge asks clients for a certificate and admits only those these CAs issued (403 otherwise).");
         var inspect = new Option<bool>("--inspect") { Description = "Record requests for the inspector (false: forward bytes untouched, the fastest path).", DefaultValueFactory = _ => true, Arity = ArgumentArity.ZeroOrOne };
 
+        var hsts = new HstsOptions();
         var trafficPolicyFile = TrafficPolicyFileOption.Create();
         var command = new Command("http", "Expose a local web service at a public HTTPS URL.")
         {
             target, url, subdomain, name, basicAuth, cidrAllow, cidrDeny, requestHeaderAdd, requestHeaderRemove,
             responseHeaderAdd, responseHeaderRemove, hostHeader, upstreamProtocol, upstreamTlsVerify, mutualTlsCas, inspect, trafficPolicyFile,
         };
+        hsts.AddTo(command);
         var connection = AgentConnection.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -67,6 +69,7 @@ internal static class HttpCommand
                 return Fail($"burrow http: {casError}");
             }
 
+            (long? hstsMaxAge, bool hstsIncludeSubdomains) = hsts.Read(parse);
             var tunnel = new TunnelDefinition
             {
                 Name = parse.GetValue(name)!,
@@ -85,6 +88,8 @@ internal static class HttpCommand
                     ResponseHeaderRemove = parse.GetValue(responseHeaderRemove),
                     HostHeader = parse.GetValue(hostHeader),
                     UpstreamProtocol = parse.GetValue(upstreamProtocol),
+                    HstsMaxAge = hstsMaxAge,
+                    HstsIncludeSubdomains = hstsIncludeSubdomains,
                     MutualTlsCas = clientCas,
                     TrafficPolicy = trafficPolicy,
                 },

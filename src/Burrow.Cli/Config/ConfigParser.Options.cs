@@ -39,6 +39,30 @@ internal sealed partial class ConfigParser
 
                 options.HttpOnly.Add((name, key));
                 return true;
+            case "hsts":
+                // true (two years), false, or a max-age: 63072000, 730d, 2y.
+                if (Text(value, name) is { } hsts)
+                {
+                    if (bool.TryParse(hsts, out bool on))
+                    {
+                        options.HstsMaxAge = on ? StrictTransportSecurity.DefaultMaxAge : null;
+                    }
+                    else if (Commands.HstsOptions.TryParseMaxAge(hsts, out long seconds))
+                    {
+                        options.HstsMaxAge = seconds;
+                    }
+                    else
+                    {
+                        Invalid(value, name, $"'{hsts}' is not true, false or a max-age (63072000, 730d, 2y; at most ten years)");
+                    }
+                }
+
+                options.HttpOnly.Add((name, key));
+                return true;
+            case "hsts_include_subdomains":
+                options.HstsIncludeSubdomains = Bool(value, name) ?? false;
+                options.HttpOnly.Add((name, key));
+                return true;
             case "ip_restriction":
                 ReadPair(value, name, "allow_cidrs", "deny_cidrs", options.CidrAllow, options.CidrDeny, CheckCidr, CheckCidr);
                 return true;

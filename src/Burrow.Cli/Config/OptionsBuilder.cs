@@ -26,6 +26,11 @@ internal sealed class OptionsBuilder
 
     public bool? Inspect { get; set; }
 
+    /// <summary>The HSTS max-age in seconds (<c>hsts</c>); <see langword="null"/> for none.</summary>
+    public long? HstsMaxAge { get; set; }
+
+    public bool HstsIncludeSubdomains { get; set; }
+
     /// <summary>PEM text of the client CAs (<c>mutual_tls_cas</c>), already read from its file and checked.</summary>
     public string? MutualTlsCas { get; set; }
 
@@ -46,6 +51,8 @@ internal sealed class OptionsBuilder
         ResponseHeaderRemove = ResponseHeaderRemove,
         HostHeader = HostHeader,
         UpstreamProtocol = UpstreamProtocol,
+        HstsMaxAge = HstsMaxAge,
+        HstsIncludeSubdomains = HstsIncludeSubdomains,
         MutualTlsCas = MutualTlsCas,
         TrafficPolicy = TrafficPolicy,
     };

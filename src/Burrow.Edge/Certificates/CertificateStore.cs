@@ -59,7 +59,7 @@ internal sealed class CertificateStore
                 }
             }
 
-            return new CertificateStore(options.Domain, SslStreamCertificateContext.Create(usable, intermediates, offline: true), null);
+            return new CertificateStore(options.Domain, ServingContext.Create(usable, intermediates), null);
         }
 
         var authority = LocalCertificateAuthority.LoadOrCreate(options.DataDirectory, options.Domain, time);
@@ -69,7 +69,7 @@ internal sealed class CertificateStore
             leafCert,
             Path.Combine(options.DataDirectory, $"{options.Domain}.pem"),
             Path.Combine(options.DataDirectory, $"{options.Domain}.key"));
-        return new CertificateStore(options.Domain, SslStreamCertificateContext.Create(leafCert, null, offline: true), authority);
+        return new CertificateStore(options.Domain, ServingContext.Create(leafCert, null), authority);
     }
 
     /// <summary>The certificate presented when no per-name one applies: the ACME one once installed, else the operator's, or the local CA's wildcard.</summary>
@@ -86,7 +86,7 @@ internal sealed class CertificateStore
     {
         // A PFX round trip gives the key a form SslStream can use on every platform (as for --tls-cert).
         var usable = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
-        _acme = SslStreamCertificateContext.Create(usable, intermediates, offline: true);
+        _acme = ServingContext.Create(usable, intermediates);
     }
 
     /// <summary>Serves <paramref name="leaf"/> for exactly <paramref name="hostname"/> from the next handshake on (an on-demand ACME certificate).</summary>
@@ -130,7 +130,7 @@ internal sealed class CertificateStore
         return _byName.GetOrAdd(serverName.ToLowerInvariant(), name => new Lazy<SslStreamCertificateContext>(() =>
         {
             var cert = _authority.Issue([name], []);
-            return SslStreamCertificateContext.Create(cert, null, offline: true);
+            return ServingContext.Create(cert, null);
         })).Value;
     }
 

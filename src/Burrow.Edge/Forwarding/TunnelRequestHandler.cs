@@ -104,6 +104,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             return;
         }
 
+        HstsHeader.AddOnStart(context, tunnel);
         long arrived = tunnel.Session.Time.GetTimestamp();
         if (!tunnel.Policy.IsAddressAllowed(context.Connection.RemoteIpAddress))
         {

@@ -5,6 +5,7 @@ using Burrow.Edge.Certificates;
 using Burrow.Edge.Routing;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
+using Burrow.Protocol.Tls;
 using Microsoft.AspNetCore.Connections;
 
 namespace Burrow.Edge.Tls;
@@ -35,12 +36,12 @@ internal sealed class EdgeTlsTermination
         TunnelMutualTls? mutualTls = tunnel.MutualTls;
         string? refusal = null;
         SslStreamCertificateContext certificate = _certificates.Select(serverName);
-        var options = new SslServerAuthenticationOptions
+        var options = PublicTlsProfile.Apply(new SslServerAuthenticationOptions
         {
             ServerCertificateContext = mutualTls?.ContextFor(certificate) ?? certificate,
             ClientCertificateRequired = mutualTls is not null,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        };
+        });
         if (mutualTls is not null)
         {
             options.RemoteCertificateValidationCallback = (_, presented, _, _) =>

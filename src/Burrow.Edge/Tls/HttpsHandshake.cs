@@ -4,6 +4,7 @@ using Burrow.Edge.Certificates;
 using Burrow.Edge.Certificates.OnDemand;
 using Burrow.Edge.Routing;
 using Burrow.Protocol.Messages;
+using Burrow.Protocol.Tls;
 using Burrow.Protocol.Versioning;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
@@ -12,7 +13,7 @@ namespace Burrow.Edge.Tls;
 /// <summary>
 /// The edge's side of each public HTTPS handshake (Kestrel's per-connection callback): the certificate for the SNI name,
 /// and, only when that name is an http tunnel with mutual TLS, a request for the client's certificate. Every other
-/// name's handshake asks for none.
+/// name's handshake asks for none. Every handshake follows <see cref="PublicTlsProfile"/>.
 /// </summary>
 internal sealed class HttpsHandshake
 {
@@ -42,22 +43,22 @@ internal sealed class HttpsHandshake
         if (string.IsNullOrEmpty(serverName)
             || _tunnels.FindByHost(serverName) is not { Proto: TunnelProtocols.Http, MutualTls: { } mutualTls } tunnel)
         {
-            return ValueTask.FromResult(new SslServerAuthenticationOptions
+            return ValueTask.FromResult(PublicTlsProfile.Apply(new SslServerAuthenticationOptions
             {
                 ServerCertificateContext = certificate,
                 ApplicationProtocols = Protocols,
-            });
+            }));
         }
 
         var record = new HandshakeClientCertificate(tunnel, mutualTls);
         context.Connection.Items[HandshakeClientCertificate.ItemKey] = record;
-        return ValueTask.FromResult(new SslServerAuthenticationOptions
+        return ValueTask.FromResult(PublicTlsProfile.Apply(new SslServerAuthenticationOptions
         {
             ServerCertificateContext = mutualTls.ContextFor(certificate),
             ApplicationProtocols = Protocols,
             ClientCertificateRequired = true,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, presented, _, _) => record.Observe(presented),
-        });
+        }));
     }
 }

@@ -47,7 +47,7 @@ internal sealed class TunnelMutualTls
 
         var intermediates = new X509Certificate2Collection();
         intermediates.AddRange(server.IntermediateCertificates.ToArray());
-        var paired = new Paired(server, SslStreamCertificateContext.Create(server.TargetCertificate, intermediates, offline: true, _trust));
+        var paired = new Paired(server, Certificates.ServingContext.Create(server.TargetCertificate, intermediates, _trust));
         Volatile.Write(ref _last, paired);
         return paired.WithTrust;
     }

@@ -69,6 +69,18 @@ public sealed record EndpointOptions
     public string? UpstreamProtocol { get; init; }
 
     /// <summary>
+    /// http tunnels: the edge adds <c>Strict-Transport-Security: max-age=</c> this many seconds to every response of the
+    /// tunnel served over HTTPS (never over plain HTTP); <see langword="null"/> for none, 0 to have browsers forget a
+    /// policy they keep. At most <see cref="Validation.StrictTransportSecurity.MaxMaxAge"/>.
+    /// </summary>
+    public long? HstsMaxAge { get; init; }
+
+    /// <summary>With <see cref="HstsMaxAge"/>: the policy covers every name under the tunnel's hostname too (<c>includeSubDomains</c>).</summary>
+    /// <remarks>Left out when false, so a bind without HSTS is byte for byte what it was before the option existed.</remarks>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool HstsIncludeSubdomains { get; init; }
+
+    /// <summary>
     /// tcp and tls tunnels: close a connection that carries no byte either way for this many
     /// milliseconds; <see langword="null"/> leaves the edge's own timeout, which also caps this one.
     /// </summary>

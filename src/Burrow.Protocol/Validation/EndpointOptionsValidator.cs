@@ -14,7 +14,7 @@ public static class EndpointOptionsValidator
 {
     /// <summary>
     /// Parses every option, stopping at the first bad value. HTTP-only options (basic auth,
-    /// header rules, host_header, upstream_protocol) are refused on tcp and tls tunnels rather than
+    /// header rules, host_header, upstream_protocol, hsts) are refused on tcp and tls tunnels rather than
     /// silently ignored.
     /// </summary>
     /// <param name="options">The options from the bind.</param>
@@ -52,7 +52,8 @@ public static class EndpointOptionsValidator
             || !TryValidateRemovals(options.RequestHeaderRemove, "request_header_remove", out error)
             || !TryParseAdditions(options.ResponseHeaderAdd, "response_header_add", out var responseAdd, out error)
             || !TryValidateRemovals(options.ResponseHeaderRemove, "response_header_remove", out error)
-            || !HostHeaderRule.TryParse(options.HostHeader, out var hostHeader, out error))
+            || !HostHeaderRule.TryParse(options.HostHeader, out var hostHeader, out error)
+            || !StrictTransportSecurity.TryCreate(options.HstsMaxAge, options.HstsIncludeSubdomains, out string? hsts, out error))
         {
             return false;
         }
@@ -87,6 +88,7 @@ public static class EndpointOptionsValidator
             ResponseHeaderAdd = responseAdd,
             ResponseHeaderRemove = [.. options.ResponseHeaderRemove],
             HostHeader = hostHeader,
+            StrictTransportSecurity = hsts,
             UpstreamProtocol = upstream,
             Inspect = options.Inspect,
             IdleTimeout = options.IdleTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
@@ -208,6 +210,8 @@ public static class EndpointOptionsValidator
             : options.ResponseHeaderRemove.Count > 0 ? "response_header_remove"
             : options.HostHeader is not null ? "host_header"
             : options.UpstreamProtocol is not null ? "upstream_protocol"
+            : options.HstsMaxAge is not null ? "hsts_max_age"
+            : options.HstsIncludeSubdomains ? "hsts_include_subdomains"
             : null;
         return option is null
             ? null

@@ -39,6 +39,9 @@ public sealed record ValidatedEndpointOptions
     /// <summary><c>http1</c> or <c>http2</c>; see <see cref="UpstreamProtocols"/>.</summary>
     public string UpstreamProtocol { get; init; } = UpstreamProtocols.Http1;
 
+    /// <summary>The <c>Strict-Transport-Security</c> value for the tunnel's HTTPS responses; <see langword="null"/> for none.</summary>
+    public string? StrictTransportSecurity { get; init; }
+
     /// <summary>The tunnel's own idle timeout for tcp/tls connections; <see langword="null"/> when it asked for none.</summary>
     public TimeSpan? IdleTimeout { get; init; }
 
