@@ -684,6 +684,12 @@ public static class ErrorCodes
         "The edge cannot get certificates over ACME: {0}. {1}.",
         "ACME certificates (--acme-email) need a public base domain (--domain) delegated to the edge by an NS record, the edge's DNS server (--dns-addr) reachable on port 53, and no --tls-cert; see docs/acme.md.");
 
+    /// <summary>5210: a private key in the control store does not open with this edge's store key. Args: the store's reason.</summary>
+    public static readonly ErrorCode StoredKeyUnusable = new(
+        5210, nameof(StoredKeyUnusable), null,
+        "A private key in the control store cannot be opened: {0}",
+        "Private keys (ACME account, certificates) are sealed with the store key in <data-dir>/store.key: every edge sharing a database needs the same file. Copy it from the edge that stored the key; see docs/acme.md for a lost key.");
+
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
@@ -698,7 +704,7 @@ public static class ErrorCodes
         JwtMissing, JwtInvalid, OidcLoginRequired, OidcSignInFailed, IdentityProviderUnavailable,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,
-        AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut, AcmeSettingsInvalid,
+        AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut, AcmeSettingsInvalid, StoredKeyUnusable,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,
