@@ -94,7 +94,7 @@ internal sealed partial class AcmeCertificates
         string reason = ex switch
         {
             AcmeException acme => $"{acme.Code.Code}: {acme.Message}",
-            StoreException { Kind: StoreErrorKind.CannotUnseal } sealedEx => $"{ErrorCodes.StoredKeyUnusable.Code}: {ErrorCodes.StoredKeyUnusable.FormatMessage(sealedEx.Message)}",
+            StoreException { Kind: StoreErrorKind.CannotUnseal } sealedEx => $"{ErrorCodes.StoredKeyUnusable.Code}: {ErrorCodes.StoredKeyUnusable.FormatMessage(sealedEx.Message.TrimEnd('.'))}",
             StoreException store => $"{ErrorCodes.StoreUnavailable.Code}: {store.Message}",
             _ => $"{ex.GetType().Name}: {ex.Message}",
         };

@@ -687,7 +687,7 @@ public static class ErrorCodes
     /// <summary>5210: a private key in the control store does not open with this edge's store key. Args: the store's reason.</summary>
     public static readonly ErrorCode StoredKeyUnusable = new(
         5210, nameof(StoredKeyUnusable), null,
-        "A private key in the control store cannot be opened: {0}",
+        "A private key in the control store cannot be opened: {0}.",
         "Private keys (ACME account, certificates) are sealed with the store key in <data-dir>/store.key: every edge sharing a database needs the same file. Copy it from the edge that stored the key; see docs/acme.md for a lost key.");
 
     /// <summary>Every code, in numeric order.</summary>
