@@ -14,11 +14,13 @@
 #   libnss3-tools                                   certutil, which burrow trust uses for the browsers' NSS database
 #   prometheus                                      promtool checks /metrics, and a real Prometheus scrapes edge and agent
 #   pebble                                          Let's Encrypt's ACME test server: the edge's ACME client issues against it
+#   bind9                                           named and tsig-keygen: the DNS server RFC 2136 updates (DNS-01) go to
+#   bind9-dnsutils, knot-dnsutils                   dig and kdig, real clients of the edge's own DNS server
 #   systemd                                         systemd-analyze verifies the units of the .deb and of burrow service install
 #                                                   (only the tool is used; nothing starts systemd)
 set -euo pipefail
 
-packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates jq postgresql openssh-server openssh-client nginx-light nodejs chromium tmux wrk libnss3-tools prometheus pebble systemd)
+packages=(golang-go golang-github-hashicorp-yamux-dev curl openssl ca-certificates jq postgresql openssh-server openssh-client nginx-light nodejs chromium tmux wrk libnss3-tools prometheus pebble bind9 bind9-dnsutils knot-dnsutils systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,7 +4,8 @@
 # alternating round by round so both see the same machine. Prints each round, then the medians and the policy's
 # cost in req/s and edge CPU per request. Target (issue 13): the policy costs at most 10 % of req/s.
 #
-#   bench/policy/run.sh [ROUNDS]        (default 3; DUR and CONNS as in quick.sh)
+#   bench/policy/run.sh [ROUNDS]        (default 3; DUR and CONNS as in quick.sh; WARMUP defaults to 10 s here: the
+#                                       policy's compiled rules are many small methods the JIT must tier up first)
 #
 # Needs what quick.sh needs: nginx-light, wrk, curl and a Release build (dotnet build -c Release src/Burrow.Cli
 # bench/http/upstream).
@@ -17,7 +18,7 @@ trap 'rm -f "$OUT"' EXIT
 for round in $(seq "$ROUNDS"); do
   for setup in none policy; do
     args=""; [ "$setup" = policy ] && args="--traffic-policy-file $POLICY"
-    AGENT_ARGS="$args" bench/peers/quick.sh "" wrk | while read -r line; do
+    AGENT_ARGS="$args" WARMUP=${WARMUP:-10} bench/peers/quick.sh "" wrk | while read -r line; do
       echo "round $round $setup $line"
       echo "$setup $line" >>"$OUT"
     done

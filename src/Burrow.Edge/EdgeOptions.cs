@@ -197,6 +197,13 @@ public sealed record EdgeOptions
     public string? AcmeCaRootPath { get; init; }
 
     /// <summary>
+    /// How on-demand certificates of reserved hostnames outside <c>*.DOMAIN</c> are proven: <c>http-01</c> (answered on
+    /// <see cref="HttpEndPoint"/>, port 80 for a real CA) or <c>tls-alpn-01</c> (on <see cref="HttpsEndPoint"/>, port 443);
+    /// <see langword="null"/> (the default) for http-01 when the HTTP listener is on, else tls-alpn-01.
+    /// </summary>
+    public string? AcmeChallenge { get; init; }
+
+    /// <summary>
     /// Where the edge's authoritative DNS server for the base domain listens (UDP and TCP), with ACME on;
     /// <see langword="null"/> turns it off (then ACME cannot answer DNS-01). Default <c>0.0.0.0:53</c>.
     /// </summary>
@@ -207,6 +214,23 @@ public sealed record EdgeOptions
     /// empty (the default) for the DNS listener's own address when it is a specific one, else this machine's global addresses.
     /// </summary>
     public IReadOnlyList<IPAddress> PublicAddresses { get; init; } = [];
+
+    /// <summary>
+    /// <c>HOST[:PORT]</c> of an existing DNS server that accepts RFC 2136 updates for the base domain's zone. When set,
+    /// DNS-01 records are added and removed there with TSIG-signed updates (<see cref="AcmeDnsTsig"/> or
+    /// <see cref="AcmeDnsTsigFile"/>) and the edge runs no DNS server of its own (<see cref="DnsEndPoint"/> is not bound).
+    /// <see langword="null"/> (the default): the edge answers DNS-01 itself.
+    /// </summary>
+    public string? AcmeDnsUpdate { get; init; }
+
+    /// <summary>The zone the updates are for, when the base domain is inside a larger one (e.g. <c>example.com</c>); default the base domain.</summary>
+    public string? AcmeDnsZone { get; init; }
+
+    /// <summary>The TSIG key as <c>NAME:ALGORITHM:SECRET</c> (algorithm default hmac-sha256, secret base64).</summary>
+    public string? AcmeDnsTsig { get; init; }
+
+    /// <summary>A file holding the TSIG key as a BIND <c>key</c> clause (what <c>tsig-keygen</c> prints).</summary>
+    public string? AcmeDnsTsigFile { get; init; }
 
     /// <summary>The default data directory: <c>$XDG_DATA_HOME/burrow/edge</c> or <c>~/.local/share/burrow/edge</c>.</summary>
     public static string DefaultDataDirectory()

@@ -5,6 +5,7 @@ using Burrow.Edge.Access;
 using Burrow.Edge.Admin;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Certificates;
+using Burrow.Edge.Certificates.OnDemand;
 using Burrow.Edge.Errors;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Health;
@@ -52,6 +53,7 @@ public sealed class EdgeServer : IAsyncDisposable
     private AdminServer? _admin;
     private AgentListener? _agentListener;
     private AcmeCertificates? _acme;
+    private OnDemandCertificates? _onDemand;
     private int _stopped;
 
     private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens, Action<ILoggingBuilder>? configureLogging)
@@ -113,6 +115,9 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <summary>The ACME certificate's manager (DNS server, issuance, renewal), when <see cref="EdgeOptions.AcmeEmail"/> is set.</summary>
     internal AcmeCertificates? Acme => _acme;
 
+    /// <summary>The certificates of reserved hostnames outside the wildcard, ordered on demand, when <see cref="EdgeOptions.AcmeEmail"/> is set.</summary>
+    internal OnDemandCertificates? OnDemand => _onDemand;
+
     /// <summary>The base domain.</summary>
     public string Domain => _options.Domain;
 
@@ -145,7 +150,8 @@ public sealed class EdgeServer : IAsyncDisposable
             throw new ArgumentException(maxError.ToString(), nameof(options));
         }
 
-        if (options.AcmeEmail is not null && AcmeCertificates.Validate(options) is { } acmeError)
+        if ((options.AcmeEmail is not null || options.AcmeDnsUpdate is not null)
+            && (AcmeCertificates.Validate(options) ?? OnDemandSettings.Validate(options)) is { } acmeError)
         {
             throw new ArgumentException(acmeError, nameof(options));
         }
@@ -191,6 +197,8 @@ public sealed class EdgeServer : IAsyncDisposable
         if (options.AcmeEmail is not null)
         {
             services.AddSingleton<AcmeCertificates>();
+            services.AddSingleton<AcmeChallengeResponder>();
+            services.AddSingleton<OnDemandCertificates>();
         }
 
         services.AddSingleton<HealthEndpoint>();
@@ -228,6 +236,8 @@ public sealed class EdgeServer : IAsyncDisposable
                     listen.Use(next => connection =>
                         connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol.Span.SequenceEqual("burrow/1"u8) == true
                             ? agentHandler.OnConnectedAsync(connection)
+                            // A TLS-ALPN-01 validation ends with the handshake (RFC 8737 section 3).
+                            : AcmeChallengeResponder.NegotiatedAcmeTls(connection) ? Task.CompletedTask
                             : next(connection));
                     // Last: only the connections that carry HTTP requests (not agents, not tls passthrough).
                     listen.Use(clients.Track);
@@ -264,9 +274,11 @@ public sealed class EdgeServer : IAsyncDisposable
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<TunnelRequestHandler>();
         var healthz = app.Services.GetRequiredService<HealthEndpoint>();
+        var acmeAnswers = app.Services.GetService<AcmeChallengeResponder>();
         app.Run(context => context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(HealthEndpoint.ConnectionItem) == true
             ? healthz.HandleAsync(context)
-            : handler.HandleAsync(context));
+            // HTTP-01 before any routing: the CA's GET never reaches a tunnel.
+            : acmeAnswers?.TryAnswerHttp01(context) ?? handler.HandleAsync(context));
         return new EdgeServer(app, options, listens, configureLogging);
     }
 
@@ -333,7 +345,10 @@ public sealed class EdgeServer : IAsyncDisposable
             }
 
             _acme = acme;
+            _onDemand = services.GetRequiredService<OnDemandCertificates>();
+            _onDemand.Start();
         }
+
         foreach (var (listen, record) in _listens)
         {
             record(listen.IPEndPoint!);
@@ -436,6 +451,11 @@ public sealed class EdgeServer : IAsyncDisposable
             {
                 await link.TrySendAsync(EdgeLifetime.DrainingNotice, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        if (_onDemand is not null)
+        {
+            await _onDemand.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_acme is not null)

@@ -3,7 +3,7 @@ using Burrow.Protocol.Errors;
 namespace Burrow.Acme.Client;
 
 /// <summary>
-/// An ACME request that failed for good: the catalog code says which kind (5201-5205), <see cref="Problem"/> holds
+/// An ACME request that failed for good: the catalog code says which kind (5201-5205; 5207-5208 for a DNS server's RFC 2136 updates), <see cref="Problem"/> holds
 /// the server's problem document when there was one, <see cref="RetryAfter"/> the server's Retry-After.
 /// </summary>
 internal sealed class AcmeException : Exception

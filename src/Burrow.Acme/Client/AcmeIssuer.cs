@@ -7,17 +7,23 @@ namespace Burrow.Acme.Client;
 /// One issuance, start to end (RFC 8555 section 7.1 overview): new order, for each pending authorization the first
 /// solver (in the given order) whose challenge type the server offers and that can solve the name, respond, wait
 /// until every authorization is valid, finalize with a fresh key's CSR, wait, download. Challenge answers are taken
-/// away whatever happens.
+/// away whatever happens; a cleanup that fails (a DNS server gone away meanwhile) never fails the issuance, whose
+/// certificate or error matters more than a leftover TXT record, and is reported to <c>cleanupFailed</c>.
 /// </summary>
 internal sealed class AcmeIssuer
 {
     private readonly AcmeClient _client;
     private readonly IReadOnlyList<IChallengeSolver> _solvers;
+    private readonly Action<string, Exception>? _cleanupFailed;
 
-    public AcmeIssuer(AcmeClient client, IReadOnlyList<IChallengeSolver> solvers)
+    /// <param name="client">The account's client.</param>
+    /// <param name="solvers">The solvers, in order of preference.</param>
+    /// <param name="cleanupFailed">Told the identifier and the error when a challenge answer could not be taken away.</param>
+    public AcmeIssuer(AcmeClient client, IReadOnlyList<IChallengeSolver> solvers, Action<string, Exception>? cleanupFailed = null)
     {
         _client = client;
         _solvers = solvers;
+        _cleanupFailed = cleanupFailed;
     }
 
     public async Task<IssuedCertificate> IssueAsync(IReadOnlyList<string> names, CertificateKeyKind keyKind, CancellationToken cancellationToken)
@@ -52,7 +58,14 @@ internal sealed class AcmeIssuer
         {
             foreach (var (solver, name, token, keyAuthorization) in presented)
             {
-                await solver.CleanupAsync(name, token, keyAuthorization, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await solver.CleanupAsync(name, token, keyAuthorization, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (_cleanupFailed is not null && ex is not OutOfMemoryException)
+                {
+                    _cleanupFailed(name, ex);
+                }
             }
         }
 

@@ -39,7 +39,7 @@ internal sealed class AuthoritativeDnsServer : IDisposable
     {
         if (e.Query is DnsMessage query)
         {
-            e.Response = _answerer.Answer(query);
+            e.Response = _answerer.Answer(query, overTcp: e.TransportProtocol == TransportProtocol.Tcp);
             Interlocked.Increment(ref _queries);
         }
 

@@ -10,6 +10,12 @@ namespace Burrow.Acme.Dns;
 /// delegation): A/AAAA for the apex and every name under it, NS and SOA at the apex, TXT at
 /// <c>_acme-challenge.NAME</c> while a DNS-01 challenge is pending, NODATA with the SOA for anything else in the
 /// zone. Names outside the zone are REFUSED (no recursion), and so are zone transfers. Pure: no I/O.
+/// <para>
+/// ANY (QTYPE 255) is answered as RFC 8482 section 4.1 allows: over UDP with one RRset only (the first of A, AAAA,
+/// NS, SOA, TXT the name has), since a spoofed-source ANY over UDP is the classic amplification query and this server
+/// listens on a public port 53; over TCP, where the source address is proven, with every RRset of the name, so
+/// <c>dig +tcp ANY</c> still shows the whole picture when debugging.
+/// </para>
 /// </summary>
 internal sealed class ZoneAnswerer
 {
@@ -25,7 +31,9 @@ internal sealed class ZoneAnswerer
         _apex = DomainName.Parse(zone.Name);
     }
 
-    public DnsMessage Answer(DnsMessage query)
+    /// <param name="query">The query as received.</param>
+    /// <param name="overTcp">Whether it came over TCP (only changes the answer to ANY).</param>
+    public DnsMessage Answer(DnsMessage query, bool overTcp = false)
     {
         var response = query.CreateResponseInstance();
         response.IsRecursionAllowed = false;
@@ -47,6 +55,11 @@ internal sealed class ZoneAnswerer
         response.IsAuthoritiveAnswer = true;
         response.ReturnCode = ReturnCode.NoError;
         AddAnswers(response.AnswerRecords, question.Name, question.RecordType);
+        if (question.RecordType == RecordType.Any && !overTcp && response.AnswerRecords.Count > 0)
+        {
+            RecordType first = response.AnswerRecords[0].RecordType;
+            response.AnswerRecords.RemoveAll(r => r.RecordType != first);
+        }
         if (response.AnswerRecords.Count == 0)
         {
             // NODATA: the SOA in the authority section tells resolvers how long to cache the absence (RFC 2308).

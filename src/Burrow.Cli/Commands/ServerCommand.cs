@@ -24,8 +24,14 @@ internal static class ServerCommand
         var acmeEmail = new Option<string?>("--acme-email") { Description = "Get a certificate for *.<domain> and <domain> over ACME (DNS-01, answered by the edge's own DNS server; delegate <domain> to this machine with an NS record), renew it by itself, and agree to the CA's terms of service. This address is the account's contact." };
         var acmeDirectory = new Option<Uri>("--acme-directory") { Description = "The ACME CA's directory URL, or 'staging' for Let's Encrypt's staging CA.", CustomParser = ParseAcmeDirectory, DefaultValueFactory = _ => Defaults.AcmeDirectory };
         var acmeCaRoot = new Option<string?>("--acme-ca-root") { Description = "PEM file of extra roots to trust for the ACME server's HTTPS (a private CA; Pebble's in tests)." };
+        var acmeChallenge = new Option<string?>("--acme-challenge") { Description = "With --acme-email: how certificates for reserved hostnames outside *.<domain> are proven, http-01 (on --http-addr, port 80) or tls-alpn-01 (on --https-addr, port 443); default http-01 when the HTTP listener is on, else tls-alpn-01." };
+        acmeChallenge.AcceptOnlyFromAmong("http-01", "tls-alpn-01");
         var dnsAddr = new Option<IPEndPoint?>("--dns-addr") { Description = "With --acme-email: the edge's authoritative DNS server for <domain> (UDP and TCP), or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.DnsEndPoint };
         var publicIps = new Option<IPAddress[]>("--public-ip") { Description = "With --acme-email: an address the DNS server answers A/AAAA with for <domain> and every name under it (repeatable); default the --dns-addr address, else this machine's global addresses.", CustomParser = ParseAddresses, AllowMultipleArgumentsPerToken = false };
+        var dnsUpdate = new Option<string?>("--acme-dns-update") { Description = "With --acme-email: put the DNS-01 records on this DNS server (HOST[:PORT], the zone's primary) with TSIG-signed RFC 2136 updates instead of answering them with the edge's own DNS server (--dns-addr is then not bound)." };
+        var dnsZone = new Option<string?>("--acme-dns-zone") { Description = "With --acme-dns-update: the zone the updates are for, when <domain> is inside a larger one (default <domain>)." };
+        var dnsTsig = new Option<string?>("--acme-dns-tsig") { Description = "With --acme-dns-update: the TSIG key as NAME:ALGORITHM:SECRET (hmac-sha256 default, hmac-sha512, hmac-sha1; base64 secret). Visible in the process list: prefer --acme-dns-tsig-file." };
+        var dnsTsigFile = new Option<string?>("--acme-dns-tsig-file") { Description = "With --acme-dns-update: a file with the TSIG key as a BIND key clause, as tsig-keygen prints it." };
         var dataDir = new Option<string>("--data-dir") { Description = "Where the edge keeps its local CA and its SQLite control store (burrow.db).", DefaultValueFactory = _ => EdgeOptions.DefaultDataDirectory() };
         var database = new Option<string?>("--database") { Description = "The control store: an SQLite file path (default <data-dir>/burrow.db), or PostgreSQL as postgres://user:password@host:port/db or a key=value connection string." };
         var authtokens = new Option<string[]>("--authtoken") { Description = "An extra authtoken agents may use besides the stored ones (repeatable; no account, no scopes).", AllowMultipleArgumentsPerToken = false };
@@ -64,7 +70,7 @@ internal static class ServerCommand
 
         var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
         {
-            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, acmeEmail, acmeDirectory, acmeCaRoot, dnsAddr, publicIps, dataDir, database, authtokens, authtokenFile,
+            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, acmeEmail, acmeDirectory, acmeCaRoot, acmeChallenge, dnsAddr, publicIps, dnsUpdate, dnsZone, dnsTsig, dnsTsigFile, dataDir, database, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr,
             headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, trafficLogSize, healthAddr,
             metrics, newAdminKey, log, logFormat, logLevel,
@@ -99,8 +105,13 @@ internal static class ServerCommand
                 AcmeEmail = parse.GetValue(acmeEmail),
                 AcmeDirectory = parse.GetValue(acmeDirectory)!,
                 AcmeCaRootPath = parse.GetValue(acmeCaRoot),
+                AcmeChallenge = parse.GetValue(acmeChallenge),
                 DnsEndPoint = EndPoints.Read(parse.GetValue(dnsAddr)),
                 PublicAddresses = parse.GetValue(publicIps) ?? [],
+                AcmeDnsUpdate = parse.GetValue(dnsUpdate),
+                AcmeDnsZone = parse.GetValue(dnsZone),
+                AcmeDnsTsig = parse.GetValue(dnsTsig),
+                AcmeDnsTsigFile = parse.GetValue(dnsTsigFile),
                 DataDirectory = parse.GetValue(dataDir)!,
                 Database = parse.GetValue(database) ?? Environment.GetEnvironmentVariable("BURROW_DATABASE"),
                 Authtokens = tokens,
@@ -240,8 +251,21 @@ internal static class ServerCommand
 
         if (edge.Acme is { } acme)
         {
-            Console.WriteLine($"DNS      listening on {acme.DnsEndPoint} (UDP and TCP), authoritative for {edge.Domain}: A/AAAA {string.Join(", ", acme.PublicAddresses)}; delegate {edge.Domain} here with an NS record");
-            Console.WriteLine($"ACME     certificate for *.{edge.Domain} and {edge.Domain} from {options.AcmeDirectory} (DNS-01), kept in {acme.Folder}; until it is installed the local CA's certificate is served (the log says when)");
+            if (acme.DnsUpdateRoute is { } route)
+            {
+                Console.WriteLine($"DNS      DNS-01 records go to {route}; the edge runs no DNS server");
+            }
+            else
+            {
+                Console.WriteLine($"DNS      listening on {acme.DnsEndPoint} (UDP and TCP), authoritative for {edge.Domain}: A/AAAA {string.Join(", ", acme.PublicAddresses)}; delegate {edge.Domain} here with an NS record");
+            }
+
+            Console.WriteLine($"ACME     certificate for *.{edge.Domain} and {edge.Domain} from {options.AcmeDirectory} (DNS-01), kept in the control store (keys sealed with {Path.Combine(options.DataDirectory, "store.key")}); until it is installed the local CA's certificate is served (the log says when)");
+            if (edge.OnDemand is { Enabled: true } onDemand)
+            {
+                string where = onDemand.ChallengeType == "http-01" ? "answered on the HTTP listener (port 80 for a public CA)" : "answered on the HTTPS listener (port 443 for a public CA)";
+                Console.WriteLine($"ACME     reserved hostnames outside *.{edge.Domain}: a certificate each when a tunnel first binds one ({onDemand.ChallengeType}, {where})");
+            }
         }
 
         Console.WriteLine($"TCP      tunnels get ports {options.TcpPortMin}-{options.TcpPortMax} on {options.TcpBindAddress}, URLs tcp://{edge.Domain}:<port>; idle timeout {(options.TcpIdleTimeout > TimeSpan.Zero ? options.TcpIdleTimeout.ToString() : "off")}, at most {options.TcpMaxConnections} connections per tunnel");

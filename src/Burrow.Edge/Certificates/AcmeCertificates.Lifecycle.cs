@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Burrow.Acme.Challenges;
 using Burrow.Acme.Client;
 using Burrow.Acme.Jws;
 using Burrow.Protocol.Errors;
@@ -185,17 +186,9 @@ internal sealed partial class AcmeCertificates
         long started = _time.GetTimestamp();
         LogOrdering(_logger, _namesText, _options.AcmeDirectory);
         using var http = CreateHttpClient(_options.AcmeCaRootPath);
-        string contact = $"mailto:{_options.AcmeEmail}";
-        AcmeAccountRecord account = await LoadOrCreateAccountAsync(store, contact, cancellationToken).ConfigureAwait(false);
-        using var key = AccountKey.FromPem(account.KeyPem);
-        var client = new AcmeClient(http, new AcmeClientOptions { Directory = _options.AcmeDirectory }, key, _time);
-        await client.CreateAccountAsync([contact], agreeToTerms: true, cancellationToken).ConfigureAwait(false);
-        if (client.AccountUrl?.ToString() is { } accountUrl && (accountUrl != account.AccountUrl || contact != account.Contact))
-        {
-            await store.UpdateAcmeAccountAsync(DirectoryUrl, accountUrl, contact, cancellationToken).ConfigureAwait(false);
-        }
-
-        var issuer = new AcmeIssuer(client, [_dns01]);
+        using var session = await OpenAccountAsync(store, http, cancellationToken).ConfigureAwait(false);
+        IChallengeSolver solver = _dnsUpdate is not null ? _dnsUpdate : _dns01;
+        var issuer = new AcmeIssuer(session.Client, [solver], (name, ex) => LogCleanupFailed(_logger, name, ex is AcmeException acme ? $"{acme.Code.Code}: {acme.Message}" : ex.Message));
         IssuedCertificate issued = await issuer.IssueAsync(_names, CertificateKeyKind.EcdsaP256, cancellationToken).ConfigureAwait(false);
         using var leaf = issued.LoadLeaf();
         var chain = issued.LoadChain();
@@ -222,6 +215,33 @@ internal sealed partial class AcmeCertificates
         return installed;
     }
 
+    /// <summary>
+    /// The cluster's account at this CA, registered (or found again) and ready to order with; shared with the on-demand
+    /// certificates (OnDemand/), so every certificate of the cluster is ordered under one account and its limits.
+    /// </summary>
+    internal async Task<AccountSession> OpenAccountAsync(IControlStore store, HttpClient http, CancellationToken cancellationToken)
+    {
+        string contact = $"mailto:{_options.AcmeEmail}";
+        AcmeAccountRecord account = await LoadOrCreateAccountAsync(store, contact, cancellationToken).ConfigureAwait(false);
+        var key = AccountKey.FromPem(account.KeyPem);
+        try
+        {
+            var client = new AcmeClient(http, new AcmeClientOptions { Directory = _options.AcmeDirectory }, key, _time);
+            await client.CreateAccountAsync([contact], agreeToTerms: true, cancellationToken).ConfigureAwait(false);
+            if (client.AccountUrl?.ToString() is { } accountUrl && (accountUrl != account.AccountUrl || contact != account.Contact))
+            {
+                await store.UpdateAcmeAccountAsync(DirectoryUrl, accountUrl, contact, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new AccountSession(client, key);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The account the cluster shares for this CA; the first start imports the data directory's key, if an older edge left one.</summary>
     private async Task<AcmeAccountRecord> LoadOrCreateAccountAsync(IControlStore store, string contact, CancellationToken cancellationToken)
     {
@@ -240,8 +260,17 @@ internal sealed partial class AcmeCertificates
             LogSavedUnusable(_logger, AccountKeyPath, ex.Message);
         }
 
+        // Two edges (or the wildcard and an on-demand order) creating it at once: the store keeps the first, both get it.
         using var created = saved is null ? AccountKey.Create() : null;
         return await store.AddAcmeAccountAsync(DirectoryUrl, saved ?? created!.ExportPem(), null, contact, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An ACME client signed in with the account key; disposing it disposes the key.</summary>
+    internal sealed class AccountSession(AcmeClient client, AccountKey key) : IDisposable
+    {
+        public AcmeClient Client { get; } = client;
+
+        public void Dispose() => key.Dispose();
     }
 
     private static TimeSpan Shorter(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -1,8 +1,10 @@
 using System.Net;
+using Burrow.Acme.Challenges;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Edge.Certificates;
 
+// Event ids 5220-5229 and 5240-5241 (5230-5239 are the on-demand certificates'); the names are a contract.
 internal sealed partial class AcmeCertificates
 {
     [LoggerMessage(EventId = 5220, EventName = "AcmeDnsStarted", Level = LogLevel.Information,
@@ -29,13 +31,13 @@ internal sealed partial class AcmeCertificates
         Message = "ACME: the certificate or key from {Path} cannot be used ({Reason}); ordering a new one")]
     private static partial void LogSavedUnusable(ILogger logger, string path, string reason);
 
-    [LoggerMessage(EventId = 5226, EventName = "AcmeCertificatePickedUp", Level = LogLevel.Information,
-        Message = "ACME certificate for {Names} renewed by another edge installed from the control store, valid until {NotAfter:u}, issued by {Issuer}")]
-    private static partial void LogPickedUp(ILogger logger, string names, DateTime notAfter, string issuer);
+    [LoggerMessage(EventId = 5226, EventName = "AcmeDnsUpdateRoute", Level = LogLevel.Information,
+        Message = "DNS-01 through RFC 2136 updates to {Server} for the zone {Zone}, signed with the TSIG key {Key}; the edge runs no DNS server")]
+    private static partial void LogDnsUpdateRoute(ILogger logger, string server, string zone, TsigKey key);
 
-    [LoggerMessage(EventId = 5227, EventName = "AcmeCertificateImported", Level = LogLevel.Information,
-        Message = "ACME certificate {Path} imported into the control store for {Names} (the data directory's files are not read again)")]
-    private static partial void LogImported(ILogger logger, string path, string names);
+    [LoggerMessage(EventId = 5227, EventName = "AcmeChallengeCleanupFailed", Level = LogLevel.Warning,
+        Message = "ACME: the DNS-01 record for {Name} could not be removed: {Reason}; remove _acme-challenge.{Name} TXT by hand if it stays")]
+    private static partial void LogCleanupFailed(ILogger logger, string name, string reason);
 
     [LoggerMessage(EventId = 5228, EventName = "AcmeLeaseHeldElsewhere", Level = LogLevel.Debug,
         Message = "ACME: another edge holds the lease to order {Names}; waiting for its result in the control store")]
@@ -44,4 +46,12 @@ internal sealed partial class AcmeCertificates
     [LoggerMessage(EventId = 5229, EventName = "AcmeStoreFailed", Level = LogLevel.Warning,
         Message = "ACME: the control store failed while handling the certificate for {Names}: {Reason}")]
     private static partial void LogStoreFailed(ILogger logger, string names, string reason);
+
+    [LoggerMessage(EventId = 5240, EventName = "AcmeCertificatePickedUp", Level = LogLevel.Information,
+        Message = "ACME certificate for {Names} renewed by another edge installed from the control store, valid until {NotAfter:u}, issued by {Issuer}")]
+    private static partial void LogPickedUp(ILogger logger, string names, DateTime notAfter, string issuer);
+
+    [LoggerMessage(EventId = 5241, EventName = "AcmeCertificateImported", Level = LogLevel.Information,
+        Message = "ACME certificate {Path} imported into the control store for {Names} (the data directory's files are not read again)")]
+    private static partial void LogImported(ILogger logger, string path, string names);
 }

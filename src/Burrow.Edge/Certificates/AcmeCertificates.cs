@@ -17,11 +17,13 @@ namespace Burrow.Edge.Certificates;
 
 /// <summary>
 /// The edge's own certificate for <c>*.DOMAIN</c> and <c>DOMAIN</c> over ACME (<c>--acme-email</c>): runs the
-/// authoritative DNS server for the base domain, which answers the DNS-01 challenges, obtains the certificate in the
-/// background (or takes the one in the control store, which every edge of a cluster shares), installs it into
-/// <see cref="CertificateStore"/> without touching the listeners, and renews it at two thirds of its lifetime,
-/// retrying failures with a jittered exponential backoff while the old certificate keeps being served. One edge at a
-/// time orders, under a lease in the store; the others pick the stored result up (see docs/acme.md).
+/// authoritative DNS server for the base domain, which answers the DNS-01 challenges (or, with
+/// <c>--acme-dns-update</c>, puts them on another DNS server with RFC 2136 updates and runs none), obtains the
+/// certificate in the background (or takes the one in the control store, which every edge of a cluster shares),
+/// installs it into <see cref="CertificateStore"/> without touching the listeners, and renews it at two thirds of its
+/// lifetime, retrying failures with a jittered exponential backoff while the old certificate keeps being served. One
+/// edge at a time orders, under a lease in the store; the others pick the stored result up (see docs/acme.md). The
+/// account is shared with the on-demand certificates (OnDemand/).
 /// </summary>
 internal sealed partial class AcmeCertificates : IAsyncDisposable
 {
@@ -39,6 +41,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dns01Challenges _dns01;
+    private readonly DnsUpdateChallenges? _dnsUpdate;
     private readonly string _folder;
     private readonly string[] _names;
     private readonly string _namesText;
@@ -69,11 +72,29 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         _time = time;
         _logger = logger;
         _dns01 = new Dns01Challenges(options.Domain);
+        if (options.AcmeDnsUpdate is not null)
+        {
+            // Validate ran before the edge was built; a failure here is a caller that skipped it.
+            if (TryCreateDnsUpdate(options, out DnsUpdateOptions update) is { } error)
+            {
+                throw new ArgumentException(error, nameof(options));
+            }
+
+            DnsUpdate = update;
+            _dnsUpdate = new DnsUpdateChallenges(update, time);
+        }
+
         _folder = Path.Combine(options.DataDirectory, "acme", FolderName(options.AcmeDirectory));
         _names = [$"*.{options.Domain}", options.Domain];
         _namesText = string.Join(", ", _names);
-        PublicAddresses = options.PublicAddresses.Count > 0 ? options.PublicAddresses : DetectAddresses(options.DnsEndPoint);
+        PublicAddresses = _dnsUpdate is not null ? [] : options.PublicAddresses.Count > 0 ? options.PublicAddresses : DetectAddresses(options.DnsEndPoint);
     }
+
+    /// <summary>Where DNS-01 records go with RFC 2136 updates, when <c>--acme-dns-update</c> is given; then no DNS server runs.</summary>
+    public DnsUpdateOptions? DnsUpdate { get; }
+
+    /// <summary>The RFC 2136 route in words (server, zone, key name and algorithm; never the secret), for the banner.</summary>
+    public string? DnsUpdateRoute => DnsUpdate is { } u ? $"{u.Server} (zone {u.Zone}) with RFC 2136 updates signed by the TSIG key {u.Key}" : null;
 
     /// <summary>The addresses the DNS server answers A/AAAA with.</summary>
     public IReadOnlyList<IPAddress> PublicAddresses { get; }
@@ -93,63 +114,16 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
     /// <summary>What the certificate is doing, for <c>/healthz</c>.</summary>
     public AcmeStatus Status => _status;
 
-    /// <summary>
-    /// Checks the settings before anything listens: returns the <c>ERR_BURROW_5206</c> message, or <see langword="null"/>.
-    /// </summary>
-    public static string? Validate(EdgeOptions options)
-    {
-        string? Error(string what, string todo) => ErrorCodes.AcmeSettingsInvalid.ToError(what, todo.TrimEnd('.')).ToString();
-        if (!string.IsNullOrEmpty(options.TlsCertificatePath))
-        {
-            return Error("--tls-cert was given too", "Give either --tls-cert/--tls-key (your own certificate) or --acme-email (the edge gets one), not both.");
-        }
-
-        if (options.Domain == "localhost" || !options.Domain.Contains('.', StringComparison.Ordinal))
-        {
-            return Error($"the base domain '{options.Domain}' is not a public DNS name", "Give the domain delegated to this edge, e.g. --domain tunnel.example.com (an NS record for it pointing at this machine).");
-        }
-
-        if (options.DnsEndPoint is null)
-        {
-            return Error("the DNS server is off (--dns-addr off)", "The certificate for *.DOMAIN is proven with DNS-01 records the edge's own DNS server answers: give --dns-addr host:port (default 0.0.0.0:53).");
-        }
-
-        if (options.DnsEndPoint.Port == 0)
-        {
-            return Error("--dns-addr has port 0", "The DNS server needs a fixed port, 53 for a delegated zone (e.g. --dns-addr 0.0.0.0:53).");
-        }
-
-        if (!options.AcmeDirectory.IsAbsoluteUri || options.AcmeDirectory.Scheme != Uri.UriSchemeHttps)
-        {
-            return Error($"--acme-directory '{options.AcmeDirectory}' is not an https URL", "Give the CA's directory URL, e.g. https://acme-v02.api.letsencrypt.org/directory, or 'staging' for Let's Encrypt's staging CA.");
-        }
-
-        if (options.AcmeCaRootPath is { } roots)
-        {
-            try
-            {
-                if (LoadRoots(roots).Count == 0)
-                {
-                    return Error($"--acme-ca-root {roots} holds no PEM certificate", "Give a PEM file with the root certificate of the ACME server's HTTPS.");
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
-            {
-                return Error($"--acme-ca-root {roots} cannot be read ({ex.Message})", "Give a readable PEM file with the root certificate of the ACME server's HTTPS.");
-            }
-        }
-
-        if (options.PublicAddresses.Count == 0 && DetectAddresses(options.DnsEndPoint).Count == 0)
-        {
-            return Error("no address to answer A/AAAA queries with was found on this machine", "Give the edge's public address with --public-ip (repeatable, IPv4 and IPv6).");
-        }
-
-        return null;
-    }
-
     /// <summary>Binds the DNS server (a bind failure fails the start, naming --dns-addr) and starts the certificate loop.</summary>
     public void Start()
     {
+        if (DnsUpdate is { } update)
+        {
+            LogDnsUpdateRoute(_logger, update.Server, update.Zone, update.Key);
+            _loop = Task.Run(() => RunAsync(_stop.Token));
+            return;
+        }
+
         IPEndPoint endPoint = _options.DnsEndPoint!;
         var zone = new TunnelZone { Name = _options.Domain, Addresses = PublicAddresses };
         var dns = new AuthoritativeDnsServer(endPoint, new ZoneAnswerer(zone, _dns01));
@@ -187,7 +161,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private static X509Certificate2Collection Intermediates(X509Certificate2Collection chain, X509Certificate2 leaf)
+    internal static X509Certificate2Collection Intermediates(X509Certificate2Collection chain, X509Certificate2 leaf)
     {
         var intermediates = new X509Certificate2Collection();
         foreach (X509Certificate2 cert in chain)
@@ -221,7 +195,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         return wait;
     }
 
-    private static HttpClient CreateHttpClient(string? rootsPath)
+    internal static HttpClient CreateHttpClient(string? rootsPath)
     {
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) };
         if (rootsPath is not null)

@@ -24,6 +24,9 @@ internal sealed class CertificateStore
     private readonly ConcurrentDictionary<string, Lazy<SslStreamCertificateContext>> _byName = new(StringComparer.OrdinalIgnoreCase);
     private volatile SslStreamCertificateContext? _acme;
 
+    // ACME certificates of single reserved hostnames outside the wildcard (OnDemand/), by exact name.
+    private readonly ConcurrentDictionary<string, SslStreamCertificateContext> _hostnames = new(StringComparer.OrdinalIgnoreCase);
+
     private CertificateStore(string domain, SslStreamCertificateContext defaultContext, LocalCertificateAuthority? authority)
     {
         _domain = domain;
@@ -86,9 +89,28 @@ internal sealed class CertificateStore
         _acme = SslStreamCertificateContext.Create(usable, intermediates, offline: true);
     }
 
+    /// <summary>Serves <paramref name="leaf"/> for exactly <paramref name="hostname"/> from the next handshake on (an on-demand ACME certificate).</summary>
+    public void InstallHostname(string hostname, X509Certificate2 leaf, X509Certificate2Collection intermediates)
+    {
+        var usable = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
+        _hostnames[hostname] = SslStreamCertificateContext.Create(usable, intermediates, offline: true);
+    }
+
+    /// <summary>Stops serving the on-demand certificate of <paramref name="hostname"/> (its reservation is gone).</summary>
+    public void RemoveHostname(string hostname) => _hostnames.TryRemove(hostname, out _);
+
+    /// <summary>The on-demand ACME certificate installed for exactly <paramref name="hostname"/>, if any.</summary>
+    public X509Certificate2? HostnameCertificate(string hostname) =>
+        _hostnames.TryGetValue(hostname, out var context) ? context.TargetCertificate : null;
+
     /// <summary>The certificate to present for <paramref name="serverName"/> (the SNI, possibly empty).</summary>
     public SslStreamCertificateContext Select(string? serverName)
     {
+        if (!_hostnames.IsEmpty && serverName is not null && _hostnames.TryGetValue(serverName, out var own))
+        {
+            return own;
+        }
+
         // The wildcard covers one label only: deeper names keep the local CA's certificates.
         if (_acme is { } acme && (string.IsNullOrEmpty(serverName) || IsCoveredByWildcard(serverName)))
         {
@@ -112,7 +134,8 @@ internal sealed class CertificateStore
         })).Value;
     }
 
-    private bool IsCoveredByWildcard(string name) =>
+    /// <summary>Whether the ACME certificate for <c>*.DOMAIN</c> and <c>DOMAIN</c> covers <paramref name="name"/>.</summary>
+    internal bool IsCoveredByWildcard(string name) =>
         name.Equals(_domain, StringComparison.OrdinalIgnoreCase)
         || (IsUnderDomain(name) && name.IndexOf('.', StringComparison.Ordinal) == name.Length - _domain.Length - 1);
 

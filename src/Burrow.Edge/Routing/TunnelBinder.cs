@@ -1,6 +1,7 @@
 using System.Globalization;
 using Burrow.Edge.Access;
 using Burrow.Edge.Agents;
+using Burrow.Edge.Certificates.OnDemand;
 using Burrow.Edge.Policy;
 using Burrow.Edge.Policy.Loading;
 using Burrow.Edge.Tcp;
@@ -28,11 +29,14 @@ internal sealed partial class TunnelBinder
     private readonly TimeProvider _time;
     private readonly PolicyServices _policyServices;
     private readonly PinnedPolicies _pinned;
+    private readonly OnDemandCertificates? _onDemand;
 
     public TunnelBinder(
         EdgeOptions options, TunnelRegistry tunnels, EdgeEndpoints endpoints, BindAccess access, AuditTrail audit,
-        ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger, TimeProvider time, PolicyServices policyServices, PinnedPolicies pinned)
+        ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger, TimeProvider time, PolicyServices policyServices, PinnedPolicies pinned,
+        OnDemandCertificates? onDemand = null)
     {
+        _onDemand = onDemand;
         _policyServices = policyServices;
         _pinned = pinned;
         _time = time;
@@ -147,7 +151,14 @@ internal sealed partial class TunnelBinder
                 return Refuse(session, bind, ErrorCodes.HostnameTaken.ToError(requested), requested);
             }
 
-            return await AcceptPinnedAsync(session, bind, tunnel, pins, null, cancellationToken).ConfigureAwait(false);
+            BindResultMessage accepted = await AcceptPinnedAsync(session, bind, tunnel, pins, null, cancellationToken).ConfigureAwait(false);
+            // Only the account's own reservation, never a name a scope merely allows; a passthrough tls tunnel shows the upstream's certificate.
+            if (accepted.Error is null && reservation is not null && (tunnel.Proto == TunnelProtocols.Http || tunnel.TerminatesTls))
+            {
+                _onDemand?.Request(requested);
+            }
+
+            return accepted;
         }
 
         if (BindAccess.CheckRandomName(session) is { } scoped)

@@ -19,7 +19,8 @@ internal enum ClientHelloStatus
 
 /// <summary>
 /// Reads the SNI <c>server_name</c> of a TLS ClientHello from the first bytes of a connection, without
-/// terminating TLS. Only the first record is read (at most <see cref="MaxRecordLength"/> bytes of payload).
+/// terminating TLS, and whether its ALPN offers only <c>acme-tls/1</c> (an RFC 8737 validation: Kestrel's handshake
+/// callback does not show the offered protocols). Only the first record is read (at most <see cref="MaxRecordLength"/> bytes of payload).
 /// </summary>
 internal static class ClientHelloParser
 {
@@ -29,11 +30,15 @@ internal static class ClientHelloParser
     /// <summary>The most bytes the parser ever needs: a record header and the largest record.</summary>
     public const int MaxBytes = 5 + MaxRecordLength;
 
-    public static ClientHelloStatus TryParse(ReadOnlySequence<byte> data, out string? serverName)
+    private static ReadOnlySpan<byte> AcmeTls => "acme-tls/1"u8;
+
+    public static ClientHelloStatus TryParse(ReadOnlySequence<byte> data, out string? serverName) => TryParse(data, out serverName, out _);
+
+    public static ClientHelloStatus TryParse(ReadOnlySequence<byte> data, out string? serverName, out bool onlyAcmeTls)
     {
         if (data.IsSingleSegment)
         {
-            return TryParse(data.FirstSpan, out serverName);
+            return TryParse(data.FirstSpan, out serverName, out onlyAcmeTls);
         }
 
         int length = (int)Math.Min(data.Length, MaxBytes);
@@ -41,7 +46,7 @@ internal static class ClientHelloParser
         try
         {
             data.Slice(0, length).CopyTo(copy);
-            return TryParse(copy.AsSpan(0, length), out serverName);
+            return TryParse(copy.AsSpan(0, length), out serverName, out onlyAcmeTls);
         }
         finally
         {
@@ -49,9 +54,15 @@ internal static class ClientHelloParser
         }
     }
 
-    public static ClientHelloStatus TryParse(ReadOnlySpan<byte> data, out string? serverName)
+    public static ClientHelloStatus TryParse(ReadOnlySpan<byte> data, out string? serverName) => TryParse(data, out serverName, out _);
+
+    /// <param name="data">The first bytes of the connection.</param>
+    /// <param name="serverName">The SNI host name, lowercase, or <see langword="null"/>.</param>
+    /// <param name="onlyAcmeTls">Whether the ALPN extension lists exactly one protocol, <c>acme-tls/1</c>.</param>
+    public static ClientHelloStatus TryParse(ReadOnlySpan<byte> data, out string? serverName, out bool onlyAcmeTls)
     {
         serverName = null;
+        onlyAcmeTls = false;
         if (data.Length == 0)
         {
             return ClientHelloStatus.NeedMore;
@@ -119,6 +130,14 @@ internal static class ClientHelloParser
                 return ClientHelloStatus.Invalid;
             }
 
+            if (type == 16)
+            {
+                // application_layer_protocol_negotiation: a list of length-prefixed names (RFC 7301 section 3.1).
+                onlyAcmeTls = body.Length == 2 + 1 + AcmeTls.Length && BinaryPrimitives.ReadUInt16BigEndian(body) == 1 + AcmeTls.Length
+                    && body[2] == AcmeTls.Length && body[3..].SequenceEqual(AcmeTls);
+                continue;
+            }
+
             if (type != 0)
             {
                 continue;
@@ -146,11 +165,9 @@ internal static class ClientHelloParser
                     }
 
                     serverName = Encoding.ASCII.GetString(name).TrimEnd('.').ToLowerInvariant();
-                    return ClientHelloStatus.Complete;
+                    break;
                 }
             }
-
-            return ClientHelloStatus.Complete;
         }
 
         return ClientHelloStatus.Complete;

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Edge.Certificates;
+using Burrow.Edge.Certificates.OnDemand;
 using Burrow.Edge.Routing;
 using Burrow.Protocol.Messages;
 using Burrow.Protocol.Versioning;
@@ -20,16 +21,23 @@ internal sealed class HttpsHandshake
 
     private readonly CertificateStore _certificates;
     private readonly TunnelRegistry _tunnels;
+    private readonly AcmeChallengeResponder? _acme;
 
-    public HttpsHandshake(CertificateStore certificates, TunnelRegistry tunnels)
+    public HttpsHandshake(CertificateStore certificates, TunnelRegistry tunnels, AcmeChallengeResponder? acme = null)
     {
         _certificates = certificates;
         _tunnels = tunnels;
+        _acme = acme;
     }
 
     public ValueTask<SslServerAuthenticationOptions> OnConnectionAsync(TlsHandshakeCallbackContext context)
     {
         string? serverName = context.ClientHelloInfo.ServerName;
+        if (_acme?.ValidationHandshake(context.Connection, serverName) is { } validation)
+        {
+            return ValueTask.FromResult(validation);
+        }
+
         SslStreamCertificateContext certificate = _certificates.Select(serverName);
         if (string.IsNullOrEmpty(serverName)
             || _tunnels.FindByHost(serverName) is not { Proto: TunnelProtocols.Http, MutualTls: { } mutualTls } tunnel)

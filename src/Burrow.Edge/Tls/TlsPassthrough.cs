@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using Burrow.Edge.Agents;
+using Burrow.Edge.Certificates.OnDemand;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Routing;
 using Burrow.Edge.Tcp;
@@ -33,9 +34,11 @@ internal sealed partial class TlsPassthrough
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly EdgeTlsTermination _termination;
+    private readonly AcmeChallengeResponder? _acme;
 
-    public TlsPassthrough(TunnelRegistry tunnels, EdgeTlsTermination termination, ILogger<TlsPassthrough> logger, TimeProvider time)
+    public TlsPassthrough(TunnelRegistry tunnels, EdgeTlsTermination termination, ILogger<TlsPassthrough> logger, TimeProvider time, AcmeChallengeResponder? acme = null)
     {
+        _acme = acme;
         _time = time;
         _termination = termination;
         _tunnels = tunnels;
@@ -53,7 +56,8 @@ internal sealed partial class TlsPassthrough
         }
 
         Tunnel? tunnel = serverName.Length > 0 ? _tunnels.FindByHost(serverName) : null;
-        if (tunnel is null || tunnel.Proto != TunnelProtocols.Tls)
+        // The edge's own TLS-ALPN-01 validation goes to the edge's handshake even for a tls tunnel's name.
+        if (tunnel is null || tunnel.Proto != TunnelProtocols.Tls || _acme?.IsValidation(connection, serverName) == true)
         {
             await next(connection).ConfigureAwait(false);
             return;
@@ -74,7 +78,7 @@ internal sealed partial class TlsPassthrough
             {
                 ReadResult read = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = read.Buffer;
-                ClientHelloStatus status = ClientHelloParser.TryParse(buffer, out string? name);
+                ClientHelloStatus status = ClientHelloParser.TryParse(buffer, out string? name, out bool onlyAcmeTls);
                 if (status == ClientHelloStatus.NeedMore && !read.IsCompleted && !read.IsCanceled && buffer.Length < ClientHelloParser.MaxBytes)
                 {
                     // Nothing consumed, everything examined: the next read waits for more bytes.
@@ -89,6 +93,12 @@ internal sealed partial class TlsPassthrough
                     Log.NotAClientHello(_logger, connection.RemoteEndPoint);
                     connection.Abort();
                     return null;
+                }
+
+                if (onlyAcmeTls)
+                {
+                    // Read by the edge's handshake: Kestrel does not show the offered protocols.
+                    connection.Items[AcmeChallengeResponder.OnlyAcmeTlsItem] = true;
                 }
 
                 return name ?? "";

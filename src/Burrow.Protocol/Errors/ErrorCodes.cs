@@ -664,7 +664,7 @@ public static class ErrorCodes
     public static readonly ErrorCode AcmeChallengeFailed = new(
         5203, nameof(AcmeChallengeFailed), null,
         "The ACME server could not validate {0} with {1}: {2}.",
-        "For http-01 the name must reach this edge on port 80, for tls-alpn-01 on port 443, and for dns-01 the zone must be delegated to the edge's DNS server (--dns-addr); check DNS records and firewalls.");
+        "For http-01 the name must reach this edge on port 80, for tls-alpn-01 on port 443, and for dns-01 the zone must be delegated to the edge's DNS server (--dns-addr), or the zone's own server given with --acme-dns-update must be one the CA asks; check DNS records and firewalls.");
 
     /// <summary>5204: the ACME server could not be used (unreachable, or an answer that is not ACME). Args: the URL, the reason.</summary>
     public static readonly ErrorCode AcmeUnreachable = new(
@@ -683,6 +683,24 @@ public static class ErrorCodes
         5206, nameof(AcmeSettingsInvalid), null,
         "The edge cannot get certificates over ACME: {0}. {1}.",
         "ACME certificates (--acme-email) need a public base domain (--domain) delegated to the edge by an NS record, the edge's DNS server (--dns-addr) reachable on port 53, and no --tls-cert; see docs/acme.md.");
+
+    /// <summary>5207: a DNS server refused an RFC 2136 update. Args: the server, the record name, the RCODE, the TSIG error.</summary>
+    public static readonly ErrorCode DnsUpdateRefused = new(
+        5207, nameof(DnsUpdateRefused), null,
+        "The DNS server {0} refused the update of {1}: RCODE {2}, TSIG error {3}.",
+        "NOTAUTH with BADSIG means the secret differs from the server's, BADKEY that the server has no key of that name and algorithm, BADTIME that the clocks differ by more than the fudge; REFUSED means the key is not allowed to update the zone (allow-update or update-policy), NOTZONE that the record is not in the zone given with --acme-dns-zone.");
+
+    /// <summary>5208: a DNS server for RFC 2136 updates could not be used. Args: the server, the record name, the reason.</summary>
+    public static readonly ErrorCode DnsUpdateUnreachable = new(
+        5208, nameof(DnsUpdateUnreachable), null,
+        "The DNS server {0} could not be used for {1}: {2}.",
+        "Check the address and port given with --acme-dns-update, that the server listens there (UDP and TCP) and that no firewall drops the packets; the edge tries again later.");
+
+    /// <summary>5209: the RFC 2136 update settings cannot work. Args: what is wrong, what to do.</summary>
+    public static readonly ErrorCode DnsUpdateSettingsInvalid = new(
+        5209, nameof(DnsUpdateSettingsInvalid), null,
+        "The DNS update settings cannot work: {0}. {1}.",
+        "--acme-dns-update takes HOST[:PORT] of the zone's primary server, --acme-dns-tsig NAME:ALGORITHM:SECRET (hmac-sha256, hmac-sha512, ...; base64 secret) or --acme-dns-tsig-file a file as tsig-keygen prints it; see docs/acme.md.");
 
     /// <summary>5210: a private key in the control store does not open with this edge's store key. Args: the store's reason.</summary>
     public static readonly ErrorCode StoredKeyUnusable = new(
@@ -704,7 +722,8 @@ public static class ErrorCodes
         JwtMissing, JwtInvalid, OidcLoginRequired, OidcSignInFailed, IdentityProviderUnavailable,
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,
-        AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut, AcmeSettingsInvalid, StoredKeyUnusable,
+        AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut, AcmeSettingsInvalid,
+        DnsUpdateRefused, DnsUpdateUnreachable, DnsUpdateSettingsInvalid, StoredKeyUnusable,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,

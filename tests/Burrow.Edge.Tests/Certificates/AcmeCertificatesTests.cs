@@ -106,6 +106,41 @@ public sealed class AcmeCertificatesTests : IDisposable
         }
     }
 
+    [Fact]
+    public void The_rfc2136_route_needs_no_dns_server_and_its_settings_that_cannot_work_are_refused_with_5209()
+    {
+        const string Secret = "4xfEsnbr32nzTR1UK4kdjejZuI5S6xJt4PrYSy8+uLU=";
+        Directory.CreateDirectory(_dir);
+        string keyFile = Path.Combine(_dir, "update.key");
+        File.WriteAllText(keyFile, $"key \"burrow-acme\" {{\n\talgorithm hmac-sha512;\n\tsecret \"{Secret}\";\n}};\n");
+        EdgeOptions update = Options() with { DnsEndPoint = null, AcmeDnsUpdate = "ns1.example.net:5353", AcmeDnsTsigFile = keyFile };
+
+        // --dns-addr off is fine on this route: another server holds the records.
+        Assert.Null(AcmeCertificates.Validate(update));
+        Assert.Null(AcmeCertificates.TryCreateDnsUpdate(update with { AcmeDnsZone = "test" }, out var options));
+        Assert.Equal(("ns1.example.net", 5353, "test", "burrow-acme", "hmac-sha512"), (options.Host, options.Port, options.Zone, options.Key.Name, options.Key.Algorithm));
+        Assert.Null(AcmeCertificates.Validate(update with { AcmeDnsTsigFile = null, AcmeDnsTsig = "burrow-acme:" + Secret }));
+
+        Assert.Contains("no TSIG key", Code(update with { AcmeDnsTsigFile = null }), StringComparison.Ordinal);
+        Assert.Contains("both --acme-dns-tsig and --acme-dns-tsig-file", Code(update with { AcmeDnsTsig = "k:" + Secret }), StringComparison.Ordinal);
+        Assert.Contains("cannot be read", Code(update with { AcmeDnsTsigFile = Path.Combine(_dir, "missing.key") }), StringComparison.Ordinal);
+        Assert.Contains("hmac-md5", Code(update with { AcmeDnsTsigFile = null, AcmeDnsTsig = "k:hmac-md5:" + Secret }), StringComparison.Ordinal);
+        Assert.Contains("is not HOST[:PORT]", Code(update with { AcmeDnsUpdate = "ns1:99999" }), StringComparison.Ordinal);
+        Assert.Contains("is not in the zone example.org", Code(update with { AcmeDnsZone = "example.org" }), StringComparison.Ordinal);
+        Assert.Contains("without --acme-dns-update", Code(Options() with { AcmeDnsTsigFile = keyFile }), StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, Code(update with { AcmeDnsTsigFile = null, AcmeDnsTsig = "k:hmac-sha3:" + Secret }), StringComparison.Ordinal);
+        string withoutEmail = AcmeCertificates.Validate(update with { AcmeEmail = null })!;
+        Assert.StartsWith(ErrorCodes.AcmeSettingsInvalid.Code, withoutEmail, StringComparison.Ordinal);
+
+        static string Code(EdgeOptions options)
+        {
+            string? error = AcmeCertificates.Validate(options);
+            Assert.NotNull(error);
+            Assert.StartsWith(ErrorCodes.DnsUpdateSettingsInvalid.Code, error, StringComparison.Ordinal);
+            return error;
+        }
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task A_saved_certificate_due_for_renewal_is_served_and_kept_while_renewal_fails_and_retries_back_off()
     {

@@ -40,6 +40,26 @@ public sealed class ClientHelloParserTests
     }
 
     [Fact]
+    public async Task Hello_offering_only_acme_tls_is_recognised_as_a_tls_alpn_01_validation()
+    {
+        byte[] acme = await CaptureRealHelloAsync("app.customer.test", [new SslApplicationProtocol("acme-tls/1")]);
+        byte[] mixed = await CaptureRealHelloAsync("app.customer.test", [SslApplicationProtocol.Http11, new SslApplicationProtocol("acme-tls/1")]);
+        byte[] browser = await CaptureRealHelloAsync("app.customer.test", [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11]);
+
+        Assert.Equal(ClientHelloStatus.Complete, ClientHelloParser.TryParse(acme, out string? name, out bool onlyAcmeTls));
+        Assert.Equal("app.customer.test", name);
+        Assert.True(onlyAcmeTls);
+        // RFC 8737 section 3: the CA offers acme-tls/1 alone; anything else is an ordinary client.
+        Assert.Equal(ClientHelloStatus.Complete, ClientHelloParser.TryParse(mixed, out name, out onlyAcmeTls));
+        Assert.Equal("app.customer.test", name);
+        Assert.False(onlyAcmeTls);
+        Assert.Equal(ClientHelloStatus.Complete, ClientHelloParser.TryParse(browser, out _, out onlyAcmeTls));
+        Assert.False(onlyAcmeTls);
+        Assert.Equal(ClientHelloStatus.Complete, ClientHelloParser.TryParse(BuildHello("app.customer.test"), out _, out onlyAcmeTls));
+        Assert.False(onlyAcmeTls);
+    }
+
+    [Fact]
     public void Hello_without_sni_is_complete_with_no_name()
     {
         Assert.Equal(ClientHelloStatus.Complete, ClientHelloParser.TryParse(BuildHello(null), out string? name));
@@ -135,7 +155,7 @@ public sealed class ClientHelloParserTests
 
     private static byte[] U16(int value) => [(byte)(value >> 8), (byte)value];
 
-    private static async Task<byte[]> CaptureRealHelloAsync(string serverName)
+    private static async Task<byte[]> CaptureRealHelloAsync(string serverName, List<SslApplicationProtocol>? alpn = null)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -143,7 +163,7 @@ public sealed class ClientHelloParserTests
         await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
         using Socket server = await listener.AcceptSocketAsync();
         var ssl = new SslStream(client.GetStream());
-        Task handshake = ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = serverName });
+        Task handshake = ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = serverName, ApplicationProtocols = alpn });
 
         var received = new List<byte>();
         byte[] buffer = new byte[4096];

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Burrow.Acme.Tests.Bind;
 using Burrow.Acme.Tests.Pebble;
 using Burrow.EndToEnd.Tests.Harness;
 
@@ -13,6 +14,8 @@ namespace Burrow.EndToEnd.Tests.Acme;
 /// with Pebble resolving every name through the edge's own DNS server (<c>-dnsserver</c> = <c>--dns-addr</c>), so the
 /// wildcard is proven with DNS-01 TXT records the edge answers itself. curl and openssl then verify the chain the
 /// edge serves for a tunnel hostname against Pebble's root alone, and a restart reuses the certificate stored in the control store.
+/// The RFC 2136 route runs the same command with <c>--acme-dns-update</c> against a named the test starts, which
+/// Pebble then resolves through.
 /// </summary>
 public sealed class AcmeEdgeTests(ITestOutputHelper output)
 {
@@ -102,6 +105,68 @@ public sealed class AcmeEdgeTests(ITestOutputHelper output)
         Assert.NotEqual(0, exit);
         Assert.Contains("ERR_BURROW_5206", text, StringComparison.Ordinal);
         Assert.Contains("--dns-addr off", text, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task With_acme_dns_update_the_wildcard_is_proven_through_records_bind_holds_and_no_dns_port_is_bound()
+    {
+        Assert.SkipUnless(File.Exists(PebbleServer.Binary) && File.Exists(BindServer.Binary), "pebble or named is not installed (scripts/install-test-deps.sh)");
+        using var dir = new TempDirectory();
+        await using var bind = await BindServer.StartAsync();
+        await using var pebble = await PebbleServer.StartAsync(FreePorts.Tcp(), FreePorts.Tcp(), bind.EndPoint, 0, []);
+        string rootPath = Path.Combine(dir.Path, "pebble-root.pem");
+        await File.WriteAllTextAsync(rootPath, await pebble.Http.GetStringAsync(new Uri(pebble.ManagementUrl, "roots/0")));
+
+        // --dns-addr names a port this test holds: were the edge to bind it anyway, the start would fail.
+        int heldPort = FreePorts.TcpAndUdp();
+        using var held = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, heldPort));
+        string[] acme =
+        [
+            "--domain", BindServer.Zone, "--acme-email", "ops@burrow.test", "--acme-directory", pebble.DirectoryUrl.ToString(),
+            "--acme-ca-root", pebble.TlsCertificatePath, "--dns-addr", $"127.0.0.1:{I(heldPort)}",
+            "--acme-dns-update", $"127.0.0.1:{I(bind.Port)}", "--acme-dns-tsig-file", bind.UpdateKeyPath, .. EdgeRun.WithHealth,
+        ];
+
+        var clock = Stopwatch.StartNew();
+        await using var edge = await EdgeRun.StartAsync(Path.Combine(dir.Path, "edge"), extra: acme, logLevel: "info");
+        Assert.Contains($"DNS-01 records go to 127.0.0.1:{I(bind.Port)} (zone burrow.test) with RFC 2136 updates signed by the TSIG key burrow-acme (hmac-sha256)", edge.Process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("listening on 127.0.0.1:" + I(heldPort), edge.Process.Output, StringComparison.Ordinal);
+        try
+        {
+            await edge.Process.WaitForLineAsync(@"ACME certificate installed for \*\.burrow\.test, burrow\.test", TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine(edge.Process.Output);
+            output.WriteLine(bind.Log);
+            throw;
+        }
+
+        output.WriteLine($"time from burrow server start to served wildcard certificate through RFC 2136 to bind9: {clock.Elapsed.TotalSeconds:F2} s");
+        await AssertVerifiedAsync(edge.HttpsPort, rootPath, "x.burrow.test");
+        await AssertVerifiedAsync(edge.HttpsPort, rootPath, "burrow.test");
+        await AssertOpensslVerifiesAsync(edge.HttpsPort, rootPath, "some-tunnel.burrow.test");
+        Assert.Contains("updating zone 'burrow.test/IN': adding an RR at '_acme-challenge.burrow.test' TXT", bind.Log, StringComparison.Ordinal);
+        Assert.Contains("updating zone 'burrow.test/IN': deleting an RR at _acme-challenge.burrow.test TXT", bind.Log, StringComparison.Ordinal);
+        Assert.Empty(await Tools.DigTxtAsync(bind.Port, "_acme-challenge.burrow.test"));
+        using var health = JsonDocument.Parse(await new HttpClient().GetStringAsync(new Uri($"http://127.0.0.1:{I(edge.HealthPort)}/healthz")));
+        Assert.Equal("valid", health.RootElement.GetProperty("certificate").GetProperty("state").GetString());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Acme_dns_update_settings_that_cannot_work_are_refused_with_5209()
+    {
+        using var dir = new TempDirectory();
+        string[] common = ["server", "--domain", "tunnel.example.com", "--acme-email", "ops@example.com", "--data-dir", dir.Path, "--agent-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--http-addr", "off", "--admin-addr", "off"];
+        var (exit, text) = await BurrowProcess.RunToEndAsync([.. common, "--acme-dns-update", "127.0.0.1:5353"], timeout: TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, exit);
+        Assert.Contains("ERR_BURROW_5209", text, StringComparison.Ordinal);
+        Assert.Contains("has no TSIG key", text, StringComparison.Ordinal);
+
+        (exit, text) = await BurrowProcess.RunToEndAsync([.. common, "--acme-dns-update", "127.0.0.1:5353", "--acme-dns-tsig", "burrow-acme:hmac-md5:c2VjcmV0"], timeout: TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, exit);
+        Assert.Contains("ERR_BURROW_5209", text, StringComparison.Ordinal);
+        Assert.Contains("hmac-md5", text, StringComparison.Ordinal);
     }
 
     private static int Orders(string pebbleLog) => Regex.Count(pebbleLog, "POST /order-plz");
