@@ -12,6 +12,12 @@ internal sealed partial class AcmeCertificates
 {
     private string DirectoryUrl => _options.AcmeDirectory.ToString();
 
+    /// <summary>How long the ordering lease lasts without renewal (shared with the on-demand loops).</summary>
+    internal TimeSpan LeaseDuration => _options.AcmeLeaseDuration;
+
+    /// <summary>How often the store's rows are read again for what another edge did.</summary>
+    internal TimeSpan PollInterval => _options.AcmePollInterval;
+
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -88,17 +94,20 @@ internal sealed partial class AcmeCertificates
     private static AcmeStatus Waiting(X509Certificate2? current, string? error, DateTimeOffset? next) =>
         new(current is null ? "pending" : error is null ? "valid" : "renewal-failing", current?.NotAfter.ToUniversalTime(), error, next);
 
+    /// <summary>A failure in words with its code, as the logs, the store's row and the admin API show it.</summary>
+    internal static string Reason(Exception ex) => ex switch
+    {
+        AcmeException acme => $"{acme.Code.Code}: {acme.Message}",
+        StoreException { Kind: StoreErrorKind.CannotUnseal } sealedEx => $"{ErrorCodes.StoredKeyUnusable.Code}: {ErrorCodes.StoredKeyUnusable.FormatMessage(sealedEx.Message.TrimEnd('.'))}",
+        StoreException store => $"{ErrorCodes.StoreUnavailable.Code}: {store.Message}",
+        _ => $"{ex.GetType().Name}: {ex.Message}",
+    };
+
     private async Task<TimeSpan> FailedAsync(Exception ex, CancellationToken cancellationToken)
     {
         _failures++;
         TimeSpan wait = Backoff(_failures, ex as AcmeException, _time);
-        string reason = ex switch
-        {
-            AcmeException acme => $"{acme.Code.Code}: {acme.Message}",
-            StoreException { Kind: StoreErrorKind.CannotUnseal } sealedEx => $"{ErrorCodes.StoredKeyUnusable.Code}: {ErrorCodes.StoredKeyUnusable.FormatMessage(sealedEx.Message.TrimEnd('.'))}",
-            StoreException store => $"{ErrorCodes.StoreUnavailable.Code}: {store.Message}",
-            _ => $"{ex.GetType().Name}: {ex.Message}",
-        };
+        string reason = Reason(ex);
         DateTimeOffset next = _time.GetUtcNow() + wait;
         X509Certificate2? kept = _store.AcmeCertificate;
         _status = new AcmeStatus(kept is null ? "pending" : "renewal-failing", kept?.NotAfter.ToUniversalTime(), reason, next);
@@ -117,14 +126,20 @@ internal sealed partial class AcmeCertificates
         return wait;
     }
 
-    /// <summary>Orders while renewing the lease every third of its term; a lease lost (the store unreachable too long) stops the order.</summary>
-    private async Task<X509Certificate2> IssueUnderLeaseAsync(IControlStore store, CancellationToken cancellationToken)
+    private Task<X509Certificate2> IssueUnderLeaseAsync(IControlStore store, CancellationToken cancellationToken) =>
+        UnderLeaseAsync(_namesText, token => store.TryTakeCertificateLeaseAsync(_names, _holder, _options.AcmeLeaseDuration, token), token => IssueAsync(store, token), cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="order"/> while renewing the lease every third of its term; a lease lost (the store
+    /// unreachable too long, or taken over) stops the order. Shared with the on-demand loops.
+    /// </summary>
+    internal async Task<T> UnderLeaseAsync<T>(string names, Func<CancellationToken, Task<bool>> renew, Func<CancellationToken, Task<T>> order, CancellationToken cancellationToken)
     {
         using var ordering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task renewing = RenewLeaseAsync(store, ordering);
+        Task renewing = RenewLeaseAsync(names, renew, ordering);
         try
         {
-            return await IssueAsync(store, ordering.Token).ConfigureAwait(false);
+            return await order(ordering.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -137,7 +152,7 @@ internal sealed partial class AcmeCertificates
         }
     }
 
-    private async Task RenewLeaseAsync(IControlStore store, CancellationTokenSource ordering)
+    private async Task RenewLeaseAsync(string names, Func<CancellationToken, Task<bool>> renew, CancellationTokenSource ordering)
     {
         try
         {
@@ -147,12 +162,12 @@ internal sealed partial class AcmeCertificates
                 bool kept;
                 try
                 {
-                    kept = await store.TryTakeCertificateLeaseAsync(_names, _holder, _options.AcmeLeaseDuration, ordering.Token).ConfigureAwait(false);
+                    kept = await renew(ordering.Token).ConfigureAwait(false);
                 }
                 catch (StoreException ex)
                 {
                     // One missed renewal is not yet a lost lease: two more come before it runs out.
-                    LogStoreFailed(_logger, _namesText, ex.Message);
+                    LogStoreFailed(_logger, names, ex.Message);
                     continue;
                 }
 
@@ -273,5 +288,5 @@ internal sealed partial class AcmeCertificates
         public void Dispose() => key.Dispose();
     }
 
-    private static TimeSpan Shorter(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    internal static TimeSpan Shorter(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }
