@@ -178,6 +178,18 @@ public sealed record EdgeOptions
     /// </summary>
     public string? AcmeEmail { get; init; }
 
+    /// <summary>
+    /// How often the edge reads the ACME certificate's row in the control store, to install one another edge of the
+    /// cluster stored and to see its errors. Default 30 s; not a flag (tests shorten it).
+    /// </summary>
+    public TimeSpan AcmePollInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the lease that lets one edge order lasts without renewal (the holder renews it every third of it while it
+    /// orders; a crashed holder's runs out). Default 2 minutes; not a flag.
+    /// </summary>
+    public TimeSpan AcmeLeaseDuration { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The ACME directory URL. Default Let's Encrypt production.</summary>
     public Uri AcmeDirectory { get; init; } = LetsEncryptDirectory;
 

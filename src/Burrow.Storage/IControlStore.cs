@@ -149,4 +149,41 @@ public interface IControlStore : IAsyncDisposable
 
     /// <summary>Audit events matching the filter, newest first, at most <see cref="AuditQuery.Limit"/>.</summary>
     Task<IReadOnlyList<AuditEvent>> QueryAuditEventsAsync(AuditQuery query, CancellationToken cancellationToken = default);
+
+    // :: certificates and ACME accounts (shared by every edge of a cluster)
+
+    /// <summary>The ACME account for a CA's directory URL, its key opened, or <see langword="null"/>.</summary>
+    /// <exception cref="StoreException"><see cref="StoreErrorKind.CannotUnseal"/> when another store key sealed it.</exception>
+    Task<AcmeAccountRecord?> GetAcmeAccountAsync(string directoryUrl, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores the account key for a directory URL unless one is stored already, and returns the stored one: when two
+    /// edges create a key at once, both end up using the first.
+    /// </summary>
+    Task<AcmeAccountRecord> AddAcmeAccountAsync(string directoryUrl, string keyPem, string? accountUrl, string? contact, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the account's URL at the CA and its contact.</summary>
+    Task UpdateAcmeAccountAsync(string directoryUrl, string? accountUrl, string? contact, CancellationToken cancellationToken = default);
+
+    /// <summary>The certificate stored for these names (in any order), its private key opened, or <see langword="null"/>.</summary>
+    /// <exception cref="StoreException"><see cref="StoreErrorKind.CannotUnseal"/> when another store key sealed it.</exception>
+    Task<StoredCertificate?> GetCertificateAsync(IReadOnlyList<string> names, CancellationToken cancellationToken = default);
+
+    /// <summary>Every stored certificate (and certificate still being attempted), by names, without private keys.</summary>
+    Task<IReadOnlyList<StoredCertificate>> ListCertificatesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a certificate for its names, replacing the one there, sealing its key; clears the last error.</summary>
+    Task<StoredCertificate> SaveCertificateAsync(NewCertificate certificate, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a failed (or, with a <see langword="null"/> error, an uneventful) attempt to order for these names, and when the next one is due.</summary>
+    Task RecordCertificateAttemptAsync(IReadOnlyList<string> names, string? directoryUrl, string? lastError, DateTimeOffset? nextAttempt, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes, or extends, the lease that lets one holder (an edge process) order a certificate for these names until
+    /// <paramref name="duration"/> from now. Returns <see langword="false"/> while another holder's lease runs.
+    /// </summary>
+    Task<bool> TryTakeCertificateLeaseAsync(IReadOnlyList<string> names, string holder, TimeSpan duration, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives the lease up, if this holder has it.</summary>
+    Task ReleaseCertificateLeaseAsync(IReadOnlyList<string> names, string holder, CancellationToken cancellationToken = default);
 }

@@ -17,4 +17,7 @@ public enum StoreErrorKind
 
     /// <summary>An argument is not acceptable (an empty name, a port out of range, a malformed database address).</summary>
     Invalid,
+
+    /// <summary>A sealed private key does not open with this store's sealing key (another key sealed it), or is malformed (ERR_BURROW_5210).</summary>
+    CannotUnseal,
 }

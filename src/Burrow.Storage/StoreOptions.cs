@@ -18,4 +18,11 @@ public sealed record StoreOptions
 
     /// <summary>The clock for created/revoked times and expiry. Default the system clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Gives the 32-byte key private keys (ACME accounts, certificates) are sealed with before they are stored; called
+    /// once, when the first one is sealed or opened. Every edge sharing a database needs the same key. Without one the
+    /// store keeps no private keys (<see cref="StoreErrorKind.Invalid"/>).
+    /// </summary>
+    public Func<byte[]>? SealingKey { get; init; }
 }

@@ -249,15 +249,18 @@ internal static class ServerCommand
             Console.WriteLine($"Health   listening on {health}, GET /healthz");
         }
 
-        if (edge.Acme is { DnsUpdateRoute: { } route } viaUpdate)
+        if (edge.Acme is { } acme)
         {
-            Console.WriteLine($"DNS      DNS-01 records go to {route}; the edge runs no DNS server");
-            Console.WriteLine($"ACME     certificate for *.{edge.Domain} and {edge.Domain} from {options.AcmeDirectory} (DNS-01), kept in {viaUpdate.Folder}; until it is installed the local CA's certificate is served (the log says when)");
-        }
-        else if (edge.Acme is { } acme)
-        {
-            Console.WriteLine($"DNS      listening on {acme.DnsEndPoint} (UDP and TCP), authoritative for {edge.Domain}: A/AAAA {string.Join(", ", acme.PublicAddresses)}; delegate {edge.Domain} here with an NS record");
-            Console.WriteLine($"ACME     certificate for *.{edge.Domain} and {edge.Domain} from {options.AcmeDirectory} (DNS-01), kept in {acme.Folder}; until it is installed the local CA's certificate is served (the log says when)");
+            if (acme.DnsUpdateRoute is { } route)
+            {
+                Console.WriteLine($"DNS      DNS-01 records go to {route}; the edge runs no DNS server");
+            }
+            else
+            {
+                Console.WriteLine($"DNS      listening on {acme.DnsEndPoint} (UDP and TCP), authoritative for {edge.Domain}: A/AAAA {string.Join(", ", acme.PublicAddresses)}; delegate {edge.Domain} here with an NS record");
+            }
+
+            Console.WriteLine($"ACME     certificate for *.{edge.Domain} and {edge.Domain} from {options.AcmeDirectory} (DNS-01), kept in the control store (keys sealed with {Path.Combine(options.DataDirectory, "store.key")}); until it is installed the local CA's certificate is served (the log says when)");
             if (edge.OnDemand is { Enabled: true } onDemand)
             {
                 string where = onDemand.ChallengeType == "http-01" ? "answered on the HTTP listener (port 80 for a public CA)" : "answered on the HTTPS listener (port 443 for a public CA)";

@@ -51,6 +51,7 @@ internal sealed partial class ControlPlane : IAsyncDisposable
                 Database = _options.Database,
                 DataDirectory = _options.DataDirectory,
                 Time = _time,
+                SealingKey = LoadStoreKey,
             }, cancellationToken).ConfigureAwait(false);
             int version = await Store.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
             Log.StoreOpened(_logger, Store.Kind, Store.Description, version);
@@ -59,6 +60,17 @@ internal sealed partial class ControlPlane : IAsyncDisposable
         {
             throw Describe(ex);
         }
+    }
+
+    /// <summary>
+    /// The key private keys are sealed with in the store: <c>store.key</c> in the data directory, made on first use (the
+    /// first ACME account or certificate), so a database dump alone holds no usable key. Edges sharing a database copy it.
+    /// </summary>
+    private byte[] LoadStoreKey()
+    {
+        (byte[] key, string? notKept) = Certificates.DataDirectoryKey.LoadOrCreate(_options.DataDirectory, Certificates.AcmeCertificates.StoreKeyFile);
+        // A key for this process only would seal what no later start can open.
+        return notKept is null ? key : throw new StoreException(StoreErrorKind.Invalid, $"The store key cannot be kept in {notKept}");
     }
 
     /// <summary>

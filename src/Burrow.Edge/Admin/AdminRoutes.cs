@@ -41,6 +41,7 @@ internal sealed partial class AdminRoutes
         MapSessions(api);
         MapTraffic(api);
         MapAudit(api.MapGroup("/audit_events").WithTags("audit"));
+        MapCertificates(api);
         api.MapFallback((HttpContext context) => AdminErrors.NotFound("route", context.Request.Method + " " + context.Request.Path)).ExcludeFromDescription();
     }
 

@@ -10,6 +10,7 @@ using Burrow.Acme.Dns;
 using Burrow.Acme.Jws;
 using Burrow.Edge.Errors;
 using Burrow.Protocol.Errors;
+using Burrow.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Burrow.Edge.Certificates;
@@ -17,13 +18,18 @@ namespace Burrow.Edge.Certificates;
 /// <summary>
 /// The edge's own certificate for <c>*.DOMAIN</c> and <c>DOMAIN</c> over ACME (<c>--acme-email</c>): runs the
 /// authoritative DNS server for the base domain, which answers the DNS-01 challenges (or, with
-/// <c>--acme-dns-update</c>, puts them on another DNS server with RFC 2136 updates and runs none), obtains the certificate in the
-/// background (or reuses the one saved in the data directory while it has more than a third of its lifetime left),
+/// <c>--acme-dns-update</c>, puts them on another DNS server with RFC 2136 updates and runs none), obtains the
+/// certificate in the background (or takes the one in the control store, which every edge of a cluster shares),
 /// installs it into <see cref="CertificateStore"/> without touching the listeners, and renews it at two thirds of its
-/// lifetime, retrying failures with a jittered exponential backoff while the old certificate keeps being served.
+/// lifetime, retrying failures with a jittered exponential backoff while the old certificate keeps being served. One
+/// edge at a time orders, under a lease in the store; the others pick the stored result up (see docs/acme.md). The
+/// account is shared with the on-demand certificates (OnDemand/).
 /// </summary>
 internal sealed partial class AcmeCertificates : IAsyncDisposable
 {
+    /// <summary>The key file in the data directory private keys are sealed with in the control store.</summary>
+    public const string StoreKeyFile = "store.key";
+
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromHours(1);
 
@@ -39,14 +45,28 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
     private readonly string _folder;
     private readonly string[] _names;
     private readonly string _namesText;
+    private readonly Func<IControlStore> _controlStore;
+    private readonly string _holder = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+    private int _failures;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _accountKeyLock = new();
     private AuthoritativeDnsServer? _dns;
     private Task? _loop;
     private volatile AcmeStatus _status = new("pending", null, null, null);
 
-    public AcmeCertificates(EdgeOptions options, CertificateStore store, TimeProvider time, ILogger<AcmeCertificates> logger)
+    public AcmeCertificates(EdgeOptions options, CertificateStore store, Access.ControlPlane controlPlane, TimeProvider time, ILogger<AcmeCertificates> logger)
+        : this(options, store, () => controlPlane.Store ?? throw new InvalidOperationException("ACME certificates need the control store."), time, logger)
     {
+    }
+
+    /// <summary>Over a store opened by the caller (tests; several instances on one database act as a cluster's edges).</summary>
+    internal AcmeCertificates(EdgeOptions options, CertificateStore store, IControlStore controlStore, TimeProvider time, ILogger<AcmeCertificates> logger)
+        : this(options, store, () => controlStore, time, logger)
+    {
+    }
+
+    private AcmeCertificates(EdgeOptions options, CertificateStore store, Func<IControlStore> controlStore, TimeProvider time, ILogger<AcmeCertificates> logger)
+    {
+        _controlStore = controlStore;
         _options = options;
         _store = store;
         _time = time;
@@ -82,8 +102,14 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
     /// <summary>Where the DNS server listens, once started.</summary>
     public IPEndPoint? DnsEndPoint => _dns?.EndPoint;
 
-    /// <summary>Where the account key and the certificate are kept.</summary>
+    /// <summary>Where an edge before the control store kept the account key and the certificate: imported once from there.</summary>
     public string Folder => _folder;
+
+    /// <summary>The names of the certificate: <c>*.DOMAIN</c> and <c>DOMAIN</c>.</summary>
+    public IReadOnlyList<string> Names => _names;
+
+    /// <summary>Who this edge process is when it holds the ordering lease.</summary>
+    public string Holder => _holder;
 
     /// <summary>What the certificate is doing, for <c>/healthz</c>.</summary>
     public AcmeStatus Status => _status;
@@ -133,129 +159,6 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
 
         _dns?.Dispose();
         _stop.Dispose();
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        int failures = 0;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            TimeSpan wait;
-            try
-            {
-                X509Certificate2? current = _store.AcmeCertificate;
-                if (current is null && LoadSaved() is { } saved)
-                {
-                    _store.InstallAcme(saved.Leaf, saved.Intermediates);
-                    current = _store.AcmeCertificate!;
-                    DateTime notAfter = current.NotAfter.ToUniversalTime();
-                    string issuer = current.Issuer;
-                    _status = new AcmeStatus("valid", notAfter, null, null);
-                    LogReused(_logger, _namesText, notAfter, issuer);
-                }
-
-                if (current is null || _time.GetUtcNow() >= RenewalTime(current))
-                {
-                    current = await IssueAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                failures = 0;
-                _status = new AcmeStatus("valid", current.NotAfter.ToUniversalTime(), null, null);
-                wait = RenewalTime(current) - _time.GetUtcNow();
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                failures++;
-                wait = Backoff(failures, ex as AcmeException);
-                string reason = ex is AcmeException acme ? $"{acme.Code.Code}: {acme.Message}" : $"{ex.GetType().Name}: {ex.Message}";
-                DateTimeOffset next = _time.GetUtcNow() + wait;
-                X509Certificate2? kept = _store.AcmeCertificate;
-                _status = new AcmeStatus(kept is null ? "pending" : "renewal-failing", kept?.NotAfter.ToUniversalTime(), reason, next);
-                string meanwhile = kept is null ? "the local CA's certificate is served until then" : $"the current certificate (until {kept.NotAfter.ToUniversalTime():u}) is kept";
-                LogFailed(_logger, _namesText, reason, failures, next, meanwhile);
-            }
-
-            await Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestSleep ? LongestSleep : wait, _time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<X509Certificate2> IssueAsync(CancellationToken cancellationToken)
-    {
-        long started = _time.GetTimestamp();
-        LogOrdering(_logger, _namesText, _options.AcmeDirectory);
-        Directory.CreateDirectory(_folder);
-        using var http = CreateHttpClient(_options.AcmeCaRootPath);
-        using var key = LoadOrCreateAccountKey();
-        var client = new AcmeClient(http, new AcmeClientOptions { Directory = _options.AcmeDirectory }, key, _time);
-        await client.CreateAccountAsync([$"mailto:{_options.AcmeEmail}"], agreeToTerms: true, cancellationToken).ConfigureAwait(false);
-        IChallengeSolver solver = _dnsUpdate is not null ? _dnsUpdate : _dns01;
-        var issuer = new AcmeIssuer(client, [solver], (name, ex) => LogCleanupFailed(_logger, name, ex is AcmeException acme ? $"{acme.Code.Code}: {acme.Message}" : ex.Message));
-        IssuedCertificate issued = await issuer.IssueAsync(_names, CertificateKeyKind.EcdsaP256, cancellationToken).ConfigureAwait(false);
-
-        // Saved before it is served: a restart finds what is being served.
-        OwnerOnlyFile.WriteAllText(KeyPath, issued.KeyPem);
-        OwnerOnlyFile.WriteAllText(CertificatePath, issued.ChainPem);
-        using var leaf = issued.LoadLeaf();
-        var chain = issued.LoadChain();
-        _store.InstallAcme(leaf, Intermediates(chain, leaf));
-        X509Certificate2 installed = _store.AcmeCertificate!;
-        DateTime until = installed.NotAfter.ToUniversalTime();
-        string by = installed.Issuer;
-        double seconds = _time.GetElapsedTime(started).TotalSeconds;
-        LogInstalled(_logger, _namesText, until, by, seconds);
-        return installed;
-    }
-
-    private string KeyPath => Path.Combine(_folder, $"{_options.Domain}.key");
-
-    private string CertificatePath => Path.Combine(_folder, $"{_options.Domain}.pem");
-
-    private string AccountKeyPath => Path.Combine(_folder, "account.key");
-
-    /// <summary>The account key for this CA, created on first use; shared with on-demand issuance (OnDemand/), hence the lock.</summary>
-    internal AccountKey LoadOrCreateAccountKey()
-    {
-        lock (_accountKeyLock)
-        {
-            if (File.Exists(AccountKeyPath))
-            {
-                return AccountKey.FromPem(File.ReadAllText(AccountKeyPath));
-            }
-
-            Directory.CreateDirectory(_folder);
-            var key = AccountKey.Create();
-            OwnerOnlyFile.WriteAllText(AccountKeyPath, key.ExportPem());
-            return key;
-        }
-    }
-
-    /// <summary>The saved certificate, when it covers the names and has not expired (the loop renews it when it has less than a third of its lifetime left).</summary>
-    private (X509Certificate2 Leaf, X509Certificate2Collection Intermediates)? LoadSaved()
-    {
-        if (!File.Exists(CertificatePath) || !File.Exists(KeyPath))
-        {
-            return null;
-        }
-
-        try
-        {
-            var leaf = X509Certificate2.CreateFromPemFile(CertificatePath, KeyPath);
-            // Any saved certificate still valid is served at once; past two thirds of its lifetime it is renewed right away.
-            if (!leaf.MatchesHostname(_options.Domain) || !leaf.MatchesHostname("x." + _options.Domain) || _time.GetUtcNow() >= leaf.NotAfter.ToUniversalTime())
-            {
-                leaf.Dispose();
-                return null;
-            }
-
-            var chain = new X509Certificate2Collection();
-            chain.ImportFromPemFile(CertificatePath);
-            return (leaf, Intermediates(chain, leaf));
-        }
-        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
-        {
-            LogSavedUnusable(_logger, CertificatePath, ex.Message);
-            return null;
-        }
     }
 
     internal static X509Certificate2Collection Intermediates(X509Certificate2Collection chain, X509Certificate2 leaf)
@@ -372,43 +275,4 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         string raw = directory.IsDefaultPort ? directory.Host + directory.AbsolutePath : $"{directory.Host}_{directory.Port}{directory.AbsolutePath}";
         return new string(raw.TrimEnd('/').Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_').ToArray());
     }
-
-    [LoggerMessage(EventId = 5220, EventName = "AcmeDnsStarted", Level = LogLevel.Information,
-        Message = "DNS server for {Zone} listening on {EndPoint} (UDP and TCP), answering A/AAAA with {Addresses} and the DNS-01 challenges")]
-    private static partial void LogDnsStarted(ILogger logger, IPEndPoint endPoint, string zone, string addresses);
-
-    [LoggerMessage(EventId = 5221, EventName = "AcmeOrdering", Level = LogLevel.Information,
-        Message = "ACME: ordering a certificate for {Names} from {Directory} (DNS-01)")]
-    private static partial void LogOrdering(ILogger logger, string names, Uri directory);
-
-    [LoggerMessage(EventId = 5222, EventName = "AcmeCertificateInstalled", Level = LogLevel.Information,
-        Message = "ACME certificate installed for {Names}, valid until {NotAfter:u}, issued by {Issuer}, in {Seconds:F1} s")]
-    private static partial void LogInstalled(ILogger logger, string names, DateTime notAfter, string issuer, double seconds);
-
-    [LoggerMessage(EventId = 5223, EventName = "AcmeCertificateReused", Level = LogLevel.Information,
-        Message = "ACME certificate reused from the data directory for {Names}, valid until {NotAfter:u}, issued by {Issuer}")]
-    private static partial void LogReused(ILogger logger, string names, DateTime notAfter, string issuer);
-
-    [LoggerMessage(EventId = 5224, EventName = "AcmeCertificateFailed", Level = LogLevel.Warning,
-        Message = "ACME certificate for {Names} not obtained: {Reason}; attempt {Failures}, next at {Next:u}; {Meanwhile}")]
-    private static partial void LogFailed(ILogger logger, string names, string reason, int failures, DateTimeOffset next, string meanwhile);
-
-    [LoggerMessage(EventId = 5226, EventName = "AcmeDnsUpdateRoute", Level = LogLevel.Information,
-        Message = "DNS-01 through RFC 2136 updates to {Server} for the zone {Zone}, signed with the TSIG key {Key}; the edge runs no DNS server")]
-    private static partial void LogDnsUpdateRoute(ILogger logger, string server, string zone, TsigKey key);
-
-    [LoggerMessage(EventId = 5227, EventName = "AcmeChallengeCleanupFailed", Level = LogLevel.Warning,
-        Message = "ACME: the DNS-01 record for {Name} could not be removed: {Reason}; remove _acme-challenge.{Name} TXT by hand if it stays")]
-    private static partial void LogCleanupFailed(ILogger logger, string name, string reason);
-
-    [LoggerMessage(EventId = 5225, EventName = "AcmeSavedCertificateUnusable", Level = LogLevel.Warning,
-        Message = "ACME: the saved certificate {Path} cannot be used ({Reason}); ordering a new one")]
-    private static partial void LogSavedUnusable(ILogger logger, string path, string reason);
-}
-
-/// <summary>The ACME certificate's state: <c>pending</c> (none yet), <c>valid</c>, or <c>renewal-failing</c>, with the last error and the next attempt.</summary>
-internal sealed record AcmeStatus(string State, DateTime? NotAfter, string? Error, DateTimeOffset? NextAttempt)
-{
-    /// <summary>Whether <c>/healthz</c> reports the edge degraded: public clients do not trust what it serves yet, or renewal keeps failing.</summary>
-    public bool Degraded => State != "valid";
 }

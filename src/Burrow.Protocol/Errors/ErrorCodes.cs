@@ -702,6 +702,12 @@ public static class ErrorCodes
         "The DNS update settings cannot work: {0}. {1}.",
         "--acme-dns-update takes HOST[:PORT] of the zone's primary server, --acme-dns-tsig NAME:ALGORITHM:SECRET (hmac-sha256, hmac-sha512, ...; base64 secret) or --acme-dns-tsig-file a file as tsig-keygen prints it; see docs/acme.md.");
 
+    /// <summary>5210: a private key in the control store does not open with this edge's store key. Args: the store's reason.</summary>
+    public static readonly ErrorCode StoredKeyUnusable = new(
+        5210, nameof(StoredKeyUnusable), null,
+        "A private key in the control store cannot be opened: {0}.",
+        "Private keys (ACME account, certificates) are sealed with the store key in <data-dir>/store.key: every edge sharing a database needs the same file. Copy it from the edge that stored the key; see docs/acme.md for a lost key.");
+
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
@@ -717,7 +723,7 @@ public static class ErrorCodes
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,
         AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut, AcmeSettingsInvalid,
-        DnsUpdateRefused, DnsUpdateUnreachable, DnsUpdateSettingsInvalid,
+        DnsUpdateRefused, DnsUpdateUnreachable, DnsUpdateSettingsInvalid, StoredKeyUnusable,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,

@@ -15,11 +15,13 @@ internal sealed partial class SqlControlStore : IControlStore
 {
     private readonly SqlDialect _dialect;
     private readonly TimeProvider _time;
+    private readonly Secrets.SecretSealer _sealer;
 
-    private SqlControlStore(SqlDialect dialect, TimeProvider time)
+    private SqlControlStore(SqlDialect dialect, TimeProvider time, Func<byte[]>? sealingKey)
     {
         _dialect = dialect;
         _time = time;
+        _sealer = new Secrets.SecretSealer(sealingKey);
     }
 
     public StoreKind Kind => _dialect.Kind;
@@ -48,7 +50,7 @@ internal sealed partial class SqlControlStore : IControlStore
             throw;
         }
 
-        return new SqlControlStore(dialect, options.Time);
+        return new SqlControlStore(dialect, options.Time, options.SealingKey);
     }
 
     public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default) =>

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Burrow.Acme.Client;
 using Burrow.Edge.Certificates;
 using Burrow.Protocol.Errors;
+using Burrow.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -147,7 +148,9 @@ public sealed class AcmeCertificatesTests : IDisposable
         int closedPort = FreeTcpPort();
         var options = Options(dnsPort: FreeTcpPort(), directory: new Uri($"https://127.0.0.1:{closedPort}/dir"));
         var store = CertificateStore.Create(options, time);
-        await using var acme = new AcmeCertificates(options, store, time, NullLogger<AcmeCertificates>.Instance);
+        await using var controlStore = await ControlStore.OpenAsync(new StoreOptions { DataDirectory = _dir, Time = time, SealingKey = () => new byte[32] });
+        await using var acme = new AcmeCertificates(options, store, controlStore, time, NullLogger<AcmeCertificates>.Instance);
+        // Written by an edge from before the control store: imported, then served while its renewal fails.
         using var saved = Wildcard(time.GetUtcNow().AddDays(-80), time.GetUtcNow().AddDays(10));
         Directory.CreateDirectory(acme.Folder);
         await File.WriteAllTextAsync(Path.Combine(acme.Folder, Domain + ".pem"), saved.ExportCertificatePem());
@@ -176,6 +179,12 @@ public sealed class AcmeCertificatesTests : IDisposable
         Assert.True(time.GetUtcNow() - failedAt >= TimeSpan.FromSeconds(12), "retried before the backoff");
         Assert.InRange((second.NextAttempt!.Value - time.GetUtcNow()).TotalSeconds, 22, 36);
         Assert.Equal(saved.Thumbprint, store.Select(Domain).TargetCertificate.Thumbprint);
+
+        // The store holds the imported certificate and the error every edge of a cluster sees.
+        StoredCertificate row = (await controlStore.ListCertificatesAsync()).Single();
+        Assert.Equal(saved.SerialNumber, row.Serial);
+        Assert.StartsWith(ErrorCodes.AcmeUnreachable.Code, row.LastError, StringComparison.Ordinal);
+        Assert.Equal(second.NextAttempt!.Value.ToUnixTimeMilliseconds(), row.NextAttempt!.Value.ToUnixTimeMilliseconds()); // kept to the millisecond
     }
 
     private static async Task<AcmeStatus> WaitForAsync(AcmeCertificates acme, Func<AcmeStatus, bool> condition)

@@ -13,7 +13,7 @@ namespace Burrow.EndToEnd.Tests.Acme;
 /// Issue 14's one command against Debian's pebble on loopback: <c>burrow server --domain burrow.test --acme-email ...</c>
 /// with Pebble resolving every name through the edge's own DNS server (<c>-dnsserver</c> = <c>--dns-addr</c>), so the
 /// wildcard is proven with DNS-01 TXT records the edge answers itself. curl and openssl then verify the chain the
-/// edge serves for a tunnel hostname against Pebble's root alone, and a restart reuses the saved certificate.
+/// edge serves for a tunnel hostname against Pebble's root alone, and a restart reuses the certificate stored in the control store.
 /// The RFC 2136 route runs the same command with <c>--acme-dns-update</c> against a named the test starts, which
 /// Pebble then resolves through.
 /// </summary>
@@ -64,16 +64,23 @@ public sealed class AcmeEdgeTests(ITestOutputHelper output)
         }
 
         Assert.Equal(1, Orders(pebble.Log));
-        string keyFile = Directory.GetFiles(Path.Combine(dataDir, "acme"), "burrow.test.key", SearchOption.AllDirectories).Single();
+        // The key is in the store, sealed with the owner-only store key; no PEM private key anywhere in the database.
+        string storeKey = Path.Combine(dataDir, "store.key");
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(storeKey));
         }
 
-        // Restart: the saved certificate is served again at once, and no new order reaches Pebble.
+        Assert.False(Directory.Exists(Path.Combine(dataDir, "acme")), "certificate files were written to the data directory");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        string database = string.Concat(Directory.GetFiles(dataDir, "burrow.db*").Select(f => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f))));
+        Assert.Contains("Pebble Intermediate CA", database, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", database, StringComparison.Ordinal);
+
+        // Restart: the stored certificate is served again at once, and no new order reaches Pebble.
         await using (var again = await EdgeRun.StartAsync(dataDir, extra: acme, logLevel: "info"))
         {
-            await again.Process.WaitForLineAsync(@"ACME certificate reused from the data directory for \*\.burrow\.test", TimeSpan.FromSeconds(30));
+            await again.Process.WaitForLineAsync(@"ACME certificate reused from the control store for \*\.burrow\.test", TimeSpan.FromSeconds(30));
             await AssertVerifiedAsync(again.HttpsPort, rootPath, "x.burrow.test");
             Assert.DoesNotContain("ACME: ordering", again.Process.Output, StringComparison.Ordinal);
         }

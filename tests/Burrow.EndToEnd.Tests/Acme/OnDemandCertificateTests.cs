@@ -40,8 +40,18 @@ public sealed class OnDemandCertificateTests(ITestOutputHelper output) : IAsyncD
         output.WriteLine(PebbleValidations(pebble.Log, "app.customer.test"));
         Assert.NotEmpty(PebbleValidations(pebble.Log, "app.customer.test"));
         Assert.Equal(2, Orders(pebble.Log));
-        string key = Directory.GetFiles(Path.Combine(edge.DataDir, "acme"), "app.customer.test.key", SearchOption.AllDirectories).Single();
-        Assert.EndsWith(Path.Combine("hostnames", "app.customer.test.key"), key, StringComparison.Ordinal);
+        // Kept in the control store beside the wildcard (no files), and listed by burrow admin certs with its state.
+        Assert.False(Directory.Exists(Path.Combine(edge.DataDir, "acme")), "certificate files were written to the data directory");
+        AdminCli.Result certs = await AdminCli.RunAsync(edge, "certs", "--json");
+        Assert.True(certs.ExitCode == 0, certs.Output);
+        System.Text.Json.JsonElement custom = certs.Json.EnumerateArray().Single(c => c.GetProperty("names")[0].GetString() == "app.customer.test");
+        Assert.Equal("valid", custom.GetProperty("state").GetString());
+        Assert.Equal("acme", custom.GetProperty("source").GetString());
+        Assert.Contains("Pebble Intermediate CA", custom.GetProperty("issuer").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, certs.Json.GetArrayLength());
+        string table = (await AdminCli.RunAsync(edge, "certs")).Stdout;
+        output.WriteLine(table);
+        Assert.Contains("app.customer.test", table, StringComparison.Ordinal);
 
         // A name the token's scope allows but nobody reserved: served (with the local CA's certificate), never ordered.
         AdminCli.Result token = await AdminCli.RunAsync(edge, "token", "create", "--name", "free", "--hostname", "free.customer.test", "--json");
@@ -69,7 +79,7 @@ public sealed class OnDemandCertificateTests(ITestOutputHelper output) : IAsyncD
         await edge.DisposeAsync();
         _running.Remove(edge);
         await using var again = await EdgeRun.StartAsync(edge.DataDir, token: null, extra: EdgeArgs(null), httpsAddr: $"127.0.0.1:{I(edge.HttpsPort)}", httpAddr: $"127.0.0.1:{I(edge.HttpPort)}", logLevel: "info");
-        await again.Process.WaitForLineAsync(@"ACME certificate reused from the data directory for app\.customer\.test", TimeSpan.FromSeconds(30));
+        await again.Process.WaitForLineAsync(@"ACME certificate reused from the control store for app\.customer\.test", TimeSpan.FromSeconds(30));
         await using var back = await StartAgentAsync(again, upstream, "app.customer.test", edge.Token);
         await AssertServedThroughVerifiedTlsAsync(again, root, "app.customer.test");
         Assert.Equal(2, Orders(pebble.Log));
@@ -117,6 +127,14 @@ public sealed class OnDemandCertificateTests(ITestOutputHelper output) : IAsyncD
         Assert.True(exit == 0, $"curl exited {exit}: {errors}");
         Assert.Equal("hello from upstream", body);
         Assert.Contains(name, pebble.Log, StringComparison.Ordinal);
+
+        // The failure is in the store: burrow admin certs shows the name pending with the error and the next attempt.
+        AdminCli.Result certs = await AdminCli.RunAsync(edge, "certs", "--json");
+        Assert.True(certs.ExitCode == 0, certs.Output);
+        System.Text.Json.JsonElement pending = certs.Json.EnumerateArray().Single(c => c.GetProperty("names")[0].GetString() == name);
+        Assert.Equal("pending", pending.GetProperty("state").GetString());
+        Assert.StartsWith("ERR_BURROW_5203", pending.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.True(pending.GetProperty("next_attempt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddSeconds(-5));
     }
 
     private string[] EdgeArgs(string? challenge) =>

@@ -108,4 +108,60 @@ public sealed class AdminPageTests : IClassFixture<BrowserFixture>
         await agent.Process.WaitForLineAsync("ERR_BURROW_8007", TimeSpan.FromSeconds(30));
         await Expect(sessionRow).ToHaveCountAsync(0, new LocatorAssertionsToHaveCountOptions { Timeout = 30_000 });
     }
+
+    [Fact]
+    public async Task The_certificates_section_shows_each_certificate_with_its_state_and_last_error_and_follows_the_store()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using var edge = await EdgeRun.StartAsync();
+
+        // What edges ordering over ACME leave in the store, written the way they write it (a second process on the SQLite file).
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        byte[] storeKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        await using var store = await Burrow.Storage.ControlStore.OpenAsync(new Burrow.Storage.StoreOptions { DataDirectory = edge.DataDir, SealingKey = () => storeKey }, ct);
+        await store.SaveCertificateAsync(Row(["*.tunnel.test", "tunnel.test"], now), ct);
+        await store.SaveCertificateAsync(Row(["app.customer.test"], now), ct);
+        await store.RecordCertificateAttemptAsync(["app.customer.test"], null, "ERR_BURROW_5204: The ACME server at https://ca.test/dir could not be used: connection refused.", now.AddMinutes(5), ct);
+
+        await using IBrowserContext context = await _browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1500, Height = 1000 } });
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(edge.AdminUrl!);
+        await page.FillAsync("#api-key", edge.ApiKey!);
+        await page.ClickAsync("#login-submit");
+
+        ILocator wildcard = page.Locator("#certificates tbody tr", new PageLocatorOptions { HasText = "*.tunnel.test, tunnel.test" });
+        await Expect(wildcard).ToHaveCountAsync(1);
+        await Expect(wildcard.Locator("td").Nth(1)).ToHaveTextAsync("valid");
+        await Expect(wildcard.Locator("td").Nth(1)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("state-valid"));
+        await Expect(wildcard.Locator("td").Nth(2)).ToHaveTextAsync("CN=Test CA");
+        await Expect(wildcard.Locator("td").Nth(4)).ToHaveTextAsync("-");
+
+        ILocator custom = page.Locator("#certificates tbody tr", new PageLocatorOptions { HasText = "app.customer.test" });
+        await Expect(custom.Locator("td").Nth(1)).ToHaveTextAsync("renewal-failing");
+        await Expect(custom.Locator("td").Nth(1)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("state-renewal-failing"));
+        await Expect(custom.Locator("td").Nth(4)).ToContainTextAsync("ERR_BURROW_5204");
+        await Expect(custom.Locator("td").Nth(5)).Not.ToBeEmptyAsync();
+
+        // A first order failing on any edge shows up within a poll, without a reload; the key never reaches the page.
+        await store.RecordCertificateAttemptAsync(["new.customer.test"], "https://ca.test/dir", "ERR_BURROW_5203: The ACME server could not validate new.customer.test with http-01.", now.AddSeconds(30), ct);
+        ILocator pending = page.Locator("#certificates tbody tr", new PageLocatorOptions { HasText = "new.customer.test" });
+        await Expect(pending.Locator("td").Nth(1)).ToHaveTextAsync("pending", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+        await Expect(pending.Locator("td").Nth(4)).ToContainTextAsync("ERR_BURROW_5203");
+        await Expect(page.Locator("#certificates tbody tr")).ToHaveCountAsync(3);
+        Assert.DoesNotContain("PRIVATE KEY", await page.ContentAsync(), StringComparison.Ordinal);
+        await page.Locator("#certificates").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "admin-certificates.png") });
+    }
+
+    private static Burrow.Storage.NewCertificate Row(string[] names, DateTimeOffset now) => new()
+    {
+        Names = names,
+        DirectoryUrl = "https://ca.test/dir",
+        Issuer = "CN=Test CA",
+        Serial = "01",
+        NotBefore = now.AddDays(-1),
+        NotAfter = now.AddDays(89),
+        ChainPem = "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+        KeyPem = "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n",
+        NextAttempt = now.AddDays(59),
+    };
 }

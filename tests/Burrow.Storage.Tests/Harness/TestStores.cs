@@ -15,6 +15,13 @@ public static class TestStores
     public static async Task<IControlStore> OpenAsync(StoreKind kind, PostgresServer postgres, TimeProvider? time = null)
     {
         var (database, dir) = await NewDatabaseAsync(kind, postgres);
-        return await ControlStore.OpenAsync(new StoreOptions { Database = database, DataDirectory = dir, Time = time ?? TimeProvider.System });
+        return await ControlStore.OpenAsync(new StoreOptions { Database = database, DataDirectory = dir, Time = time ?? TimeProvider.System, SealingKey = NewSealingKey() });
+    }
+
+    /// <summary>A random store key, as an edge keeps in its data directory.</summary>
+    public static Func<byte[]> NewSealingKey()
+    {
+        byte[] key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        return () => key;
     }
 }

@@ -52,8 +52,8 @@ public sealed class MigrationTests(PostgresServer postgres)
             token = await old.CreateAuthtokenAsync(new NewAuthtoken { AccountId = alice.Id, Name = "laptop", Scopes = new AuthtokenScopes { MaxSessions = 2 } });
             await old.AppendAuditEventAsync(new NewAuditEvent { Kind = AuditKinds.TokenCreated, AuthtokenId = token.Token.Id });
             demo = await old.ReserveDomainAsync(alice.Id, "demo.example.com", "the demo");
-            // Version 3 brought the pinned traffic policy: not there yet.
-            var missing = await Assert.ThrowsAsync<StoreException>(() => old.SetDomainTrafficPolicyAsync(demo.Id, "on_http_request: []"));
+            // Version 4 brought the certificates: not there yet.
+            var missing = await Assert.ThrowsAsync<StoreException>(() => old.ListCertificatesAsync());
             Assert.Equal(StoreErrorKind.Unavailable, missing.Kind);
         }
 
@@ -65,6 +65,7 @@ public sealed class MigrationTests(PostgresServer postgres)
         Assert.Single(await store.QueryAuditEventsAsync(new AuditQuery { Kind = AuditKinds.TokenCreated }));
         Assert.Equal(demo, await store.FindReservedDomainAsync("demo.example.com"));
         Assert.Equal("on_http_request: []", (await store.SetDomainTrafficPolicyAsync(demo.Id, "on_http_request: []"))!.TrafficPolicy);
+        Assert.Empty(await store.ListCertificatesAsync());
     }
 
     [Theory]

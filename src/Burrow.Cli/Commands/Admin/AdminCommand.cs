@@ -8,7 +8,7 @@ internal static class AdminCommand
     public static Command Create()
     {
         var settings = new AdminSettings();
-        var command = new Command("admin", "Manage an edge through its admin API: accounts, authtokens, reserved domains and addresses, live sessions, audit events.");
+        var command = new Command("admin", "Manage an edge through its admin API: accounts, authtokens, reserved domains and addresses, live sessions, audit events, certificates.");
         foreach (Option option in settings.All)
         {
             command.Options.Add(option);
@@ -22,6 +22,7 @@ internal static class AdminCommand
         command.Subcommands.Add(SessionCommands.CreateTunnels(settings));
         command.Subcommands.Add(TrafficCommand.Create(settings));
         command.Subcommands.Add(AuditCommand.Create(settings));
+        command.Subcommands.Add(CertificateCommand.Create(settings));
         return command;
     }
 

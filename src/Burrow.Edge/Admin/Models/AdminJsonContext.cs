@@ -27,6 +27,8 @@ namespace Burrow.Edge.Admin.Models;
 [JsonSerializable(typeof(IReadOnlyList<TunnelInfo>))]
 [JsonSerializable(typeof(AuditEventInfo))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEventInfo>))]
+[JsonSerializable(typeof(CertificateInfo))]
+[JsonSerializable(typeof(IReadOnlyList<CertificateInfo>))]
 [JsonSerializable(typeof(ErrorInfo))]
 [JsonSerializable(typeof(PolicyErrorInfo))]
 [JsonSerializable(typeof(Burrow.Edge.Traffic.TrafficEntry))]

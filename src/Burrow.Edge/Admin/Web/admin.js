@@ -178,13 +178,22 @@ async function savePolicy(text) {
   }
 }
 
+// A failing renewal shows here within a poll: the state, the CA's own words, and when the edge tries again.
+async function refreshCertificates() {
+  const certificates = await api('GET', 'certificates');
+  fill('certificates', certificates.map(c => row(c.names.join(','), [
+    cell(c.names.join(', ')), cell(c.state, 'state-' + c.state), cell(c.issuer), cell(time(c.not_after)),
+    cell(c.last_error, 'wrap'), cell(time(c.next_attempt)),
+  ])), 6, 'No certificates (the edge gets one over ACME with --acme-email).');
+}
+
 async function poll() {
-  try { await refreshLive(); $('error').textContent = ''; } catch (e) { showError(e); }
+  try { await Promise.all([refreshLive(), refreshCertificates()]); $('error').textContent = ''; } catch (e) { showError(e); }
 }
 
 async function start() {
   try {
-    await Promise.all([refreshLive(), refreshTokens(), refreshDomains()]);
+    await Promise.all([refreshLive(), refreshTokens(), refreshDomains(), refreshCertificates()]);
   } catch (e) {
     if (e.status === 401) { logout('The API key was refused: ' + e.message); return; }
     showError(e);

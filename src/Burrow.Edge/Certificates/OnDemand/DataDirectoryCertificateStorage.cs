@@ -3,7 +3,9 @@ namespace Burrow.Edge.Certificates.OnDemand;
 /// <summary>
 /// On-demand certificates as files, like the wildcard's: <c>&lt;data-dir&gt;/acme/&lt;directory&gt;/hostnames/NAME.pem</c> and
 /// <c>NAME.key</c>, written owner-only. A folder of their own, so that no reserved name can land on <c>account.key</c>
-/// or the wildcard's files.
+/// or the wildcard's files. With ACME on the control store keeps them (<see cref="ControlStoreCertificateStorage"/>),
+/// which reads these files once to import them; an edge keeping its files has no one to share a lease or a failure
+/// with, so the lease is always its own and failures live in the loop.
 /// </summary>
 internal sealed class DataDirectoryCertificateStorage : IHostnameCertificateStorage
 {
@@ -26,12 +28,20 @@ internal sealed class DataDirectoryCertificateStorage : IHostnameCertificateStor
 
     public Task SaveAsync(string hostname, StoredCertificate certificate, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(certificate.ChainPem);
+        ArgumentNullException.ThrowIfNull(certificate.KeyPem);
         Directory.CreateDirectory(_folder);
         // The key first: a chain found on disk always has its key next to it.
         OwnerOnlyFile.WriteAllText(KeyPath(hostname), certificate.KeyPem);
         OwnerOnlyFile.WriteAllText(ChainPath(hostname), certificate.ChainPem);
         return Task.CompletedTask;
     }
+
+    public Task<bool> TryTakeLeaseAsync(string hostname, string holder, TimeSpan duration, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task ReleaseLeaseAsync(string hostname, string holder, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task RecordFailureAsync(string hostname, string error, DateTimeOffset nextAttempt, CancellationToken cancellationToken) => Task.CompletedTask;
 
     private string ChainPath(string hostname) => Path.Combine(_folder, FileName(hostname) + ".pem");
 

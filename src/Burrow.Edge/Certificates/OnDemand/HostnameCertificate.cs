@@ -1,15 +1,16 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Acme.Client;
-using Burrow.Acme.Jws;
 using Burrow.Storage;
 
 namespace Burrow.Edge.Certificates.OnDemand;
 
 /// <summary>
-/// The certificate of one reserved hostname: serve the saved one, order when there is none or it is two thirds
-/// through its lifetime, back off on failure as the wildcard does (<see cref="AcmeCertificates.Backoff"/>), and stop
-/// (no longer serving it) once the name is not reserved any more. One loop per name, so one order in flight per name.
+/// The certificate of one reserved hostname, run like the wildcard's (<see cref="AcmeCertificates"/>): serve what the
+/// storage keeps (and a newer one another edge of the cluster stored), order under the name's lease when there is none
+/// or it is two thirds through its lifetime, back off on failure (<see cref="AcmeCertificates.Backoff"/>) with the
+/// failure recorded for every edge, and stop (no longer serving it) once the name is not reserved any more. One loop
+/// per name on an edge, one lease per name in the cluster, so one order in flight per name.
 /// </summary>
 internal sealed class HostnameCertificate
 {
@@ -19,6 +20,7 @@ internal sealed class HostnameCertificate
     private readonly OnDemandCertificates _owner;
     private readonly string _hostname;
     private Task _loop = Task.CompletedTask;
+    private int _failures;
 
     public HostnameCertificate(OnDemandCertificates owner, string hostname)
     {
@@ -45,58 +47,128 @@ internal sealed class HostnameCertificate
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         TimeProvider time = _owner.Time;
-        CertificateStore store = _owner.Store;
-        int failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             TimeSpan wait;
             try
             {
-                if (!await _owner.IsReservedAsync(_hostname, cancellationToken).ConfigureAwait(false))
+                if (await StepAsync(cancellationToken).ConfigureAwait(false) is not { } next)
                 {
-                    // Deleted since: nothing more is ordered for it, and a certificate for a name nobody holds is not served.
-                    store.RemoveHostname(_hostname);
-                    _owner.Forget(_hostname, this);
-                    OnDemandCertificates.LogNotReserved(_owner.Logger, _hostname);
                     return;
                 }
 
-                X509Certificate2? current = store.HostnameCertificate(_hostname);
-                if (current is null && await LoadSavedAsync(cancellationToken).ConfigureAwait(false) is { } saved)
-                {
-                    store.InstallHostname(_hostname, saved.Leaf, saved.Intermediates);
-                    current = store.HostnameCertificate(_hostname)!;
-                    DateTime notAfter = current.NotAfter.ToUniversalTime();
-                    OnDemandCertificates.LogReused(_owner.Logger, _hostname, notAfter, current.Issuer);
-                }
-
-                if (current is null || time.GetUtcNow() >= AcmeCertificates.RenewalTime(current))
-                {
-                    current = await IssueAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                failures = 0;
-                Status = new AcmeStatus("valid", current.NotAfter.ToUniversalTime(), null, null);
-                wait = AcmeCertificates.RenewalTime(current) - time.GetUtcNow();
+                wait = next;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                failures++;
-                wait = AcmeCertificates.Backoff(failures, ex as AcmeException, time);
-                string reason = ex switch
-                {
-                    AcmeException acme => $"{acme.Code.Code}: {acme.Message}",
-                    StoreException => "the control store cannot tell whether it is still reserved: " + ex.Message,
-                    _ => $"{ex.GetType().Name}: {ex.Message}",
-                };
-                DateTimeOffset next = time.GetUtcNow() + wait;
-                X509Certificate2? kept = store.HostnameCertificate(_hostname);
-                Status = new AcmeStatus(kept is null ? "pending" : "renewal-failing", kept?.NotAfter.ToUniversalTime(), reason, next);
-                string meanwhile = kept is null ? "the local CA's certificate is served until then" : $"the current certificate (until {kept.NotAfter.ToUniversalTime():u}) is kept";
-                OnDemandCertificates.LogFailed(_owner.Logger, _hostname, reason, failures, next, meanwhile);
+                wait = await FailedAsync(ex, cancellationToken).ConfigureAwait(false);
             }
 
             await Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestSleep ? LongestSleep : wait, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One look at the storage, and an order when this edge's turn has come; returns how long to sleep, or <see langword="null"/> when the name is not reserved any more.</summary>
+    private async Task<TimeSpan?> StepAsync(CancellationToken cancellationToken)
+    {
+        CertificateStore served = _owner.Store;
+        IHostnameCertificateStorage storage = _owner.Storage;
+        AcmeCertificates account = _owner.Account;
+        if (!await _owner.IsReservedAsync(_hostname, cancellationToken).ConfigureAwait(false))
+        {
+            // Deleted since: nothing more is ordered for it, and a certificate for a name nobody holds is not served.
+            served.RemoveHostname(_hostname);
+            _owner.Forget(_hostname, this);
+            OnDemandCertificates.LogNotReserved(_owner.Logger, _hostname);
+            return null;
+        }
+
+        StoredCertificate? row = await storage.LoadAsync(_hostname, cancellationToken).ConfigureAwait(false);
+        InstallIfNewer(row);
+        X509Certificate2? current = served.HostnameCertificate(_hostname);
+        DateTimeOffset now = _owner.Time.GetUtcNow();
+        if (current is not null && now < AcmeCertificates.RenewalTime(current))
+        {
+            _failures = 0;
+            Status = new AcmeStatus("valid", current.NotAfter.ToUniversalTime(), null, null);
+            return AcmeCertificates.Shorter(AcmeCertificates.RenewalTime(current) - now, account.PollInterval);
+        }
+
+        // Due. A failure recorded by any edge holds every edge back until its backoff ends, so a cluster retries as one.
+        if (row is { LastError: { } lastError, NextAttempt: { } next } && next > now)
+        {
+            Status = Waiting(current, lastError, next);
+            return AcmeCertificates.Shorter(next - now, account.PollInterval);
+        }
+
+        if (!await storage.TryTakeLeaseAsync(_hostname, account.Holder, account.LeaseDuration, cancellationToken).ConfigureAwait(false))
+        {
+            // Another edge orders this name: its result (or its error) shows up in the storage.
+            Status = Waiting(current, row?.LastError, null);
+            return AcmeCertificates.Shorter(account.PollInterval, account.LeaseDuration / 4);
+        }
+
+        try
+        {
+            // The edge that held the lease before may have stored a certificate since this edge read the row.
+            InstallIfNewer(await storage.LoadAsync(_hostname, cancellationToken).ConfigureAwait(false));
+            current = served.HostnameCertificate(_hostname);
+            if (current is null || _owner.Time.GetUtcNow() >= AcmeCertificates.RenewalTime(current))
+            {
+                current = await account.UnderLeaseAsync(
+                    _hostname,
+                    token => storage.TryTakeLeaseAsync(_hostname, account.Holder, account.LeaseDuration, token),
+                    IssueAsync,
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await ReleaseLeaseAsync(storage, account.Holder).ConfigureAwait(false);
+        }
+
+        _failures = 0;
+        Status = new AcmeStatus("valid", current.NotAfter.ToUniversalTime(), null, null);
+        return AcmeCertificates.Shorter(AcmeCertificates.RenewalTime(current) - _owner.Time.GetUtcNow(), account.PollInterval);
+    }
+
+    private static AcmeStatus Waiting(X509Certificate2? current, string? error, DateTimeOffset? next) =>
+        new(current is null ? "pending" : error is null ? "valid" : "renewal-failing", current?.NotAfter.ToUniversalTime(), error, next);
+
+    private async Task<TimeSpan> FailedAsync(Exception ex, CancellationToken cancellationToken)
+    {
+        TimeProvider time = _owner.Time;
+        _failures++;
+        TimeSpan wait = AcmeCertificates.Backoff(_failures, ex as AcmeException, time);
+        string reason = AcmeCertificates.Reason(ex);
+        DateTimeOffset next = time.GetUtcNow() + wait;
+        X509Certificate2? kept = _owner.Store.HostnameCertificate(_hostname);
+        Status = new AcmeStatus(kept is null ? "pending" : "renewal-failing", kept?.NotAfter.ToUniversalTime(), reason, next);
+        string meanwhile = kept is null ? "the local CA's certificate is served until then" : $"the current certificate (until {kept.NotAfter.ToUniversalTime():u}) is kept";
+        OnDemandCertificates.LogFailed(_owner.Logger, _hostname, reason, _failures, next, meanwhile);
+        try
+        {
+            // Every edge (and the admin API) sees the error and waits for the same next attempt.
+            await _owner.Storage.RecordFailureAsync(_hostname, reason, next, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException storeEx)
+        {
+            OnDemandCertificates.LogStoreFailed(_owner.Logger, _hostname, storeEx.Message);
+        }
+
+        return wait;
+    }
+
+    private async Task ReleaseLeaseAsync(IHostnameCertificateStorage storage, string holder)
+    {
+        try
+        {
+            await storage.ReleaseLeaseAsync(_hostname, holder, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StoreException ex)
+        {
+            // It runs out by itself.
+            OnDemandCertificates.LogStoreFailed(_owner.Logger, _hostname, ex.Message);
         }
     }
 
@@ -109,13 +181,14 @@ internal sealed class HostnameCertificate
             long started = _owner.Time.GetTimestamp();
             OnDemandCertificates.LogOrdering(_owner.Logger, _hostname, options.AcmeDirectory, _owner.ChallengeType);
             using HttpClient http = AcmeCertificates.CreateHttpClient(options.AcmeCaRootPath);
-            using AccountKey key = _owner.Account.LoadOrCreateAccountKey();
-            var client = new AcmeClient(http, new AcmeClientOptions { Directory = options.AcmeDirectory }, key, _owner.Time);
-            await client.CreateAccountAsync([$"mailto:{options.AcmeEmail}"], agreeToTerms: true, cancellationToken).ConfigureAwait(false);
-            var issuer = new AcmeIssuer(client, [_owner.Solver]);
+
+            // The wildcard's account, kept in the control store: one account per CA for the whole cluster.
+            IControlStore controlStore = _owner.ControlStore ?? throw new InvalidOperationException("ACME certificates need the control store.");
+            using AcmeCertificates.AccountSession session = await _owner.Account.OpenAccountAsync(controlStore, http, cancellationToken).ConfigureAwait(false);
+            var issuer = new AcmeIssuer(session.Client, [_owner.Solver]);
             IssuedCertificate issued = await issuer.IssueAsync([_hostname], CertificateKeyKind.EcdsaP256, cancellationToken).ConfigureAwait(false);
 
-            // Saved before it is served: a restart finds what is being served.
+            // Stored before it is served: every edge, and this one after a restart, finds what is being served.
             await _owner.Storage.SaveAsync(_hostname, new StoredCertificate(issued.ChainPem, issued.KeyPem), cancellationToken).ConfigureAwait(false);
             using X509Certificate2 leaf = issued.LoadLeaf();
             _owner.Store.InstallHostname(_hostname, leaf, AcmeCertificates.Intermediates(issued.LoadChain(), leaf));
@@ -131,42 +204,49 @@ internal sealed class HostnameCertificate
         }
     }
 
-    /// <summary>The saved certificate, when it is for this name and has not expired; due for renewal or not (the loop renews it).</summary>
-    private async Task<(X509Certificate2 Leaf, X509Certificate2Collection Intermediates)?> LoadSavedAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves the kept certificate when it is for this name, has not expired, and is not older than the one served: at
+    /// start, and whenever another edge of the cluster stored a renewed one.
+    /// </summary>
+    private void InstallIfNewer(StoredCertificate? saved)
     {
-        StoredCertificate? saved;
-        try
+        if (saved is not { ChainPem: { } chainPem, KeyPem: { } keyPem })
         {
-            saved = await _owner.Storage.LoadAsync(_hostname, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            OnDemandCertificates.LogSavedUnusable(_owner.Logger, _hostname, ex.Message);
-            return null;
+            return;
         }
 
-        if (saved is null)
-        {
-            return null;
-        }
-
+        X509Certificate2? current = _owner.Store.HostnameCertificate(_hostname);
         try
         {
-            var leaf = X509Certificate2.CreateFromPem(saved.ChainPem, saved.KeyPem);
+            using var leaf = X509Certificate2.CreateFromPem(chainPem, keyPem);
             if (!leaf.MatchesHostname(_hostname) || _owner.Time.GetUtcNow() >= leaf.NotAfter.ToUniversalTime())
             {
-                leaf.Dispose();
-                return null;
+                return;
+            }
+
+            if (current is not null && (string.Equals(current.SerialNumber, leaf.SerialNumber, StringComparison.OrdinalIgnoreCase) || leaf.NotAfter <= current.NotAfter))
+            {
+                return;
             }
 
             var chain = new X509Certificate2Collection();
-            chain.ImportFromPem(saved.ChainPem);
-            return (leaf, AcmeCertificates.Intermediates(chain, leaf));
+            chain.ImportFromPem(chainPem);
+            _owner.Store.InstallHostname(_hostname, leaf, AcmeCertificates.Intermediates(chain, leaf));
+            DateTime notAfter = leaf.NotAfter.ToUniversalTime();
+            _failures = 0;
+            Status = new AcmeStatus(saved.LastError is null ? "valid" : "renewal-failing", notAfter, saved.LastError, saved.NextAttempt);
+            if (current is null)
+            {
+                OnDemandCertificates.LogReused(_owner.Logger, _hostname, notAfter, leaf.Issuer);
+            }
+            else
+            {
+                OnDemandCertificates.LogPickedUp(_owner.Logger, _hostname, notAfter, leaf.Issuer);
+            }
         }
         catch (CryptographicException ex)
         {
             OnDemandCertificates.LogSavedUnusable(_owner.Logger, _hostname, ex.Message);
-            return null;
         }
     }
 }

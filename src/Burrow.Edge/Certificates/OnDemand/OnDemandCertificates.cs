@@ -15,6 +15,8 @@ namespace Burrow.Edge.Certificates.OnDemand;
 /// Only names the control store reserves, exactly, are ever ordered: the bind path asks only for names the binding
 /// account reserved, and each loop checks the reservation again before every order, so neither an agent asking for an
 /// arbitrary name nor a stale loop after the reservation is deleted makes the edge order for a name nobody reserved.
+/// Kept in the control store with the wildcard's (<see cref="ControlStoreCertificateStorage"/>): one row and one
+/// ordering lease per name, so each name is ordered by one edge of a cluster and installed by the others.
 /// At start the saved certificates of reserved names are served again and renewed; a reserved name with none is
 /// ordered on its first bind, not at start: a name reserved before its DNS points here would only fail validation
 /// (and spend the CA's failed-validation limit) until it does, and a name nobody binds needs no certificate.
@@ -30,6 +32,8 @@ internal sealed partial class OnDemandCertificates : IAsyncDisposable
     private readonly ConcurrentDictionary<string, HostnameCertificate> _names = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _orders = new(MaxConcurrentOrders);
+    private readonly DataDirectoryCertificateStorage _files;
+    private readonly ControlStoreCertificateStorage _inStore;
     private Task _resume = Task.CompletedTask;
 
     public OnDemandCertificates(
@@ -43,7 +47,10 @@ internal sealed partial class OnDemandCertificates : IAsyncDisposable
         Logger = logger;
         ChallengeType = OnDemandSettings.ChallengeFor(options);
         Solver = ChallengeType == OnDemandSettings.Http01 ? responder.Http01 : responder.TlsAlpn01;
-        Storage = new DataDirectoryCertificateStorage(Path.Combine(account.Folder, "hostnames"));
+        // The files an edge kept before the control store did: with the store (always there with ACME on, opened by
+        // burrow server before anything is ordered, though maybe after this is built) they are only read to import them once.
+        _files = new DataDirectoryCertificateStorage(Path.Combine(account.Folder, "hostnames"));
+        _inStore = new ControlStoreCertificateStorage(() => plane.Store ?? throw new InvalidOperationException("ACME certificates need the control store."), options.AcmeDirectory, _files, time, logger);
     }
 
     /// <summary><c>http-01</c> or <c>tls-alpn-01</c>.</summary>
@@ -51,7 +58,8 @@ internal sealed partial class OnDemandCertificates : IAsyncDisposable
 
     internal IChallengeSolver Solver { get; }
 
-    internal IHostnameCertificateStorage Storage { get; }
+    /// <summary>The control store's rows when the edge has a store, else the data directory's files.</summary>
+    internal IHostnameCertificateStorage Storage => _plane.Store is not null ? _inStore : _files;
 
     internal AcmeCertificates Account { get; }
 
@@ -64,6 +72,8 @@ internal sealed partial class OnDemandCertificates : IAsyncDisposable
     internal CertificateStore Store => _store;
 
     internal SemaphoreSlim Orders => _orders;
+
+    internal IControlStore? ControlStore => _plane.Store;
 
     /// <summary>Certificates are served on the HTTPS listener only; without it there is nothing to order for.</summary>
     public bool Enabled => _options.HttpsEndPoint is not null;
@@ -141,7 +151,7 @@ internal sealed partial class OnDemandCertificates : IAsyncDisposable
 
             try
             {
-                if (await Storage.LoadAsync(domain.Hostname, cancellationToken).ConfigureAwait(false) is not null)
+                if (await Storage.LoadAsync(domain.Hostname, cancellationToken).ConfigureAwait(false) is { ChainPem: not null })
                 {
                     Track(domain.Hostname);
                 }
@@ -149,6 +159,11 @@ internal sealed partial class OnDemandCertificates : IAsyncDisposable
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
             {
                 LogSavedUnusable(Logger, domain.Hostname, ex.Message);
+            }
+            catch (StoreException ex)
+            {
+                // A key this edge cannot unseal (ERR_BURROW_5210) among them: the name's loop reports it when a tunnel binds it.
+                LogStoreFailed(Logger, domain.Hostname, ex.Message);
             }
         }
     }
