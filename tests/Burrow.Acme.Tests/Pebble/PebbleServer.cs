@@ -11,18 +11,25 @@ namespace Burrow.Acme.Tests.Pebble;
 /// <summary>
 /// Debian's <c>/usr/bin/pebble</c> on loopback: a config in a temp directory with a TLS certificate made here,
 /// the challenge ports given, <c>-dnsserver</c> at the tests' DNS server, and the environment knobs that make
-/// it fast (PEBBLE_VA_NOSLEEP) or hostile (PEBBLE_WFE_NONCEREJECT).
+/// it fast (PEBBLE_VA_NOSLEEP) or hostile (PEBBLE_WFE_NONCEREJECT). <see cref="KillAsync"/> and <see cref="RestartAsync"/>
+/// take it down and bring it back on the same ports with the same config and TLS certificate (an ACME server that was
+/// down; like any Pebble start, the restarted one has a new root and forgets its accounts and orders).
 /// </summary>
 internal sealed class PebbleServer : IAsyncDisposable
 {
     public const string Binary = "/usr/bin/pebble";
-    private readonly Process _process;
+
+    // Leaves certificateValidityPeriod out unless a test sets it (Pebble's default then applies).
+    private static readonly JsonSerializerOptions ConfigJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    private readonly ProcessStartInfo _start;
     private readonly string _directory;
     private readonly StringBuilder _log;
+    private Process _process;
 
-    private PebbleServer(Process process, string directory, StringBuilder log, int acmePort, int managementPort, HttpClient http)
+    private PebbleServer(ProcessStartInfo start, string directory, StringBuilder log, int acmePort, int managementPort, HttpClient http)
     {
-        _process = process;
+        _start = start;
+        _process = Launch(start, log);
         _directory = directory;
         _log = log;
         DirectoryUrl = new Uri($"https://127.0.0.1:{acmePort}/dir");
@@ -42,7 +49,8 @@ internal sealed class PebbleServer : IAsyncDisposable
 
     public string Log { get { lock (_log) { return _log.ToString(); } } }
 
-    public static async Task<PebbleServer> StartAsync(int httpPort, int tlsPort, IPEndPoint dns, int nonceRejectPercent, string[] blocklist)
+    /// <summary>Starts Pebble; <paramref name="certificateValiditySeconds"/> &gt; 0 sets its <c>certificateValidityPeriod</c> (short-lived certificates, for renewal).</summary>
+    public static async Task<PebbleServer> StartAsync(int httpPort, int tlsPort, IPEndPoint dns, int nonceRejectPercent, string[] blocklist, int certificateValiditySeconds = 0)
     {
         if (!File.Exists(Binary))
         {
@@ -75,10 +83,11 @@ internal sealed class PebbleServer : IAsyncDisposable
                 ocspResponderURL = "",
                 externalAccountBindingRequired = false,
                 domainBlocklist = blocklist,
+                certificateValidityPeriod = certificateValiditySeconds > 0 ? certificateValiditySeconds : (int?)null,
             },
         };
         string configPath = Path.Combine(directory, "pebble-config.json");
-        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config));
+        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config, ConfigJson));
 
         var start = new ProcessStartInfo(Binary)
         {
@@ -91,11 +100,6 @@ internal sealed class PebbleServer : IAsyncDisposable
         start.Environment["PEBBLE_AUTHZREUSE"] = "0";
         start.Environment["PEBBLE_WFE_NONCEREJECT"] = nonceRejectPercent.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var log = new StringBuilder();
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
 
         string thumbprint = certificate.GetCertHashString(HashAlgorithmName.SHA256);
         var handler = new SocketsHttpHandler
@@ -107,9 +111,43 @@ internal sealed class PebbleServer : IAsyncDisposable
             },
         };
         var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-        var server = new PebbleServer(process, directory, log, acmePort, managementPort, http);
+        var server = new PebbleServer(start, directory, log, acmePort, managementPort, http);
         await server.WaitUntilUpAsync();
         return server;
+    }
+
+    /// <summary>Kills Pebble (SIGKILL): its ports refuse connections until <see cref="RestartAsync"/>.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Starts Pebble again on the same ports with the same config and TLS certificate; it has a new root.</summary>
+    public async Task RestartAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+        lock (_log)
+        {
+            _log.AppendLine("---- restarted ----");
+        }
+
+        _process = Launch(_start, _log);
+        await WaitUntilUpAsync();
+    }
+
+    private static Process Launch(ProcessStartInfo start, StringBuilder log)
+    {
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     /// <summary>Pebble's root (management <c>/roots/0</c>), the trust anchor of everything it issues.</summary>
