@@ -209,18 +209,7 @@ internal sealed partial class AcmeCertificates
         var chain = issued.LoadChain();
 
         // Stored before it is served: every edge, and this one after a restart, finds what is being served.
-        await store.SaveCertificateAsync(new NewCertificate
-        {
-            Names = _names,
-            DirectoryUrl = DirectoryUrl,
-            Issuer = leaf.Issuer,
-            Serial = leaf.SerialNumber,
-            NotBefore = leaf.NotBefore.ToUniversalTime(),
-            NotAfter = leaf.NotAfter.ToUniversalTime(),
-            ChainPem = issued.ChainPem,
-            KeyPem = issued.KeyPem,
-            NextAttempt = RenewalTime(leaf),
-        }, cancellationToken).ConfigureAwait(false);
+        await store.SaveCertificateAsync(AcmeCertificateRow.For(_names, DirectoryUrl, leaf, issued.ChainPem, issued.KeyPem), cancellationToken).ConfigureAwait(false);
         _store.InstallAcme(leaf, Intermediates(chain, leaf));
         X509Certificate2 installed = _store.AcmeCertificate!;
         DateTime until = installed.NotAfter.ToUniversalTime();

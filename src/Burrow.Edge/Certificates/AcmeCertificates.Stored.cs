@@ -82,18 +82,7 @@ internal sealed partial class AcmeCertificates
         }
 
         using X509Certificate2 leaf = parsed.Leaf;
-        StoredCertificate stored = await store.SaveCertificateAsync(new NewCertificate
-        {
-            Names = _names,
-            DirectoryUrl = DirectoryUrl,
-            Issuer = leaf.Issuer,
-            Serial = leaf.SerialNumber,
-            NotBefore = leaf.NotBefore.ToUniversalTime(),
-            NotAfter = leaf.NotAfter.ToUniversalTime(),
-            ChainPem = chainPem,
-            KeyPem = keyPem,
-            NextAttempt = RenewalTime(leaf),
-        }, cancellationToken).ConfigureAwait(false);
+        StoredCertificate stored = await store.SaveCertificateAsync(AcmeCertificateRow.For(_names, DirectoryUrl, leaf, chainPem, keyPem), cancellationToken).ConfigureAwait(false);
         LogImported(_logger, CertificatePath, _namesText);
         return stored;
     }

@@ -10,28 +10,7 @@ namespace Burrow.Protocol.Tls;
 /// </summary>
 public static class LinkCipherSuites
 {
+    // The same list as the public profile (Mozilla intermediate, AES-128-GCM first): one list to keep current.
     /// <summary>The policy for an agent link, or <see langword="null"/> (the system's defaults) where the platform cannot set one.</summary>
-    public static CipherSuitesPolicy? Policy { get; } = Create();
-
-    private static CipherSuitesPolicy? Create()
-    {
-        // Windows takes its suites from the system (SChannel); Linux and macOS accept a policy.
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-        {
-            return null;
-        }
-
-        return new CipherSuitesPolicy(
-        [
-            TlsCipherSuite.TLS_AES_128_GCM_SHA256,
-            TlsCipherSuite.TLS_AES_256_GCM_SHA384,
-            TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256,
-            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-            TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-            TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-            TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        ]);
-    }
+    public static CipherSuitesPolicy? Policy => PublicTlsProfile.CipherSuites;
 }

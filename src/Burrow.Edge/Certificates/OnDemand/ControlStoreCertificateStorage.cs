@@ -108,16 +108,6 @@ internal sealed class ControlStoreCertificateStorage : IHostnameCertificateStora
         return new StoredCertificate(chain, key);
     }
 
-    private NewCertificate Row(string hostname, X509Certificate2 leaf, string chain, string key) => new()
-    {
-        Names = [hostname],
-        DirectoryUrl = _directoryUrl,
-        Issuer = leaf.Issuer,
-        Serial = leaf.SerialNumber,
-        NotBefore = leaf.NotBefore.ToUniversalTime(),
-        NotAfter = leaf.NotAfter.ToUniversalTime(),
-        ChainPem = chain,
-        KeyPem = key,
-        NextAttempt = AcmeCertificates.RenewalTime(leaf),
-    };
+    private NewCertificate Row(string hostname, X509Certificate2 leaf, string chain, string key) =>
+        AcmeCertificateRow.For([hostname], _directoryUrl, leaf, chain, key);
 }
