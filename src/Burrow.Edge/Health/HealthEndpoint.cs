@@ -17,10 +17,14 @@ internal sealed class HealthEndpoint
     private readonly EdgeLifetime _lifetime;
     private readonly OpenConnections _connections;
     private readonly Certificates.AcmeCertificates? _acme;
+    private readonly Certificates.OnDemand.OnDemandCertificates? _onDemand;
 
-    public HealthEndpoint(SessionRegistry sessions, TunnelRegistry tunnels, EdgeLifetime lifetime, OpenConnections connections, Certificates.AcmeCertificates? acme = null)
+    public HealthEndpoint(
+        SessionRegistry sessions, TunnelRegistry tunnels, EdgeLifetime lifetime, OpenConnections connections,
+        Certificates.AcmeCertificates? acme = null, Certificates.OnDemand.OnDemandCertificates? onDemand = null)
     {
         _acme = acme;
+        _onDemand = onDemand;
         _sessions = sessions;
         _tunnels = tunnels;
         _lifetime = lifetime;
@@ -59,7 +63,12 @@ internal sealed class HealthEndpoint
             // Degraded (still 200: the edge serves, and is the only one that can fix it) while the ACME certificate
             // is not installed yet or its renewal keeps failing; the reason is under "certificate".
             Certificates.AcmeStatus? acme = _acme?.Status;
-            json.WriteString("status", _lifetime.Draining ? "draining" : acme is { Degraded: true } ? "degraded" : "ok");
+            // A reserved name's certificate degrades the edge only once one was served and its renewal keeps failing:
+            // "pending" is the normal state of a name whose DNS does not point here yet, and clients of that name
+            // alone are affected (the name is listed with its error either way).
+            KeyValuePair<string, Certificates.AcmeStatus>[] names = _onDemand is null ? [] : [.. _onDemand.Statuses.OrderBy(static n => n.Key, StringComparer.Ordinal)];
+            bool namesFailing = names.Any(static n => n.Value.State == "renewal-failing");
+            json.WriteString("status", _lifetime.Draining ? "draining" : acme is { Degraded: true } || namesFailing ? "degraded" : "ok");
             json.WriteNumber("sessions", sessions);
             json.WriteNumber("sessions_online", online);
             json.WriteNumber("tunnels", _tunnels.Count);
@@ -69,29 +78,49 @@ internal sealed class HealthEndpoint
             json.WriteNumber("public_connections", _connections.Public);
             if (acme is not null)
             {
-                json.WriteStartObject("certificate");
-                json.WriteString("source", "acme");
-                json.WriteString("state", acme.State);
-                if (acme.NotAfter is { } notAfter)
-                {
-                    json.WriteString("not_after", notAfter);
-                }
+                json.WritePropertyName("certificate");
+                WriteStatus(json, acme);
+            }
 
-                if (acme.Error is { } error)
+            if (names.Length > 0)
+            {
+                // On-demand certificates of reserved names outside the wildcard, by name.
+                json.WriteStartObject("hostname_certificates");
+                foreach ((string name, Certificates.AcmeStatus status) in names)
                 {
-                    json.WriteString("error", error);
-                }
-
-                if (acme.NextAttempt is { } next)
-                {
-                    json.WriteString("next_attempt", next);
+                    json.WritePropertyName(name);
+                    WriteStatus(json, status);
                 }
 
                 json.WriteEndObject();
             }
+
             json.WriteEndObject();
         }
 
         await response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static void WriteStatus(Utf8JsonWriter json, Certificates.AcmeStatus status)
+    {
+        json.WriteStartObject();
+        json.WriteString("source", "acme");
+        json.WriteString("state", status.State);
+        if (status.NotAfter is { } notAfter)
+        {
+            json.WriteString("not_after", notAfter);
+        }
+
+        if (status.Error is { } error)
+        {
+            json.WriteString("error", error);
+        }
+
+        if (status.NextAttempt is { } next)
+        {
+            json.WriteString("next_attempt", next);
+        }
+
+        json.WriteEndObject();
     }
 }

@@ -49,6 +49,16 @@ public sealed class OnDemandCertificateTests(ITestOutputHelper output) : IAsyncD
         Assert.Equal("acme", custom.GetProperty("source").GetString());
         Assert.Contains("Pebble Intermediate CA", custom.GetProperty("issuer").GetString(), StringComparison.Ordinal);
         Assert.Equal(2, certs.Json.GetArrayLength());
+        // /healthz lists the name with its state beside the wildcard's certificate.
+        using (System.Text.Json.JsonDocument health = await HealthAsync(edge))
+        {
+            output.WriteLine(health.RootElement.ToString());
+            Assert.Equal("ok", health.RootElement.GetProperty("status").GetString());
+            System.Text.Json.JsonElement named = health.RootElement.GetProperty("hostname_certificates").GetProperty("app.customer.test");
+            Assert.Equal("valid", named.GetProperty("state").GetString());
+            Assert.True(named.TryGetProperty("not_after", out _));
+        }
+
         string table = (await AdminCli.RunAsync(edge, "certs")).Stdout;
         output.WriteLine(table);
         Assert.Contains("app.customer.test", table, StringComparison.Ordinal);
@@ -135,13 +145,29 @@ public sealed class OnDemandCertificateTests(ITestOutputHelper output) : IAsyncD
         Assert.Equal("pending", pending.GetProperty("state").GetString());
         Assert.StartsWith("ERR_BURROW_5203", pending.GetProperty("last_error").GetString(), StringComparison.Ordinal);
         Assert.True(pending.GetProperty("next_attempt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddSeconds(-5));
+
+        // /healthz names it pending with the error; a name never served does not make the whole edge degraded.
+        await edge.Process.WaitForLineAsync(@"ACME certificate installed for \*\.burrow\.test", TimeSpan.FromSeconds(90));
+        using System.Text.Json.JsonDocument health = await HealthAsync(edge);
+        output.WriteLine(health.RootElement.ToString());
+        Assert.Equal("ok", health.RootElement.GetProperty("status").GetString());
+        System.Text.Json.JsonElement named = health.RootElement.GetProperty("hostname_certificates").GetProperty(name);
+        Assert.Equal("pending", named.GetProperty("state").GetString());
+        Assert.StartsWith("ERR_BURROW_5203", named.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     private string[] EdgeArgs(string? challenge) =>
     [
         "--domain", Domain, "--acme-email", "ops@burrow.test", "--acme-directory", _pebble!.DirectoryUrl.ToString(),
-        "--acme-ca-root", _pebble.TlsCertificatePath, "--dns-addr", $"127.0.0.1:{I(_dnsPort)}", .. challenge is null ? Array.Empty<string>() : ["--acme-challenge", challenge],
+        "--acme-ca-root", _pebble.TlsCertificatePath, "--dns-addr", $"127.0.0.1:{I(_dnsPort)}", .. EdgeRun.WithHealth,
+        .. challenge is null ? Array.Empty<string>() : ["--acme-challenge", challenge],
     ];
+
+    private static async Task<System.Text.Json.JsonDocument> HealthAsync(EdgeRun edge)
+    {
+        using var client = new HttpClient();
+        return System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(new Uri($"http://127.0.0.1:{I(edge.HealthPort)}/healthz")));
+    }
 
     private PebbleServer? _pebble;
     private int _dnsPort;

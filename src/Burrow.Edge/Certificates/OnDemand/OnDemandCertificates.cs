@@ -100,6 +100,10 @@ internal sealed partial class OnDemandCertificates : IAsyncDisposable
         }
     }
 
+    /// <summary>Each name this edge looks after and where its certificate stands, for <c>/healthz</c>.</summary>
+    public IEnumerable<KeyValuePair<string, AcmeStatus>> Statuses =>
+        _names.Select(static pair => new KeyValuePair<string, AcmeStatus>(pair.Key, pair.Value.Status));
+
     /// <summary>Whether the control store reserves exactly <paramref name="hostname"/> (for any account).</summary>
     internal async Task<bool> IsReservedAsync(string hostname, CancellationToken cancellationToken) =>
         _plane.Store is { } store
