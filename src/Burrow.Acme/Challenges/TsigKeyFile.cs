@@ -21,7 +21,8 @@ internal static partial class TsigKeyFile
     public static bool TryParse(string text, string path, out TsigKey key, out string error)
     {
         key = null!;
-        string clean = Comments().Replace(text, " ");
+        // Quoted strings are matched first and kept, so a base64 secret holding "//" is not cut as a comment.
+        string clean = Comments().Replace(text, m => m.Value[0] == '"' ? m.Value : " ");
         var clauses = KeyClause().Matches(clean);
         if (clauses.Count != 1)
         {
@@ -63,7 +64,7 @@ internal static partial class TsigKeyFile
         return TryParse(text, path, out key, out error);
     }
 
-    [GeneratedRegex(@"/\*.*?\*/|//[^\n]*|#[^\n]*", RegexOptions.Singleline)]
+    [GeneratedRegex(@"""[^""]*""|/\*.*?\*/|//[^\n]*|#[^\n]*", RegexOptions.Singleline)]
     private static partial Regex Comments();
 
     [GeneratedRegex("""\bkey\s+"?(?<name>[^"\s{]+)"?\s*\{(?<body>[^{}]*)\}\s*;""")]
