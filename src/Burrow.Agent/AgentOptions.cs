@@ -18,6 +18,16 @@ internal sealed class AgentOptions
     /// <summary>A CA to trust for the edge's certificate besides the system store (e.g. the edge's local CA).</summary>
     public X509Certificate2? EdgeCa { get; init; }
 
+    /// <summary>
+    /// How many edges of a cluster to hold a session with at once (each a <em>leg</em>, with every tunnel bound on it);
+    /// <see langword="null"/> takes two when the edge lists more than one node, else one. Never more than the nodes
+    /// listed, nor than <see cref="MaxLegs"/>.
+    /// </summary>
+    public int? Legs { get; init; }
+
+    /// <summary>The most legs an agent opens: each is a TLS session with its own keepalive, so a few are plenty.</summary>
+    public const int MaxLegs = 8;
+
     /// <summary>The tunnels to keep online.</summary>
     public IReadOnlyList<TunnelDefinition> Tunnels { get; init; } = [];
 

@@ -40,6 +40,7 @@ internal sealed class AgentRunner
     private readonly TunnelTable _tunnels = new();
     private readonly AgentEventSource _events;
     private readonly SessionLoop _loop;
+    private readonly LegSet _legs;
     private readonly Telemetry.AgentMetrics _metrics;
     private WebInterface? _web;
 
@@ -54,6 +55,7 @@ internal sealed class AgentRunner
         _events = new AgentEventSource(e => EventRaised?.Invoke(e), _logger);
         var muxCounters = new Burrow.Mux.Sessions.MuxCounters();
         _loop = new SessionLoop(options, _tunnels, _events, _logger, muxCounters);
+        _legs = new LegSet(_loop, options, _tunnels, _events, _logger, muxCounters);
         _metrics = new Telemetry.AgentMetrics(muxCounters, _loop, _tunnels);
     }
 
@@ -91,7 +93,10 @@ internal sealed class AgentRunner
             tunnels.Add(StatusOf(tunnel));
         }
 
-        return new AgentStatus(_loop.Status, _loop.Reason, Version, _options.ServerAddress, _loop.SessionId, _loop.Latency, tunnels);
+        IReadOnlyList<LegStatus> legs = _legs.Status();
+        // Traffic flows while any leg is online: the first leg reconnecting is said in its reason and in the legs.
+        SessionStatus session = (_loop.Status is SessionStatus.Reconnecting or SessionStatus.Connecting) && _legs.AnyOnline ? SessionStatus.Online : _loop.Status;
+        return new AgentStatus(session, _loop.Reason, Version, _options.ServerAddress, _loop.SessionId, _loop.Latency, tunnels) { Legs = legs };
     }
 
     /// <summary>Runs until cancelled (exit code 0) or until a permanent error such as a refused authtoken (exit code 1).</summary>
@@ -123,7 +128,7 @@ internal sealed class AgentRunner
 
             _web = new WebInterface(_options, ReportRequest, _events, _logger);
             await _web.StartServerAsync(this, cancellationToken).ConfigureAwait(false);
-            return await _loop.RunAsync(_web.Inspector, cancellationToken).ConfigureAwait(false);
+            return await _legs.RunAsync(_web.Inspector, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -194,6 +199,15 @@ internal sealed class AgentRunner
         }
 
         _events.TunnelStarted(tunnel);
+        try
+        {
+            await _legs.BindOnExtraLegsAsync(tunnel, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ObjectDisposedException)
+        {
+            // That leg is going down; it binds every tunnel again when it is back.
+        }
+
         return (StatusOf(tunnel), null);
     }
 
@@ -203,6 +217,15 @@ internal sealed class AgentRunner
         if (_tunnels.Remove(name) is not { } tunnel)
         {
             return false;
+        }
+
+        try
+        {
+            await _legs.UnbindOnExtraLegsAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or TimeoutException)
+        {
+            // That leg's session is ending; the edge drops the tunnel with it.
         }
 
         if (tunnel.TunnelId is { } id && _loop.Live is { } live)

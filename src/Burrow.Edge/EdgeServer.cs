@@ -118,6 +118,17 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <summary>The certificates of reserved hostnames outside the wildcard, ordered on demand, when <see cref="EdgeOptions.AcmeEmail"/> is set.</summary>
     internal OnDemandCertificates? OnDemand => _onDemand;
 
+    /// <summary>
+    /// The cluster's node directory, listed to agents in <c>auth_result</c> so they open legs to other nodes; set
+    /// before <see cref="StartAsync"/>, by the node registry when the edge is clustered (tests set an in-process one).
+    /// <see langword="null"/> for a single edge.
+    /// </summary>
+    internal Cluster.INodeDirectory? NodeDirectory
+    {
+        get => _app.Services.GetRequiredService<Cluster.NodeAdvertisement>().Directory;
+        set => _app.Services.GetRequiredService<Cluster.NodeAdvertisement>().Directory = value;
+    }
+
     /// <summary>The base domain.</summary>
     public string Domain => _options.Domain;
 
@@ -189,6 +200,7 @@ public sealed class EdgeServer : IAsyncDisposable
             time, sp.GetRequiredService<ILoggerFactory>(), new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, options.DataDirectory));
         services.AddSingleton<PinnedPolicies>();
         services.AddSingleton<TunnelBinder>();
+        services.AddSingleton<Cluster.NodeAdvertisement>();
         services.AddSingleton<AgentConnectionHandler>();
         services.AddSingleton<Ngrok.NgrokConnectionHandler>();
         services.AddSingleton<AuthFailureLimiter>();

@@ -141,7 +141,7 @@ public sealed class BurrowTunnelTests(SdkEdge edge) : IClassFixture<SdkEdge>
     }
 
     [Fact]
-    public async Task Bad_upstream_urls_are_refused_before_anything_is_dialled()
+    public async Task Bad_upstream_urls_and_leg_counts_are_refused_before_anything_is_dialled()
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         await Assert.ThrowsAsync<ArgumentException>(() => BurrowTunnel.ForwardAsync(new Uri("http://localhost:5000/path"), edge.Options(), cancellationToken: ct));
@@ -149,6 +149,9 @@ public sealed class BurrowTunnelTests(SdkEdge edge) : IClassFixture<SdkEdge>
         BurrowTunnelOptions noServer = edge.Options();
         noServer.ServerAddress = null;
         await Assert.ThrowsAsync<ArgumentException>(() => BurrowTunnel.ForwardAsync(new Uri("http://localhost:5000"), noServer, cancellationToken: ct));
+        BurrowTunnelOptions tooManyLegs = edge.Options();
+        tooManyLegs.Legs = 9;
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => BurrowTunnel.ForwardAsync(new Uri("http://localhost:5000"), tooManyLegs, cancellationToken: ct));
     }
 
     [Fact]

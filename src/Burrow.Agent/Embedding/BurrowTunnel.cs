@@ -329,6 +329,11 @@ public sealed class BurrowTunnel : IAsyncDisposable
 
     private static AgentOptions AgentOptionsFor(BurrowTunnelOptions options, string proto, UpstreamTarget target, InProcessListener? program, X509Certificate2? ca)
     {
+        if (options.Legs is < 1 or > AgentOptions.MaxLegs)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Legs, $"Legs must be from 1 to {AgentOptions.MaxLegs} (or null for the default).");
+        }
+
         (string? hostname, string? subdomain) = proto == TunnelProtocols.Tcp ? (null, null) : TunnelDefinition.SplitRequestedUrl(options.Url);
         int? remotePort = proto == TunnelProtocols.Tcp && Uri.TryCreate(options.Url, UriKind.Absolute, out Uri? asked) && asked.Port > 0 ? asked.Port : null;
         bool inspect = options.WebAddress is not null && proto == TunnelProtocols.Http && program is null;
@@ -359,6 +364,7 @@ public sealed class BurrowTunnel : IAsyncDisposable
             WebAddress = options.WebAddress,
             Metrics = options.WebAddress is not null,
             RetryForever = options.RetryForever,
+            Legs = options.Legs,
         };
     }
 }

@@ -67,6 +67,13 @@ public sealed class BurrowTunnelOptions
     /// <summary>Keep retrying failures retrying cannot mend (an unknown edge host, an untrusted certificate) after the tunnel was online once.</summary>
     public bool RetryForever { get; set; }
 
+    /// <summary>
+    /// How many nodes of a clustered edge to hold a session with at once, each with the tunnel bound under the same
+    /// URL, so that losing one node loses no traffic (the CLI's <c>--legs</c>); from 1 to 8. Default
+    /// <see langword="null"/>: two when the edge lists more than one node, else one.
+    /// </summary>
+    public int? Legs { get; set; }
+
     /// <summary>A copy, so that one configured instance can serve several tunnels.</summary>
     public BurrowTunnelOptions Clone()
     {
@@ -85,6 +92,7 @@ public sealed class BurrowTunnelOptions
             UpstreamTlsVerify = UpstreamTlsVerify,
             StartTimeout = StartTimeout,
             RetryForever = RetryForever,
+            Legs = Legs,
         };
         CopyInto(BasicAuth, copy.BasicAuth);
         CopyInto(AllowCidrs, copy.AllowCidrs);

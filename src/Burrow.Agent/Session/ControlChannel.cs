@@ -25,14 +25,20 @@ internal sealed class ControlChannel : IDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _pendingUnbinds = new(StringComparer.Ordinal);
     private readonly TunnelTable _tunnels;
     private readonly AgentEventSource _events;
+    private readonly Func<ActiveTunnel, Burrow.Agent.Metrics.EdgeClientCounts> _countsOf;
     private int _nextRequestId;
 
     /// <param name="control">The first stream the agent opened on the connection.</param>
     /// <param name="tunnels">Where <c>tunnel_stats</c> find their tunnel.</param>
     /// <param name="events">Where notices go.</param>
     /// <param name="sessionToken">Cancelled when this connection's session ends.</param>
-    public ControlChannel(MuxStream control, TunnelTable tunnels, AgentEventSource events, CancellationToken sessionToken)
+    /// <param name="countsOf">
+    /// Where a tunnel's <c>tunnel_stats</c> from this edge are turned into counts: each leg keeps its own, since every
+    /// edge counts from zero; by default the tunnel's own (the first leg's).
+    /// </param>
+    public ControlChannel(MuxStream control, TunnelTable tunnels, AgentEventSource events, CancellationToken sessionToken, Func<ActiveTunnel, Burrow.Agent.Metrics.EdgeClientCounts>? countsOf = null)
     {
+        _countsOf = countsOf ?? (t => t.EdgeCounts);
         _reader = new ControlMessageReader(control);
         _writer = new ControlMessageWriter(control);
         _tunnels = tunnels;
@@ -44,7 +50,11 @@ internal sealed class ControlChannel : IDisposable
     public CancellationToken SessionToken { get; }
 
     /// <summary>Sends <c>auth</c> (asking to resume <paramref name="resumeSessionId"/> when there is one) and returns the edge's answer, which may be a refusal.</summary>
-    public async Task<AuthResultMessage> AuthenticateAsync(string authtoken, string? resumeSessionId, CancellationToken cancellationToken)
+    /// <param name="authtoken">The agent's token.</param>
+    /// <param name="resumeSessionId">The session to resume, or <see langword="null"/>.</param>
+    /// <param name="agentId">The agent process's id, the same on every leg (<see cref="AuthMessage.AgentId"/>).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public async Task<AuthResultMessage> AuthenticateAsync(string authtoken, string? resumeSessionId, string? agentId, CancellationToken cancellationToken)
     {
         await _writer.WriteAsync(new AuthMessage
         {
@@ -52,6 +62,7 @@ internal sealed class ControlChannel : IDisposable
             Authtoken = authtoken,
             Agent = new AgentInfo { Name = "burrow", Version = BurrowVersion.Current, Os = OperatingSystemName() },
             ResumeSessionId = resumeSessionId,
+            AgentId = agentId,
             Features = ProtocolFeatures.All,
         }, cancellationToken).ConfigureAwait(false);
 
@@ -80,7 +91,7 @@ internal sealed class ControlChannel : IDisposable
                         break;
                     case TunnelStatsMessage stats when _tunnels.FindById(stats.TunnelId) is { } tunnel:
                         // Client connections and requests of http tunnels, as the edge counts them.
-                        tunnel.EdgeCounts.Apply(stats, tunnel.Connections, tunnel.Requests);
+                        _countsOf(tunnel).Apply(stats, tunnel.Connections, tunnel.Requests);
                         break;
                     default:
                         break;

@@ -13,9 +13,13 @@ internal static class EdgeConnector
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
-    public static async Task<SslStream> ConnectAsync(AgentOptions options, CancellationToken cancellationToken)
+    public static Task<SslStream> ConnectAsync(AgentOptions options, CancellationToken cancellationToken) =>
+        ConnectAsync(options, options.ServerAddress, cancellationToken);
+
+    /// <summary>Dials <paramref name="address"/> (another node of the edge's cluster, for a leg) with <paramref name="options"/>' trust settings.</summary>
+    public static async Task<SslStream> ConnectAsync(AgentOptions options, string address, CancellationToken cancellationToken)
     {
-        (string host, int port) = SplitHostPort(options.ServerAddress);
+        (string host, int port) = SplitHostPort(address);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);

@@ -43,6 +43,7 @@ internal sealed class SessionLoop
     private volatile bool _edgeCountsClients;
     private SessionStatus _status = SessionStatus.Connecting;
     private string? _reason;
+    private volatile string? _nodeName;
 
     public SessionLoop(AgentOptions options, TunnelTable tunnels, AgentEventSource events, ILogger logger, MuxCounters? muxCounters = null)
     {
@@ -57,6 +58,21 @@ internal sealed class SessionLoop
     }
 
     public SessionStatus Status => _status;
+
+    /// <summary>
+    /// A random id for this agent process, sent in every leg's <c>auth</c>: a cluster's edges let one agent id bind the
+    /// same hostname on several nodes (its legs), where another agent would conflict.
+    /// </summary>
+    public string AgentId { get; } = "agt_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>The name of the cluster node this leg is on, from the last <c>auth_result</c>; <see langword="null"/> for a single edge.</summary>
+    public string? NodeName => _nodeName;
+
+    /// <summary>
+    /// Raised each time the session comes online (every tunnel bound), with the nodes the edge listed in its
+    /// <c>auth_result</c> (<see langword="null"/> from a single edge): where the other legs go.
+    /// </summary>
+    public event Action<IReadOnlyList<EdgeNode>?>? Online;
 
     /// <summary>Why the session is not online (the last error), or <see langword="null"/>.</summary>
     public string? Reason => _reason;
@@ -181,7 +197,7 @@ internal sealed class SessionLoop
             MuxStream control = await mux.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
             using var channel = new ControlChannel(control, _tunnels, _events, session.Token);
             string? resumeId = _state.SessionId;
-            AuthResultMessage authResult = await channel.AuthenticateAsync(_options.Authtoken, resumeId, cancellationToken).ConfigureAwait(false);
+            AuthResultMessage authResult = await channel.AuthenticateAsync(_options.Authtoken, resumeId, AgentId, cancellationToken).ConfigureAwait(false);
             if (authResult.Error is { } refused)
             {
                 bool givingUp = ConnectionFailures.IsFinalRefusal(refused);
@@ -196,6 +212,7 @@ internal sealed class SessionLoop
             }
 
             _edgeCountsClients = ProtocolFeatures.Has(authResult.Features, ProtocolFeatures.TunnelStats);
+            _nodeName = authResult.Nodes is [{ } onNode, ..] ? onNode.Name : null;
             bool resumed = resumeId is not null && resumeId == authResult.SessionId;
             _state.SessionId = authResult.SessionId;
             _state.Save(_statePath);
@@ -224,6 +241,7 @@ internal sealed class SessionLoop
             _everOnline = true;
             SetStatus(SessionStatus.Online, null);
             _live = channel;
+            Online?.Invoke(authResult.Nodes);
             // Online until the session ends (edge gone, keepalive lost, control stream closed) or the user stops.
             await Task.WhenAny(mux.Completion, controlLoop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
             _live = null;

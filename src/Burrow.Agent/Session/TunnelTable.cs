@@ -78,6 +78,15 @@ internal sealed class TunnelTable
         return tunnel;
     }
 
+    /// <summary>
+    /// Records that another leg's edge bound <paramref name="tunnel"/> as <paramref name="tunnelId"/> too, so that
+    /// leg's proxy streams find it; the tunnel stays listed once, under its first leg's id.
+    /// </summary>
+    public void AddLegId(ActiveTunnel tunnel, string tunnelId) => _byId[tunnelId] = tunnel;
+
+    /// <summary>Forgets an id <see cref="AddLegId"/> recorded (the leg was lost or the tunnel unbound there).</summary>
+    public void RemoveLegId(string tunnelId) => _byId.TryRemove(tunnelId, out _);
+
     /// <summary>Records that the edge bound <paramref name="tunnel"/> as <paramref name="tunnelId"/> (a rebind replaces the old id).</summary>
     public void Bind(ActiveTunnel tunnel, string tunnelId)
     {

@@ -9,4 +9,11 @@ namespace Burrow.Agent.Status;
 /// <param name="Latency">The round trip to the edge from the last keepalive ping.</param>
 /// <param name="Tunnels">Every tunnel, in the order they were defined.</param>
 public sealed record AgentStatus(
-    SessionStatus Session, string? Reason, string Version, string EdgeAddress, string? SessionId, TimeSpan? Latency, IReadOnlyList<TunnelStatus> Tunnels);
+    SessionStatus Session, string? Reason, string Version, string EdgeAddress, string? SessionId, TimeSpan? Latency, IReadOnlyList<TunnelStatus> Tunnels)
+{
+    /// <summary>
+    /// Every leg of the session, the first leg (the one <see cref="EdgeAddress"/> names) first; one leg unless the edge
+    /// is a cluster and the agent opened more (<c>--legs</c>).
+    /// </summary>
+    public IReadOnlyList<LegStatus> Legs { get; init; } = [];
+}

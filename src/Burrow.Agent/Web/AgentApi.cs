@@ -223,21 +223,13 @@ internal sealed partial class AgentApi
         // ?gc=true (Burrow's own, for the memory benchmark): a full blocking collection first, so the heap figure counts live objects only.
         long? liveHeap = context.Request.Query["gc"] == "true" ? GC.GetTotalMemory(forceFullCollection: true) : null;
         AgentStatus status = _runner.GetStatus();
-        string latency = status.Latency is { } l ? $"{Math.Round(l.TotalMilliseconds)}ms" : "";
         return WriteJsonAsync(context, 200, new JsonObject
         {
-            ["status"] = status.Session switch
-            {
-                SessionStatus.Online => "online",
-                SessionStatus.Reconnecting => "reconnecting",
-                SessionStatus.Connecting => "connecting",
-                SessionStatus.Stopping => "stopping",
-                _ => "stopped",
-            },
+            ["status"] = StateName(status.Session),
             ["agent_version"] = status.Version,
             ["session"] = new JsonObject
             {
-                ["legs"] = new JsonArray(new JsonObject { ["region"] = "", ["latency"] = latency, ["server_addr"] = status.EdgeAddress }),
+                ["legs"] = Legs(status),
                 ["id"] = status.SessionId,
             },
             ["reason"] = status.Reason,
@@ -258,6 +250,42 @@ internal sealed partial class AgentApi
             ["uri"] = "/api/status",
         });
     }
+
+    /// <summary>
+    /// ngrok's <c>session.legs</c>: one object per leg with its <c>region</c> (here the edge node's name, the closest
+    /// thing Burrow has) and <c>latency</c>; Burrow adds the leg's number, address and state.
+    /// </summary>
+    private static JsonArray Legs(AgentStatus status)
+    {
+        IReadOnlyList<LegStatus> legs = status.Legs.Count > 0
+            ? status.Legs
+            : [new LegStatus(0, null, status.EdgeAddress, status.Session, status.Latency, status.Reason)];
+        var array = new JsonArray();
+        foreach (LegStatus leg in legs)
+        {
+            array.Add((JsonNode)new JsonObject
+            {
+                ["region"] = leg.NodeName ?? "",
+                ["latency"] = leg.Latency is { } l ? $"{Math.Round(l.TotalMilliseconds)}ms" : "",
+                ["leg"] = leg.Number,
+                ["node"] = leg.NodeName,
+                ["server_addr"] = leg.EdgeAddress,
+                ["state"] = StateName(leg.Session),
+                ["reason"] = leg.Reason,
+            });
+        }
+
+        return array;
+    }
+
+    private static string StateName(SessionStatus session) => session switch
+    {
+        SessionStatus.Online => "online",
+        SessionStatus.Reconnecting => "reconnecting",
+        SessionStatus.Connecting => "connecting",
+        SessionStatus.Stopping => "stopping",
+        _ => "stopped",
+    };
 
     private static async Task<JsonObject?> ReadBodyAsync(HttpContext context)
     {

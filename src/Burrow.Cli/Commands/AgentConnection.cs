@@ -30,6 +30,10 @@ internal sealed class AgentConnection
     {
         Description = "ngrok's region: accepted so that tools which drive the ngrok binary work, and ignored (the agent connects to the edge --server names).",
     };
+    private readonly Option<int?> _legs = new("--legs")
+    {
+        Description = "How many edges of a cluster to hold a session with at once, each with every tunnel bound (or agent.legs; default 2 when the edge lists more than one node, else 1).",
+    };
     private readonly Option<string> _retry = new("--retry")
     {
         Description = "auto (default): stop after three tries when the edge's name does not resolve or its certificate is not trusted; forever: keep trying.",
@@ -63,6 +67,7 @@ internal sealed class AgentConnection
         command.Options.Add(connection._logLevel);
         command.Options.Add(connection._config);
         command.Options.Add(connection._region);
+        command.Options.Add(connection._legs);
         connection._retry.AcceptOnlyFromAmong("auto", "forever");
         command.Options.Add(connection._retry);
         connection._web = WebOptions.AddTo(command);
@@ -99,6 +104,12 @@ internal sealed class AgentConnection
         if (LogSetup.Validate(logTarget, format, level) is { } logError)
         {
             return Fail(logError);
+        }
+
+        int? legs = parse.GetValue(_legs) ?? file.Legs;
+        if (legs is < 1 or > AgentOptions.MaxLegs)
+        {
+            return Fail($"burrow {commandName}: --legs {legs} is not a number of legs from 1 to {AgentOptions.MaxLegs}.");
         }
 
         long? fileBudget = file.InspectDbSize is > 0 ? file.InspectDbSize : null;
@@ -180,6 +191,7 @@ internal sealed class AgentConnection
                     Authtoken = token,
                     EdgeCa = ca,
                     RetryForever = parse.GetValue(_retry) == "forever",
+                    Legs = legs,
                     Tunnels = tunnels,
                     StateDirectory = AgentOptions.DefaultStateDirectory(),
                     WebAddress = webAddress,

@@ -37,6 +37,9 @@ internal sealed record AgentSettings
     /// <summary>The HTTPS port of the local edge started when no server is configured.</summary>
     public int? LocalHttpsPort { get; init; }
 
+    /// <summary><c>legs</c>: how many edges of a cluster to hold a session with at once (as <c>--legs</c>).</summary>
+    public int? Legs { get; init; }
+
     /// <summary>These settings with every value <paramref name="later"/> sets taking its place (a later file wins, key by key).</summary>
     public AgentSettings Overlay(AgentSettings later) => new()
     {
@@ -50,6 +53,7 @@ internal sealed record AgentSettings
         LogFormat = later.LogFormat ?? LogFormat,
         ConsoleUi = later.ConsoleUi ?? ConsoleUi,
         LocalHttpsPort = later.LocalHttpsPort ?? LocalHttpsPort,
+        Legs = later.Legs ?? Legs,
         InspectDbSize = later.InspectDbSize ?? InspectDbSize,
     };
 }

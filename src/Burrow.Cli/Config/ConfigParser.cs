@@ -175,6 +175,8 @@ internal sealed partial class ConfigParser
                 return agent with { ConsoleUi = OneOf(value, name, ["true", "false", "iftty"], "use true, false or iftty") };
             case "local_https_port":
                 return agent with { LocalHttpsPort = Int(value, name, 0, 65535) };
+            case "legs":
+                return agent with { Legs = Int(value, name, 1, Burrow.Agent.AgentOptions.MaxLegs) };
             case "inspect_db_size":
                 return agent with { InspectDbSize = InspectDbSize(value, name) };
             case "region" or "update_channel" or "update_check" or "remote_management" or "console_ui_color" or "metadata"

@@ -69,6 +69,9 @@ internal sealed class AgentEventWriter
         ConnectionLost lost => News($"Lost the connection to the edge ({lost.Reason})."),
         KeepaliveTimedOut timedOut => News(string.Create(CultureInfo.InvariantCulture, $"The edge did not answer a keepalive ping within {timedOut.Timeout.TotalSeconds:0} s.")),
         Reconnecting next => News(string.Create(CultureInfo.InvariantCulture, $"Reconnecting in {next.Delay.TotalSeconds:0.0} s (attempt {next.Attempt})...")),
+        LegOnline leg => News($"Leg {leg.Number} online: node {leg.NodeName} ({leg.Address}) carries the tunnels too ({leg.Tunnels} bound)."),
+        LegLost leg => News(string.Create(CultureInfo.InvariantCulture,
+            $"Leg {leg.Number} to node {leg.NodeName} ({leg.Address}) is down ({leg.Reason}); the other legs carry the traffic. Retrying in {leg.RetryIn.TotalSeconds:0.0} s...")),
         EdgeNotice notice => News(Notice(notice)),
         // One per failed connection, so it may repeat: the code and message alone, without the hint.
         ForwardingFailed failed => Error(failed.Error, hint: false),

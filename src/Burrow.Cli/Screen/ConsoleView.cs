@@ -37,6 +37,11 @@ internal static class ConsoleView
         info.AddRow(Label("Version"), new Text(status.Version));
         info.AddRow(Label("Edge"), new Text(status.EdgeAddress));
         info.AddRow(Label("Latency"), new Text(status.Latency is { } rtt ? FormatDuration(rtt) : "-"));
+        if (status.Legs.Count > 1)
+        {
+            info.AddRow(Label("Legs"), LegsText(status.Legs));
+        }
+
         info.AddRow(Label("Web Interface"), new Text(extras.WebInterface ?? (extras.WebDisabled ? "disabled (web_addr: false)" : "not started")));
         foreach ((string label, string value) in extras.Notes)
         {
@@ -141,6 +146,22 @@ internal static class ConsoleView
         SessionStatus.Stopping => new Text("stopping (Ctrl+C again to quit at once)", new Style(Color.Yellow)),
         _ => new Text("stopped", new Style(Color.Grey)),
     };
+
+    /// <summary>The legs line: how many carry traffic, then each leg's node and latency (or why it is down), e.g. <c>2/2 online: edge-1 12ms, edge-2 15ms</c>.</summary>
+    private static Text LegsText(IReadOnlyList<LegStatus> legs)
+    {
+        int online = legs.Count(l => l.Session == SessionStatus.Online);
+        IEnumerable<string> each = legs.Select(l =>
+        {
+            string node = l.NodeName ?? l.EdgeAddress;
+            return l.Session == SessionStatus.Online
+                ? $"{node} {(l.Latency is { } rtt ? FormatDuration(rtt) : "-")}"
+                : $"{node} ({l.Session.ToString().ToLowerInvariant()})";
+        });
+        return new Text(
+            string.Create(CultureInfo.InvariantCulture, $"{online}/{legs.Count} online: {string.Join(", ", each)}"),
+            online == legs.Count ? Style.Plain : new Style(Color.Yellow));
+    }
 
     private static Style StatusStyle(int code) => code switch
     {

@@ -34,11 +34,13 @@ internal sealed partial class AgentConnectionHandler
     private readonly AuthFailureLimiter _authFailures;
     private readonly ILogger _logger;
     private readonly Telemetry.EdgeMetrics _metrics;
+    private readonly Cluster.NodeAdvertisement _nodes;
 
     public AgentConnectionHandler(
         EdgeOptions options, AgentAuthenticator authenticator, AuditTrail audit, SessionRegistry sessions, TunnelBinder binder, EdgeLifetime lifetime,
-        AuthFailureLimiter authFailures, Telemetry.EdgeMetrics metrics, ILogger<AgentConnectionHandler> logger)
+        AuthFailureLimiter authFailures, Telemetry.EdgeMetrics metrics, Cluster.NodeAdvertisement nodes, ILogger<AgentConnectionHandler> logger)
     {
+        _nodes = nodes;
         _metrics = metrics;
         _options = options;
         _authenticator = authenticator;
@@ -185,6 +187,7 @@ internal sealed partial class AgentConnectionHandler
                 HeartbeatTimeoutMs = (int)_options.HeartbeatTimeout.TotalMilliseconds,
                 ResumeGraceMs = (int)_options.ResumeGrace.TotalMilliseconds,
                 Features = [.. sendStats ? [ProtocolFeatures.TunnelStats] : Array.Empty<string>(), .. ProtocolFeatures.Has(auth.Features, ProtocolFeatures.EdgeTls) ? [ProtocolFeatures.EdgeTls] : Array.Empty<string>()],
+                Nodes = _nodes.Current(),
             }, cancellationToken).ConfigureAwait(false);
             if (resumeFailed)
             {

@@ -35,6 +35,13 @@ public sealed record AuthMessage : ControlMessage
     public string? ResumeSessionId { get; init; }
 
     /// <summary>
+    /// A random id the agent process picks once and sends on every leg of its session (issue 15): a cluster lets the
+    /// same agent id (and account) bind one hostname on several nodes as legs of one endpoint, where another agent
+    /// would conflict. Optional; an older edge ignores it.
+    /// </summary>
+    public string? AgentId { get; init; }
+
+    /// <summary>
     /// Optional features the agent understands (<see cref="ProtocolFeatures"/>); the edge uses only
     /// those it knows too. An older edge ignores the field.
     /// </summary>
@@ -45,5 +52,5 @@ public sealed record AuthMessage : ControlMessage
     /// <returns>A description of the message with the token redacted.</returns>
     public override string ToString() =>
         $"AuthMessage {{ ProtocolVersion = {ProtocolVersion}, Authtoken = {(Authtoken.Length == 0 ? "<none>" : "<redacted>")}, "
-        + $"Agent = {Agent}, ResumeSessionId = {ResumeSessionId}, Features = [{string.Join(", ", Features)}] }}";
+        + $"Agent = {Agent}, AgentId = {AgentId}, ResumeSessionId = {ResumeSessionId}, Features = [{string.Join(", ", Features)}] }}";
 }

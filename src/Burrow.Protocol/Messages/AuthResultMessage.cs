@@ -37,6 +37,12 @@ public sealed record AuthResultMessage : ControlMessage
     [AllowNull]
     public IReadOnlyList<string> Features { get; init => field = value ?? []; } = [];
 
+    /// <summary>
+    /// The live nodes of the edge's cluster that take new legs, this one first, so the agent can open a session to
+    /// more than one (<c>--legs</c>); <see langword="null"/> (left out) from a single edge. An older agent ignores it.
+    /// </summary>
+    public IReadOnlyList<EdgeNode>? Nodes { get; init; }
+
     /// <summary>Why authentication failed; <see langword="null"/> on success.</summary>
     public ProtocolError? Error { get; init; }
 }

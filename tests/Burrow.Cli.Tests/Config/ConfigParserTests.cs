@@ -234,11 +234,21 @@ public sealed class ConfigParserTests : IDisposable
         Assert.Contains("go under agent:", problem.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Agent_legs_setting_is_read()
+    {
+        (ConfigFile file, List<ConfigProblem> problems) = Parse("version: 3\nagent:\n  legs: 3\n");
+
+        Assert.Empty(problems);
+        Assert.Equal(3, file.Agent.Legs);
+    }
+
     [Theory]
     [InlineData("version: 3\nagent:\n  log_level: loud\n", 3, 14, "log_level", "'loud' is not allowed")]
     [InlineData("version: 3\nagent:\n  connect_url: no-port\n", 3, 16, "connect_url", "not host:port")]
     [InlineData("version: 3\nagent:\n  edge_ca: missing.pem\n", 3, 12, "edge_ca", "does not exist")]
     [InlineData("version: 3\nagent:\n  local_https_port: 99999\n", 3, 21, "local_https_port", "from 0 to 65535")]
+    [InlineData("version: 3\nagent:\n  legs: 0\n", 3, 9, "legs", "from 1 to 8")]
     [InlineData("version: 2\ninspect_db_size: 1000\n", 2, 18, "inspect_db_size", "at least 1MB")]
     [InlineData("version: 2\ninspect_db_size: lots\n", 2, 18, "inspect_db_size", "-1 to turn inspection off")]
     [InlineData("version: 3\nendpoints:\n  - name: w\n    upstream: {url: 8080}\n    inspect: maybe\n", 5, 14, "inspect", "not true or false")]

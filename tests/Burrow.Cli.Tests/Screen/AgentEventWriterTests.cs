@@ -43,6 +43,19 @@ public sealed class AgentEventWriterTests
     }
 
     [Fact]
+    public void Legs_coming_and_going_are_news()
+    {
+        (string output, string errors) = Write(
+            new LegOnline(1, "edge-b", "edge-b.example.com:4443", 2),
+            new LegLost(1, "edge-b", "edge-b.example.com:4443", "the node closed the connection", TimeSpan.FromMilliseconds(730)));
+
+        Assert.Equal(Lines(
+            "Leg 1 online: node edge-b (edge-b.example.com:4443) carries the tunnels too (2 bound).",
+            "Leg 1 to node edge-b (edge-b.example.com:4443) is down (the node closed the connection); the other legs carry the traffic. Retrying in 0.7 s..."), output);
+        Assert.Equal("", errors);
+    }
+
+    [Fact]
     public void Notices_are_worded_by_kind()
     {
         (string output, _) = Write(

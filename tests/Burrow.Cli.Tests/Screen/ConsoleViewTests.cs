@@ -45,6 +45,34 @@ public sealed class ConsoleViewTests
     }
 
     [Fact]
+    public void Several_legs_show_a_legs_line_with_each_nodes_latency_or_state()
+    {
+        var status = new AgentStatus(SessionStatus.Online, null, "0.1.0", "edge-a.example.com:4443", "ses_1", TimeSpan.FromMilliseconds(3), [])
+        {
+            Legs =
+            [
+                new LegStatus(0, "edge-a", "edge-a.example.com:4443", SessionStatus.Online, TimeSpan.FromMilliseconds(3), null),
+                new LegStatus(1, "edge-b", "edge-b.example.com:4443", SessionStatus.Reconnecting, null, "the node closed the connection"),
+            ],
+        };
+
+        string text = Render(status, new ConsoleView.Extras(null, false, [], [], null));
+
+        Assert.Matches(@"Legs\s+1/2 online: edge-a 3\.0ms, edge-b \(reconnecting\)", text);
+    }
+
+    [Fact]
+    public void One_leg_shows_no_legs_line()
+    {
+        var status = new AgentStatus(SessionStatus.Online, null, "0.1.0", "edge:4443", null, null, [])
+        {
+            Legs = [new LegStatus(0, null, "edge:4443", SessionStatus.Online, TimeSpan.FromMilliseconds(3), null)],
+        };
+
+        Assert.DoesNotContain("Legs", Render(status, new ConsoleView.Extras(null, false, [], [], null)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Requests_reported_by_the_agent_show_newest_first_with_status()
     {
         var runner = new AgentRunner(new AgentOptions { ServerAddress = "127.0.0.1:1" });

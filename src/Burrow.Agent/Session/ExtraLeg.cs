@@ -1,0 +1,246 @@
+using System.Collections.Concurrent;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Burrow.Agent.Events;
+using Burrow.Agent.Forwarding;
+using Burrow.Agent.Inspection;
+using Burrow.Agent.Metrics;
+using Burrow.Agent.Status;
+using Burrow.Agent.Web;
+using Burrow.Mux.Errors;
+using Burrow.Mux.Sessions;
+using Burrow.Mux.Streams;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Versioning;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Agent.Session;
+
+/// <summary>
+/// One extra leg of the session (leg 1, 2...): a connection to another node of the edge's cluster, kept up like the
+/// first one (connect, authenticate with the same token and agent id, bind, serve, back off and connect again), on
+/// which every tunnel is bound with the URL the first leg got, so the URL never changes whichever leg carries it.
+/// </summary>
+/// <remarks>
+/// Unlike the first leg it picks no names, keeps no state file and never stops the agent: what it cannot bind it
+/// reports in its status, and the first leg stays the one that decides the URLs.
+/// </remarks>
+internal sealed class ExtraLeg : IAsyncDisposable
+{
+    private readonly AgentOptions _options;
+    private readonly TunnelTable _tunnels;
+    private readonly AgentEventSource _events;
+    private readonly ILogger _logger;
+    private readonly string _agentId;
+    private readonly MuxCounters? _muxCounters;
+    private readonly Heartbeat _heartbeat;
+    private readonly CancellationTokenSource _stop = new();
+
+    // Tunnel name → the id this leg's edge bound it as; kept across a lost connection for a resume.
+    private readonly ConcurrentDictionary<string, string> _boundIds = new(StringComparer.Ordinal);
+
+    // Each edge counts a tunnel's clients from zero: this leg's reports are turned into counts apart from the others'.
+    private readonly ConcurrentDictionary<string, EdgeClientCounts> _counts = new(StringComparer.Ordinal);
+    private Task _run = Task.CompletedTask;
+    private volatile ControlChannel? _live;
+    private string? _sessionId;
+    private volatile string? _reason;
+    private volatile int _status = (int)SessionStatus.Connecting;
+
+    public ExtraLeg(int number, EdgeNode node, AgentOptions options, TunnelTable tunnels, AgentEventSource events, string agentId, ILogger logger, MuxCounters? muxCounters)
+    {
+        Number = number;
+        Node = node;
+        _options = options;
+        _tunnels = tunnels;
+        _events = events;
+        _agentId = agentId;
+        _logger = logger;
+        _muxCounters = muxCounters;
+        _heartbeat = new Heartbeat(events);
+    }
+
+    public int Number { get; }
+
+    public EdgeNode Node { get; }
+
+    /// <summary>The control channel while the leg is online, for tunnels started and stopped through the agent API.</summary>
+    public ControlChannel? Live => _live;
+
+    public LegStatus Status() => new(Number, Node.Name, Node.Addr, (SessionStatus)_status, _heartbeat.Latency, _reason);
+
+    /// <summary>Starts keeping the leg up until <see cref="DisposeAsync"/>.</summary>
+    public void Start(HttpInspector? inspector) => _run = Task.Run(() => RunAsync(inspector, _stop.Token), CancellationToken.None);
+
+    /// <summary>Binds <paramref name="tunnel"/> on this leg too (a tunnel started through the agent API once the first leg bound it).</summary>
+    public async Task BindAsync(ActiveTunnel tunnel, CancellationToken cancellationToken)
+    {
+        if (_live is { } live)
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, live.SessionToken);
+            await BindOneAsync(live, tunnel, linked.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Unbinds the tunnel named <paramref name="name"/> on this leg (stopped through the agent API).</summary>
+    public async Task UnbindAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!_boundIds.TryRemove(name, out string? id))
+        {
+            return;
+        }
+
+        _tunnels.RemoveLegId(id);
+        if (_live is { } live)
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, live.SessionToken);
+            await live.UnbindAsync(id, linked.Token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync(HttpInspector? inspector, CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(_options.MinReconnectDelay, _options.MaxReconnectDelay);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string reason;
+            try
+            {
+                (bool wasOnline, reason) = await RunConnectionAsync(inspector, cancellationToken).ConfigureAwait(false);
+                if (wasOnline)
+                {
+                    backoff.Reset();
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException
+                or OperationCanceledException or TimeoutException or MuxException or ProtocolException or InvalidOperationException)
+            {
+                reason = $"cannot reach the node: {ConnectionFailures.Describe(ex)}";
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            TimeSpan delay = backoff.Next();
+            SetStatus(SessionStatus.Reconnecting, reason);
+            _events.Raise(new LegLost(Number, Node.Name, Node.Addr, reason, delay));
+            try
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        SetStatus(SessionStatus.Stopped, null);
+    }
+
+    private async Task<(bool WasOnline, string Reason)> RunConnectionAsync(HttpInspector? inspector, CancellationToken cancellationToken)
+    {
+        SslStream ssl = await EdgeConnector.ConnectAsync(_options, Node.Addr, cancellationToken).ConfigureAwait(false);
+        var mux = MuxSession.Client(ssl, new MuxOptions { EnableKeepAlive = false, Counters = _muxCounters });
+        await using (mux.ConfigureAwait(false))
+        {
+            using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            MuxStream control = await mux.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var channel = new ControlChannel(control, _tunnels, _events, session.Token, t => _counts.GetOrAdd(t.Definition.Name, _ => new EdgeClientCounts()));
+            string? resumeId = _sessionId;
+            AuthResultMessage authResult = await channel.AuthenticateAsync(_options.Authtoken, resumeId, _agentId, cancellationToken).ConfigureAwait(false);
+            if (authResult.Error is { } refused)
+            {
+                return (false, $"the node refused the session: {refused}");
+            }
+
+            _sessionId = authResult.SessionId;
+            bool resumed = resumeId is not null && resumeId == authResult.SessionId && !_boundIds.IsEmpty;
+            Task controlLoop = channel.ReadLoopAsync();
+            bool edgeCountsClients = ProtocolFeatures.Has(authResult.Features, ProtocolFeatures.TunnelStats);
+            var proxyStreams = new ProxyStreamHandler(
+                _tunnels.FindById, edgeCountsClients, inspector, error => _events.Raise(new ForwardingFailed(error)), _logger);
+            Task acceptLoop = proxyStreams.AcceptLoopAsync(mux, session.Token);
+            Task<bool> heartbeat = _heartbeat.RunAsync(mux, authResult, session.Token);
+            if (!resumed)
+            {
+                await BindAllAsync(channel, session.Token).ConfigureAwait(false);
+            }
+
+            SetStatus(SessionStatus.Online, _reason);
+            _live = channel;
+            _events.Raise(new LegOnline(Number, Node.Name, Node.Addr, _boundIds.Count));
+            LogLine.Info(_logger, 6104, "leg established", ("leg", Number), ("node", Node.Name), ("id", authResult.SessionId));
+            await Task.WhenAny(mux.Completion, controlLoop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+            _live = null;
+            await session.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(controlLoop, acceptLoop, heartbeat).ConfigureAwait(false);
+            string reason = await heartbeat.ConfigureAwait(false)
+                ? "no keepalive answer from the node"
+                : mux.Completion.IsCompleted ? ConnectionFailures.DescribeEnd(await mux.Completion.ConfigureAwait(false)) : "the node closed the control stream";
+            return (true, reason);
+        }
+    }
+
+    /// <summary>Binds every tunnel the first leg has bound, under the same name; what fails is said in the leg's status.</summary>
+    private async Task BindAllAsync(ControlChannel channel, CancellationToken cancellationToken)
+    {
+        // A new session on this node: the ids of the last one are gone with it.
+        foreach (string oldId in _boundIds.Values)
+        {
+            _tunnels.RemoveLegId(oldId);
+        }
+
+        _boundIds.Clear();
+        _reason = null;
+        foreach (ActiveTunnel tunnel in _tunnels.Snapshot())
+        {
+            await BindOneAsync(channel, tunnel, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task BindOneAsync(ControlChannel channel, ActiveTunnel tunnel, CancellationToken cancellationToken)
+    {
+        if (LegBinding.SameNameAs(tunnel) is not { } name)
+        {
+            // Not bound on the first leg yet: there is no URL to repeat here.
+            return;
+        }
+
+        BindResultMessage result = await channel.BindAsync(tunnel, name.Hostname, null, name.Port, cancellationToken).ConfigureAwait(false);
+        if (result.Error is { } error)
+        {
+            _reason = $"tunnel {tunnel.Definition.Name} is not bound on this leg: {error}";
+            LogLine.Info(_logger, 6105, "leg bind failed", ("leg", Number), ("node", Node.Name), ("tunnel", tunnel.Definition.Name), ("err", error.ToString()));
+            return;
+        }
+
+        _boundIds[tunnel.Definition.Name] = result.TunnelId!;
+        _tunnels.AddLegId(tunnel, result.TunnelId!);
+    }
+
+    private void SetStatus(SessionStatus status, string? reason)
+    {
+        _reason = reason;
+        _status = (int)status;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _run.ConfigureAwait(false);
+        foreach (string id in _boundIds.Values)
+        {
+            _tunnels.RemoveLegId(id);
+        }
+
+        _stop.Dispose();
+    }
+}
