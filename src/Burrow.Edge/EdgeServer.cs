@@ -118,6 +118,10 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <summary>The certificates of reserved hostnames outside the wildcard, ordered on demand, when <see cref="EdgeOptions.AcmeEmail"/> is set.</summary>
     internal OnDemandCertificates? OnDemand => _onDemand;
 
+    /// <summary>One of the edge's services, for tests that look inside (a cluster node's routes).</summary>
+    internal T Service<T>()
+        where T : notnull => _app.Services.GetRequiredService<T>();
+
     /// <summary>The base domain.</summary>
     public string Domain => _options.Domain;
 
