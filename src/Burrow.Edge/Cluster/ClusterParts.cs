@@ -27,6 +27,8 @@ internal sealed record ClusterParts(INodeDirectory Directory, INodeLinks Links)
         services.AddSingleton<RemoteConnections>();
         services.AddSingleton<InboundRouteStreams>();
         services.AddSingleton<RemoteRequests>();
+        services.AddSingleton<RemoteTcpPorts>();
+        services.AddSingleton<RemotePassthrough>();
     }
 
     /// <summary>Loads and follows the routes, takes the streams other nodes open, and closes revoked sessions at once.</summary>
@@ -38,6 +40,7 @@ internal sealed record ClusterParts(INodeDirectory Directory, INodeLinks Links)
         }
 
         await routes.StartAsync(cancellationToken).ConfigureAwait(false);
+        services.GetRequiredService<RemoteTcpPorts>().Start();
         var inbound = services.GetRequiredService<InboundRouteStreams>();
         services.GetRequiredService<INodeLinks>().OnInboundStream(inbound.HandleAsync);
         var revocations = services.GetRequiredService<RevocationWatch>();

@@ -101,6 +101,74 @@ public sealed class ClusterRoutesTests(PostgresServer postgres) : IClassFixture<
     }
 
     [Fact(Timeout = 180_000)]
+    public async Task A_tcp_tunnel_bound_on_a_is_served_on_its_port_of_b_with_half_close()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(postgres, 2);
+        await using var upstream = TcpUpstream.Start(TcpUpstream.Mode.HashAfterEof);
+        using var state = new TempDirectory();
+        await using var agent = await TcpAgentRun.StartAsync([Port(upstream.Port), .. cluster.AgentArgs(cluster[0])], state.Path);
+        string key = string.Create(CultureInfo.InvariantCulture, $"tcp://localhost:{agent.Port}");
+        await cluster.WaitForRouteAsync(key);
+        var portsOnB = cluster[1].Edge.Service<Burrow.Edge.Cluster.RemoteTcpPorts>();
+        await WaitUntilAsync(() => portsOnB.OpenKeys().Contains(key), "node B to open the tunnel's port");
+
+        // Node B listens on 127.0.0.2 (node A on 127.0.0.1): the same port, reached on B.
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Parse("127.0.0.2"), agent.Port, TestContext.Current.CancellationToken);
+        NetworkStream stream = client.GetStream();
+        byte[] payload = new byte[300_000];
+        Random.Shared.NextBytes(payload);
+        await stream.WriteAsync(payload, TestContext.Current.CancellationToken);
+        // The upstream answers only once it read to the end: the client's half-close must cross both nodes.
+        client.Client.Shutdown(SocketShutdown.Send);
+        using var reader = new StreamReader(stream);
+        string answer = await reader.ReadToEndAsync(TestContext.Current.CancellationToken).WaitAsync(Wait, TestContext.Current.CancellationToken);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(payload)), answer);
+
+        // The port closes on B once the tunnel is gone.
+        await agent.DisposeAsync();
+        await cluster.WaitForRouteAsync(key, present: false, TimeSpan.FromSeconds(30));
+        await WaitUntilAsync(() => !portsOnB.OpenKeys().Contains(key), "node B to close the port");
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task A_tls_passthrough_tunnel_bound_on_a_is_served_through_b_with_the_upstreams_own_certificate()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(postgres, 2);
+        await using var upstream = await Upstream.StartAsync();
+        using var state = new TempDirectory();
+        await using var agent = BurrowProcess.Start(
+            ["tls", Port(upstream.TlsPort), "--url", "pass.localhost", .. cluster.AgentArgs(cluster[0])],
+            new Dictionary<string, string> { ["BURROW_STATE_DIR"] = state.Path, ["XDG_DATA_HOME"] = Path.Combine(state.Path, "data") });
+        await agent.WaitForLineAsync(@"^Forwarding (tls://\S+) -> ", Wait);
+        await cluster.WaitForRouteAsync("pass.localhost");
+
+        System.Security.Cryptography.X509Certificates.X509Certificate2? seen = null;
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(IPAddress.Loopback, cluster[1].Edge.Endpoints.Https!.Port, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                {
+                    // Only the upstream's own self-signed certificate is accepted: the edge's would mean TLS was not passed through.
+                    seen = certificate is null ? null : System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                    return seen?.Thumbprint == Upstream.TlsCertificate.Thumbprint;
+                },
+            },
+        };
+        using var client = new HttpClient(handler) { Timeout = Wait };
+        string body = await client.GetStringAsync(new Uri("https://pass.localhost/hello"), TestContext.Current.CancellationToken);
+        Assert.Equal("hello from upstream", body);
+        Assert.Equal(Upstream.TlsCertificate.Thumbprint, seen?.Thumbprint);
+    }
+
+    [Fact(Timeout = 180_000)]
     public async Task A_second_agent_binding_the_name_on_another_node_is_refused_like_a_local_conflict()
     {
         await using var cluster = await ClusterNodes.StartAsync(postgres, 2);
