@@ -26,13 +26,14 @@ internal sealed class ClusterNodes : IAsyncDisposable
     /// <summary>The authtoken the first node's bootstrap created in the shared store.</summary>
     public string Token { get; private set; } = "";
 
-    public string Database { get; private set; } = "";
+    /// <summary>The database's connection string, straight to PostgreSQL (not through a node's relay).</summary>
+    public string ConnectionString { get; private set; } = "";
 
     public static async Task<ClusterNodes> StartAsync(PostgresServer postgres, int count, TimeSpan? revocationCheck = null)
     {
         var cluster = new ClusterNodes();
         string database = await postgres.CreateDatabaseAsync();
-        cluster.Database = database;
+        cluster.ConnectionString = database;
         string name = new Npgsql.NpgsqlConnectionStringBuilder(database).Database!;
         try
         {

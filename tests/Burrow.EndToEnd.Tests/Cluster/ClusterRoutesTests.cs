@@ -45,6 +45,34 @@ public sealed class ClusterRoutesTests(PostgresServer postgres) : IClassFixture<
         await cluster.WaitForRouteAsync("seen.localhost", present: false, TimeSpan.FromSeconds(30));
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task A_committed_route_change_reaches_the_other_nodes_memory_within_the_target()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(postgres, 2);
+        await using RouteTable table = RouteTable.ForDatabase(cluster.ConnectionString)!;
+        var took = new List<double>();
+        for (int i = 0; i < 20; i++)
+        {
+            string key = string.Create(CultureInfo.InvariantCulture, $"latency-{i}.localhost");
+            var row = new RouteRow(key, "node-x", "tun_x", "ses_x", "agent-x", null, null, "http", false, DateTimeOffset.UtcNow);
+            var watch = Stopwatch.StartNew();
+            Assert.Equal(RouteClaim.Claimed, (await table.ClaimAsync(row, TestContext.Current.CancellationToken)).Claim);
+            while (cluster[1].Routes.Find(key).Count == 0)
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{key} did not reach node B");
+                await Task.Delay(1, TestContext.Current.CancellationToken);
+            }
+
+            took.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        took.Sort();
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"claim committed -> in node B's memory: p50 {took[took.Count / 2]:0.0} ms, max {took[^1]:0.0} ms over {took.Count}"));
+        // Target ~100 ms (issue 15); the bound leaves room for a machine shared with other builds.
+        Assert.True(took[took.Count / 2] < 250, $"median {took[took.Count / 2]} ms");
+    }
+
     [Fact(Timeout = 180_000)]
     public async Task An_http_request_and_a_websocket_landing_on_b_are_served_by_the_agent_on_a_with_the_client_address()
     {
