@@ -211,6 +211,26 @@ public sealed class ClusterRoutesTests(PostgresServer postgres) : IClassFixture<
         Assert.Equal("node-a", owner.Node);
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task A_tokens_tunnel_quota_counts_its_tunnels_on_other_nodes()
+    {
+        await using var cluster = await ClusterNodes.StartAsync(postgres, 2);
+        await using var upstream = await Upstream.StartAsync();
+        IControlStore store = cluster[0].Edge.Store!;
+        Authtoken bootstrap = (await store.FindAuthtokenAsync(cluster.Token, TestContext.Current.CancellationToken))!;
+        CreatedAuthtoken limited = await store.CreateAuthtokenAsync(
+            new NewAuthtoken { AccountId = bootstrap.AccountId, Name = "one tunnel", Scopes = new AuthtokenScopes { MaxTunnels = 1 } },
+            TestContext.Current.CancellationToken);
+        string[] WithToken(IEnumerable<string> args) => [.. args.Select(a => a == cluster.Token ? limited.Secret : a)];
+        using var stateA = new TempDirectory();
+        using var stateB = new TempDirectory();
+        await using var first = await AgentRun.StartAsync([Port(upstream.Port), "--url", "quota-a.localhost", .. WithToken(cluster.AgentArgs(cluster[0]))], stateA.Path, timeout: Wait);
+        await cluster.WaitForRouteAsync("quota-a.localhost");
+
+        await using var second = await AgentRun.StartAsync([Port(upstream.Port), "--url", "quota-b.localhost", .. WithToken(cluster.AgentArgs(cluster[1]))], stateB.Path, waitForUrl: false);
+        await second.Process.WaitForLineAsync("ERR_BURROW_2018", Wait);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Binds_racing_for_one_hostname_on_two_nodes_leave_exactly_one_owner()
     {
