@@ -129,6 +129,10 @@ public sealed class EdgeServer : IAsyncDisposable
         set => _app.Services.GetRequiredService<Cluster.NodeAdvertisement>().Directory = value;
     }
 
+    /// <summary>One of the edge's services, for tests that look inside (a cluster node's routes).</summary>
+    internal T Service<T>()
+        where T : notnull => _app.Services.GetRequiredService<T>();
+
     /// <summary>The base domain.</summary>
     public string Domain => _options.Domain;
 
@@ -136,7 +140,14 @@ public sealed class EdgeServer : IAsyncDisposable
     /// <param name="options">The settings.</param>
     /// <param name="configureLogging">Logging setup (providers, levels); none by default.</param>
     /// <param name="fixedAuthtoken">The only authtoken to accept, for an edge embedded in an agent; overrides <paramref name="options"/>.</param>
-    public static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging = null, string? fixedAuthtoken = null)
+    public static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging = null, string? fixedAuthtoken = null) =>
+        Create(options, configureLogging, fixedAuthtoken, cluster: null);
+
+    /// <summary>
+    /// Builds an edge that is a node of a cluster when <paramref name="cluster"/> is given (its node registry and node
+    /// links): it follows the cluster's routes table and carries traffic for tunnels held on other nodes there.
+    /// </summary>
+    internal static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging, string? fixedAuthtoken, Cluster.ClusterParts? cluster)
     {
         ArgumentNullException.ThrowIfNull(options);
         options = options with
@@ -213,6 +224,11 @@ public sealed class EdgeServer : IAsyncDisposable
             services.AddSingleton<OnDemandCertificates>();
         }
 
+        if (cluster is not null)
+        {
+            Cluster.ClusterParts.Register(services, cluster, options);
+        }
+
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<ProxyStreamConnector>();
         services.AddSingleton<TunnelRequestHandler>();
@@ -265,6 +281,19 @@ public sealed class EdgeServer : IAsyncDisposable
                     listen.Use(counted.CountPublic);
                     listen.Use(clients.Track);
                     listens.Add((listen, ep => endpoints.Http = ep));
+                });
+            }
+
+            if (cluster is not null)
+            {
+                // Where requests other nodes carry here are served, like public ones (see RelayListener).
+                var relay = kestrel.ApplicationServices.GetRequiredService<Cluster.RelayListener>();
+                kestrel.Listen(IPAddress.Loopback, 0, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(relay.Wrap);
+                    listen.Use(clients.Track);
+                    listens.Add((listen, ep => relay.EndPoint = ep));
                 });
             }
 
@@ -321,6 +350,8 @@ public sealed class EdgeServer : IAsyncDisposable
         // The store first: no agent may connect before its tokens can be checked.
         await _controlPlane.OpenAsync(cancellationToken).ConfigureAwait(false);
         var services = _app.Services;
+        // Then, on a node of a cluster, the routes (the store's migrations created their table).
+        await Cluster.ClusterParts.StartAsync(services, cancellationToken).ConfigureAwait(false);
         _agentListener = AgentListener.Bind(
             _options.AgentEndPoint, services.GetRequiredService<AgentConnectionHandler>(), services.GetRequiredService<Ngrok.NgrokConnectionHandler>(), _certificates,
             services.GetRequiredService<OpenConnections>(), services.GetRequiredService<ILogger<AgentListener>>());

@@ -17,8 +17,11 @@ internal sealed class BindAccess
     private readonly SessionRegistry _sessions;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _quotaGates = new(StringComparer.Ordinal);
 
-    public BindAccess(ControlPlane plane, SessionRegistry sessions)
+    private readonly Cluster.ClusterRoutes? _routes;
+
+    public BindAccess(ControlPlane plane, SessionRegistry sessions, Cluster.ClusterRoutes? routes = null)
     {
+        _routes = routes;
         _plane = plane;
         _sessions = sessions;
     }
@@ -48,7 +51,8 @@ internal sealed class BindAccess
             return null;
         }
 
-        int held = _sessions.OfAuthtoken(id).Sum(s => s.TunnelCount);
+        // On a node of a cluster, the token's endpoints on the other nodes count too.
+        int held = _sessions.OfAuthtoken(id).Sum(s => s.TunnelCount) + (_routes?.RemoteEndpointsOf(id) ?? 0);
         return held >= max ? ErrorCodes.TunnelQuotaReached.ToError(max) : null;
     }
 

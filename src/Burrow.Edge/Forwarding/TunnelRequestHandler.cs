@@ -45,11 +45,13 @@ internal sealed partial class TunnelRequestHandler : IDisposable
     // that goes back to the pool before its response taught the tunnel is rare here (inspection off, 0-6 in 2,000
     // before this), and pooling from the start keeps the edge's steady state what it was.
     private readonly HttpMessageInvoker _unpooledInvoker;
+    private readonly Cluster.RemoteRequests? _remote;
 
     public TunnelRequestHandler(
         TunnelRegistry tunnels, IHttpForwarder forwarder, ProxyStreamConnector connector, EdgeLifetime lifetime, EdgeOptions options, EdgeMetrics metrics,
-        ILogger<TunnelRequestHandler> logger)
+        ILogger<TunnelRequestHandler> logger, Cluster.RemoteRequests? remote = null)
     {
+        _remote = remote;
         _metrics = metrics;
         _tunnels = tunnels;
         _forwarder = forwarder;
@@ -82,6 +84,13 @@ internal sealed partial class TunnelRequestHandler : IDisposable
 
     public async Task HandleAsync(HttpContext context)
     {
+        // Carried here by another node of the cluster: the client as that node saw it.
+        bool relayed = Cluster.RelayListener.Of(context) is not null;
+        if (relayed)
+        {
+            Cluster.RelayedRequest.Apply(context);
+        }
+
         if (RequestLimits.CheckHeaders(context.Request, _options) is { } tooLarge)
         {
             // Answered before routing: a flood costs the edge no lookup and reaches no agent.
@@ -97,6 +106,23 @@ internal sealed partial class TunnelRequestHandler : IDisposable
 
         string host = context.Request.Host.Host.TrimEnd('.');
         Tunnel? tunnel = _tunnels.FindByHost(host);
+        // No tunnel here, but one on another node: carried there (never onward from a request carried here, so a stale
+        // route cannot bounce a request between nodes).
+        if (tunnel is null && !relayed && _remote?.Find(host) is { } route)
+        {
+            _lifetime.RequestStarted();
+            try
+            {
+                await _remote.ForwardAsync(context, route, IsLongLived(context)).ConfigureAwait(false);
+            }
+            finally
+            {
+                _lifetime.RequestEnded();
+            }
+
+            return;
+        }
+
         // A tls tunnel's name is reached only through TLS passthrough, never as an http tunnel.
         if (tunnel is null || tunnel.Proto == TunnelProtocols.Tls)
         {

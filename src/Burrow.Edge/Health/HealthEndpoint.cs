@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Routing;
+using Burrow.Protocol.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Burrow.Edge.Health;
@@ -18,11 +19,13 @@ internal sealed class HealthEndpoint
     private readonly OpenConnections _connections;
     private readonly Certificates.AcmeCertificates? _acme;
     private readonly Certificates.OnDemand.OnDemandCertificates? _onDemand;
+    private readonly Cluster.ClusterRoutes? _routes;
 
     public HealthEndpoint(
         SessionRegistry sessions, TunnelRegistry tunnels, EdgeLifetime lifetime, OpenConnections connections,
-        Certificates.AcmeCertificates? acme = null, Certificates.OnDemand.OnDemandCertificates? onDemand = null)
+        Certificates.AcmeCertificates? acme = null, Certificates.OnDemand.OnDemandCertificates? onDemand = null, Cluster.ClusterRoutes? routes = null)
     {
+        _routes = routes;
         _acme = acme;
         _onDemand = onDemand;
         _sessions = sessions;
@@ -68,7 +71,22 @@ internal sealed class HealthEndpoint
             // alone are affected (the name is listed with its error either way).
             KeyValuePair<string, Certificates.AcmeStatus>[] names = _onDemand is null ? [] : [.. _onDemand.Statuses.OrderBy(static n => n.Key, StringComparer.Ordinal)];
             bool namesFailing = names.Any(static n => n.Value.State == "renewal-failing");
-            json.WriteString("status", _lifetime.Draining ? "draining" : acme is { Degraded: true } || namesFailing ? "degraded" : "ok");
+            // A cluster node cut off from the routes table serves what it has but binds nothing new: degraded, reason below.
+            string? routesDown = _routes?.Unavailable;
+            json.WriteString("status", _lifetime.Draining ? "draining" : acme is { Degraded: true } || namesFailing || routesDown is not null ? "degraded" : "ok");
+            if (_routes is not null)
+            {
+                json.WriteStartObject("cluster_routes");
+                json.WriteString("state", routesDown is null ? "ok" : "unavailable");
+                json.WriteNumber("keys", _routes.Snapshot().Length);
+                if (routesDown is not null)
+                {
+                    json.WriteString("reason", ErrorCodes.ClusterRoutesUnavailable.Code + ": " + ErrorCodes.ClusterRoutesUnavailable.FormatMessage(routesDown));
+                }
+
+                json.WriteEndObject();
+            }
+
             json.WriteNumber("sessions", sessions);
             json.WriteNumber("sessions_online", online);
             json.WriteNumber("tunnels", _tunnels.Count);

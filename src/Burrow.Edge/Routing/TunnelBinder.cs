@@ -30,12 +30,14 @@ internal sealed partial class TunnelBinder
     private readonly PolicyServices _policyServices;
     private readonly PinnedPolicies _pinned;
     private readonly OnDemandCertificates? _onDemand;
+    private readonly Cluster.ClusterRoutes? _routes;
 
     public TunnelBinder(
         EdgeOptions options, TunnelRegistry tunnels, EdgeEndpoints endpoints, BindAccess access, AuditTrail audit,
         ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger, TimeProvider time, PolicyServices policyServices, PinnedPolicies pinned,
-        OnDemandCertificates? onDemand = null)
+        OnDemandCertificates? onDemand = null, Cluster.ClusterRoutes? routes = null)
     {
+        _routes = routes;
         _onDemand = onDemand;
         _policyServices = policyServices;
         _pinned = pinned;
@@ -179,7 +181,7 @@ internal sealed partial class TunnelBinder
             var tunnel = new Tunnel(NewTunnelId(tunnelId), candidate, session, bind, options, _options) { AgentPolicy = policy };
             if (_tunnels.TryAdd(tunnel))
             {
-                return Accept(session, bind, tunnel);
+                return await AcceptAsync(session, bind, tunnel, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -231,7 +233,7 @@ internal sealed partial class TunnelBinder
             int port = min + ((start + i) % count);
             if (!reservedPorts.Contains(port) && TryBindPort(session, bind, options, policy, null, null, port, tunnelId) is { } tunnel)
             {
-                return Accept(session, bind, tunnel);
+                return await AcceptAsync(session, bind, tunnel, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -305,6 +307,21 @@ internal sealed partial class TunnelBinder
                 _tunnels.Remove(tunnel);
                 return Refuse(session, bind, stale, tunnel.Hostname);
             }
+        }
+
+        return await AcceptAsync(session, bind, tunnel, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Accepts a registered tunnel; on a node of a cluster only once the cluster's routes table has it, so that the name
+    /// has one owner across the nodes (a refusal there undoes the local registration).
+    /// </summary>
+    private async Task<BindResultMessage> AcceptAsync(AgentSession session, BindMessage bind, Tunnel tunnel, CancellationToken cancellationToken)
+    {
+        if (_routes is not null && await _routes.ClaimAsync(tunnel, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            _tunnels.Remove(tunnel);
+            return Refuse(session, bind, refused, tunnel.Hostname);
         }
 
         return Accept(session, bind, tunnel);

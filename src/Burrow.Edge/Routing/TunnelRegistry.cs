@@ -8,6 +8,9 @@ internal sealed class TunnelRegistry
     private readonly Dictionary<string, Tunnel> _byHost = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Tunnel> _byConnectHost = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Raised after a tunnel is removed, on the remover's thread (a cluster node releases its route).</summary>
+    public event Action<Tunnel>? Removed;
+
     public int Count
     {
         get
@@ -44,14 +47,21 @@ internal sealed class TunnelRegistry
 
     public void Remove(Tunnel tunnel)
     {
+        bool removed = false;
         lock (_lock)
         {
             if (_byHost.TryGetValue(tunnel.Hostname, out var current) && ReferenceEquals(current, tunnel))
             {
                 _byHost.Remove(tunnel.Hostname);
+                removed = true;
             }
 
             _byConnectHost.Remove(tunnel.ConnectHost);
+        }
+
+        if (removed)
+        {
+            Removed?.Invoke(tunnel);
         }
 
         // A tcp tunnel's port is released with it, and whoever follows its traffic is told it is gone.

@@ -36,8 +36,13 @@ internal sealed partial class TlsPassthrough
     private readonly EdgeTlsTermination _termination;
     private readonly AcmeChallengeResponder? _acme;
 
-    public TlsPassthrough(TunnelRegistry tunnels, EdgeTlsTermination termination, ILogger<TlsPassthrough> logger, TimeProvider time, AcmeChallengeResponder? acme = null)
+    private readonly Cluster.RemotePassthrough? _remote;
+
+    public TlsPassthrough(
+        TunnelRegistry tunnels, EdgeTlsTermination termination, ILogger<TlsPassthrough> logger, TimeProvider time, AcmeChallengeResponder? acme = null,
+        Cluster.RemotePassthrough? remote = null)
     {
+        _remote = remote;
         _acme = acme;
         _time = time;
         _termination = termination;
@@ -56,6 +61,13 @@ internal sealed partial class TlsPassthrough
         }
 
         Tunnel? tunnel = serverName.Length > 0 ? _tunnels.FindByHost(serverName) : null;
+        // A tls tunnel held on another node of the cluster: the raw bytes go there.
+        if (tunnel is null && serverName.Length > 0 && _remote?.Find(serverName) is { } route)
+        {
+            await _remote.CarryAsync(connection, route, serverName).ConfigureAwait(false);
+            return;
+        }
+
         // The edge's own TLS-ALPN-01 validation goes to the edge's handshake even for a tls tunnel's name.
         if (tunnel is null || tunnel.Proto != TunnelProtocols.Tls || _acme?.IsValidation(connection, serverName) == true)
         {

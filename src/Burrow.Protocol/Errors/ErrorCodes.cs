@@ -708,6 +708,18 @@ public static class ErrorCodes
         "A private key in the control store cannot be opened: {0}.",
         "Private keys (ACME account, certificates) are sealed with the store key in <data-dir>/store.key: every edge sharing a database needs the same file. Copy it from the edge that stored the key; see docs/acme.md for a lost key.");
 
+    /// <summary>5320: a node of a cluster cannot bind tunnels while it cannot reach the cluster's database. Args: why.</summary>
+    public static readonly ErrorCode ClusterRoutesUnavailable = new(
+        5320, nameof(ClusterRoutesUnavailable), 503,
+        "This node cannot bind tunnels now: {0}.",
+        "Agents retry by themselves and tunnels already bound keep serving. The operator restores the node's connection to the cluster's PostgreSQL (--database); binds resume once it is back (see /healthz, \"cluster_routes\").");
+
+    /// <summary>5321: the node that serves a tunnel cannot be reached over the node link. Args: node, hostname, why.</summary>
+    public static readonly ErrorCode RemoteNodeUnreachable = new(
+        5321, nameof(RemoteNodeUnreachable), 502,
+        "The node '{0}' that serves '{1}' cannot be reached: {2}.",
+        "Retry in a few seconds: an agent with legs on other nodes is still served through them, and a node whose lease runs out is taken out of the routes. The operator checks the node links (--node-addr, firewall) and that node's logs.");
+
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
@@ -723,7 +735,7 @@ public static class ErrorCodes
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,
         AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut, AcmeSettingsInvalid,
-        DnsUpdateRefused, DnsUpdateUnreachable, DnsUpdateSettingsInvalid, StoredKeyUnusable,
+        DnsUpdateRefused, DnsUpdateUnreachable, DnsUpdateSettingsInvalid, StoredKeyUnusable, ClusterRoutesUnavailable, RemoteNodeUnreachable,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,

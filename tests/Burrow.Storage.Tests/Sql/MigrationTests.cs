@@ -52,9 +52,8 @@ public sealed class MigrationTests(PostgresServer postgres)
             token = await old.CreateAuthtokenAsync(new NewAuthtoken { AccountId = alice.Id, Name = "laptop", Scopes = new AuthtokenScopes { MaxSessions = 2 } });
             await old.AppendAuditEventAsync(new NewAuditEvent { Kind = AuditKinds.TokenCreated, AuthtokenId = token.Token.Id });
             demo = await old.ReserveDomainAsync(alice.Id, "demo.example.com", "the demo");
-            // Version 4 brought the certificates: not there yet.
-            var missing = await Assert.ThrowsAsync<StoreException>(() => old.ListCertificatesAsync());
-            Assert.Equal(StoreErrorKind.Unavailable, missing.Kind);
+            // Version 4 brought the certificates, there since; the latest (6, the cluster's routes) has no store API to probe.
+            Assert.Empty(await old.ListCertificatesAsync());
         }
 
         await using var store = await ControlStore.OpenAsync(options);

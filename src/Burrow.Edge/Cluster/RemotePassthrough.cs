@@ -1,0 +1,65 @@
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Pumping;
+using Burrow.Storage.Routes;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Edge.Cluster;
+
+/// <summary>
+/// The entry node's side of a TLS-passthrough connection whose SNI names a tls tunnel held on another node: the raw
+/// bytes, ClientHello included, go over the node link to that node (<see cref="RemoteConnections"/>), so the client
+/// still talks TLS with the upstream itself.
+/// </summary>
+internal sealed partial class RemotePassthrough
+{
+    private readonly ClusterRoutes _routes;
+    private readonly INodeLinks _links;
+    private readonly ILogger _logger;
+
+    public RemotePassthrough(ClusterRoutes routes, INodeLinks links, ILogger<RemotePassthrough> logger)
+    {
+        _routes = routes;
+        _links = links;
+        _logger = logger;
+    }
+
+    /// <summary>The route of a tls tunnel on another node named <paramref name="serverName"/>, or <see langword="null"/>.</summary>
+    public RouteRow? Find(string serverName) => _routes.FindRemote(serverName) is { Proto: TunnelProtocols.Tls } route ? route : null;
+
+    public async Task CarryAsync(ConnectionContext connection, RouteRow route, string serverName)
+    {
+        string remote = connection.RemoteEndPoint?.ToString() ?? "unknown";
+        Stream link;
+        try
+        {
+            link = await _links.OpenStreamAsync(route.Node, connection.ConnectionClosed).ConfigureAwait(false);
+            await new RouteStreamHeader(RouteStreamKind.Tls, route.Key, remote, "https", serverName).WriteAsync(link, connection.ConnectionClosed).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException)
+        {
+            Log.LinkFailed(_logger, remote, serverName, route.Node, ex.Message);
+            connection.Abort();
+            return;
+        }
+
+        // As TlsPassthrough's own client end: Kestrel's connection cannot half-close, so its output completes instead.
+        var client = new PumpEnd(
+            connection.Transport.Input.AsStream(leaveOpen: true),
+            connection.Transport.Output.AsStream(leaveOpen: true),
+            async () =>
+            {
+                await connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
+                connection.Transport.Input.CancelPendingRead();
+            },
+            connection.Abort);
+        await DuplexPump.RunAsync(client, LinkStreamEnds.Of(link)).ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5339, EventName = "RemotePassthroughLinkFailed", Level = LogLevel.Information, Message = "Closed TLS client {Client} of {Name}: node {Node} cannot be reached (ERR_BURROW_5321): {Reason}")]
+        public static partial void LinkFailed(ILogger logger, string client, string name, string node, string reason);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Net.Http;
+using Burrow.Edge.Errors;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Storage.Routes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Burrow.Edge.Cluster;
+
+/// <summary>
+/// The entry node's side of an HTTP request (or WebSocket) for a tunnel held on another node: YARP forwards it as for
+/// a local tunnel, but its connect callback opens a stream on the node link to the owner node, where the request runs
+/// through the same handler — policy included — as one that came in there (<see cref="RelayListener"/>). Connections
+/// are pooled per target node: the owner's relay serves any of its hostnames on one.
+/// </summary>
+internal sealed partial class RemoteRequests : IDisposable
+{
+    private const string ConnectSuffix = ".node.burrow";
+
+    private readonly ClusterRoutes _routes;
+    private readonly INodeLinks _links;
+    private readonly IHttpForwarder _forwarder;
+    private readonly EdgeOptions _options;
+    private readonly ILogger _logger;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly ConcurrentDictionary<string, string> _nodeByConnectHost = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ForwarderRequestConfig _config;
+    private readonly ForwarderRequestConfig _longLivedConfig;
+
+    public RemoteRequests(ClusterRoutes routes, INodeLinks links, IHttpForwarder forwarder, EdgeOptions options, ILogger<RemoteRequests> logger)
+    {
+        _routes = routes;
+        _links = links;
+        _forwarder = forwarder;
+        _options = options;
+        _logger = logger;
+        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseCookies = false,
+            ActivityHeadersPropagator = null,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            ConnectCallback = ConnectAsync,
+            // The same cap as for one tunnel's proxy streams (TunnelRequestHandler.MaxProxyStreamsPerTunnel).
+            MaxConnectionsPerServer = Forwarding.TunnelRequestHandler.MaxProxyStreamsPerTunnel,
+        }, disposeHandler: true);
+        _config = new ForwarderRequestConfig
+        {
+            // The owner node applies the tunnel's own upstream timeout and answers with its page; this one only has to outlast it.
+            ActivityTimeout = options.UpstreamTimeout + TimeSpan.FromSeconds(5),
+            Version = System.Net.HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            AllowResponseBuffering = false,
+        };
+        _longLivedConfig = _config with { ActivityTimeout = TimeSpan.FromHours(24) };
+    }
+
+    /// <summary>The route of an http tunnel on another node for <paramref name="host"/>, or <see langword="null"/>.</summary>
+    public RouteRow? Find(string host) => _routes.FindRemote(host) is { Proto: TunnelProtocols.Http } route ? route : null;
+
+    public async Task ForwardAsync(HttpContext context, RouteRow route, bool longLived)
+    {
+        string connectHost = ConnectHostFor(route.Node);
+        ForwarderError error = await _forwarder.SendAsync(
+            context, $"http://{connectHost}/", _invoker, longLived ? _longLivedConfig : _config, RelayTransformer.Instance).ConfigureAwait(false);
+        if (error == ForwarderError.None || context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
+        {
+            return;
+        }
+
+        Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        string reason = exception?.GetBaseException().Message.TrimEnd('.') ?? error.ToString();
+        Log.ForwardFailed(_logger, route.Key, route.Node, error, reason);
+        await ErrorResponder.WriteAsync(context, ErrorCodes.RemoteNodeUnreachable, ErrorCodes.RemoteNodeUnreachable.FormatMessage(route.Node, route.Key, reason)).ConfigureAwait(false);
+    }
+
+    private string ConnectHostFor(string node)
+    {
+        // Node names are DNS labels in practice; hex keeps any name a valid host for the pool's key.
+        string host = Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(node)) + ConnectSuffix;
+        _nodeByConnectHost.TryAdd(host, node);
+        return host;
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        if (!_nodeByConnectHost.TryGetValue(context.DnsEndPoint.Host, out string? node))
+        {
+            throw new HttpRequestException($"No node behind {context.DnsEndPoint.Host}.");
+        }
+
+        Stream stream;
+        try
+        {
+            stream = await _links.OpenStreamAsync(node, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProtocolException ex)
+        {
+            throw new HttpRequestException(ex.Message, ex);
+        }
+
+        try
+        {
+            await new RouteStreamHeader(RouteStreamKind.Http, "", "", "http", "").WriteAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return stream;
+    }
+
+    public void Dispose() => _invoker.Dispose();
+
+    /// <summary>Copies the request as it came (Host included), with the client's facts stamped on it for the owner node.</summary>
+    private sealed class RelayTransformer : HttpTransformer
+    {
+        public static readonly RelayTransformer Instance = new();
+
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+        {
+            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+            proxyRequest.Headers.Host = httpContext.Request.Host.Value;
+            RelayedRequest.Stamp(httpContext, proxyRequest);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5336, EventName = "RemoteForwardFailed", Level = LogLevel.Information, Message = "Request to {Key} via node {Node} failed: {Error} {Reason}")]
+        public static partial void ForwardFailed(ILogger logger, string key, string node, ForwarderError error, string reason);
+    }
+}

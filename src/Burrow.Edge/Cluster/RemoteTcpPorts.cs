@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Burrow.Edge.Routing;
+using Burrow.Protocol.Errors;
+using Burrow.Protocol.Messages;
+using Burrow.Protocol.Pumping;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Edge.Cluster;
+
+/// <summary>
+/// Opens on this node the public port of every TCP tunnel held on another node (a client may reach any node), and
+/// carries each connection over the node link to the node that holds it, as bytes with half-close; the owner's
+/// <see cref="RemoteConnections"/> hands it to the agent. Ports follow the routes: opened when a route appears,
+/// closed when it goes or a tunnel of this node takes the port.
+/// </summary>
+internal sealed partial class RemoteTcpPorts : IDisposable
+{
+    private const string Prefix = "tcp://";
+
+    private readonly ClusterRoutes _routes;
+    private readonly INodeLinks _links;
+    private readonly TunnelRegistry _tunnels;
+    private readonly EdgeOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+
+    // The only lock here; nothing else is taken while it is held.
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Socket> _open = new(StringComparer.OrdinalIgnoreCase);
+
+    public RemoteTcpPorts(ClusterRoutes routes, INodeLinks links, TunnelRegistry tunnels, EdgeOptions options, ILogger<RemoteTcpPorts> logger)
+    {
+        _routes = routes;
+        _links = links;
+        _tunnels = tunnels;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>Follows the routes from now on, and opens the ports of the TCP routes known already.</summary>
+    public void Start()
+    {
+        _routes.Changed += Update;
+        foreach (KeyValuePair<string, Storage.Routes.RouteRow[]> route in _routes.Snapshot())
+        {
+            Update(route.Key);
+        }
+    }
+
+    /// <summary>The ports this node holds open for other nodes' TCP tunnels (for tests and listings).</summary>
+    public string[] OpenKeys()
+    {
+        lock (_lock)
+        {
+            return [.. _open.Keys];
+        }
+    }
+
+    private void Update(string key)
+    {
+        if (!key.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || _stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        bool wanted = _routes.FindRemote(key) is { Proto: TunnelProtocols.Tcp } && _tunnels.FindByHost(key) is null;
+        lock (_lock)
+        {
+            if (wanted == _open.ContainsKey(key))
+            {
+                return;
+            }
+
+            if (!wanted)
+            {
+                _open.Remove(key, out Socket? listening);
+                listening?.Dispose();
+                return;
+            }
+
+            if (!int.TryParse(key.AsSpan(key.LastIndexOf(':') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port))
+            {
+                return;
+            }
+
+            Socket socket;
+            try
+            {
+                socket = Tcp.ListenSocket.Open(new IPEndPoint(_options.TcpBindAddress, port));
+            }
+            catch (SocketException ex)
+            {
+                Log.PortUnavailable(_logger, port, key, ex.Message);
+                return;
+            }
+
+            _open[key] = socket;
+            _ = AcceptLoopAsync(socket, key);
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listening, string key)
+    {
+        try
+        {
+            while (true)
+            {
+                Socket client = await listening.AcceptAsync(_stop.Token).ConfigureAwait(false);
+                _ = Task.Run(() => CarryAsync(client, key), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The route went, or the node is stopping.
+        }
+    }
+
+    private async Task CarryAsync(Socket client, string key)
+    {
+        client.NoDelay = true;
+        string remote = client.RemoteEndPoint?.ToString() ?? "unknown";
+        if (_routes.FindRemote(key) is not { } route)
+        {
+            client.Dispose();
+            return;
+        }
+
+        Stream link;
+        try
+        {
+            link = await _links.OpenStreamAsync(route.Node, _stop.Token).ConfigureAwait(false);
+            await new RouteStreamHeader(RouteStreamKind.Tcp, key, remote, "tcp", "").WriteAsync(link, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException or SocketException)
+        {
+            Log.LinkFailed(_logger, remote, key, route.Node, ex.Message);
+            client.Dispose();
+            return;
+        }
+
+        await DuplexPump.RunAsync(LinkStreamEnds.Of(client), LinkStreamEnds.Of(link)).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _routes.Changed -= Update;
+        _stop.Cancel();
+        lock (_lock)
+        {
+            foreach (Socket socket in _open.Values)
+            {
+                socket.Dispose();
+            }
+
+            _open.Clear();
+        }
+
+        _stop.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5337, EventName = "RemoteTcpPortUnavailable", Level = LogLevel.Warning, Message = "Cannot open port {Port} for {Key}, held on another node: {Reason}; its clients must reach that node")]
+        public static partial void PortUnavailable(ILogger logger, int port, string key, string reason);
+
+        [LoggerMessage(EventId = 5338, EventName = "RemoteTcpLinkFailed", Level = LogLevel.Information, Message = "Closed TCP client {Client} of {Key}: node {Node} cannot be reached (ERR_BURROW_5321): {Reason}")]
+        public static partial void LinkFailed(ILogger logger, string client, string key, string node, string reason);
+    }
+}
