@@ -26,7 +26,22 @@ internal static class PoolBalancer
             return members[0];
         }
 
-        // The cursor moves once per pick; the scan starts there so that skipped members do not bunch traffic on the next one.
+        if (balance == PoolBalance.RoundRobin)
+        {
+            // The cursor moves past members that cannot take the pick, so an out member's share is spread over all the
+            // others instead of going to the one after it.
+            for (int i = 0; i < count; i++)
+            {
+                T member = members[(int)((uint)Interlocked.Increment(ref cursor) % (uint)count)];
+                if (!ReferenceEquals(member, except) && member.IsAvailable(now))
+                {
+                    return member;
+                }
+            }
+
+            return Scan(members, balance, (int)((uint)Interlocked.Increment(ref cursor) % (uint)count), now, except, availableOnly: false);
+        }
+
         int start = (int)((uint)Interlocked.Increment(ref cursor) % (uint)count);
         return Scan(members, balance, start, now, except, availableOnly: true)
             ?? Scan(members, balance, start, now, except, availableOnly: false);
