@@ -249,6 +249,9 @@ internal sealed class AgentRunner
         TunnelDefinition definition = tunnel.Definition;
         return new TunnelStatus(
             definition.Name, definition.Proto, tunnel.Urls, tunnel.Display, definition.Options.Inspect,
-            tunnel.Connections.Snapshot(), tunnel.Requests.Snapshot());
+            tunnel.Connections.Snapshot(), tunnel.Requests.Snapshot())
+        {
+            Pooling = definition.Pooling,
+        };
     }
 }

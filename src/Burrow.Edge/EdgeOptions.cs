@@ -112,6 +112,15 @@ public sealed record EdgeOptions
     /// <summary>Most connections one tcp (or passed-through tls) tunnel carries at once; a tunnel may ask for fewer. Default 1000.</summary>
     public int TcpMaxConnections { get; init; } = 1000;
 
+    /// <summary>How a pooled URL's requests (http) or connections (tcp, tls) are spread across its agents. Default round robin.</summary>
+    public Routing.Pooling.PoolBalance PoolBalance { get; init; } = Routing.Pooling.PoolBalance.RoundRobin;
+
+    /// <summary>
+    /// How long a pool member whose upstream failed (or whose agent went away) gets no new traffic; after it, the next
+    /// request tries it again. Default 10 s.
+    /// </summary>
+    public TimeSpan PoolRecheckInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// How many recent requests (or tcp/tls connections) the edge keeps per tunnel for the admin API's traffic log and
     /// <c>burrow admin tail</c>; 0 keeps none. Default 100 (about 25 KiB per busy tunnel).

@@ -346,6 +346,7 @@ public sealed class BurrowTunnel : IAsyncDisposable
             Subdomain = subdomain,
             RemotePort = remotePort,
             UpstreamTlsVerify = options.UpstreamTlsVerify,
+            Pooling = options.PoolingEnabled,
             InProcess = program,
             Options = new EndpointOptions(inspect)
             {

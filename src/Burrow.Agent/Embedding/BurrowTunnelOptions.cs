@@ -58,6 +58,13 @@ public sealed class BurrowTunnelOptions
     /// </summary>
     public string? WebAddress { get; set; }
 
+    /// <summary>
+    /// Endpoint pooling (the CLI's <c>--pooling-enabled</c>): share <see cref="Url"/> with other agents that open it with
+    /// pooling too; the edge spreads requests (http) or connections (tcp, tls) across them. Default false: a second agent
+    /// on the URL is refused.
+    /// </summary>
+    public bool PoolingEnabled { get; set; }
+
     /// <summary>Whether an https upstream's certificate is verified. Default true.</summary>
     public bool UpstreamTlsVerify { get; set; } = true;
 
@@ -90,6 +97,7 @@ public sealed class BurrowTunnelOptions
             Url = Url,
             WebAddress = WebAddress,
             UpstreamTlsVerify = UpstreamTlsVerify,
+            PoolingEnabled = PoolingEnabled,
             StartTimeout = StartTimeout,
             RetryForever = RetryForever,
             Legs = Legs,

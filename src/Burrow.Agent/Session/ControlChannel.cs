@@ -132,6 +132,7 @@ internal sealed class ControlChannel : IDisposable
             RemotePort = remotePort,
             Subdomain = hostname is null ? subdomain : null,
             ForwardsTo = tunnel.Display,
+            Pooling = tunnel.Definition.Pooling,
             Options = tunnel.Definition.Options,
         }, cancellationToken).ConfigureAwait(false);
         try

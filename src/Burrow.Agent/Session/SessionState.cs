@@ -37,6 +37,7 @@ internal sealed class SessionState
                 RemotePort = tunnel.RemotePort,
                 Subdomain = tunnel.Subdomain,
                 ForwardsTo = tunnel.Upstream.Display,
+                Pooling = tunnel.Pooling,
                 Options = tunnel.Options,
             }));
         }

@@ -11,4 +11,8 @@ namespace Burrow.Agent.Status;
 /// <param name="Connections">Public client connections of this tunnel (for http, as the edge reports them; see <c>ActiveTunnel.Connections</c>).</param>
 /// <param name="Requests">HTTP requests completed on this tunnel (from the edge when it reports them, else where the inspector sees them).</param>
 public sealed record TunnelStatus(
-    string Name, string Proto, IReadOnlyList<string> PublicUrls, string Upstream, bool Inspect, MetricsSnapshot Connections, MetricsSnapshot Requests);
+    string Name, string Proto, IReadOnlyList<string> PublicUrls, string Upstream, bool Inspect, MetricsSnapshot Connections, MetricsSnapshot Requests)
+{
+    /// <summary>Whether it was bound with endpoint pooling: other agents may serve the same URL.</summary>
+    public bool Pooling { get; init; }
+}

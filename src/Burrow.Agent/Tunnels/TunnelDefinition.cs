@@ -28,6 +28,9 @@ internal sealed record TunnelDefinition
     /// <summary>The policy the edge enforces.</summary>
     public EndpointOptions Options { get; init; } = new();
 
+    /// <summary>Endpoint pooling (<c>--pooling-enabled</c>): share the URL with other agents that ask for it too.</summary>
+    public bool Pooling { get; init; }
+
     /// <summary>Whether to verify an <c>https://</c> upstream's certificate. Default true.</summary>
     public bool UpstreamTlsVerify { get; init; } = true;
 

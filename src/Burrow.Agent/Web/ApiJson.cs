@@ -26,7 +26,7 @@ internal static class ApiJson
             ["public_url"] = publicUrl ?? "",
             ["public_urls"] = new JsonArray([.. tunnel.PublicUrls.Select(u => (JsonNode?)JsonValue.Create(u))]),
             ["proto"] = proto,
-            ["config"] = new JsonObject { ["addr"] = tunnel.Upstream, ["inspect"] = tunnel.Inspect },
+            ["config"] = new JsonObject { ["addr"] = tunnel.Upstream, ["inspect"] = tunnel.Inspect, ["pooling_enabled"] = tunnel.Pooling },
             ["metrics"] = new JsonObject
             {
                 ["conns"] = Metrics(tunnel.Connections, withGauge: true),

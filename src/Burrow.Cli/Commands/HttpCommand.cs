@@ -35,10 +35,11 @@ internal static class HttpCommand
 
         var hsts = new HstsOptions();
         var trafficPolicyFile = TrafficPolicyFileOption.Create();
+        var pooling = PoolingOption.Create();
         var command = new Command("http", "Expose a local web service at a public HTTPS URL.")
         {
             target, url, subdomain, name, basicAuth, cidrAllow, cidrDeny, requestHeaderAdd, requestHeaderRemove,
-            responseHeaderAdd, responseHeaderRemove, hostHeader, upstreamProtocol, upstreamTlsVerify, mutualTlsCas, inspect, trafficPolicyFile,
+            responseHeaderAdd, responseHeaderRemove, hostHeader, upstreamProtocol, upstreamTlsVerify, mutualTlsCas, inspect, trafficPolicyFile, pooling,
         };
         hsts.AddTo(command);
         var connection = AgentConnection.AddTo(command);
@@ -72,6 +73,7 @@ internal static class HttpCommand
             (long? hstsMaxAge, bool hstsIncludeSubdomains) = hsts.Read(parse);
             var tunnel = new TunnelDefinition
             {
+                Pooling = parse.GetValue(pooling),
                 Name = parse.GetValue(name)!,
                 Upstream = upstream,
                 Hostname = hostname,

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Burrow.Cli.Logging;
 using Burrow.Edge;
+using Burrow.Edge.Routing.Pooling;
 
 namespace Burrow.Cli.Commands;
 
@@ -61,6 +62,18 @@ internal static class ServerCommand
                 result.AddError("--traffic-log-size must be 0 to 100000.");
             }
         });
+        var poolBalance = new Option<PoolBalance>("--pool-balance")
+        {
+            Description = "How a pooled URL (agents started with --pooling-enabled) spreads requests and connections: round-robin or least-outstanding.",
+            CustomParser = PoolOptions.ParseBalance,
+            DefaultValueFactory = _ => Defaults.PoolBalance,
+        };
+        var poolRecheck = new Option<TimeSpan>("--pool-recheck-interval")
+        {
+            Description = "How long a pool member whose upstream or agent failed gets no new traffic before it is tried again (1s to 1h).",
+            CustomParser = PoolOptions.ParseRecheckInterval,
+            DefaultValueFactory = _ => Defaults.PoolRecheckInterval,
+        };
         var healthAddr = new Option<IPEndPoint?>("--health-addr") { Description = "Where to serve GET /healthz (sessions, tunnels, streams, connections), e.g. 127.0.0.1:9090; default off.", CustomParser = EndPoints.Parse };
         var metrics = new Option<bool>("--metrics") { Description = "Collect metrics: Prometheus text at /metrics on the admin listener (API key required), and OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.", DefaultValueFactory = _ => Defaults.Metrics };
         var newAdminKey = new Option<bool>("--new-admin-key") { Description = "Create a new admin API key for the first account, print it once and keep it in the data directory (when the first start's key was lost)." };
@@ -73,7 +86,7 @@ internal static class ServerCommand
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, acmeEmail, acmeDirectory, acmeCaRoot, acmeChallenge, dnsAddr, publicIps, dnsUpdate, dnsZone, dnsTsig, dnsTsigFile, dataDir, database, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr,
             headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, trafficLogSize, healthAddr,
-            metrics, newAdminKey, log, logFormat, logLevel,
+            poolBalance, poolRecheck, metrics, newAdminKey, log, logFormat, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -127,6 +140,8 @@ internal static class ServerCommand
                 TcpIdleTimeout = parse.GetValue(tcpIdleTimeout),
                 TcpMaxConnections = parse.GetValue(tcpMaxConnections),
                 TrafficLogSize = parse.GetValue(trafficLogSize),
+                PoolBalance = parse.GetValue(poolBalance),
+                PoolRecheckInterval = parse.GetValue(poolRecheck),
                 RequestHeadersTimeout = parse.GetValue(headersTimeout),
                 KeepAliveTimeout = parse.GetValue(keepAliveTimeout),
                 MinRequestBodyBytesPerSecond = parse.GetValue(minBodyRate),

@@ -21,9 +21,10 @@ internal static class TcpCommand
         var maxConnections = TunnelLimitOptions.CreateMaxConnections();
 
         var trafficPolicyFile = TrafficPolicyFileOption.Create();
+        var pooling = PoolingOption.Create();
         var command = new Command("tcp", "Expose a local TCP service on a public port of the edge.")
         {
-            target, url, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections, trafficPolicyFile,
+            target, url, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections, trafficPolicyFile, pooling,
         };
         var connection = AgentConnection.AddTo(command);
 
@@ -66,6 +67,7 @@ internal static class TcpCommand
 
             var tunnel = new TunnelDefinition
             {
+                Pooling = parse.GetValue(pooling),
                 Name = parse.GetValue(name)!,
                 Proto = TunnelProtocols.Tcp,
                 Upstream = upstream,

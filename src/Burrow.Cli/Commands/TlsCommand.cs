@@ -34,9 +34,10 @@ internal static class TlsCommand
         var mutualTlsCas = MutualTlsCasOption.Create("PEM CA certificates: with --terminate-at agent or edge, clients must present a certificate they issued.");
 
         var trafficPolicyFile = TrafficPolicyFileOption.Create();
+        var pooling = PoolingOption.Create();
         var command = new Command("tls", "Expose a local service by hostname (SNI) on the edge's HTTPS port; TLS passes through to it unless --terminate-at says otherwise.")
         {
-            target, url, subdomain, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections, terminateAt, crt, key, mutualTlsCas, trafficPolicyFile,
+            target, url, subdomain, name, cidrAllow, cidrDeny, proxyProtocol, idleTimeout, maxConnections, terminateAt, crt, key, mutualTlsCas, trafficPolicyFile, pooling,
         };
         var connection = AgentConnection.AddTo(command);
 
@@ -102,6 +103,7 @@ internal static class TlsCommand
             {
                 var tunnel = new TunnelDefinition
                 {
+                    Pooling = parse.GetValue(pooling),
                     Name = parse.GetValue(name)!,
                     Proto = TunnelProtocols.Tls,
                     Upstream = upstream,

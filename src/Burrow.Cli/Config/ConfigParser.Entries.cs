@@ -35,6 +35,7 @@ internal sealed partial class ConfigParser
         string? name = null, url = null, upstreamUrl = null;
         YamlNode? nameNode = null, urlNode = null, upstreamUrlNode = null;
         bool tlsVerify = true;
+        bool pooling = false;
         var options = new OptionsBuilder();
         foreach ((YamlScalarNode key, string keyName, YamlNode value) in Entries(map, where))
         {
@@ -88,11 +89,7 @@ internal sealed partial class ConfigParser
 
                     break;
                 case "pooling_enabled":
-                    if (Bool(value, keyName) == true)
-                    {
-                        Unsupported(key, keyName, "endpoint pooling is not implemented; one agent serves each URL");
-                    }
-
+                    pooling = Bool(value, keyName) ?? false;
                     break;
                 case "traffic_policy":
                     ReadTrafficPolicy(value, options);
@@ -139,7 +136,7 @@ internal sealed partial class ConfigParser
             subdomain = host;
         }
 
-        Add(name, nameNode!, proto, upstreamUrl, upstreamUrlNode!, "upstream.url", hostname, subdomain, urlNode, port, options, tlsVerify);
+        Add(name, nameNode!, proto, upstreamUrl, upstreamUrlNode!, "upstream.url", hostname, subdomain, urlNode, port, options, tlsVerify, pooling);
     }
 
     private void ReadTunnels(YamlNode node)
@@ -261,7 +258,7 @@ internal sealed partial class ConfigParser
     /// <summary>Checks the parts against each other and the protocol, then adds the entry unless its name is taken in this file.</summary>
     private void Add(
         string name, YamlNode nameNode, string proto, string upstream, YamlNode upstreamNode, string upstreamKey,
-        string? hostname, string? subdomain, YamlNode? hostNode, int? remotePort, OptionsBuilder options, bool tlsVerify)
+        string? hostname, string? subdomain, YamlNode? hostNode, int? remotePort, OptionsBuilder options, bool tlsVerify, bool pooling = false)
     {
         if (_names.TryGetValue(name, out SourceLocation first))
         {
@@ -316,6 +313,7 @@ internal sealed partial class ConfigParser
                 Subdomain = hostname is null ? subdomain : null,
                 RemotePort = remotePort,
                 UpstreamTlsVerify = tlsVerify,
+                Pooling = pooling,
                 Options = options.Build(proto),
             }));
         }

@@ -53,5 +53,9 @@ internal static class AdminMapping
         session.Counters.ToInfo());
 
     public static TunnelInfo ToInfo(this Tunnel tunnel) => new(
-        tunnel.Id, tunnel.Session.Id, tunnel.Name, tunnel.Proto, tunnel.Hostname, [.. tunnel.Urls], tunnel.ForwardsTo, tunnel.CreatedAt, tunnel.Counters.ToInfo());
+        tunnel.Id, tunnel.Session.Id, tunnel.Name, tunnel.Proto, tunnel.Hostname, [.. tunnel.Urls], tunnel.ForwardsTo, tunnel.CreatedAt, tunnel.Counters.ToInfo())
+    {
+        Pooled = tunnel.Pooled,
+        OutUntil = tunnel.Pooled ? tunnel.Health.OutUntil(tunnel.Session.Time.GetUtcNow()) : null,
+    };
 }

@@ -44,6 +44,12 @@ internal sealed class AgentSession
 
     public AgentInfo Agent { get; }
 
+    /// <summary>
+    /// The agent process's own id (<c>auth.agent_id</c>), the same on each of its legs to the nodes of a cluster, so a
+    /// second node takes its bind of a name as another leg, not a conflict; <see langword="null"/> from older agents.
+    /// </summary>
+    public string? AgentId { get; init; }
+
     /// <summary>The live connection, or <see langword="null"/> while the agent is away.</summary>
     public AgentLink? Link => Volatile.Read(ref _link);
 

@@ -83,7 +83,11 @@ internal sealed partial class SessionRegistry
             }
         }
 
-        var created = new AgentSession(NameGenerator.Id("ses_"), credential, auth.Agent, link.RemoteAddress, _time);
+        var created = new AgentSession(NameGenerator.Id("ses_"), credential, auth.Agent, link.RemoteAddress, _time)
+        {
+            // Kept only in the shape agents send (agt_ + hex): it goes into the routes table and the logs.
+            AgentId = auth.AgentId is { Length: <= 64 } id && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') ? id : null,
+        };
         created.SetLink(link);
         if (credential.Scopes.MaxSessions is { } max && credential.AuthtokenId is { } tokenId)
         {

@@ -9,10 +9,11 @@ namespace Burrow.Edge.Cluster;
 internal static class RouteOwner
 {
     /// <summary>
-    /// The binder's agent id. Hook for agent legs (issue 15 item 3): until the agent sends an id of its own that is the
-    /// same on every leg, each session is its own agent, so a second bind of a name is refused as today.
+    /// The binder's agent id: the one the agent sends in <c>auth</c>, the same on every leg; an agent that sends none
+    /// (older agents, ngrok's) is its session, so its second bind of a name elsewhere is refused as before. The
+    /// routes table compares it together with the account, so an id copied by another account takes nothing.
     /// </summary>
-    public static string AgentIdOf(AgentSession session) => session.Id;
+    public static string AgentIdOf(AgentSession session) => session.AgentId is { Length: > 0 } id ? id : session.Id;
 
     /// <summary>
     /// Whether the binder asked for pooling. Hook for endpoint pooling (issue 15 item 4, <c>--pooling-enabled</c>): the

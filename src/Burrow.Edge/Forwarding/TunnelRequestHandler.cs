@@ -5,6 +5,7 @@ using Burrow.Edge.Errors;
 using Burrow.Edge.Policy;
 using Burrow.Edge.Policy.Actions;
 using Burrow.Edge.Routing;
+using Burrow.Edge.Routing.Pooling;
 using Burrow.Edge.Stats;
 using Burrow.Edge.Telemetry;
 using Burrow.Edge.Traffic;
@@ -32,6 +33,9 @@ internal sealed partial class TunnelRequestHandler : IDisposable
     // tunnel used to open a stream each and get 502s past that limit (bench/peers, issue 7).
     // Upgraded connections (WebSockets) hold a stream each, so the cap is generous.
     internal const int MaxProxyStreamsPerTunnel = 2048;
+
+    // Members one pooled request may be tried on: bounded so that a pool whose every upstream is down answers quickly.
+    private const int MaxPoolAttempts = 3;
 
     private readonly TunnelRegistry _tunnels;
     private readonly IHttpForwarder _forwarder;
@@ -105,7 +109,8 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         }
 
         string host = context.Request.Host.Host.TrimEnd('.');
-        Tunnel? tunnel = _tunnels.FindByHost(host);
+        TunnelPool? pool = _tunnels.FindPool(host);
+        Tunnel? tunnel = pool?.Pick();
         // No tunnel here, but one on another node: carried there (never onward from a request carried here, so a stale
         // route cannot bounce a request between nodes).
         if (tunnel is null && !relayed && _remote?.Find(host) is { } route)
@@ -124,13 +129,40 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         }
 
         // A tls tunnel's name is reached only through TLS passthrough, never as an http tunnel.
-        if (tunnel is null || tunnel.Proto == TunnelProtocols.Tls)
+        if (pool is null || tunnel is null || tunnel.Proto == TunnelProtocols.Tls)
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.TunnelNotFound, ErrorCodes.TunnelNotFound.FormatMessage(host)).ConfigureAwait(false);
             return;
         }
 
         HstsHeader.AddOnStart(context, tunnel);
+        // A pooled request that failed before any byte reached an upstream goes to another member, each member once at most.
+        int attemptsLeft = pool.Pooled ? Math.Min(pool.Members.Count, MaxPoolAttempts) : 1;
+        while (!await ServeAsync(context, tunnel, retryAllowed: --attemptsLeft > 0).ConfigureAwait(false))
+        {
+            Tunnel failed = tunnel;
+            if (pool.Pick(except: failed) is not { } next || next.IsAvailable(next.Session.Time.GetUtcNow()) == false)
+            {
+                // No other member can take it: the failure is answered as it is.
+                await ReportAsync(context, failed, failed.Session.Link, ForwarderError.Request).ConfigureAwait(false);
+                return;
+            }
+
+            Log.RetriedOnAnotherMember(_logger, host, failed.Id, next.Id);
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.Clear();
+            tunnel = next;
+        }
+    }
+
+    /// <summary>
+    /// Serves the request through <paramref name="tunnel"/>: its policy, then the forwarder. False only when
+    /// <paramref name="retryAllowed"/> and the forward failed before any byte reached an upstream, with no request body
+    /// that could not be sent again: the caller may give it to another member of the pool. The error is then still
+    /// on the request (<see cref="IForwarderErrorFeature"/>), unanswered.
+    /// </summary>
+    private async Task<bool> ServeAsync(HttpContext context, Tunnel tunnel, bool retryAllowed)
+    {
         long arrived = tunnel.Session.Time.GetTimestamp();
         if (!tunnel.Policy.IsAddressAllowed(context.Connection.RemoteIpAddress))
         {
@@ -139,7 +171,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
                 : context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
             await ErrorResponder.WriteAsync(context, ErrorCodes.IpDenied, ErrorCodes.IpDenied.FormatMessage(ip)).ConfigureAwait(false);
             RequestTraffic.Refused(context, tunnel, arrived);
-            return;
+            return true;
         }
 
         if (tunnel.MutualTls is { } mutualTls && Tls.ClientCertificateGate.Check(context, tunnel, mutualTls) is { } refusal)
@@ -148,34 +180,34 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             Log.ClientCertificateRefused(_logger, tunnel.Hostname, refusal.Code.Code, refusal.Message);
             await ErrorResponder.WriteAsync(context, refusal.Code, refusal.Message).ConfigureAwait(false);
             RequestTraffic.Refused(context, tunnel, arrived);
-            return;
+            return true;
         }
 
         if (!tunnel.Policy.IsAuthorized(context.Request))
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.BasicAuthRequired, ErrorCodes.BasicAuthRequired.FormatMessage()).ConfigureAwait(false);
             RequestTraffic.Refused(context, tunnel, arrived);
-            return;
+            return true;
         }
 
         if (tunnel.TrafficPolicy is { } trafficPolicy && !await TrafficPolicyAllowsAsync(context, tunnel, trafficPolicy).ConfigureAwait(false))
         {
             RequestTraffic.Refused(context, tunnel, arrived);
-            return;
+            return true;
         }
 
         if (tunnel.Session.Link is not { } link)
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.AgentSessionGone, ErrorCodes.AgentSessionGone.FormatMessage(tunnel.Hostname)).ConfigureAwait(false);
             RequestTraffic.Refused(context, tunnel, arrived);
-            return;
+            return true;
         }
 
         if (_lifetime.Draining && context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true)
         {
             await ErrorResponder.WriteAsync(context, ErrorCodes.EdgeDraining, ErrorCodes.EdgeDraining.FormatMessage()).ConfigureAwait(false);
             RequestTraffic.Refused(context, tunnel, arrived);
-            return;
+            return true;
         }
 
         // Bodies of any size stream through unless the operator set a limit; Kestrel's 30 MB default is for apps, not proxies.
@@ -200,11 +232,33 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         _lifetime.RequestStarted();
         try
         {
-            ForwarderError error = await _forwarder.SendAsync(
-                context, tunnel.DestinationPrefix, tunnel.UpstreamReuse.ClosesAfterEachResponse ? _unpooledInvoker : _invoker, longLived ? tunnel.LongLivedRequestConfig : tunnel.RequestConfig, tunnel.Transformer)
-                .ConfigureAwait(false);
+            ForwarderError error;
+            tunnel.Health.Started();
+            try
+            {
+                error = await _forwarder.SendAsync(
+                    context, tunnel.DestinationPrefix, tunnel.UpstreamReuse.ClosesAfterEachResponse ? _unpooledInvoker : _invoker, longLived ? tunnel.LongLivedRequestConfig : tunnel.RequestConfig, tunnel.Transformer)
+                    .ConfigureAwait(false);
+            }
+            finally
+            {
+                tunnel.Health.Ended();
+            }
+
             if (error != ForwarderError.None)
             {
+                Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+                if (tunnel.Pooled && PoolRetry.MemberFailed(exception, tunnel, link) && tunnel.TakeOut() is { } until)
+                {
+                    Log.PoolMemberOut(_logger, tunnel.Hostname, tunnel.Id, until);
+                }
+
+                if (retryAllowed && PoolRetry.IsSafe(context, exception))
+                {
+                    Log.ForwardFailed(_logger, tunnel.Hostname, error, exception?.Message ?? "");
+                    return false;
+                }
+
                 await ReportAsync(context, tunnel, link, error).ConfigureAwait(false);
             }
             else if (PolicyContext.Of(context)?.CompressedBody is { } compressed)
@@ -221,6 +275,8 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             EdgeTracing.End(span, context);
             _lifetime.RequestEnded();
         }
+
+        return true;
     }
 
     /// <summary>
@@ -329,7 +385,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         _unpooledInvoker.Dispose();
     }
 
-    private async Task ReportAsync(HttpContext context, Tunnel tunnel, AgentLink link, ForwarderError error)
+    private async Task ReportAsync(HttpContext context, Tunnel tunnel, AgentLink? link, ForwarderError error)
     {
         Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         Log.ForwardFailed(_logger, tunnel.Hostname, error, exception?.Message ?? "");
@@ -363,6 +419,7 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         // reports like an upstream hanging up; the closed session says who really went away.
         if (Find<AgentUnavailableException>(exception) is not null
             || tunnel.Session.Link is null
+            || link is null
             || link.IsClosed
             || Find<MuxException>(exception) is { Error: MuxError.SessionClosed or MuxError.RemoteGoingAway or MuxError.LocalGoingAway })
         {
@@ -412,6 +469,12 @@ internal sealed partial class TunnelRequestHandler : IDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1302, EventName = "PoolMemberOut", Level = LogLevel.Warning, Message = "Pool member {TunnelId} of {Hostname} failed a request before its upstream saw it; it gets no new ones until {Until:O}")]
+        public static partial void PoolMemberOut(ILogger logger, string hostname, string tunnelId, DateTimeOffset until);
+
+        [LoggerMessage(EventId = 1303, EventName = "RetriedOnAnotherMember", Level = LogLevel.Information, Message = "Request to {Hostname} failed on pool member {FailedTunnelId} before any byte reached its upstream; sent to {TunnelId}")]
+        public static partial void RetriedOnAnotherMember(ILogger logger, string hostname, string failedTunnelId, string tunnelId);
+
         [LoggerMessage(EventId = 1300, EventName = "ForwardFailed", Level = LogLevel.Information, Message = "Request to {Hostname} failed: {Error} {Reason}")]
         public static partial void ForwardFailed(ILogger logger, string hostname, ForwarderError error, string reason);
 

@@ -93,11 +93,6 @@ internal sealed record NgrokBindRequest
             return (null, NotServedError("IPPolicyRef", "IP policies by reference (give the CIDRs in the IP restriction instead)"));
         }
 
-        if (NgrokJson.Bool(extra, "PoolingEnabled"))
-        {
-            return (null, NotServedError("PoolingEnabled", "endpoint pooling"));
-        }
-
         switch (NgrokJson.Int64(opts, "ProxyProto"))
         {
             case 0:
@@ -173,6 +168,7 @@ internal sealed record NgrokBindRequest
             Subdomain = burrowProto == TunnelProtocols.Tcp || NgrokJson.String(opts, "Subdomain") is not { Length: > 0 } sub ? null : sub,
             RemotePort = remotePort,
             ForwardsTo = forwardsTo.Length > 0 ? forwardsTo : null,
+            Pooling = NgrokJson.Bool(extra, "PoolingEnabled"),
             Options = options,
         }, null);
     }

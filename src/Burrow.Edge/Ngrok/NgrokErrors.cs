@@ -23,7 +23,7 @@ internal static class NgrokErrors
         _ when ErrorCodes.AuthtokenRevoked.Matches(error) || ErrorCodes.AuthtokenExpired.Matches(error) => "ERR_NGROK_107",
         _ when ErrorCodes.SessionQuotaReached.Matches(error) => "ERR_NGROK_108",
         _ when ErrorCodes.TooManyTunnels.Matches(error) || ErrorCodes.TunnelQuotaReached.Matches(error) => "ERR_NGROK_324",
-        _ when ErrorCodes.HostnameTaken.Matches(error) => "ERR_NGROK_334",
+        _ when ErrorCodes.HostnameTaken.Matches(error) || ErrorCodes.PoolingNotEnabled.Matches(error) => "ERR_NGROK_334",
         _ => null,
     };
 }

@@ -11,12 +11,13 @@ namespace Burrow.Edge.Routing;
 /// One bound endpoint served by an agent session, with its policy built once at bind time: a public
 /// hostname (http), or a port of the edge (tcp, whose <see cref="Hostname"/> is its <c>tcp://</c> URL).
 /// </summary>
-internal sealed class Tunnel
+internal sealed class Tunnel : Pooling.IPoolMember
 {
     /// <summary>What the tunnel's upstream said about reusing connections (an HTTP/1.0 upstream closes after each response).</summary>
     public Burrow.Protocol.Http.UpstreamConnectionReuse UpstreamReuse { get; } = new();
 
     private int _openConnections;
+    private readonly TimeSpan _recheckInterval;
 
     // Orders a swap of the pinned policy against the tunnel's removal; nothing else is taken while it is held.
     private readonly Lock _policyLock = new();
@@ -34,6 +35,8 @@ internal sealed class Tunnel
         CreatedAt = session.Time.GetUtcNow();
         Name = bind.TunnelName;
         Proto = bind.Proto;
+        Pooled = bind.Pooling;
+        _recheckInterval = edgeOptions.PoolRecheckInterval;
         ForwardsTo = bind.ForwardsTo;
         Options = options;
         // The handler's connection pool is keyed by host, so each tunnel gets its own pool.
@@ -92,10 +95,33 @@ internal sealed class Tunnel
 
     public string Name { get; }
 
+    /// <summary>Whether it bound with pooling: it shares <see cref="Hostname"/> with the other agents that did.</summary>
+    public bool Pooled { get; }
+
+    /// <summary>As a pool member: out after a failure, and its traffic in flight.</summary>
+    public Pooling.PoolMemberHealth Health { get; } = new();
+
+    /// <inheritdoc />
+    public int Outstanding => Health.Outstanding;
+
+    /// <summary>
+    /// Gives the member no new traffic for the edge's recheck interval (its upstream failed, or its agent is away);
+    /// returns the time it is tried again, or <see langword="null"/> when it was out already (logged once).
+    /// </summary>
+    public DateTimeOffset? TakeOut()
+    {
+        DateTimeOffset now = Session.Time.GetUtcNow();
+        DateTimeOffset until = now + _recheckInterval;
+        return Health.TakeOut(now, until) ? until : null;
+    }
+
+    /// <inheritdoc />
+    public bool IsAvailable(DateTimeOffset now) => Session.Link is not null && !Health.IsOut(now);
+
     /// <summary><c>http</c>, <c>tcp</c> or <c>tls</c>.</summary>
     public string Proto { get; }
 
-    /// <summary>The public port's listener, for a tcp tunnel; closed when the tunnel is removed.</summary>
+    /// <summary>The public port's listener, for the tcp tunnel that opened it; its pool holds it from then on and closes it with its last member.</summary>
     public Tcp.TcpTunnelListener? TcpListener { get; set; }
 
     public string? ForwardsTo { get; }

@@ -147,10 +147,10 @@ internal sealed partial class TunnelBinder
 
             var tunnel = new Tunnel(NewTunnelId(tunnelId), requested, session, bind, options, _options) { AgentPolicy = policy };
             tunnel.Pin(pinned, reservation?.TrafficPolicy);
-            if (!_tunnels.TryAdd(tunnel))
+            if (_tunnels.TryAdd(tunnel, out _) is not Pooling.PoolJoin.Added and var join)
             {
                 pinned?.Dispose();
-                return Refuse(session, bind, ErrorCodes.HostnameTaken.ToError(requested), requested);
+                return Refuse(session, bind, Conflict(join, requested, bind.Pooling), requested);
             }
 
             BindResultMessage accepted = await AcceptPinnedAsync(session, bind, tunnel, pins, null, cancellationToken).ConfigureAwait(false);
@@ -214,12 +214,17 @@ internal sealed partial class TunnelBinder
                 return Refuse(session, bind, invalid, subject);
             }
 
-            if (TryBindPort(session, bind, options, policy, pinned, reservation?.TrafficPolicy, requested, tunnelId) is { } tunnel)
+            if (TryBindPort(session, bind, options, policy, pinned, reservation?.TrafficPolicy, requested, tunnelId, out Pooling.PoolJoin conflict) is { } tunnel)
             {
                 return await AcceptPinnedAsync(session, bind, tunnel, pins, requested, cancellationToken).ConfigureAwait(false);
             }
 
             pinned?.Dispose();
+            if (conflict is Pooling.PoolJoin.PoolingMismatch or Pooling.PoolJoin.OtherAccount || (conflict == Pooling.PoolJoin.Taken && bind.Pooling))
+            {
+                return Refuse(session, bind, Conflict(conflict, subject, bind.Pooling), subject);
+            }
+
             return Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
                 $"TCP port {requested} is not available: another tunnel or program is using it.")), subject);
         }
@@ -242,24 +247,58 @@ internal sealed partial class TunnelBinder
 
     private Tunnel? TryBindPort(
         AgentSession session, BindMessage bind, ValidatedEndpointOptions options, TrafficPolicy? policy, TrafficPolicy? pinned, string? pinnedText, int port, string? tunnelId)
+        => TryBindPort(session, bind, options, policy, pinned, pinnedText, port, tunnelId, out _);
+
+    /// <summary>
+    /// Binds the port for a new tcp tunnel, or, for a pooled bind of a port a pool of the account already listens on,
+    /// adds the tunnel to that pool. <paramref name="conflict"/> says why not when a pool or owner is in the way.
+    /// </summary>
+    private Tunnel? TryBindPort(
+        AgentSession session, BindMessage bind, ValidatedEndpointOptions options, TrafficPolicy? policy, TrafficPolicy? pinned, string? pinnedText, int port, string? tunnelId,
+        out Pooling.PoolJoin conflict)
     {
+        conflict = Pooling.PoolJoin.Added;
         string url = string.Create(CultureInfo.InvariantCulture, $"tcp://{_options.Domain}:{port}");
-        if (_tunnels.IsTaken(url) || TcpTunnelListener.TryBind(_options.TcpBindAddress, port, _tcpLogger, _time) is not { } listener)
+        if (_tunnels.IsTaken(url))
+        {
+            conflict = Pooling.PoolJoin.Taken;
+            // Only an explicit port can join a pool: a random one is never shared.
+            if (bind.RemotePort is null)
+            {
+                return null;
+            }
+
+            // Refused, the member never served: the caller disposes the policies it was given, as for any refusal.
+            var member = new Tunnel(NewTunnelId(tunnelId), url, session, bind, options, _options) { AgentPolicy = policy };
+            member.Pin(pinned, pinnedText);
+            conflict = _tunnels.TryAdd(member, out _);
+            return conflict == Pooling.PoolJoin.Added ? member : null;
+        }
+
+        if (TcpTunnelListener.TryBind(_options.TcpBindAddress, port, _tcpLogger, _time) is not { } listener)
         {
             return null;
         }
 
         var tunnel = new Tunnel(NewTunnelId(tunnelId), url, session, bind, options, _options) { TcpListener = listener, AgentPolicy = policy };
         tunnel.Pin(pinned, pinnedText);
-        if (!_tunnels.TryAdd(tunnel))
+        if (_tunnels.TryAdd(tunnel, out Pooling.TunnelPool? pool) != Pooling.PoolJoin.Added || pool is null)
         {
             listener.Dispose();
             return null;
         }
 
-        listener.Start(tunnel);
+        listener.Start(pool);
         return tunnel;
     }
+
+    /// <summary>Why a bind may not serve a name that is served: the plain conflict, or pooling on one side only.</summary>
+    private static ProtocolError Conflict(Pooling.PoolJoin join, string subject, bool pooling) => join switch
+    {
+        Pooling.PoolJoin.PoolingMismatch when pooling => ErrorCodes.PoolingNotEnabled.ToError(subject, "that agent bound it without --pooling-enabled"),
+        Pooling.PoolJoin.PoolingMismatch => ErrorCodes.PoolingNotEnabled.ToError(subject, "the agents serving it pool it: this bind needs --pooling-enabled too"),
+        _ => ErrorCodes.HostnameTaken.ToError(subject),
+    };
 
     private static readonly System.Buffers.SearchValues<char> IdCharacters =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");

@@ -1,42 +1,79 @@
+using Burrow.Edge.Routing.Pooling;
+
 namespace Burrow.Edge.Routing;
 
-/// <summary>Every live tunnel, by public hostname and by the internal host the forwarder connects to.</summary>
+/// <summary>
+/// Every live tunnel, by public hostname (a <see cref="TunnelPool"/>: one member, or several agents that bound it with
+/// pooling) and by the internal host the forwarder connects to (one member).
+/// </summary>
 internal sealed class TunnelRegistry
 {
     // The only lock here; nothing else is taken while it is held.
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Tunnel> _byHost = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, TunnelPool> _byHost = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Tunnel> _byConnectHost = new(StringComparer.OrdinalIgnoreCase);
+    private readonly PoolBalance _balance;
+    private readonly TimeProvider _time;
 
-    /// <summary>Raised after a tunnel is removed, on the remover's thread (a cluster node releases its route).</summary>
+    public TunnelRegistry(EdgeOptions options, TimeProvider time)
+    {
+        _balance = options.PoolBalance;
+        _time = time;
+    }
+
+    /// <summary>Raised after a tunnel (a pool member) is removed, on the remover's thread (a cluster node releases its route).</summary>
     public event Action<Tunnel>? Removed;
 
+    /// <summary>Tunnels (pool members counted one by one).</summary>
     public int Count
     {
         get
         {
             lock (_lock)
             {
-                return _byHost.Count;
+                return _byConnectHost.Count;
             }
         }
     }
 
-    /// <summary>Adds a tunnel unless its hostname is taken.</summary>
-    public bool TryAdd(Tunnel tunnel)
+    /// <summary>Adds a tunnel unless its hostname is taken (true), for callers that do not pool.</summary>
+    public bool TryAdd(Tunnel tunnel) => TryAdd(tunnel, out _) == PoolJoin.Added;
+
+    /// <summary>
+    /// Adds a tunnel: alone on a free hostname, or as one more member when the hostname's tunnels and this one all bound
+    /// with pooling, for one account. A tcp tunnel's listener goes to its pool, which <paramref name="pool"/> returns.
+    /// </summary>
+    public PoolJoin TryAdd(Tunnel tunnel, out TunnelPool? pool)
     {
+        string? account = tunnel.Session.Credential.AccountId;
         lock (_lock)
         {
-            if (!_byHost.TryAdd(tunnel.Hostname, tunnel))
+            if (_byHost.TryGetValue(tunnel.Hostname, out pool))
             {
-                return false;
+                PoolJoin refusal = !pool.Pooled && !tunnel.Pooled ? PoolJoin.Taken
+                    : pool.Pooled != tunnel.Pooled ? PoolJoin.PoolingMismatch
+                    : !string.Equals(pool.AccountId, account, StringComparison.Ordinal) ? PoolJoin.OtherAccount
+                    : pool.Members.Count > 0 && pool.Members[0].Proto != tunnel.Proto ? PoolJoin.Taken
+                    : PoolJoin.Added;
+                if (refusal != PoolJoin.Added)
+                {
+                    pool = null;
+                    return refusal;
+                }
+            }
+            else
+            {
+                pool = new TunnelPool(tunnel.Hostname, tunnel.Pooled, account, _balance, _time) { TcpListener = tunnel.TcpListener };
+                _byHost.Add(tunnel.Hostname, pool);
             }
 
+            pool.Add(tunnel);
             _byConnectHost[tunnel.ConnectHost] = tunnel;
-            return true;
+            return PoolJoin.Added;
         }
     }
 
+    /// <summary>Whether any tunnel serves <paramref name="hostname"/>.</summary>
     public bool IsTaken(string hostname)
     {
         lock (_lock)
@@ -48,15 +85,24 @@ internal sealed class TunnelRegistry
     public void Remove(Tunnel tunnel)
     {
         bool removed = false;
+        Tcp.TcpTunnelListener? port = null;
         lock (_lock)
         {
-            if (_byHost.TryGetValue(tunnel.Hostname, out var current) && ReferenceEquals(current, tunnel))
+            if (_byHost.TryGetValue(tunnel.Hostname, out var pool) && pool.Members.Contains(tunnel))
             {
-                _byHost.Remove(tunnel.Hostname);
                 removed = true;
+                if (pool.Remove(tunnel))
+                {
+                    // The last member: the name (and a tcp pool's port) is free again.
+                    _byHost.Remove(tunnel.Hostname);
+                    port = pool.TcpListener;
+                }
             }
 
-            _byConnectHost.Remove(tunnel.ConnectHost);
+            if (_byConnectHost.TryGetValue(tunnel.ConnectHost, out var current) && ReferenceEquals(current, tunnel))
+            {
+                _byConnectHost.Remove(tunnel.ConnectHost);
+            }
         }
 
         if (removed)
@@ -65,37 +111,41 @@ internal sealed class TunnelRegistry
         }
 
         // A tcp tunnel's port is released with it, and whoever follows its traffic is told it is gone.
-        tunnel.TcpListener?.Dispose();
+        port?.Dispose();
         tunnel.Traffic.Close();
         // Rate limiters hold timers; the policies live and die with their tunnel.
         tunnel.ClosePolicies();
     }
 
-    /// <summary>Every live tunnel at this moment (for metrics and listings).</summary>
+    /// <summary>Every live tunnel at this moment, each pool member on its own (for metrics and listings).</summary>
     public Tunnel[] Snapshot()
     {
         lock (_lock)
         {
-            return [.. _byHost.Values];
+            return [.. _byHost.Values.SelectMany(p => p.Members)];
         }
     }
 
     /// <summary>Stops accepting on every tcp tunnel's port (the edge is stopping); connections in flight go on.</summary>
     public void CloseTcpListeners()
     {
-        Tunnel[] tcp;
+        Tcp.TcpTunnelListener[] tcp;
         lock (_lock)
         {
-            tcp = [.. _byHost.Values.Where(t => t.TcpListener is not null)];
+            tcp = [.. _byHost.Values.Select(p => p.TcpListener).OfType<Tcp.TcpTunnelListener>()];
         }
 
-        foreach (Tunnel tunnel in tcp)
+        foreach (Tcp.TcpTunnelListener listener in tcp)
         {
-            tunnel.TcpListener!.Dispose();
+            listener.Dispose();
         }
     }
 
-    public Tunnel? FindByHost(string host)
+    /// <summary>The tunnel that takes a request or connection for <paramref name="host"/> now: its only one, or its pool's pick.</summary>
+    public Tunnel? FindByHost(string host) => FindPool(host)?.Pick();
+
+    /// <summary>Every tunnel serving <paramref name="host"/>, or <see langword="null"/>.</summary>
+    public TunnelPool? FindPool(string host)
     {
         lock (_lock)
         {

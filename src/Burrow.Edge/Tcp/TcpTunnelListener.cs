@@ -23,7 +23,7 @@ internal sealed partial class TcpTunnelListener : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
-    private Tunnel _tunnel = null!;
+    private Routing.Pooling.TunnelPool _pool = null!;
 
     private TcpTunnelListener(Socket socket, int port, ILogger logger, TimeProvider time)
     {
@@ -48,10 +48,10 @@ internal sealed partial class TcpTunnelListener : IDisposable
         }
     }
 
-    /// <summary>Starts accepting for <paramref name="tunnel"/>.</summary>
-    public void Start(Tunnel tunnel)
+    /// <summary>Starts accepting for the tunnels of <paramref name="pool"/>: its only one, or a pick per connection.</summary>
+    public void Start(Routing.Pooling.TunnelPool pool)
     {
-        _tunnel = tunnel;
+        _pool = pool;
         _ = AcceptLoopAsync();
     }
 
@@ -82,7 +82,13 @@ internal sealed partial class TcpTunnelListener : IDisposable
     private async Task ServeAsync(Socket client)
     {
         string remote = client.RemoteEndPoint?.ToString() ?? "unknown";
-        Tunnel tunnel = _tunnel;
+        if (_pool.Pick() is not { } tunnel)
+        {
+            // The last member left between the accept and now; the port closes with it.
+            client.Dispose();
+            return;
+        }
+
         if (!tunnel.Policy.IsAddressAllowed((client.RemoteEndPoint as IPEndPoint)?.Address))
         {
             Log.ClientDenied(_logger, remote, tunnel.Id, Port);
@@ -103,12 +109,14 @@ internal sealed partial class TcpTunnelListener : IDisposable
             return;
         }
 
+        tunnel.Health.Started();
         try
         {
             await CarryAsync(client, remote, tunnel).ConfigureAwait(false);
         }
         finally
         {
+            tunnel.Health.Ended();
             tunnel.CloseConnection();
         }
     }
@@ -118,6 +126,7 @@ internal sealed partial class TcpTunnelListener : IDisposable
         AgentLink? link = tunnel.Session.Link;
         if (link is null)
         {
+            TakeOut(tunnel);
             Log.AgentAway(_logger, remote, tunnel.Id, ErrorCodes.AgentSessionGone.Code);
             client.Dispose();
             return;
@@ -169,6 +178,7 @@ internal sealed partial class TcpTunnelListener : IDisposable
             }
 
             Log.UpstreamFailed(_logger, remote, tunnel.Id, error.Code, error.Message);
+            TakeOut(tunnel);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or ObjectDisposedException)
         {
@@ -178,8 +188,20 @@ internal sealed partial class TcpTunnelListener : IDisposable
         return false;
     }
 
+    /// <summary>A pool member that failed a connection gets none for the recheck interval; a lone tunnel has no one to give them to.</summary>
+    private void TakeOut(Tunnel tunnel)
+    {
+        if (tunnel.Pooled && tunnel.TakeOut() is { } until)
+        {
+            Log.MemberOut(_logger, tunnel.Id, tunnel.Hostname, until);
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1406, EventName = "TcpPoolMemberOut", Level = LogLevel.Warning, Message = "Pool member {TunnelId} of {Address} failed a connection; it gets no new ones until {Until:O}")]
+        public static partial void MemberOut(ILogger logger, string tunnelId, string address, DateTimeOffset until);
+
         [LoggerMessage(EventId = 1400, EventName = "TcpClientDenied", Level = LogLevel.Information, Message = "Refused TCP client {RemoteAddress} on tunnel {TunnelId} (port {Port}): its address is not allowed (ERR_BURROW_3006)")]
         public static partial void ClientDenied(ILogger logger, string remoteAddress, string tunnelId, int port);
 

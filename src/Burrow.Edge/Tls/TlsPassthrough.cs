@@ -162,10 +162,12 @@ internal sealed partial class TlsPassthrough
                 }
             }
 
+            tunnel.Health.Started();
             await CarryAsync(connection, tunnel, serverName, remote, tls).ConfigureAwait(false);
         }
         finally
         {
+            tunnel.Health.Ended();
             tunnel.CloseConnection();
             if (tls is not null)
             {
@@ -247,6 +249,11 @@ internal sealed partial class TlsPassthrough
             }
 
             Log.Closed(_logger, remote, tunnel.Id, error.Code, error.Message);
+            // A pool member that could not reach its upstream gets no new connections for the recheck interval.
+            if (tunnel.Pooled && tunnel.TakeOut() is { } until)
+            {
+                Log.MemberOut(_logger, tunnel.Id, tunnel.Hostname, until);
+            }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or TimeoutException or ProtocolException or ObjectDisposedException)
         {
@@ -258,6 +265,9 @@ internal sealed partial class TlsPassthrough
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1505, EventName = "TlsPoolMemberOut", Level = LogLevel.Warning, Message = "Pool member {TunnelId} of {ServerName} failed a connection; it gets no new ones until {Until:O}")]
+        public static partial void MemberOut(ILogger logger, string tunnelId, string serverName, DateTimeOffset until);
+
         [LoggerMessage(EventId = 1500, EventName = "TlsNotAClientHello", Level = LogLevel.Debug, Message = "Closed {RemoteAddress} on the HTTPS port: no whole TLS ClientHello within the size and time bounds")]
         public static partial void NotAClientHello(ILogger logger, EndPoint? remoteAddress);
 

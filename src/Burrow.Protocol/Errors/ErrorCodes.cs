@@ -83,7 +83,7 @@ public static class ErrorCodes
     public static readonly ErrorCode HostnameTaken = new(
         2001, nameof(HostnameTaken), 409,
         "Hostname '{0}' is already served by another tunnel.",
-        "Stop the other tunnel that uses it, choose another name, or reserve the hostname for your account.");
+        "Stop the other tunnel that uses it, choose another name, or reserve the hostname for your account; to share it among agents of one account, start every one of them with --pooling-enabled.");
 
     /// <summary>2002: the token may not bind the hostname. Args: hostname.</summary>
     public static readonly ErrorCode HostnameNotAllowed = new(
@@ -185,6 +185,12 @@ public static class ErrorCodes
         2020, nameof(OptionNotServed), 400,
         "This edge does not serve {0} (the bind's {1}).",
         "Leave the option out, or put that function in front of the upstream; docs/from-ngrok.md lists what a Burrow edge serves to ngrok's clients.");
+
+    /// <summary>2022: the URL is served, and pooling is on for one side only. Args: hostname or address, which side lacks pooling.</summary>
+    public static readonly ErrorCode PoolingNotEnabled = new(
+        2022, nameof(PoolingNotEnabled), 409,
+        "'{0}' is already served by another agent, and {1}.",
+        "Agents share a URL only when every one of them binds it with --pooling-enabled (pooling_enabled: true in the config file, PoolingEnabled in an ngrok SDK); add it on every agent, or stop the other one.");
 
     /// <summary>2021: a tunnel's traffic policy document is invalid. Args: where (line, column, key path), what is wrong.</summary>
     public static readonly ErrorCode TrafficPolicyInvalid = new(
@@ -726,7 +732,7 @@ public static class ErrorCodes
         MissingAuthtoken, InvalidAuthtoken, ProtocolVersionUnsupported, ResumeExpired, AuthtokenRevoked, AuthtokenExpired, SessionQuotaReached, EdgeHostNotFound, EdgeCertificateUntrusted, TunnelNotOnline,
         HostnameTaken, HostnameNotAllowed, InvalidSubdomain, InvalidOptionValue, TcpPortUnavailable, UnknownProto, TooManyTunnels, InvalidHostname,
         InvalidProxyProtocolVersion, InvalidTlsTermination, TlsCertificateUnusable, MutualTlsCasUnusable, InvalidIdleTimeout, InvalidMaxConnections,
-        HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved, OptionNotServed, TrafficPolicyInvalid,
+        HostnameOutOfScope, HostnameReserved, TunnelProtoNotAllowed, TunnelQuotaReached, TcpPortReserved, OptionNotServed, TrafficPolicyInvalid, PoolingNotEnabled,
         TunnelNotFound, UpstreamUnreachable, UpstreamTimeout, AgentSessionGone, BasicAuthRequired, IpDenied, UpstreamBadResponse,
         ClientTlsHandshakeFailed, ClientCertificateRefused, IdleConnectionClosed, TooManyConnections, RequestHeadersTooLarge, RequestBodyTooLarge,
         MisdirectedRequest,

@@ -39,6 +39,13 @@ public sealed record BindMessage : ControlMessage
     /// </summary>
     public string? ForwardsTo { get; init; }
 
+    /// <summary>
+    /// Endpoint pooling: the agent agrees to share the URL with other agents that bound it with pooling too, and the edge
+    /// spreads requests (http) or connections (tcp, tls) across them. Absent (older agents) means false: the URL has one owner.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Pooling { get; init; }
+
     /// <summary>The policy the edge enforces for this endpoint.</summary>
     [AllowNull]
     public EndpointOptions Options { get; init => field = value ?? new(); } = new();

@@ -415,6 +415,27 @@ public sealed class ConfigParserTests : IDisposable
         throw new DirectoryNotFoundException("Burrow.slnx not found above " + AppContext.BaseDirectory);
     }
 
+    [Fact]
+    public void Version3_pooling_enabled_asks_the_edge_to_pool_the_endpoint()
+    {
+        (ConfigFile file, List<ConfigProblem> problems) = Parse("""
+            version: 3
+            endpoints:
+              - name: pooled
+                url: api
+                pooling_enabled: true
+                upstream: {url: 8080}
+              - name: alone
+                url: web
+                pooling_enabled: false
+                upstream: {url: 8081}
+            """);
+
+        Assert.Empty(problems);
+        Assert.True(file.Endpoints[0].Tunnel.Pooling);
+        Assert.False(file.Endpoints[1].Tunnel.Pooling);
+    }
+
     private (ConfigFile File, List<ConfigProblem> Problems) Parse(string yaml)
     {
         string path = _dir.Write("burrow.yml", yaml);

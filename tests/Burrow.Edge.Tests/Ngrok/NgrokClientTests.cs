@@ -96,8 +96,6 @@ public sealed class NgrokClientTests : IAsyncLifetime
         await AuthAsync(client);
         JsonElement oauth = await RpcAsync(client, 1, """{"Id":"","Proto":"https","Opts":{"OAuth":{"Provider":"google"}},"Extra":{"Token":""}}""");
         Assert.Contains("OAuth", oauth.GetProperty("Error").GetString(), StringComparison.Ordinal);
-        JsonElement pooled = await RpcAsync(client, 1, """{"Id":"","Proto":"https","Opts":{},"Extra":{"Token":"","PoolingEnabled":true}}""");
-        Assert.Contains("pooling", pooled.GetProperty("Error").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

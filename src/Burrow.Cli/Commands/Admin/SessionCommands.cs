@@ -57,7 +57,7 @@ internal static class SessionCommands
             AdminOutput.Table(["ID", "SESSION", "PROTO", "URL", "FORWARDS TO", "REQUESTS", "CONNS", "IN", "OUT"],
                 tunnels.Select(t => new[]
                 {
-                    t.Id, t.SessionId, t.Proto, t.Urls.Count > 0 ? t.Urls[0] : t.Hostname, t.ForwardsTo,
+                    t.Id, t.SessionId, t.Proto, (t.Urls.Count > 0 ? t.Urls[0] : t.Hostname) + (t.Pooled ? t.OutUntil is null ? " (pooled)" : " (pooled, out)" : ""), t.ForwardsTo,
                     AdminOutput.Number(t.Traffic.Requests), AdminOutput.Number(t.Traffic.Connections), AdminOutput.Bytes(t.Traffic.BytesIn), AdminOutput.Bytes(t.Traffic.BytesOut),
                 }),
                 "No tunnels.");

@@ -19,4 +19,11 @@ public sealed record TunnelInfo(
     IReadOnlyList<string> Urls,
     string? ForwardsTo,
     DateTimeOffset CreatedAt,
-    TrafficInfo Traffic);
+    TrafficInfo Traffic)
+{
+    /// <summary>Whether it was bound with endpoint pooling: one member of the agents that share <see cref="Hostname"/>.</summary>
+    public bool Pooled { get; init; }
+
+    /// <summary>For a pooled member taken out after a failure: when it gets traffic again; otherwise absent.</summary>
+    public DateTimeOffset? OutUntil { get; init; }
+}
