@@ -16,8 +16,8 @@ internal static class RouteOwner
     public static string AgentIdOf(AgentSession session) => session.AgentId is { Length: > 0 } id ? id : session.Id;
 
     /// <summary>
-    /// Whether the binder asked for pooling. Hook for endpoint pooling (issue 15 item 4, <c>--pooling-enabled</c>): the
-    /// table already keeps several agents' rows under one key when every one of them pooled.
+    /// Whether the binder asked for pooling (<c>--pooling-enabled</c>): the table keeps several agents' rows under one key
+    /// when every one of them pooled, and a node without a local member spreads over the nodes that have one.
     /// </summary>
-    public static bool PoolingOf(Routing.Tunnel tunnel) => false;
+    public static bool PoolingOf(Routing.Tunnel tunnel) => tunnel.Pooled;
 }
