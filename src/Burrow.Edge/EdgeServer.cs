@@ -6,6 +6,7 @@ using Burrow.Edge.Admin;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Certificates;
 using Burrow.Edge.Certificates.OnDemand;
+using Burrow.Edge.Cluster;
 using Burrow.Edge.Errors;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Health;
@@ -201,6 +202,8 @@ public sealed class EdgeServer : IAsyncDisposable
             services.AddSingleton<OnDemandCertificates>();
         }
 
+        services.AddSingleton<ClusterState>();
+        services.AddSingleton<NodeLoad>();
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<ProxyStreamConnector>();
         services.AddSingleton<TunnelRequestHandler>();
@@ -314,6 +317,8 @@ public sealed class EdgeServer : IAsyncDisposable
             services.GetRequiredService<OpenConnections>(), services.GetRequiredService<ILogger<AgentListener>>());
         try
         {
+            // Before any listener serves: a node name held by a live node is refused here (ERR_BURROW_5302).
+            await JoinClusterAsync(cancellationToken).ConfigureAwait(false);
             await StartListenersAsync(cancellationToken).ConfigureAwait(false);
             // Every listener is bound: only now may an empty store get its first secrets, which are printed once.
             await _controlPlane.BootstrapAsync(cancellationToken).ConfigureAwait(false);
@@ -355,6 +360,25 @@ public sealed class EdgeServer : IAsyncDisposable
         }
     }
 
+    private async Task JoinClusterAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Cluster is not { } cluster)
+        {
+            return;
+        }
+
+        var services = _app.Services;
+        services.GetRequiredService<ClusterState>().Membership = await ClusterMembership.JoinAsync(
+            cluster, _controlPlane.Store, _agentListener!.LocalEndPoint.Port, services.GetRequiredService<NodeLoad>().ToJson,
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>This edge's cluster membership (registry, links), once started with <see cref="EdgeOptions.Cluster"/>.</summary>
+    internal ClusterMembership? Cluster => _app.Services.GetRequiredService<ClusterState>().Membership;
+
+    /// <summary>The node-link listener's address, when this edge is a node of a cluster.</summary>
+    public IPEndPoint? NodeLinkEndPoint => Cluster?.Listener.LocalEndPoint;
+
     private async Task StartListenersAsync(CancellationToken cancellationToken)
     {
         try
@@ -378,7 +402,7 @@ public sealed class EdgeServer : IAsyncDisposable
 
         if (_controlPlane.Store is { } store && _options.AdminEndPoint is { } adminEndPoint)
         {
-            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _app.Services.GetRequiredService<PinnedPolicies>(), _options, _app.Services.GetRequiredService<TimeProvider>(), _meters, _configureLogging);
+            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _app.Services.GetRequiredService<PinnedPolicies>(), _app.Services.GetRequiredService<ClusterState>(), _options, _app.Services.GetRequiredService<TimeProvider>(), _meters, _configureLogging);
             try
             {
                 await _admin.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -421,6 +445,13 @@ public sealed class EdgeServer : IAsyncDisposable
         }
 
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (Cluster is { } cluster)
+        {
+            await cluster.LeaveAsync(CancellationToken.None).ConfigureAwait(false);
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            _app.Services.GetRequiredService<ClusterState>().Membership = null;
+        }
+
         if (_agentListener is not null)
         {
             await _agentListener.DisposeAsync().ConfigureAwait(false);
@@ -477,6 +508,12 @@ public sealed class EdgeServer : IAsyncDisposable
         {
             _lifetime.Stop();
         }
+
+        // Last: the row goes when nothing is in flight here any more, and the other nodes see the node leave at once.
+        if (Cluster is { } cluster)
+        {
+            await cluster.LeaveAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -491,6 +528,11 @@ public sealed class EdgeServer : IAsyncDisposable
         if (_admin is not null)
         {
             await _admin.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Cluster is { } cluster)
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);

@@ -18,11 +18,13 @@ internal sealed class HealthEndpoint
     private readonly OpenConnections _connections;
     private readonly Certificates.AcmeCertificates? _acme;
     private readonly Certificates.OnDemand.OnDemandCertificates? _onDemand;
+    private readonly Cluster.ClusterState? _cluster;
 
     public HealthEndpoint(
         SessionRegistry sessions, TunnelRegistry tunnels, EdgeLifetime lifetime, OpenConnections connections,
-        Certificates.AcmeCertificates? acme = null, Certificates.OnDemand.OnDemandCertificates? onDemand = null)
+        Certificates.AcmeCertificates? acme = null, Certificates.OnDemand.OnDemandCertificates? onDemand = null, Cluster.ClusterState? cluster = null)
     {
+        _cluster = cluster;
         _acme = acme;
         _onDemand = onDemand;
         _sessions = sessions;
@@ -68,7 +70,10 @@ internal sealed class HealthEndpoint
             // alone are affected (the name is listed with its error either way).
             KeyValuePair<string, Certificates.AcmeStatus>[] names = _onDemand is null ? [] : [.. _onDemand.Statuses.OrderBy(static n => n.Key, StringComparer.Ordinal)];
             bool namesFailing = names.Any(static n => n.Value.State == "renewal-failing");
-            json.WriteString("status", _lifetime.Draining ? "draining" : acme is { Degraded: true } || namesFailing ? "degraded" : "ok");
+            // A node whose heartbeat cannot be written serves on, but the other nodes will count it as gone: degraded.
+            Cluster.ClusterMembership? node = _cluster?.Membership;
+            bool clusterDegraded = node is { State: "degraded" };
+            json.WriteString("status", _lifetime.Draining ? "draining" : acme is { Degraded: true } || namesFailing || clusterDegraded ? "degraded" : "ok");
             json.WriteNumber("sessions", sessions);
             json.WriteNumber("sessions_online", online);
             json.WriteNumber("tunnels", _tunnels.Count);
@@ -76,6 +81,11 @@ internal sealed class HealthEndpoint
             json.WriteNumber("requests_in_flight", _lifetime.InFlight);
             json.WriteNumber("agent_connections", _connections.Agents);
             json.WriteNumber("public_connections", _connections.Public);
+            if (node is not null)
+            {
+                WriteCluster(json, node);
+            }
+
             if (acme is not null)
             {
                 json.WritePropertyName("certificate");
@@ -99,6 +109,26 @@ internal sealed class HealthEndpoint
         }
 
         await response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static void WriteCluster(Utf8JsonWriter json, Cluster.ClusterMembership node)
+    {
+        json.WriteString("node", node.Registry.LocalName);
+        json.WriteStartObject("cluster");
+        json.WriteString("state", node.State);
+        if (node.Registry.HeartbeatError is { } error)
+        {
+            json.WriteString("error", error);
+        }
+
+        if (node.Registry.LastHeartbeat is { } last)
+        {
+            json.WriteString("last_heartbeat", last);
+        }
+
+        json.WriteNumber("live_nodes", node.Registry.LiveNodes.Count);
+        json.WriteNumber("node_links", node.Links.Links.Count);
+        json.WriteEndObject();
     }
 
     private static void WriteStatus(Utf8JsonWriter json, Certificates.AcmeStatus status)
