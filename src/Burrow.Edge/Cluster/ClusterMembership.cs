@@ -55,22 +55,26 @@ internal sealed class ClusterMembership : IAsyncDisposable
         // The CA first (operator files are checked before the name is taken, so a bad file does not hold the name).
         ClusterAuthority authority = await LoadAuthorityAsync(options, store, time, cancellationToken).ConfigureAwait(false);
         var registry = new NodeRegistry(store, options, options.EffectiveAgentAddress(agentPort), load, time, loggers.CreateLogger<NodeRegistry>());
-        NodeLinks? links = null;
+        var links = new NodeLinks(options, registry, authority, time, loggers.CreateLogger<NodeLinks>());
+        NodeLinkListener? listener = null;
         try
         {
+            // Bound before the name is taken: the moment the others see this node, its link port takes their dials
+            // (they wait in the backlog until the listener accepts, once the registry can vouch for them).
+            listener = NodeLinkListener.Bind(options.EffectiveListenEndPoint(), links, registry, authority, loggers.CreateLogger<NodeLinkListener>());
             await registry.JoinAsync(cancellationToken).ConfigureAwait(false);
-            links = new NodeLinks(options, registry, authority, time, loggers.CreateLogger<NodeLinks>());
-            NodeLinkListener listener = NodeLinkListener.Bind(options.EffectiveListenEndPoint(), links, registry, authority, loggers.CreateLogger<NodeLinkListener>());
             listener.Start();
-            links.Maintain();
+            links.Start();
             return new ClusterMembership(options, registry, authority, links, listener);
         }
         catch (Exception ex) when (ex is StoreException or IOException or InvalidOperationException)
         {
-            if (links is not null)
+            if (listener is not null)
             {
-                await links.DisposeAsync().ConfigureAwait(false);
+                await listener.DisposeAsync().ConfigureAwait(false);
             }
+
+            await links.DisposeAsync().ConfigureAwait(false);
 
             await registry.LeaveAsync(CancellationToken.None).ConfigureAwait(false);
             await registry.DisposeAsync().ConfigureAwait(false);
@@ -96,8 +100,7 @@ internal sealed class ClusterMembership : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
-            await Listener.DisposeAsync().ConfigureAwait(false);
-            await Links.DisposeAsync().ConfigureAwait(false);
+            await CloseLinksAsync().ConfigureAwait(false);
             await Registry.LeaveAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -106,8 +109,7 @@ internal sealed class ClusterMembership : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
-            await Listener.DisposeAsync().ConfigureAwait(false);
-            await Links.DisposeAsync().ConfigureAwait(false);
+            await CloseLinksAsync().ConfigureAwait(false);
         }
 
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
@@ -115,6 +117,15 @@ internal sealed class ClusterMembership : IAsyncDisposable
             await Registry.DisposeAsync().ConfigureAwait(false);
             Authority.Dispose();
         }
+    }
+
+    // Accepting stops first, then the links close (which ends the connections the listener serves), then the listener
+    // waits for those.
+    private async Task CloseLinksAsync()
+    {
+        Listener.StopAccepting();
+        await Links.DisposeAsync().ConfigureAwait(false);
+        await Listener.DisposeAsync().ConfigureAwait(false);
     }
 
     private static async Task<ClusterAuthority> LoadAuthorityAsync(ClusterOptions options, IControlStore store, TimeProvider time, CancellationToken cancellationToken)

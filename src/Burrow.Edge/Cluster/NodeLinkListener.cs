@@ -30,6 +30,7 @@ internal sealed partial class NodeLinkListener : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private long _nextId;
+    private int _stopped;
     private Task _acceptLoop = Task.CompletedTask;
 
     private NodeLinkListener(Socket socket, NodeLinks links, NodeRegistry registry, ClusterAuthority authority, ILogger logger)
@@ -60,13 +61,21 @@ internal sealed partial class NodeLinkListener : IAsyncDisposable
 
     public void Start() => _acceptLoop = AcceptLoopAsync();
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops taking connections and cuts the handshakes under way; the links already up stay.</summary>
+    public void StopAccepting()
     {
         _socket.Dispose();
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            _stopping.Cancel();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        StopAccepting();
         await _acceptLoop.ConfigureAwait(false);
         await Task.WhenAll(_connections.Values).ConfigureAwait(false);
-        _stopping.Dispose();
     }
 
     private async Task AcceptLoopAsync()

@@ -28,6 +28,7 @@ internal sealed partial class NodeLinks : INodeLinks, IAsyncDisposable
     private readonly ConcurrentDictionary<NodeLink, Task> _running = new();
     private readonly CancellationTokenSource _stopping = new();
     private Func<Stream, string, CancellationToken, Task>? _handler;
+    private Task _maintaining = Task.CompletedTask;
 
     public NodeLinks(ClusterOptions options, INodeDirectory directory, ClusterAuthority authority, TimeProvider time, ILogger<NodeLinks> logger)
     {
@@ -56,6 +57,28 @@ internal sealed partial class NodeLinks : INodeLinks, IAsyncDisposable
             // The link died under this stream: forget it, so the next stream dials again.
             _links.TryRemove(new KeyValuePair<string, NodeLink>(nodeName, link));
             throw Unreachable(nodeName, ex.Message, ex);
+        }
+    }
+
+    /// <summary>Starts looking after the links: now, on every change of the directory, and every ping interval (a failed dial is tried again).</summary>
+    public void Start()
+    {
+        Maintain();
+        _maintaining = MaintainLoopAsync(_stopping.Token);
+    }
+
+    private async Task MaintainLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.LinkPingInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Maintain();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 
@@ -99,14 +122,19 @@ internal sealed partial class NodeLinks : INodeLinks, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _directory.Changed -= OnNodesChanged;
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await _maintaining.ConfigureAwait(false);
         foreach (NodeLink link in _running.Keys)
         {
             await link.CloseAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
 
         await Task.WhenAll(_running.Values).ConfigureAwait(false);
-        _stopping.Dispose();
     }
 
     private void OnNodesChanged() => Maintain();
