@@ -15,7 +15,7 @@ internal static class ClusterFlags
         {
             if (nodeAddr is not null || nodeListen is not null || ca is not null || certificate is not null || key is not null)
             {
-                error = ErrorCodes.ClusterSettingsInvalid.ToError("--node-addr, --node-listen and --cluster-* need --node-name").ToString();
+                error = ErrorCodes.ClusterSettingsInvalid.ToError("--node-addr, --node-listen, --cluster-ca, --cluster-cert and --cluster-key need --node-name").ToString();
             }
 
             return null;

@@ -750,7 +750,7 @@ public static class ErrorCodes
     public static readonly ErrorCode NodeLinkRefused = new(
         5307, nameof(NodeLinkRefused), null,
         "A node link from {0} was refused: {1}.",
-        "Only nodes of this cluster may connect: a client certificate from the cluster CA naming a live node, ALPN burrow-node/1. Check the other node's --node-name, store.key or --cluster-* files.");
+        "Only nodes of this cluster may connect: a client certificate from the cluster CA naming a live node, ALPN burrow-node/1. Check the other node's --node-name, store.key, or its --cluster-ca, --cluster-cert and --cluster-key files.");
 
     /// <summary>Every code, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
