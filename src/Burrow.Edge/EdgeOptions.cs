@@ -241,6 +241,12 @@ public sealed record EdgeOptions
     /// <summary>A file holding the TSIG key as a BIND <c>key</c> clause (what <c>tsig-keygen</c> prints).</summary>
     public string? AcmeDnsTsigFile { get; init; }
 
+    /// <summary>
+    /// This edge as a node of a cluster (<c>--node-name</c>, docs/cluster.md): registered in the shared PostgreSQL store,
+    /// linked to the other nodes. <see langword="null"/> (the default): a single edge.
+    /// </summary>
+    public Cluster.ClusterOptions? Cluster { get; init; }
+
     /// <summary>The default data directory: <c>$XDG_DATA_HOME/burrow/edge</c> or <c>~/.local/share/burrow/edge</c>.</summary>
     public static string DefaultDataDirectory()
     {

@@ -6,6 +6,7 @@ using Burrow.Edge.Admin;
 using Burrow.Edge.Agents;
 using Burrow.Edge.Certificates;
 using Burrow.Edge.Certificates.OnDemand;
+using Burrow.Edge.Cluster;
 using Burrow.Edge.Errors;
 using Burrow.Edge.Forwarding;
 using Burrow.Edge.Health;
@@ -123,10 +124,10 @@ public sealed class EdgeServer : IAsyncDisposable
     /// before <see cref="StartAsync"/>, by the node registry when the edge is clustered (tests set an in-process one).
     /// <see langword="null"/> for a single edge.
     /// </summary>
-    internal Cluster.INodeDirectory? NodeDirectory
+    internal INodeDirectory? NodeDirectory
     {
-        get => _app.Services.GetRequiredService<Cluster.NodeAdvertisement>().Directory;
-        set => _app.Services.GetRequiredService<Cluster.NodeAdvertisement>().Directory = value;
+        get => _app.Services.GetRequiredService<NodeAdvertisement>().Directory;
+        set => _app.Services.GetRequiredService<NodeAdvertisement>().Directory = value;
     }
 
     /// <summary>One of the edge's services, for tests that look inside (a cluster node's routes).</summary>
@@ -143,11 +144,15 @@ public sealed class EdgeServer : IAsyncDisposable
     public static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging = null, string? fixedAuthtoken = null) =>
         Create(options, configureLogging, fixedAuthtoken, cluster: null);
 
+    /// <summary>The cluster parts of a node started with <see cref="EdgeOptions.Cluster"/>: its own registry and links, once joined.</summary>
+    private static ClusterParts? PartsOf(EdgeOptions options, ClusterState state) =>
+        options.Cluster is null ? null : new ClusterParts(state, state);
+
     /// <summary>
     /// Builds an edge that is a node of a cluster when <paramref name="cluster"/> is given (its node registry and node
     /// links): it follows the cluster's routes table and carries traffic for tunnels held on other nodes there.
     /// </summary>
-    internal static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging, string? fixedAuthtoken, Cluster.ClusterParts? cluster)
+    internal static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging, string? fixedAuthtoken, ClusterParts? cluster)
     {
         ArgumentNullException.ThrowIfNull(options);
         options = options with
@@ -211,7 +216,7 @@ public sealed class EdgeServer : IAsyncDisposable
             time, sp.GetRequiredService<ILoggerFactory>(), new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, options.DataDirectory));
         services.AddSingleton<PinnedPolicies>();
         services.AddSingleton<TunnelBinder>();
-        services.AddSingleton<Cluster.NodeAdvertisement>();
+        services.AddSingleton<NodeAdvertisement>();
         services.AddSingleton<AgentConnectionHandler>();
         services.AddSingleton<Ngrok.NgrokConnectionHandler>();
         services.AddSingleton<AuthFailureLimiter>();
@@ -224,9 +229,15 @@ public sealed class EdgeServer : IAsyncDisposable
             services.AddSingleton<OnDemandCertificates>();
         }
 
+        // A node started by burrow server (options.Cluster) builds its routes over its own registry and links, which
+        // answer once it has joined; tests give in-process ones instead.
+        var clusterState = new ClusterState();
+        services.AddSingleton(clusterState);
+        services.AddSingleton<NodeLoad>();
+        cluster ??= PartsOf(options, clusterState);
         if (cluster is not null)
         {
-            Cluster.ClusterParts.Register(services, cluster, options);
+            ClusterParts.Register(services, cluster, options);
         }
 
         services.AddSingleton<HealthEndpoint>();
@@ -287,7 +298,7 @@ public sealed class EdgeServer : IAsyncDisposable
             if (cluster is not null)
             {
                 // Where requests other nodes carry here are served, like public ones (see RelayListener).
-                var relay = kestrel.ApplicationServices.GetRequiredService<Cluster.RelayListener>();
+                var relay = kestrel.ApplicationServices.GetRequiredService<RelayListener>();
                 kestrel.Listen(IPAddress.Loopback, 0, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1;
@@ -350,13 +361,16 @@ public sealed class EdgeServer : IAsyncDisposable
         // The store first: no agent may connect before its tokens can be checked.
         await _controlPlane.OpenAsync(cancellationToken).ConfigureAwait(false);
         var services = _app.Services;
-        // Then, on a node of a cluster, the routes (the store's migrations created their table).
-        await Cluster.ClusterParts.StartAsync(services, cancellationToken).ConfigureAwait(false);
         _agentListener = AgentListener.Bind(
             _options.AgentEndPoint, services.GetRequiredService<AgentConnectionHandler>(), services.GetRequiredService<Ngrok.NgrokConnectionHandler>(), _certificates,
             services.GetRequiredService<OpenConnections>(), services.GetRequiredService<ILogger<AgentListener>>());
         try
         {
+            // Before any listener serves: a node name held by a live node is refused here (ERR_BURROW_5302).
+            await JoinClusterAsync(cancellationToken).ConfigureAwait(false);
+            // Then, on a node of a cluster, the routes (the store's migrations created their table; the registry knows
+            // the live nodes, so no live node's rows are taken for a dead one's).
+            await ClusterParts.StartAsync(services, cancellationToken).ConfigureAwait(false);
             await StartListenersAsync(cancellationToken).ConfigureAwait(false);
             // Every listener is bound: only now may an empty store get its first secrets, which are printed once.
             await _controlPlane.BootstrapAsync(cancellationToken).ConfigureAwait(false);
@@ -398,6 +412,29 @@ public sealed class EdgeServer : IAsyncDisposable
         }
     }
 
+    private async Task JoinClusterAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Cluster is not { } cluster)
+        {
+            return;
+        }
+
+        var services = _app.Services;
+        var state = services.GetRequiredService<ClusterState>();
+        state.Membership = await ClusterMembership.JoinAsync(
+            cluster, _controlPlane.Store, _agentListener!.LocalEndPoint.Port, services.GetRequiredService<NodeLoad>().ToJson,
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>(), cancellationToken).ConfigureAwait(false);
+        // Agents are told the cluster's nodes in auth_result, to open legs to them (unless a test set its own list).
+        var advertisement = services.GetRequiredService<NodeAdvertisement>();
+        advertisement.Directory ??= state;
+    }
+
+    /// <summary>This edge's cluster membership (registry, links), once started with <see cref="EdgeOptions.Cluster"/>.</summary>
+    internal ClusterMembership? Cluster => _app.Services.GetRequiredService<ClusterState>().Membership;
+
+    /// <summary>The node-link listener's address, when this edge is a node of a cluster.</summary>
+    public IPEndPoint? NodeLinkEndPoint => Cluster?.Listener.LocalEndPoint;
+
     private async Task StartListenersAsync(CancellationToken cancellationToken)
     {
         try
@@ -421,7 +458,7 @@ public sealed class EdgeServer : IAsyncDisposable
 
         if (_controlPlane.Store is { } store && _options.AdminEndPoint is { } adminEndPoint)
         {
-            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _app.Services.GetRequiredService<PinnedPolicies>(), _options, _app.Services.GetRequiredService<TimeProvider>(), _meters, _configureLogging);
+            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _app.Services.GetRequiredService<PinnedPolicies>(), _app.Services.GetRequiredService<ClusterState>(), _options, _app.Services.GetRequiredService<TimeProvider>(), _meters, _configureLogging);
             try
             {
                 await _admin.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -464,6 +501,13 @@ public sealed class EdgeServer : IAsyncDisposable
         }
 
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (Cluster is { } cluster)
+        {
+            await cluster.LeaveAsync(CancellationToken.None).ConfigureAwait(false);
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            _app.Services.GetRequiredService<ClusterState>().Membership = null;
+        }
+
         if (_agentListener is not null)
         {
             await _agentListener.DisposeAsync().ConfigureAwait(false);
@@ -520,6 +564,12 @@ public sealed class EdgeServer : IAsyncDisposable
         {
             _lifetime.Stop();
         }
+
+        // Last: the row goes when nothing is in flight here any more, and the other nodes see the node leave at once.
+        if (Cluster is { } cluster)
+        {
+            await cluster.LeaveAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -534,6 +584,11 @@ public sealed class EdgeServer : IAsyncDisposable
         if (_admin is not null)
         {
             await _admin.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Cluster is { } cluster)
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);

@@ -186,4 +186,34 @@ public interface IControlStore : IAsyncDisposable
 
     /// <summary>Gives the lease up, if this holder has it.</summary>
     Task ReleaseCertificateLeaseAsync(IReadOnlyList<string> names, string holder, CancellationToken cancellationToken = default);
+
+    // :: cluster (PostgreSQL only: SQLite answers StoreErrorKind.Invalid, a cluster needs a shared database)
+
+    /// <summary>
+    /// Writes a node's heartbeat: creates its row, renews the lease of the instance that holds it, or takes over a name
+    /// whose lease has run out (times by the database's clock). Returns <see langword="false"/>, changing nothing, while
+    /// another instance's lease on the name runs. A node that joins (or takes a name over) is announced on
+    /// <c>NOTIFY burrow_nodes</c>.
+    /// </summary>
+    Task<bool> HeartbeatNodeAsync(NodeHeartbeat heartbeat, CancellationToken cancellationToken = default);
+
+    /// <summary>Every node row, live or not (<see cref="NodeRecord.Live"/> by the database's clock), by name.</summary>
+    Task<IReadOnlyList<NodeRecord>> ListNodesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a node's row if <paramref name="instanceId"/> still holds it (a clean stop), announced on <c>burrow_nodes</c>.</summary>
+    Task LeaveNodeAsync(string name, string instanceId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The cluster CA: the stored one, or <paramref name="create"/>'s, stored (key sealed) by the first node to ask; when
+    /// two ask at once both get the one stored first.
+    /// </summary>
+    /// <exception cref="StoreException"><see cref="StoreErrorKind.CannotUnseal"/> when another store key sealed it.</exception>
+    Task<ClusterAuthorityRecord> GetOrCreateClusterAuthorityAsync(Func<ClusterAuthorityRecord> create, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Listens on a notification channel (PostgreSQL <c>LISTEN</c>) on a connection of its own, calling
+    /// <paramref name="onListening"/> once listening and <paramref name="onNotification"/> with each payload, until
+    /// cancelled; a lost connection ends it with <see cref="StoreErrorKind.Unavailable"/> (the caller reloads and listens again).
+    /// </summary>
+    Task ListenAsync(string channel, Action onListening, Action<string> onNotification, CancellationToken cancellationToken);
 }

@@ -77,6 +77,12 @@ internal static class ServerCommand
         var healthAddr = new Option<IPEndPoint?>("--health-addr") { Description = "Where to serve GET /healthz (sessions, tunnels, streams, connections), e.g. 127.0.0.1:9090; default off.", CustomParser = EndPoints.Parse };
         var metrics = new Option<bool>("--metrics") { Description = "Collect metrics: Prometheus text at /metrics on the admin listener (API key required), and OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.", DefaultValueFactory = _ => Defaults.Metrics };
         var newAdminKey = new Option<bool>("--new-admin-key") { Description = "Create a new admin API key for the first account, print it once and keep it in the data directory (when the first start's key was lost)." };
+        var nodeName = new Option<string?>("--node-name") { Description = "Run this edge as a node of a cluster under this name (letters, digits, hyphens): registered in the shared PostgreSQL store (--database postgres://...; every node needs the same <data-dir>/store.key) and linked to the other nodes. See docs/cluster.md." };
+        var nodeAddr = new Option<string?>("--node-addr") { Description = "With --node-name: host:port the other nodes reach this node's node link at." };
+        var nodeListen = new Option<IPEndPoint?>("--node-listen") { Description = "With --node-name: where the node link listens (mutual TLS, ALPN burrow-node/1); default the --node-addr port, on its address when that is an IP, else on all addresses.", CustomParser = EndPoints.Parse };
+        var clusterCa = new Option<string?>("--cluster-ca") { Description = "With --node-name: the cluster CA certificate (PEM) node links trust, instead of the CA the first node makes and keeps in the store; with --cluster-cert and --cluster-key." };
+        var clusterCert = new Option<string?>("--cluster-cert") { Description = "With --cluster-ca: this node's certificate (PEM) from that CA, naming the node (DNS name = --node-name)." };
+        var clusterKey = new Option<string?>("--cluster-key") { Description = "With --cluster-ca: the private key (PEM) of --cluster-cert." };
         var log = new Option<string>("--log") { Description = "Where logs go: stdout, stderr or false.", DefaultValueFactory = _ => "stdout" };
         var logFormat = new Option<string>("--log-format") { Description = "term, logfmt or json.", DefaultValueFactory = _ => "term" };
         var logLevel = new Option<string>("--log-level") { Description = "debug, info, warn, error or crit.", DefaultValueFactory = _ => "info" };
@@ -86,7 +92,7 @@ internal static class ServerCommand
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, acmeEmail, acmeDirectory, acmeCaRoot, acmeChallenge, dnsAddr, publicIps, dnsUpdate, dnsZone, dnsTsig, dnsTsigFile, dataDir, database, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr,
             headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, trafficLogSize, healthAddr,
-            poolBalance, poolRecheck, metrics, newAdminKey, log, logFormat, logLevel,
+            poolBalance, poolRecheck, metrics, newAdminKey, nodeName, nodeAddr, nodeListen, clusterCa, clusterCert, clusterKey, log, logFormat, logLevel,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -162,6 +168,15 @@ internal static class ServerCommand
                 return 2;
             }
 
+            var cluster = ClusterFlags.Read(parse.GetValue(nodeName), parse.GetValue(nodeAddr), EndPoints.Read(parse.GetValue(nodeListen)),
+                parse.GetValue(clusterCa), parse.GetValue(clusterCert), parse.GetValue(clusterKey), out string? clusterError);
+            if (clusterError is not null)
+            {
+                await Console.Error.WriteLineAsync($"burrow server: {clusterError}").ConfigureAwait(false);
+                return 2;
+            }
+
+            options = options with { Cluster = cluster };
             EdgeServer edge;
             try
             {
@@ -302,6 +317,11 @@ internal static class ServerCommand
         if (ep.Admin is { } admin)
         {
             Console.WriteLine($"Admin    listening on http://{admin} (API /api/v1, web page /)");
+        }
+
+        if (options.Cluster is { } cluster && edge.NodeLinkEndPoint is { } nodeLinks)
+        {
+            Console.WriteLine($"Node     {cluster.NodeName} of a cluster on {edge.Store?.Description}: node links on {nodeLinks} (reached at {cluster.NodeAddress}; mutual TLS, ALPN burrow-node/1, cluster CA {(cluster.CaCertificatePath is { } ca ? $"from {ca}" : $"kept in the store, sealed with {Path.Combine(options.DataDirectory, "store.key")}: every node needs the same file")})");
         }
 
         if (edge.Bootstrap is { } first)

@@ -17,12 +17,14 @@ internal sealed partial class AdminRoutes
     private readonly IControlStore _store;
     private readonly SessionRegistry _sessions;
     private readonly Routing.PinnedPolicies _pinned;
+    private readonly Cluster.ClusterState _cluster;
     private readonly EdgeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public AdminRoutes(IControlStore store, SessionRegistry sessions, Routing.PinnedPolicies pinned, EdgeOptions options, TimeProvider time, ILogger<AdminRoutes> logger)
+    public AdminRoutes(IControlStore store, SessionRegistry sessions, Routing.PinnedPolicies pinned, Cluster.ClusterState cluster, EdgeOptions options, TimeProvider time, ILogger<AdminRoutes> logger)
     {
+        _cluster = cluster;
         _store = store;
         _sessions = sessions;
         _pinned = pinned;
@@ -42,6 +44,7 @@ internal sealed partial class AdminRoutes
         MapTraffic(api);
         MapAudit(api.MapGroup("/audit_events").WithTags("audit"));
         MapCertificates(api);
+        MapNodes(api);
         api.MapFallback((HttpContext context) => AdminErrors.NotFound("route", context.Request.Method + " " + context.Request.Path)).ExcludeFromDescription();
     }
 

@@ -36,7 +36,7 @@ internal sealed class AdminServer : IAsyncDisposable
     /// <summary>The bound address, once started.</summary>
     public IPEndPoint? EndPoint { get; private set; }
 
-    public static AdminServer Create(IPEndPoint endPoint, IControlStore store, SessionRegistry sessions, Routing.PinnedPolicies pinned, EdgeOptions options, TimeProvider time,
+    public static AdminServer Create(IPEndPoint endPoint, IControlStore store, SessionRegistry sessions, Routing.PinnedPolicies pinned, Cluster.ClusterState cluster, EdgeOptions options, TimeProvider time,
         OpenTelemetry.Metrics.MeterProvider? meters, Action<ILoggingBuilder>? configureLogging)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-admin" });
@@ -61,6 +61,7 @@ internal sealed class AdminServer : IAsyncDisposable
         services.AddSingleton(store);
         services.AddSingleton(sessions);
         services.AddSingleton(pinned);
+        services.AddSingleton(cluster);
         services.AddSingleton(options);
         services.AddSingleton(time);
         services.AddSingleton<AdminRoutes>();

@@ -20,11 +20,14 @@ internal sealed class HealthEndpoint
     private readonly Certificates.AcmeCertificates? _acme;
     private readonly Certificates.OnDemand.OnDemandCertificates? _onDemand;
     private readonly Cluster.ClusterRoutes? _routes;
+    private readonly Cluster.ClusterState? _cluster;
 
     public HealthEndpoint(
         SessionRegistry sessions, TunnelRegistry tunnels, EdgeLifetime lifetime, OpenConnections connections,
-        Certificates.AcmeCertificates? acme = null, Certificates.OnDemand.OnDemandCertificates? onDemand = null, Cluster.ClusterRoutes? routes = null)
+        Certificates.AcmeCertificates? acme = null, Certificates.OnDemand.OnDemandCertificates? onDemand = null,
+        Cluster.ClusterState? cluster = null, Cluster.ClusterRoutes? routes = null)
     {
+        _cluster = cluster;
         _routes = routes;
         _acme = acme;
         _onDemand = onDemand;
@@ -71,9 +74,12 @@ internal sealed class HealthEndpoint
             // alone are affected (the name is listed with its error either way).
             KeyValuePair<string, Certificates.AcmeStatus>[] names = _onDemand is null ? [] : [.. _onDemand.Statuses.OrderBy(static n => n.Key, StringComparer.Ordinal)];
             bool namesFailing = names.Any(static n => n.Value.State == "renewal-failing");
-            // A cluster node cut off from the routes table serves what it has but binds nothing new: degraded, reason below.
+            // A node whose heartbeat cannot be written serves on, but the other nodes will count it as gone; one cut off
+            // from the routes table serves what it has but binds nothing new: degraded either way, the reason below.
+            Cluster.ClusterMembership? node = _cluster?.Membership;
+            bool clusterDegraded = node is { State: "degraded" };
             string? routesDown = _routes?.Unavailable;
-            json.WriteString("status", _lifetime.Draining ? "draining" : acme is { Degraded: true } || namesFailing || routesDown is not null ? "degraded" : "ok");
+            json.WriteString("status", _lifetime.Draining ? "draining" : acme is { Degraded: true } || namesFailing || clusterDegraded || routesDown is not null ? "degraded" : "ok");
             if (_routes is not null)
             {
                 json.WriteStartObject("cluster_routes");
@@ -94,6 +100,11 @@ internal sealed class HealthEndpoint
             json.WriteNumber("requests_in_flight", _lifetime.InFlight);
             json.WriteNumber("agent_connections", _connections.Agents);
             json.WriteNumber("public_connections", _connections.Public);
+            if (node is not null)
+            {
+                WriteCluster(json, node);
+            }
+
             if (acme is not null)
             {
                 json.WritePropertyName("certificate");
@@ -117,6 +128,26 @@ internal sealed class HealthEndpoint
         }
 
         await response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static void WriteCluster(Utf8JsonWriter json, Cluster.ClusterMembership node)
+    {
+        json.WriteString("node", node.Registry.LocalName);
+        json.WriteStartObject("cluster");
+        json.WriteString("state", node.State);
+        if (node.Registry.HeartbeatError is { } error)
+        {
+            json.WriteString("error", error);
+        }
+
+        if (node.Registry.LastHeartbeat is { } last)
+        {
+            json.WriteString("last_heartbeat", last);
+        }
+
+        json.WriteNumber("live_nodes", node.Registry.LiveNodes.Count);
+        json.WriteNumber("node_links", node.Links.Links.Count);
+        json.WriteEndObject();
     }
 
     private static void WriteStatus(Utf8JsonWriter json, Certificates.AcmeStatus status)

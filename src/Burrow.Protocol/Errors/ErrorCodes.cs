@@ -714,6 +714,50 @@ public static class ErrorCodes
         "A private key in the control store cannot be opened: {0}.",
         "Private keys (ACME account, certificates) are sealed with the store key in <data-dir>/store.key: every edge sharing a database needs the same file. Copy it from the edge that stored the key; see docs/acme.md for a lost key.");
 
+    // :: 53xx the cluster (docs/cluster.md)
+
+    /// <summary>5301: --node-name without a PostgreSQL control store. Args: the store in use.</summary>
+    public static readonly ErrorCode ClusterNeedsPostgres = new(
+        5301, nameof(ClusterNeedsPostgres), null,
+        "--node-name needs a PostgreSQL control store shared by every node; this edge uses {0}.",
+        "Give every node of the cluster the same --database postgres://user:password@host:port/db (and the same <data-dir>/store.key), or leave out --node-name for a single edge.");
+
+    /// <summary>5302: another live process holds the node name. Args: the name, its last heartbeat, its link address.</summary>
+    public static readonly ErrorCode NodeNameTaken = new(
+        5302, nameof(NodeNameTaken), null,
+        "The node name '{0}' is held by a live node (last heartbeat {1}, link address {2}).",
+        "Give this node another --node-name, or stop the process that holds it; a node that died without stopping frees its name 10 s after its last heartbeat.");
+
+    /// <summary>5303: the cluster flags cannot work. Args: what is wrong.</summary>
+    public static readonly ErrorCode ClusterSettingsInvalid = new(
+        5303, nameof(ClusterSettingsInvalid), null,
+        "The cluster settings cannot work: {0}.",
+        "--node-name takes 1 to 63 letters, digits and hyphens; --node-addr the host:port other nodes reach this one at; --cluster-ca, --cluster-cert and --cluster-key go together (PEM files); see docs/cluster.md.");
+
+    /// <summary>5304: the cluster CA or the node certificate cannot be used. Args: the reason.</summary>
+    public static readonly ErrorCode ClusterCaUnusable = new(
+        5304, nameof(ClusterCaUnusable), null,
+        "The cluster CA cannot be used: {0}.",
+        "The CA kept in the store is sealed with <data-dir>/store.key: give every node the same file. Operator-supplied files must be PEM, the certificate signed by --cluster-ca and naming this node (DNS name = --node-name), the key its own.");
+
+    /// <summary>5305: a node cannot be reached over the node link. Args: the node, the reason.</summary>
+    public static readonly ErrorCode NodeUnreachable = new(
+        5305, nameof(NodeUnreachable), null,
+        "The node '{0}' cannot be reached over the node link: {1}.",
+        "Check that the node is live (burrow admin nodes), that its --node-addr is reachable from this node (firewall, listen address) and that both nodes use the same cluster CA.");
+
+    /// <summary>5306: the node's heartbeat cannot be written. Args: the reason.</summary>
+    public static readonly ErrorCode NodeHeartbeatFailing = new(
+        5306, nameof(NodeHeartbeatFailing), null,
+        "This node cannot write its heartbeat: {0}.",
+        "Check the database (reachable, not read-only). The node keeps serving what it holds; the other nodes count it as gone 10 s after its last heartbeat, and it rejoins by itself once the database answers.");
+
+    /// <summary>5307: a connection to the node-link port was refused. Args: the remote address, the reason.</summary>
+    public static readonly ErrorCode NodeLinkRefused = new(
+        5307, nameof(NodeLinkRefused), null,
+        "A node link from {0} was refused: {1}.",
+        "Only nodes of this cluster may connect: a client certificate from the cluster CA naming a live node, ALPN burrow-node/1. Check the other node's --node-name, store.key, or its --cluster-ca, --cluster-cert and --cluster-key files.");
+
     /// <summary>5320: a node of a cluster cannot bind tunnels while it cannot reach the cluster's database. Args: why.</summary>
     public static readonly ErrorCode ClusterRoutesUnavailable = new(
         5320, nameof(ClusterRoutesUnavailable), 503,
@@ -741,6 +785,9 @@ public static class ErrorCodes
         MalformedMessage, MessageTooLarge, UnexpectedMessage,
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,
         AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut, AcmeSettingsInvalid,
+        DnsUpdateRefused, DnsUpdateUnreachable, DnsUpdateSettingsInvalid, StoredKeyUnusable,
+        ClusterNeedsPostgres, NodeNameTaken, ClusterSettingsInvalid, ClusterCaUnusable, NodeUnreachable, NodeHeartbeatFailing, NodeLinkRefused,
+
         DnsUpdateRefused, DnsUpdateUnreachable, DnsUpdateSettingsInvalid, StoredKeyUnusable, ClusterRoutesUnavailable, RemoteNodeUnreachable,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,

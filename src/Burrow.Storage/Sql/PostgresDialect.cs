@@ -39,6 +39,25 @@ internal sealed class PostgresDialect : SqlDialect
     public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+    public override bool SupportsCluster => true;
+
+    public override async Task ListenAsync(string channel, Action onListening, Action<string> onNotification, CancellationToken cancellationToken)
+    {
+        // A connection of its own, not returned to the pool while it listens: a pooled one would be handed to a query.
+        NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            connection.Notification += (_, e) => onNotification(e.Payload);
+            // The channel is one of Burrow's constant names; LISTEN takes no parameter.
+            await Ado.ExecuteAsync(connection, "LISTEN " + channel, null, cancellationToken).ConfigureAwait(false);
+            onListening();
+            while (true)
+            {
+                await connection.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     public override bool IsUniqueViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

@@ -31,6 +31,13 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>Starts a transaction that takes the write lock at once (SQLite: BEGIN IMMEDIATE).</summary>
     public abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>Whether the engine can hold a cluster's shared state (nodes, notifications): PostgreSQL only.</summary>
+    public virtual bool SupportsCluster => false;
+
+    /// <summary>LISTENs on <paramref name="channel"/> until cancelled (see <see cref="IControlStore.ListenAsync"/>).</summary>
+    public virtual Task ListenAsync(string channel, Action onListening, Action<string> onNotification, CancellationToken cancellationToken) =>
+        throw new StoreException(StoreErrorKind.Invalid, "Notifications need PostgreSQL.");
+
     public abstract bool IsUniqueViolation(DbException exception);
 
     public abstract bool IsForeignKeyViolation(DbException exception);

@@ -23,6 +23,7 @@ internal static class AdminCommand
         command.Subcommands.Add(TrafficCommand.Create(settings));
         command.Subcommands.Add(AuditCommand.Create(settings));
         command.Subcommands.Add(CertificateCommand.Create(settings));
+        command.Subcommands.Add(NodeCommand.Create(settings));
         return command;
     }
 

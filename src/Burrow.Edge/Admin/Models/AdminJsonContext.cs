@@ -29,6 +29,8 @@ namespace Burrow.Edge.Admin.Models;
 [JsonSerializable(typeof(IReadOnlyList<AuditEventInfo>))]
 [JsonSerializable(typeof(CertificateInfo))]
 [JsonSerializable(typeof(IReadOnlyList<CertificateInfo>))]
+[JsonSerializable(typeof(NodeInfo))]
+[JsonSerializable(typeof(IReadOnlyList<NodeInfo>))]
 [JsonSerializable(typeof(ErrorInfo))]
 [JsonSerializable(typeof(PolicyErrorInfo))]
 [JsonSerializable(typeof(Burrow.Edge.Traffic.TrafficEntry))]

@@ -187,13 +187,24 @@ async function refreshCertificates() {
   ])), 6, 'No certificates (the edge gets one over ACME with --acme-email).');
 }
 
+// Who is in the cluster, their load, and the node link from this node (its RTT is the link's last ping).
+async function refreshNodes() {
+  const nodes = await api('GET', 'nodes');
+  fill('nodes', nodes.map(n => row(n.name, [
+    cell(n.self ? n.name + ' (this node)' : n.name), cell(n.state, 'state-' + n.state), cell(n.link_addr), cell(n.agent_addr),
+    cell(time(n.started_at)), cell(time(n.heartbeat_at)),
+    cell(n.load && typeof n.load === 'object' ? Object.entries(n.load).map(([k, v]) => k + '=' + v).join(' ') : '-'),
+    cell(n.link), cell(n.link_rtt_ms == null ? '-' : n.link_rtt_ms + ' ms'),
+  ])), 9, 'Not a node of a cluster (start the edge with --node-name, see docs/cluster.md).');
+}
+
 async function poll() {
-  try { await Promise.all([refreshLive(), refreshCertificates()]); $('error').textContent = ''; } catch (e) { showError(e); }
+  try { await Promise.all([refreshLive(), refreshCertificates(), refreshNodes()]); $('error').textContent = ''; } catch (e) { showError(e); }
 }
 
 async function start() {
   try {
-    await Promise.all([refreshLive(), refreshTokens(), refreshDomains(), refreshCertificates()]);
+    await Promise.all([refreshLive(), refreshTokens(), refreshDomains(), refreshCertificates(), refreshNodes()]);
   } catch (e) {
     if (e.status === 401) { logout('The API key was refused: ' + e.message); return; }
     showError(e);

@@ -1,0 +1,287 @@
+using System.Security.Cryptography;
+using Burrow.Protocol.Errors;
+using Burrow.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Burrow.Edge.Cluster;
+
+/// <summary>
+/// This node's row in the node registry and its view of the others (<see cref="INodeDirectory"/>): a heartbeat every
+/// <see cref="ClusterOptions.HeartbeatInterval"/> renews the lease on the node name; the rows are reloaded after each
+/// heartbeat (which is what notices a lease that ran out) and at once on <c>NOTIFY burrow_nodes</c> (a node joining or
+/// leaving). A heartbeat that fails leaves the node serving, with the error in <see cref="HeartbeatError"/>.
+/// </summary>
+internal sealed partial class NodeRegistry : INodeDirectory, IAsyncDisposable
+{
+    private const string Channel = "burrow_nodes";
+
+    private readonly IControlStore _store;
+    private readonly ClusterOptions _options;
+    private readonly string _agentAddress;
+    private readonly Func<string> _load;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly DateTimeOffset _startedAt;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _reloadWanted = new(0, 1);
+    private readonly SemaphoreSlim _reloading = new(1, 1);
+    private Task _loops = Task.CompletedTask;
+    private IReadOnlyList<ClusterNode> _live = [];
+    private IReadOnlyList<NodeRecord> _rows = [];
+    private string? _heartbeatError;
+    private DateTimeOffset? _lastHeartbeat;
+
+    public NodeRegistry(IControlStore store, ClusterOptions options, string agentAddress, Func<string> load, TimeProvider time, ILogger<NodeRegistry> logger)
+    {
+        _store = store;
+        _options = options;
+        _agentAddress = agentAddress;
+        _load = load;
+        _time = time;
+        _logger = logger;
+        _startedAt = time.GetUtcNow();
+        InstanceId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    }
+
+    public string LocalName => _options.NodeName;
+
+    /// <summary>This process's id in the row: what tells its own lease from another process's with the same name.</summary>
+    public string InstanceId { get; }
+
+    public IReadOnlyList<ClusterNode> LiveNodes => Volatile.Read(ref _live);
+
+    /// <summary>Every row as last read, gone nodes too (until their rows are purged), with their load.</summary>
+    public IReadOnlyList<NodeRecord> Rows => Volatile.Read(ref _rows);
+
+    /// <summary>Why the last heartbeat failed (with its error code), or <see langword="null"/> when it was written.</summary>
+    public string? HeartbeatError => Volatile.Read(ref _heartbeatError);
+
+    /// <summary>When this node last wrote its heartbeat (this process's clock).</summary>
+    public DateTimeOffset? LastHeartbeat => _lastHeartbeat;
+
+    public event Action? Changed;
+
+    /// <summary>
+    /// Takes the node name (the first heartbeat) and reads the registry; throws <see cref="InvalidOperationException"/>
+    /// with <c>ERR_BURROW_5302</c> when a live node holds the name. Then keeps the heartbeat and the view current.
+    /// </summary>
+    public async Task JoinAsync(CancellationToken cancellationToken)
+    {
+        if (!await _store.HeartbeatNodeAsync(Heartbeat(), cancellationToken).ConfigureAwait(false))
+        {
+            IReadOnlyList<NodeRecord> rows = await _store.ListNodesAsync(cancellationToken).ConfigureAwait(false);
+            NodeRecord? holder = rows.FirstOrDefault(r => r.Name == _options.NodeName);
+            throw new InvalidOperationException(ErrorCodes.NodeNameTaken.ToError(
+                _options.NodeName, holder?.HeartbeatAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "just now", holder?.LinkAddress ?? "unknown").ToString());
+        }
+
+        _lastHeartbeat = _time.GetUtcNow();
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        _loops = Task.WhenAll(HeartbeatLoopAsync(_stopping.Token), ListenLoopAsync(_stopping.Token), ReloadLoopAsync(_stopping.Token));
+    }
+
+    /// <summary>Reads the rows now (a node link from a node this view does not know yet asks before refusing it).</summary>
+    public Task RefreshAsync(CancellationToken cancellationToken) => ReloadAsync(cancellationToken);
+
+    /// <summary>Stops the heartbeat and deletes this node's row (the others see it leave at once, not after the lease).</summary>
+    public async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        await StopLoopsAsync().ConfigureAwait(false);
+        try
+        {
+            await _store.LeaveNodeAsync(_options.NodeName, InstanceId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException ex)
+        {
+            // The lease runs out by itself.
+            Log.LeaveFailed(_logger, ex.Message);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopLoopsAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _reloadWanted.Dispose();
+        _reloading.Dispose();
+    }
+
+    private async Task StopLoopsAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        await _loops.ConfigureAwait(false);
+    }
+
+    private NodeHeartbeat Heartbeat() => new()
+    {
+        Name = _options.NodeName,
+        InstanceId = InstanceId,
+        LinkAddress = _options.NodeAddress,
+        AgentAddress = _agentAddress,
+        StartedAt = _startedAt,
+        Lease = _options.Lease,
+        LoadJson = _load(),
+    };
+
+    private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await BeatAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task BeatAsync(CancellationToken cancellationToken)
+    {
+        string? error;
+        try
+        {
+            bool written = await _store.HeartbeatNodeAsync(Heartbeat(), cancellationToken).ConfigureAwait(false);
+            // Not written: the lease ran out while the database was away and another process took the name.
+            error = written ? null : ErrorCodes.NodeNameTaken.ToError(_options.NodeName, "recently", "another process").ToString();
+            if (written)
+            {
+                _lastHeartbeat = _time.GetUtcNow();
+            }
+
+            await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException ex)
+        {
+            error = ErrorCodes.NodeHeartbeatFailing.ToError(ex.Message.TrimEnd('.')).ToString();
+        }
+
+        string? before = Interlocked.Exchange(ref _heartbeatError, error);
+        if (error is not null && before is null)
+        {
+            Log.HeartbeatFailing(_logger, error);
+        }
+        else if (error is null && before is not null)
+        {
+            Log.HeartbeatRecovered(_logger, _options.NodeName);
+        }
+    }
+
+    // LISTEN burrow_nodes on a connection of its own; lost, it is opened again, and the reload on listening covers
+    // whatever was announced while it was away.
+    private async Task ListenLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _store.ListenAsync(Channel, WantReload, _ => WantReload(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (StoreException ex)
+            {
+                Log.ListenFailed(_logger, ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(_options.HeartbeatInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void WantReload()
+    {
+        try
+        {
+            _reloadWanted.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // One is pending already: it reads whatever this one would.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task ReloadLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await _reloadWanted.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ReloadAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (StoreException ex)
+                {
+                    Log.ListenFailed(_logger, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        await _reloading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        bool changed;
+        try
+        {
+            IReadOnlyList<NodeRecord> rows = await _store.ListNodesAsync(cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<ClusterNode> live = [.. rows.Where(r => r.Live).Select(r => new ClusterNode(r.Name, r.LinkAddress, r.AgentAddress, r.StartedAt, r.HeartbeatAt, r.Draining))];
+            IReadOnlyList<ClusterNode> before = Interlocked.Exchange(ref _live, live);
+            Volatile.Write(ref _rows, rows);
+            // A heartbeat moves HeartbeatAt every time; only who is there and how it can be reached is a change.
+            changed = !before.Select(Identity).SequenceEqual(live.Select(Identity));
+        }
+        finally
+        {
+            _reloading.Release();
+        }
+
+        if (changed)
+        {
+            Log.NodesChanged(_logger, LiveNodes);
+            Changed?.Invoke();
+        }
+    }
+
+    private static (string, string, string, DateTimeOffset, bool) Identity(ClusterNode n) => (n.Name, n.LinkAddress, n.AgentAddress, n.StartedAt, n.Draining);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5301, EventName = "NodeHeartbeatFailing", Level = LogLevel.Error, Message = "{Error}")]
+        public static partial void HeartbeatFailing(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 5302, EventName = "NodeHeartbeatRecovered", Level = LogLevel.Information, Message = "Node {Name} writes its heartbeat again")]
+        public static partial void HeartbeatRecovered(ILogger logger, string name);
+
+        [LoggerMessage(EventId = 5303, EventName = "NodesChanged", Level = LogLevel.Information, Message = "Live nodes: {Nodes}")]
+        public static partial void NodesChanged(ILogger logger, IReadOnlyList<ClusterNode> nodes);
+
+        [LoggerMessage(EventId = 5304, EventName = "NodesListenFailed", Level = LogLevel.Warning, Message = "Listening for node changes failed (reloading every heartbeat meanwhile): {Reason}")]
+        public static partial void ListenFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 5305, EventName = "NodeLeaveFailed", Level = LogLevel.Warning, Message = "Could not delete this node's row on stop (its lease runs out by itself): {Reason}")]
+        public static partial void LeaveFailed(ILogger logger, string reason);
+    }
+}
