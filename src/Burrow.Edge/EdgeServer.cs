@@ -144,9 +144,12 @@ public sealed class EdgeServer : IAsyncDisposable
     public static EdgeServer Create(EdgeOptions options, Action<ILoggingBuilder>? configureLogging = null, string? fixedAuthtoken = null) =>
         Create(options, configureLogging, fixedAuthtoken, cluster: null);
 
-    /// <summary>The cluster parts of a node started with <see cref="EdgeOptions.Cluster"/>: its own registry and links, once joined.</summary>
+    /// <summary>
+    /// The cluster parts of a node started with <see cref="EdgeOptions.Cluster"/>: its own registry and links, once joined.
+    /// None without PostgreSQL: joining then refuses the node with ERR_BURROW_5301, which says what to do.
+    /// </summary>
     private static ClusterParts? PartsOf(EdgeOptions options, ClusterState state) =>
-        options.Cluster is null ? null : new ClusterParts(state, state);
+        options.Cluster is null || !Burrow.Storage.Routes.RouteTable.CanCarry(options.Database) ? null : new ClusterParts(state, state);
 
     /// <summary>
     /// Builds an edge that is a node of a cluster when <paramref name="cluster"/> is given (its node registry and node

@@ -37,17 +37,7 @@ public sealed class RouteTable : IAsyncDisposable
     /// </summary>
     public static RouteTable? ForDatabase(string? database)
     {
-        string value = database?.Trim() ?? "";
-        NpgsqlConnectionStringBuilder builder;
-        if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
-        {
-            builder = DatabaseAddress.FromUrl(value);
-        }
-        else if (value.Contains('=', StringComparison.Ordinal) && !value.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
-        {
-            builder = new NpgsqlConnectionStringBuilder(value);
-        }
-        else
+        if (PostgresAddress(database) is not { } builder)
         {
             return null;
         }
@@ -56,6 +46,22 @@ public sealed class RouteTable : IAsyncDisposable
         builder.KeepAlive = 5;
         builder.Timeout = Math.Min(builder.Timeout, 5);
         return new RouteTable(NpgsqlDataSource.Create(builder));
+    }
+
+    /// <summary>Whether <paramref name="database"/> names a PostgreSQL database, the only kind that can carry a cluster.</summary>
+    public static bool CanCarry(string? database) => PostgresAddress(database) is not null;
+
+    private static NpgsqlConnectionStringBuilder? PostgresAddress(string? database)
+    {
+        string value = database?.Trim() ?? "";
+        if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            return DatabaseAddress.FromUrl(value);
+        }
+
+        return value.Contains('=', StringComparison.Ordinal) && !value.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase)
+            ? new NpgsqlConnectionStringBuilder(value)
+            : null;
     }
 
     /// <summary>
