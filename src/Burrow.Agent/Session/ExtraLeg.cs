@@ -238,10 +238,28 @@ internal sealed class ExtraLeg : IAsyncDisposable
         _status = (int)status;
     }
 
-    /// <summary>Lets the leg go once the requests it carries have finished (its node is draining), within <paramref name="wait"/>.</summary>
+    /// <summary>
+    /// Lets the leg go without cutting a request: unbinds its tunnels (its node sends it no new request), waits for the
+    /// requests it carries to finish, within <paramref name="wait"/>, then closes it.
+    /// </summary>
     public async Task LetGoAsync(TimeSpan wait)
     {
         DateTime deadline = DateTime.UtcNow + wait;
+        using (var unbinding = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            foreach (string name in _boundIds.Keys.ToList())
+            {
+                try
+                {
+                    await UnbindAsync(name, unbinding.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+                {
+                    // The session is ending anyway.
+                }
+            }
+        }
+
         while (_mux is { } mux && mux.StreamCount > 1 && !mux.Completion.IsCompleted && DateTime.UtcNow < deadline)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);

@@ -119,10 +119,11 @@ internal sealed partial class LegSet
             IReadOnlyList<EdgeNode> planned = LegPlan.ExtraLegs(offered, _first.Address, _options.Legs);
 
             // The first leg may have landed on a node an extra leg holds (an address behind DNS round robin).
+            // (Or moved there off a draining node: the requests that leg carries finish first.)
             foreach (ExtraLeg same in _extra.Where(l => l.Node.Name == offered[0].Name).ToList())
             {
                 _extra.Remove(same);
-                _stopping.Add(same.DisposeAsync().AsTask());
+                _stopping.Add(same.LetGoAsync(InFlightWait));
             }
 
             foreach (EdgeNode node in planned)
