@@ -56,6 +56,7 @@ public sealed class EdgeServer : IAsyncDisposable
     private AcmeCertificates? _acme;
     private OnDemandCertificates? _onDemand;
     private int _stopped;
+    private readonly TaskCompletionSource _neverDrained = new();
 
     private EdgeServer(WebApplication app, EdgeOptions options, List<(ListenOptions Listen, Action<IPEndPoint> Record)> listens, Action<ILoggingBuilder>? configureLogging)
     {
@@ -430,10 +431,17 @@ public sealed class EdgeServer : IAsyncDisposable
         // Agents are told the cluster's nodes in auth_result, to open legs to them (unless a test set its own list).
         var advertisement = services.GetRequiredService<NodeAdvertisement>();
         advertisement.Directory ??= state;
+        _lifetime.NodeName = cluster.NodeName;
     }
 
     /// <summary>This edge's cluster membership (registry, links), once started with <see cref="EdgeOptions.Cluster"/>.</summary>
     internal ClusterMembership? Cluster => _app.Services.GetRequiredService<ClusterState>().Membership;
+
+    /// <summary>
+    /// Completes when this node was drained by <c>burrow admin nodes drain</c> (from any node): the host then calls
+    /// <see cref="StopAsync"/>, as on SIGTERM. Never completes on a single edge.
+    /// </summary>
+    public Task DrainRequested => Cluster?.Registry.DrainRequested ?? _neverDrained.Task;
 
     /// <summary>The node-link listener's address, when this edge is a node of a cluster.</summary>
     public IPEndPoint? NodeLinkEndPoint => Cluster?.Listener.LocalEndPoint;
@@ -535,12 +543,25 @@ public sealed class EdgeServer : IAsyncDisposable
         }
 
         _lifetime.BeginDraining();
+        // A node marks its row first: the other nodes stop listing it to agents before its agents look for another node.
+        if (Cluster is { } draining)
+        {
+            await draining.Registry.MarkDrainingAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (AgentSession session in _sessions.All)
         {
             if (session.Link is { } link)
             {
-                await link.TrySendAsync(EdgeLifetime.DrainingNotice, cancellationToken).ConfigureAwait(false);
+                await link.TrySendAsync(_lifetime.DrainNotice, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        // A node keeps its listeners while its agents move (each opens a leg elsewhere, lets its requests here finish,
+        // then closes this session): what lands here meanwhile is still served, here or by the node the tunnel moved to.
+        if (Cluster is not null)
+        {
+            await WaitForAgentsToMoveAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (_onDemand is not null)
@@ -572,6 +593,24 @@ public sealed class EdgeServer : IAsyncDisposable
         if (Cluster is { } cluster)
         {
             await cluster.LeaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Up to half the drain timeout: an agent that does not know notice: move is cut when the rest runs out.
+    private async Task WaitForAgentsToMoveAsync(CancellationToken cancellationToken)
+    {
+        using var moving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        moving.CancelAfter(_options.DrainTimeout / 2);
+        try
+        {
+            while (_sessions.All.Any(s => s.Link is not null))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), moving.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The rest of the drain cuts what is left.
         }
     }
 

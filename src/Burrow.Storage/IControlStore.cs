@@ -204,6 +204,12 @@ public interface IControlStore : IAsyncDisposable
     Task LeaveNodeAsync(string name, string instanceId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Marks a live node draining (<c>burrow admin nodes drain</c>), announced on <c>burrow_nodes</c> so the node itself
+    /// starts its drain and the others stop advertising it at once. <see langword="false"/> when no live node has the name.
+    /// </summary>
+    Task<bool> DrainNodeAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The cluster CA: the stored one, or <paramref name="create"/>'s, stored (key sealed) by the first node to ask; when
     /// two ask at once both get the one stored first.
     /// </summary>

@@ -66,13 +66,27 @@ internal sealed partial class ProxyStreamHandler
         }
     }
 
+    // The edge may send a request for a tunnel the moment it binds it, before its bind_result has reached this agent
+    // (a leg moving onto a node where another leg of this agent already serves the hostname): wait that long, not more.
+    private async Task<ActiveTunnel?> FindTunnelAsync(string tunnelId, CancellationToken cancellationToken)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        ActiveTunnel? tunnel;
+        while ((tunnel = _findTunnel(tunnelId)) is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken).ConfigureAwait(false);
+        }
+
+        return tunnel;
+    }
+
     private async Task HandleAsync(MuxStream stream, CancellationToken cancellationToken)
     {
         try
         {
             ControlMessage? message = await new ControlMessageReader(stream).ReadAsync(cancellationToken).AsTask()
                 .WaitAsync(HeaderTimeout, cancellationToken).ConfigureAwait(false);
-            if (message is not ProxyHeader header || _findTunnel(header.TunnelId) is not { } tunnel)
+            if (message is not ProxyHeader header || await FindTunnelAsync(header.TunnelId, cancellationToken).ConfigureAwait(false) is not { } tunnel)
             {
                 Log.UnexpectedProxyStream(_logger, (message as ProxyHeader)?.TunnelId ?? message?.Type ?? "nothing");
                 stream.Abort();

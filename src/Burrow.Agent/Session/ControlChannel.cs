@@ -46,6 +46,12 @@ internal sealed class ControlChannel : IDisposable
         SessionToken = sessionToken;
     }
 
+    /// <summary>
+    /// Raised (on the read loop) when the edge says <c>notice: move</c>: its cluster node is draining, and the leg
+    /// should be opened on another node before this one is let go.
+    /// </summary>
+    public event Action? MoveRequested;
+
     /// <summary>Cancelled when this connection's session ends; work started on the channel from outside links to it.</summary>
     public CancellationToken SessionToken { get; }
 
@@ -88,6 +94,11 @@ internal sealed class ControlChannel : IDisposable
                         break;
                     case NoticeMessage notice:
                         _events.Raise(new EdgeNotice(notice.Kind, notice.Message, notice.TunnelId, notice.Error));
+                        if (notice.Kind == NoticeKinds.Move)
+                        {
+                            MoveRequested?.Invoke();
+                        }
+
                         break;
                     case TunnelStatsMessage stats when _tunnels.FindById(stats.TunnelId) is { } tunnel:
                         // Client connections and requests of http tunnels, as the edge counts them.

@@ -48,9 +48,13 @@ internal sealed class ExtraLeg : IAsyncDisposable
     private string? _sessionId;
     private volatile string? _reason;
     private volatile int _status = (int)SessionStatus.Connecting;
+    private readonly Action<ExtraLeg>? _onMove;
+    private volatile MuxSession? _mux;
 
-    public ExtraLeg(int number, EdgeNode node, AgentOptions options, TunnelTable tunnels, AgentEventSource events, string agentId, ILogger logger, MuxCounters? muxCounters)
+    public ExtraLeg(int number, EdgeNode node, AgentOptions options, TunnelTable tunnels, AgentEventSource events, string agentId, ILogger logger, MuxCounters? muxCounters,
+        Action<ExtraLeg>? onMove = null)
     {
+        _onMove = onMove;
         Number = number;
         Node = node;
         _options = options;
@@ -149,11 +153,13 @@ internal sealed class ExtraLeg : IAsyncDisposable
     {
         SslStream ssl = await EdgeConnector.ConnectAsync(_options, Node.Addr, cancellationToken).ConfigureAwait(false);
         var mux = MuxSession.Client(ssl, new MuxOptions { EnableKeepAlive = false, Counters = _muxCounters });
+        _mux = mux;
         await using (mux.ConfigureAwait(false))
         {
             using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             MuxStream control = await mux.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
             using var channel = new ControlChannel(control, _tunnels, _events, session.Token, t => _counts.GetOrAdd(t.Definition.Name, _ => new EdgeClientCounts()));
+            channel.MoveRequested += () => _onMove?.Invoke(this);
             string? resumeId = _sessionId;
             AuthResultMessage authResult = await channel.AuthenticateAsync(_options.Authtoken, resumeId, _agentId, cancellationToken).ConfigureAwait(false);
             if (authResult.Error is { } refused)
@@ -230,6 +236,36 @@ internal sealed class ExtraLeg : IAsyncDisposable
     {
         _reason = reason;
         _status = (int)status;
+    }
+
+    /// <summary>
+    /// Lets the leg go without cutting a request: unbinds its tunnels (its node sends it no new request), waits for the
+    /// requests it carries to finish, within <paramref name="wait"/>, then closes it.
+    /// </summary>
+    public async Task LetGoAsync(TimeSpan wait)
+    {
+        DateTime deadline = DateTime.UtcNow + wait;
+        using (var unbinding = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            foreach (string name in _boundIds.Keys.ToList())
+            {
+                try
+                {
+                    await UnbindAsync(name, unbinding.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+                {
+                    // The session is ending anyway.
+                }
+            }
+        }
+
+        while (_mux is { } mux && mux.StreamCount > 1 && !mux.Completion.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -14,12 +14,13 @@ namespace Burrow.Agent.Session;
 /// carrying the traffic and comes back by itself with backoff; the tunnels stay listed once.
 /// </summary>
 /// <remarks>
-/// Legs are only ever added (when the first leg comes online and its edge lists nodes): a node that drops out of the
-/// list is most likely down for a moment, and its leg keeps retrying it rather than being forgotten. The one exception
-/// is a leg to the node the first leg itself landed on, which would carry nothing new. <see cref="_lock"/> guards the
-/// list and is taken alone.
+/// Legs are added when the first leg comes online and its edge lists nodes: a node that drops out of the list is most
+/// likely down for a moment, and its leg keeps retrying it rather than being forgotten. The exceptions: a leg to the
+/// node the first leg itself landed on, which would carry nothing new; and a leg whose node is draining
+/// (<c>notice: move</c>): a leg on another node of the latest list is opened and online first, then it is let go (see
+/// <c>LegSet.Moves.cs</c>). <see cref="_lock"/> guards the list and is taken alone.
 /// </remarks>
-internal sealed class LegSet
+internal sealed partial class LegSet
 {
     private readonly SessionLoop _first;
     private readonly AgentOptions _options;
@@ -30,6 +31,8 @@ internal sealed class LegSet
     private readonly Lock _lock = new();
     private readonly List<ExtraLeg> _extra = [];
     private readonly List<Task> _stopping = [];
+    private readonly HashSet<string> _draining = new(StringComparer.Ordinal);
+    private IReadOnlyList<EdgeNode> _offered = [];
     private HttpInspector? _inspector;
     private bool _stopped;
 
@@ -42,6 +45,7 @@ internal sealed class LegSet
         _logger = logger;
         _muxCounters = muxCounters;
         first.Online += AddLegs;
+        first.MoveRequested += () => _ = MoveFirstLegAsync();
     }
 
     /// <summary>Whether any leg is online, so traffic flows even while the first leg reconnects.</summary>
@@ -50,7 +54,7 @@ internal sealed class LegSet
     /// <summary>Every leg, the first one first.</summary>
     public IReadOnlyList<LegStatus> Status()
     {
-        var legs = new List<LegStatus> { new(0, _first.NodeName, _options.ServerAddress, _first.Status, _first.Latency, _first.Reason) };
+        var legs = new List<LegStatus> { new(0, _first.NodeName, _first.Address, _first.Status, _first.Latency, _first.Reason) };
         legs.AddRange(Extra().Select(l => l.Status()).OrderBy(l => l.Number));
         return legs;
     }
@@ -102,7 +106,6 @@ internal sealed class LegSet
             return;
         }
 
-        IReadOnlyList<EdgeNode> planned = LegPlan.ExtraLegs(offered, _options.ServerAddress, _options.Legs);
         lock (_lock)
         {
             if (_stopped)
@@ -110,11 +113,17 @@ internal sealed class LegSet
                 return;
             }
 
+            // A node that told a leg to move is draining: an older list may still name it.
+            offered = [offered[0], .. offered.Skip(1).Where(n => !_draining.Contains(n.Name))];
+            _offered = offered;
+            IReadOnlyList<EdgeNode> planned = LegPlan.ExtraLegs(offered, _first.Address, _options.Legs);
+
             // The first leg may have landed on a node an extra leg holds (an address behind DNS round robin).
+            // (Or moved there off a draining node: the requests that leg carries finish first.)
             foreach (ExtraLeg same in _extra.Where(l => l.Node.Name == offered[0].Name).ToList())
             {
                 _extra.Remove(same);
-                _stopping.Add(same.DisposeAsync().AsTask());
+                _stopping.Add(same.LetGoAsync(InFlightWait));
             }
 
             foreach (EdgeNode node in planned)
@@ -125,10 +134,17 @@ internal sealed class LegSet
                 }
 
                 int number = Enumerable.Range(1, AgentOptions.MaxLegs).First(n => !_extra.Exists(l => l.Number == n));
-                var leg = new ExtraLeg(number, node, _options, _tunnels, _events, _first.AgentId, _logger, _muxCounters);
-                _extra.Add(leg);
-                leg.Start(_inspector);
+                StartLeg(number, node);
             }
         }
+    }
+
+    // Under _lock.
+    private ExtraLeg StartLeg(int number, EdgeNode node)
+    {
+        var leg = new ExtraLeg(number, node, _options, _tunnels, _events, _first.AgentId, _logger, _muxCounters, l => _ = MoveExtraLegAsync(l));
+        _extra.Add(leg);
+        leg.Start(_inspector);
+        return leg;
     }
 }

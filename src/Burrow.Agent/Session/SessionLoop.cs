@@ -44,6 +44,8 @@ internal sealed class SessionLoop
     private SessionStatus _status = SessionStatus.Connecting;
     private string? _reason;
     private volatile string? _nodeName;
+    private volatile string? _movedTo;
+    private volatile TaskCompletionSource _moveNow = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SessionLoop(AgentOptions options, TunnelTable tunnels, AgentEventSource events, ILogger logger, MuxCounters? muxCounters = null)
     {
@@ -67,6 +69,19 @@ internal sealed class SessionLoop
 
     /// <summary>The name of the cluster node this leg is on, from the last <c>auth_result</c>; <see langword="null"/> for a single edge.</summary>
     public string? NodeName => _nodeName;
+
+    /// <summary>The edge this leg connects to: <see cref="AgentOptions.ServerAddress"/>, or the node it was moved to.</summary>
+    public string Address => _movedTo ?? _options.ServerAddress;
+
+    /// <summary>Raised when this leg's node asks it to move (<c>notice: move</c>, the node is draining).</summary>
+    public event Action? MoveRequested;
+
+    /// <summary>Ends the current connection and connects to <paramref name="address"/> from now on (a draining node's leg moving).</summary>
+    public void MoveTo(string address)
+    {
+        _movedTo = address;
+        _moveNow.TrySetResult();
+    }
 
     /// <summary>
     /// Raised each time the session comes online (every tunnel bound), with the nodes the edge listed in its
@@ -176,7 +191,8 @@ internal sealed class SessionLoop
 
     private async Task<ConnectionOutcome> RunConnectionAsync(CancellationToken cancellationToken)
     {
-        SslStream ssl = await EdgeConnector.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
+        _moveNow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        SslStream ssl = await EdgeConnector.ConnectAsync(_options, Address, cancellationToken).ConfigureAwait(false);
         var mux = MuxSession.Client(ssl, new MuxOptions { EnableKeepAlive = false, Counters = _muxCounters });
         _mux = mux;
         try
@@ -196,6 +212,7 @@ internal sealed class SessionLoop
             using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             MuxStream control = await mux.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
             using var channel = new ControlChannel(control, _tunnels, _events, session.Token);
+            channel.MoveRequested += () => MoveRequested?.Invoke();
             string? resumeId = _state.SessionId;
             AuthResultMessage authResult = await channel.AuthenticateAsync(_options.Authtoken, resumeId, AgentId, cancellationToken).ConfigureAwait(false);
             if (authResult.Error is { } refused)
@@ -243,8 +260,13 @@ internal sealed class SessionLoop
             _live = channel;
             Online?.Invoke(authResult.Nodes);
             // Online until the session ends (edge gone, keepalive lost, control stream closed) or the user stops.
-            await Task.WhenAny(mux.Completion, controlLoop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(mux.Completion, controlLoop, _moveNow.Task, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
             _live = null;
+            if (_moveNow.Task.IsCompleted)
+            {
+                await FinishInFlightAsync(mux, cancellationToken).ConfigureAwait(false);
+            }
+
             await session.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(controlLoop, acceptLoop, heartbeat).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
@@ -252,13 +274,32 @@ internal sealed class SessionLoop
                 return new ConnectionOutcome(true, 0);
             }
 
-            string reason = await heartbeat.ConfigureAwait(false)
+            string reason = _moveNow.Task.IsCompleted ? $"moving to {_movedTo} (the node is draining)"
+                : await heartbeat.ConfigureAwait(false)
                 ? "no keepalive answer from the edge"
                 : mux.Completion.IsCompleted ? ConnectionFailures.DescribeEnd(await mux.Completion.ConfigureAwait(false)) : "the edge closed the control stream";
             _events.Raise(new ConnectionLost(reason));
             LogLine.Info(_logger, 6103, "session closed, starting reconnect loop", ("id", authResult.SessionId), ("err", reason));
             SetStatus(SessionStatus.Reconnecting, reason);
             return new ConnectionOutcome(true, null);
+        }
+    }
+
+    // Moving off a draining node: the requests it carries still finish here (the control stream stays open meanwhile),
+    // for as long as a node's default drain timeout.
+    private static async Task FinishInFlightAsync(MuxSession mux, CancellationToken cancellationToken)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        try
+        {
+            while (mux.StreamCount > 1 && !mux.Completion.IsCompleted && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping anyway.
         }
     }
 

@@ -91,7 +91,7 @@ internal sealed class TunnelBinder
             if (result.Error is { } error)
             {
                 _events.Raise(new BindFailed(definition.Name, error));
-                if (ErrorCodes.EdgeDraining.Matches(error))
+                if (ErrorCodes.EdgeDraining.Matches(error) || ErrorCodes.NodeDraining.Matches(error))
                 {
                     throw new IOException("the edge is draining");
                 }

@@ -195,7 +195,10 @@ internal static class ServerCommand
                 PrintBanner(edge, options);
                 try
                 {
-                    await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                    // SIGTERM/SIGINT, or this node drained from any node (burrow admin nodes drain): both drain and exit 0.
+                    await Task.WhenAny(Task.Delay(Timeout.Infinite, cancellationToken), edge.DrainRequested).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Console.WriteLine("This node was drained (burrow admin nodes drain): draining requests in flight...");
                 }
                 catch (OperationCanceledException)
                 {

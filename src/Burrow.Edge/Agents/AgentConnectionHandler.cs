@@ -149,7 +149,7 @@ internal sealed partial class AgentConnectionHandler
 
         if (refusal is null && _lifetime.Draining)
         {
-            refusal = ErrorCodes.EdgeDraining.ToError();
+            refusal = _lifetime.DrainingError;
         }
 
         AgentSession? attached = null;
@@ -201,7 +201,7 @@ internal sealed partial class AgentConnectionHandler
 
             if (_lifetime.Draining)
             {
-                await link.TrySendAsync(EdgeLifetime.DrainingNotice, cancellationToken).ConfigureAwait(false);
+                await link.TrySendAsync(_lifetime.DrainNotice, cancellationToken).ConfigureAwait(false);
             }
 
             _ = RefuseAgentStreamsAsync(mux);
@@ -257,7 +257,7 @@ internal sealed partial class AgentConnectionHandler
                     return false;
                 case BindMessage bind:
                     BindResultMessage result = _lifetime.Draining
-                        ? new BindResultMessage { RequestId = bind.RequestId, Error = ErrorCodes.EdgeDraining.ToError() }
+                        ? new BindResultMessage { RequestId = bind.RequestId, Error = _lifetime.DrainingError }
                         : await _binder.BindAsync(session, bind, stop.Token).ConfigureAwait(false);
                     await link.Writer.WriteAsync(result, stop.Token).ConfigureAwait(false);
                     break;

@@ -24,6 +24,22 @@ internal sealed class EdgeLifetime : IDisposable
 
     public bool Draining => Volatile.Read(ref _draining) == 1;
 
+    /// <summary>This edge's node name when it is a node of a cluster: its drain then tells agents to move to another node.</summary>
+    public string? NodeName { get; set; }
+
+    /// <summary>What a new session or bind is refused with while draining.</summary>
+    public ProtocolError DrainingError => NodeName is { } node ? ErrorCodes.NodeDraining.ToError(node) : ErrorCodes.EdgeDraining.ToError();
+
+    /// <summary>What the agents are told when the drain starts: a cluster node asks them to move (<c>notice: move</c>).</summary>
+    public NoticeMessage DrainNotice => NodeName is { } node
+        ? new NoticeMessage
+        {
+            Kind = NoticeKinds.Move,
+            Message = $"Node {node} is draining; open a leg on another node, then close this one.",
+            Error = ErrorCodes.NodeDraining.ToError(node),
+        }
+        : DrainingNotice;
+
     public CancellationToken Stopped => _stopped.Token;
 
     public int InFlight => Volatile.Read(ref _inFlight);

@@ -25,6 +25,7 @@ internal sealed partial class NodeRegistry : INodeDirectory, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _reloadWanted = new(0, 1);
     private readonly SemaphoreSlim _reloading = new(1, 1);
+    private readonly TaskCompletionSource _drainRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loops = Task.CompletedTask;
     private IReadOnlyList<ClusterNode> _live = [];
     private IReadOnlyList<NodeRecord> _rows = [];
@@ -60,6 +61,38 @@ internal sealed partial class NodeRegistry : INodeDirectory, IAsyncDisposable
     public DateTimeOffset? LastHeartbeat => _lastHeartbeat;
 
     public event Action? Changed;
+
+    /// <summary>
+    /// Completes when this node's own row is marked draining (<c>burrow admin nodes drain</c> on any node, seen on
+    /// <c>NOTIFY burrow_nodes</c> or the next reload): the node then drains and exits as on SIGTERM.
+    /// </summary>
+    public Task DrainRequested => _drainRequested.Task;
+
+    /// <summary>Marks a live node's row draining and reads the rows again; <see langword="false"/> when no live node has the name.</summary>
+    public async Task<bool> DrainAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!await _store.DrainNodeAsync(name, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Marks this node's row draining (SIGTERM), so the other nodes stop offering it to agents at once.</summary>
+    public async Task MarkDrainingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.DrainNodeAsync(_options.NodeName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException ex)
+        {
+            // The row goes when the node leaves; until then the others may still list it, and it refuses new legs itself.
+            Log.LeaveFailed(_logger, ex.Message);
+        }
+    }
 
     /// <summary>
     /// Takes the node name (the first heartbeat) and reads the registry; throws <see cref="InvalidOperationException"/>
@@ -250,6 +283,10 @@ internal sealed partial class NodeRegistry : INodeDirectory, IAsyncDisposable
             IReadOnlyList<ClusterNode> live = [.. rows.Where(r => r.Live).Select(r => new ClusterNode(r.Name, r.LinkAddress, r.AgentAddress, r.StartedAt, r.HeartbeatAt, r.Draining))];
             IReadOnlyList<ClusterNode> before = Interlocked.Exchange(ref _live, live);
             Volatile.Write(ref _rows, rows);
+            if (rows.Any(r => r.Live && r.Draining && r.Name == _options.NodeName && r.InstanceId == InstanceId))
+            {
+                _drainRequested.TrySetResult();
+            }
             // A heartbeat moves HeartbeatAt every time; only who is there and how it can be reached is a change.
             changed = !before.Select(Identity).SequenceEqual(live.Select(Identity));
         }

@@ -37,12 +37,19 @@ internal sealed class TunnelRegistry
     }
 
     /// <summary>Adds a tunnel unless its hostname is taken (true), for callers that do not pool.</summary>
+    private static bool LegsOfOneAgent(TunnelPool pool, Tunnel tunnel) =>
+        tunnel.Session.AgentId is { Length: > 0 } agent && pool.Members.Count > 0 && pool.Members.All(m => m.Session.AgentId == agent);
+
     public bool TryAdd(Tunnel tunnel) => TryAdd(tunnel, out _) == PoolJoin.Added;
 
     /// <summary>
     /// Adds a tunnel: alone on a free hostname, or as one more member when the hostname's tunnels and this one all bound
     /// with pooling, for one account. A tcp tunnel's listener goes to its pool, which <paramref name="pool"/> returns.
     /// </summary>
+    /// <remarks>
+    /// Two legs of one agent (the same <see cref="Agents.AgentSession.AgentId"/>) may hold one hostname on one node for a
+    /// moment: a leg moving off a draining node binds here before the agent lets its other leg here go.
+    /// </remarks>
     public PoolJoin TryAdd(Tunnel tunnel, out TunnelPool? pool)
     {
         string? account = tunnel.Session.Credential.AccountId;
@@ -50,7 +57,7 @@ internal sealed class TunnelRegistry
         {
             if (_byHost.TryGetValue(tunnel.Hostname, out pool))
             {
-                PoolJoin refusal = !pool.Pooled && !tunnel.Pooled ? PoolJoin.Taken
+                PoolJoin refusal = !pool.Pooled && !tunnel.Pooled && !LegsOfOneAgent(pool, tunnel) ? PoolJoin.Taken
                     : pool.Pooled != tunnel.Pooled ? PoolJoin.PoolingMismatch
                     : !string.Equals(pool.AccountId, account, StringComparison.Ordinal) ? PoolJoin.OtherAccount
                     : pool.Members.Count > 0 && pool.Members[0].Proto != tunnel.Proto ? PoolJoin.Taken

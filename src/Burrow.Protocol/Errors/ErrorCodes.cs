@@ -758,6 +758,12 @@ public static class ErrorCodes
         "A node link from {0} was refused: {1}.",
         "Only nodes of this cluster may connect: a client certificate from the cluster CA naming a live node, ALPN burrow-node/1. Check the other node's --node-name, store.key, or its --cluster-ca, --cluster-cert and --cluster-key files.");
 
+    /// <summary>5308: a cluster node is draining (burrow admin nodes drain, or SIGTERM) and takes no new sessions or binds. Args: the node.</summary>
+    public static readonly ErrorCode NodeDraining = new(
+        5308, nameof(NodeDraining), 503,
+        "Node {0} is draining and takes no new sessions or tunnels.",
+        "Connect to another node of the cluster (an agent with legs moves by itself); the node exits once what is in flight has finished.");
+
     /// <summary>5320: a node of a cluster cannot bind tunnels while it cannot reach the cluster's database. Args: why.</summary>
     public static readonly ErrorCode ClusterRoutesUnavailable = new(
         5320, nameof(ClusterRoutesUnavailable), 503,
@@ -786,7 +792,7 @@ public static class ErrorCodes
         EdgeDraining, InternalError, StoreUnavailable, StoreMigrationFailed, DatabaseAddressInvalid, TooManyAuthFailures, ListenAddressUnavailable,
         AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut, AcmeSettingsInvalid,
         DnsUpdateRefused, DnsUpdateUnreachable, DnsUpdateSettingsInvalid, StoredKeyUnusable,
-        ClusterNeedsPostgres, NodeNameTaken, ClusterSettingsInvalid, ClusterCaUnusable, NodeUnreachable, NodeHeartbeatFailing, NodeLinkRefused,
+        ClusterNeedsPostgres, NodeNameTaken, ClusterSettingsInvalid, ClusterCaUnusable, NodeUnreachable, NodeHeartbeatFailing, NodeLinkRefused, NodeDraining,
         ClusterRoutesUnavailable, RemoteNodeUnreachable,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,

@@ -9,6 +9,13 @@ public static class NoticeKinds
     /// <summary>The edge is shutting down; reconnect (to another node) soon.</summary>
     public const string Draining = "draining";
 
+    /// <summary>
+    /// A cluster node is draining (<c>ERR_BURROW_5308</c>): open a leg on another node of the latest node list, bind the
+    /// tunnels there, then close this session. An agent that does not know the kind shows it; the node cuts its session
+    /// when the drain timeout runs out.
+    /// </summary>
+    public const string Move = "move";
+
     /// <summary>The edge removed one tunnel (<see cref="NoticeMessage.TunnelId"/>); it is no longer served.</summary>
     public const string TunnelEvicted = "tunnel_evicted";
 

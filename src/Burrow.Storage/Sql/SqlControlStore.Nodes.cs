@@ -74,6 +74,21 @@ internal sealed partial class SqlControlStore
         }, cancellationToken, write: true);
     }
 
+    public Task<bool> DrainNodeAsync(string name, CancellationToken cancellationToken = default)
+    {
+        RequireCluster();
+        return RunAsync(async c =>
+        {
+            int marked = await c.ExecuteAsync($"UPDATE nodes SET draining = TRUE WHERE name = @name AND lease_until > {DatabaseNow}", new { name, cancellationToken }).ConfigureAwait(false);
+            if (marked > 0)
+            {
+                await c.ExecuteAsync("SELECT pg_notify(@channel, @name)", new { channel = NodesChannel, name, cancellationToken }).ConfigureAwait(false);
+            }
+
+            return marked > 0;
+        }, cancellationToken, write: true);
+    }
+
     public async Task<ClusterAuthorityRecord> GetOrCreateClusterAuthorityAsync(Func<ClusterAuthorityRecord> create, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(create);

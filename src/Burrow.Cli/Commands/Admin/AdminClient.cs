@@ -33,6 +33,10 @@ internal sealed class AdminClient : IDisposable
     public Task<T> PostAsync<TBody, T>(string path, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, path, JsonContent.Create(body, bodyType), type, cancellationToken);
 
+    /// <summary>A POST without a body (an action on a resource), answered with JSON.</summary>
+    public Task<T> PostAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, null, type, cancellationToken);
+
     /// <summary>A PUT whose body is text (a traffic policy document), answered with JSON.</summary>
     public Task<T> PutTextAsync<T>(string path, string text, string mediaType, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Put, path, new StringContent(text, System.Text.Encoding.UTF8, mediaType), type, cancellationToken);

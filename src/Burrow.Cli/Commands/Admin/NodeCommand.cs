@@ -28,6 +28,15 @@ internal static class NodeCommand
                 }),
                 "No nodes: this edge is not a node of a cluster (start it with --node-name, see docs/cluster.md).");
         });
+        var name = new Argument<string>("name") { Description = "The node's name (--node-name)." };
+        var drain = new Command("drain", "Drain a node (asked of any node): it takes no new sessions or tunnels, tells its agents to move to another node, lets requests in flight finish, then exits.") { name };
+        drain.SetAction(settings, async (parse, client, json, ct) =>
+        {
+            string node = parse.GetValue(name)!;
+            NodeInfo drained = await client.PostAsync("nodes/" + Uri.EscapeDataString(node) + "/drain", AdminJsonContext.Default.NodeInfo, ct).ConfigureAwait(false);
+            AdminOutput.Line(json ? client.LastBody : $"Node {drained.Name} is {drained.State}: it moves its agents, finishes what is in flight, then exits.");
+        });
+        command.Subcommands.Add(drain);
         return command;
     }
 
