@@ -787,8 +787,7 @@ public static class ErrorCodes
         AcmeProblem, AcmeRateLimited, AcmeChallengeFailed, AcmeUnreachable, AcmeTimedOut, AcmeSettingsInvalid,
         DnsUpdateRefused, DnsUpdateUnreachable, DnsUpdateSettingsInvalid, StoredKeyUnusable,
         ClusterNeedsPostgres, NodeNameTaken, ClusterSettingsInvalid, ClusterCaUnusable, NodeUnreachable, NodeHeartbeatFailing, NodeLinkRefused,
-
-        DnsUpdateRefused, DnsUpdateUnreachable, DnsUpdateSettingsInvalid, StoredKeyUnusable, ClusterRoutesUnavailable, RemoteNodeUnreachable,
+        ClusterRoutesUnavailable, RemoteNodeUnreachable,
         WebHostRefused, ApiNotFound, ApiBadRequest, ReplayBodyTruncated, ReplayFailed,
         AgentOffline, TunnelStartFailed, TunnelNameTaken, WebAddressUnavailable,
         ConfigFileNotFound, ConfigSyntaxError, ConfigUnknownKey, ConfigInvalidValue, ConfigVersionUnsupported, ConfigMissingKey,
