@@ -27,11 +27,13 @@ internal sealed partial class RemoteRequests : IDisposable
     private readonly ILogger _logger;
     private readonly HttpMessageInvoker _invoker;
     private readonly ConcurrentDictionary<string, string> _nodeByConnectHost = new(StringComparer.OrdinalIgnoreCase);
+    private readonly UnreachableNodes _unreachable;
     private readonly ForwarderRequestConfig _config;
     private readonly ForwarderRequestConfig _longLivedConfig;
 
-    public RemoteRequests(ClusterRoutes routes, INodeLinks links, IHttpForwarder forwarder, EdgeOptions options, ILogger<RemoteRequests> logger)
+    public RemoteRequests(ClusterRoutes routes, INodeLinks links, IHttpForwarder forwarder, EdgeOptions options, TimeProvider time, ILogger<RemoteRequests> logger)
     {
+        _unreachable = new UnreachableNodes(time);
         _routes = routes;
         _links = links;
         _forwarder = forwarder;
@@ -62,16 +64,48 @@ internal sealed partial class RemoteRequests : IDisposable
     }
 
     /// <summary>The route of an http tunnel on another node for <paramref name="host"/>, or <see langword="null"/>.</summary>
-    public RouteRow? Find(string host) => _routes.FindRemote(host) is { Proto: TunnelProtocols.Http } route ? route : null;
+    public RouteRow? Find(string host) => _routes.FindRemote(host, _unreachable.Contains) is { Proto: TunnelProtocols.Http } route ? route : null;
+
+    /// <summary>
+    /// For a pooled hostname this node also has members of: a member on another node to send this request to, chosen
+    /// with the weight of its share of all members (local ones included), else <see langword="null"/> (serve it here).
+    /// Without it a node with one local member would keep every request it receives to itself.
+    /// </summary>
+    public RouteRow? FindPoolShare(string host, int localMembers)
+    {
+        RouteRow[] remote = [.. _routes.RemoteCandidates(host).Where(r => r.Pooled && r.Proto == TunnelProtocols.Http && !_unreachable.Contains(r.Node))];
+        if (remote.Length == 0)
+        {
+            return null;
+        }
+
+        int pick = Random.Shared.Next(localMembers + remote.Length);
+        return pick < localMembers ? null : remote[pick - localMembers];
+    }
 
     public async Task ForwardAsync(HttpContext context, RouteRow route, bool longLived)
     {
-        string connectHost = ConnectHostFor(route.Node);
-        ForwarderError error = await _forwarder.SendAsync(
-            context, $"http://{connectHost}/", _invoker, longLived ? _longLivedConfig : _config, RelayTransformer.Instance).ConfigureAwait(false);
-        if (error == ForwarderError.None || context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
+        ForwarderError error;
+        for (int attempt = 1; ; attempt++)
         {
-            return;
+            string connectHost = ConnectHostFor(route.Node);
+            error = await _forwarder.SendAsync(
+                context, $"http://{connectHost}/", _invoker, longLived ? _longLivedConfig : _config, RelayTransformer.Instance).ConfigureAwait(false);
+            if (error == ForwarderError.None || context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
+            {
+                return;
+            }
+
+            // The owner could not even be reached (a node killed a moment ago keeps its routes until its lease runs
+            // out): nothing reached an agent, so a request without a body goes to another node holding the name.
+            if (attempt >= MaxAttempts || !_unreachable.Contains(route.Node) || HasBody(context.Request)
+                || Find(context.Request.Host.Host.TrimEnd('.')) is not { } other || other.Node == route.Node)
+            {
+                break;
+            }
+
+            Log.Retried(_logger, route.Key, route.Node, other.Node);
+            route = other;
         }
 
         Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
@@ -79,6 +113,11 @@ internal sealed partial class RemoteRequests : IDisposable
         Log.ForwardFailed(_logger, route.Key, route.Node, error, reason);
         await ErrorResponder.WriteAsync(context, ErrorCodes.RemoteNodeUnreachable, ErrorCodes.RemoteNodeUnreachable.FormatMessage(route.Node, route.Key, reason)).ConfigureAwait(false);
     }
+
+    private const int MaxAttempts = 3;
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
 
     private string ConnectHostFor(string node)
     {
@@ -100,8 +139,9 @@ internal sealed partial class RemoteRequests : IDisposable
         {
             stream = await _links.OpenStreamAsync(node, cancellationToken).ConfigureAwait(false);
         }
-        catch (ProtocolException ex)
+        catch (Exception ex) when (ex is ProtocolException or IOException or System.Net.Sockets.SocketException)
         {
+            _unreachable.Add(node);
             throw new HttpRequestException(ex.Message, ex);
         }
 
@@ -137,5 +177,8 @@ internal sealed partial class RemoteRequests : IDisposable
     {
         [LoggerMessage(EventId = 5336, EventName = "RemoteForwardFailed", Level = LogLevel.Information, Message = "Request to {Key} via node {Node} failed: {Error} {Reason}")]
         public static partial void ForwardFailed(ILogger logger, string key, string node, ForwarderError error, string reason);
+
+        [LoggerMessage(EventId = 5340, EventName = "RemoteForwardRetried", Level = LogLevel.Information, Message = "Request to {Key}: node {Node} could not be reached; sent to node {Other} instead")]
+        public static partial void Retried(ILogger logger, string key, string node, string other);
     }
 }
