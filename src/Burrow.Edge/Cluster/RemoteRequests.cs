@@ -85,28 +85,17 @@ internal sealed partial class RemoteRequests : IDisposable
 
     public async Task ForwardAsync(HttpContext context, RouteRow route, bool longLived)
     {
-        ForwarderError error;
-        for (int attempt = 1; ; attempt++)
+        route = PreferLinked(route);
+        string connectHost = ConnectHostFor(route.Node);
+        ForwarderError error = await _forwarder.SendAsync(
+            context, $"http://{connectHost}/", _invoker, longLived ? _longLivedConfig : _config, RelayTransformer.Instance).ConfigureAwait(false);
+        if (error == ForwarderError.None || context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
         {
-            string connectHost = ConnectHostFor(route.Node);
-            error = await _forwarder.SendAsync(
-                context, $"http://{connectHost}/", _invoker, longLived ? _longLivedConfig : _config, RelayTransformer.Instance).ConfigureAwait(false);
-            if (error == ForwarderError.None || context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
-            {
-                return;
-            }
-
-            // The owner could not even be reached (a node killed a moment ago keeps its routes until its lease runs
-            // out): nothing reached an agent, so a request without a body goes to another node holding the name.
-            if (attempt >= MaxAttempts || !_unreachable.Contains(route.Node) || HasBody(context.Request)
-                || Find(context.Request.Host.Host.TrimEnd('.')) is not { } other || other.Node == route.Node)
-            {
-                break;
-            }
-
-            Log.Retried(_logger, route.Key, route.Node, other.Node);
-            route = other;
+            return;
         }
+
+        // Nothing came back: the node is passed over for a moment where another one holds the name.
+        _unreachable.Add(route.Node);
 
         Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         string reason = exception?.GetBaseException().Message.TrimEnd('.') ?? error.ToString();
@@ -114,10 +103,21 @@ internal sealed partial class RemoteRequests : IDisposable
         await ErrorResponder.WriteAsync(context, ErrorCodes.RemoteNodeUnreachable, ErrorCodes.RemoteNodeUnreachable.FormatMessage(route.Node, route.Key, reason)).ConfigureAwait(false);
     }
 
-    private const int MaxAttempts = 3;
+    /// <summary>
+    /// <paramref name="route"/>, unless its node has no link up right now while another node holding the same name has:
+    /// a SIGKILLed node's link drops at once but its routes stay until its lease runs out (10 s), and a request sent
+    /// its way would only find out by dialing it. A node without a link but no alternative is dialed as before.
+    /// </summary>
+    private RouteRow PreferLinked(RouteRow route)
+    {
+        if (_links is not ClusterState { Membership: { } membership } || membership.Links.Links.ContainsKey(route.Node))
+        {
+            return route;
+        }
 
-    private static bool HasBody(HttpRequest request) =>
-        request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+        RouteRow[] linked = [.. _routes.RemoteCandidates(route.Key).Where(r => r.Proto == route.Proto && membership.Links.Links.ContainsKey(r.Node) && !_unreachable.Contains(r.Node))];
+        return linked.Length == 0 ? route : linked[Random.Shared.Next(linked.Length)];
+    }
 
     private string ConnectHostFor(string node)
     {
@@ -177,8 +177,5 @@ internal sealed partial class RemoteRequests : IDisposable
     {
         [LoggerMessage(EventId = 5336, EventName = "RemoteForwardFailed", Level = LogLevel.Information, Message = "Request to {Key} via node {Node} failed: {Error} {Reason}")]
         public static partial void ForwardFailed(ILogger logger, string key, string node, ForwarderError error, string reason);
-
-        [LoggerMessage(EventId = 5340, EventName = "RemoteForwardRetried", Level = LogLevel.Information, Message = "Request to {Key}: node {Node} could not be reached; sent to node {Other} instead")]
-        public static partial void Retried(ILogger logger, string key, string node, string other);
     }
 }
