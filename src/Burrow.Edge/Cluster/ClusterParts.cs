@@ -17,8 +17,8 @@ internal sealed record ClusterParts(INodeDirectory Directory, INodeLinks Links)
     public static void Register(IServiceCollection services, ClusterParts parts, EdgeOptions options)
     {
         RouteTable table = RouteTable.ForDatabase(options.Database)
-            ?? throw new ArgumentException(ErrorCodes.DatabaseAddressInvalid.FormatMessage(
-                "a cluster node needs the cluster's PostgreSQL (--database postgres://...); SQLite is one machine's"), nameof(options));
+            // The same refusal as the registry's (ClusterMembership), which this check runs before.
+            ?? throw new InvalidOperationException(ErrorCodes.ClusterNeedsPostgres.ToError("SQLite " + (options.Database ?? "<data-dir>/burrow.db")).ToString());
         services.AddSingleton(parts.Directory);
         services.AddSingleton(parts.Links);
         services.AddSingleton(table);

@@ -95,18 +95,35 @@ internal sealed partial class ClusterRoutes : IAsyncDisposable
     }
 
     /// <summary>A row of <paramref name="key"/> held by another live node, or <see langword="null"/>: where to carry traffic this node has no tunnel for.</summary>
-    public RouteRow? FindRemote(string key)
+    public RouteRow? FindRemote(string key) => FindRemote(key, avoid: null);
+
+    /// <summary>
+    /// As <see cref="FindRemote(string)"/>, but a node <paramref name="avoid"/> names (one that just could not be
+    /// reached: killed, its lease not yet run out) is taken only when no other node holds the key.
+    /// </summary>
+    public RouteRow? FindRemote(string key, Func<string, bool>? avoid)
+    {
+        RouteRow[] candidates = RemoteCandidates(key);
+        if (avoid is not null && candidates.Any(r => !avoid(r.Node)))
+        {
+            candidates = [.. candidates.Where(r => !avoid(r.Node))];
+        }
+
+        // Spread over legs and pool members; Random rather than a counter: nothing to share between requests.
+        return candidates.Length == 0 ? null : candidates[Random.Shared.Next(candidates.Length)];
+    }
+
+    /// <summary>The rows of <paramref name="key"/> held by other live nodes (legs and pool members there).</summary>
+    public RouteRow[] RemoteCandidates(string key)
     {
         IReadOnlyList<RouteRow> rows = Find(key);
         if (rows.Count == 0)
         {
-            return null;
+            return [];
         }
 
         var live = _directory.LiveNodes;
-        RouteRow[] candidates = [.. rows.Where(r => r.Node != LocalNode && live.Any(n => n.Name == r.Node))];
-        // Spread over legs and pool members; Random rather than a counter: nothing to share between requests.
-        return candidates.Length == 0 ? null : candidates[Random.Shared.Next(candidates.Length)];
+        return [.. rows.Where(r => r.Node != LocalNode && live.Any(n => n.Name == r.Node))];
     }
 
     /// <summary>Every key this node knows, with its rows (for listings and TCP listeners).</summary>

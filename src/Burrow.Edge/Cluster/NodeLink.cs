@@ -34,8 +34,8 @@ internal sealed class NodeLink : IAsyncDisposable
     /// <summary>The last ping's round trip, once one was answered.</summary>
     public TimeSpan? Rtt => Mux.Rtt;
 
-    /// <summary>Hands every stream the peer opens to <paramref name="handler"/>, each on its own task, until the link ends.</summary>
-    public async Task AcceptStreamsAsync(Func<Stream, string, CancellationToken, Task>? handler, CancellationToken cancellationToken)
+    /// <summary>Hands every stream the peer opens to the handler <paramref name="handler"/> gives at that moment, each on its own task, until the link ends.</summary>
+    public async Task AcceptStreamsAsync(Func<Func<Stream, string, CancellationToken, Task>?> handler, CancellationToken cancellationToken)
     {
         var running = new List<Task>();
         try
@@ -44,7 +44,7 @@ internal sealed class NodeLink : IAsyncDisposable
             {
                 MuxStream stream = await Mux.AcceptStreamAsync(cancellationToken).ConfigureAwait(false);
                 running.RemoveAll(t => t.IsCompleted);
-                running.Add(ServeAsync(stream, handler, cancellationToken));
+                running.Add(ServeAsync(stream, handler(), cancellationToken));
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)

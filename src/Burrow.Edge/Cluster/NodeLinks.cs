@@ -43,7 +43,7 @@ internal sealed partial class NodeLinks : INodeLinks, IAsyncDisposable
     /// <summary>The links up now, by peer name.</summary>
     public IReadOnlyDictionary<string, NodeLink> Links => _links;
 
-    public void OnInboundStream(Func<Stream, string, CancellationToken, Task> handler) => _handler = handler;
+    public void OnInboundStream(Func<Stream, string, CancellationToken, Task> handler) => Volatile.Write(ref _handler, handler);
 
     public async ValueTask<Stream> OpenStreamAsync(string nodeName, CancellationToken cancellationToken)
     {
@@ -234,7 +234,9 @@ internal sealed partial class NodeLinks : INodeLinks, IAsyncDisposable
 
     private async Task RunAsync(NodeLink link)
     {
-        Task serving = link.AcceptStreamsAsync(_handler, _stopping.Token);
+        // The handler is read per stream, not when the link comes up: a node links to the others while it joins,
+        // before its routes set the handler, and a link captured then would reset every stream for its whole life.
+        Task serving = link.AcceptStreamsAsync(() => Volatile.Read(ref _handler), _stopping.Token);
         _running[link] = serving;
         try
         {

@@ -27,11 +27,13 @@ internal sealed partial class RemoteRequests : IDisposable
     private readonly ILogger _logger;
     private readonly HttpMessageInvoker _invoker;
     private readonly ConcurrentDictionary<string, string> _nodeByConnectHost = new(StringComparer.OrdinalIgnoreCase);
+    private readonly UnreachableNodes _unreachable;
     private readonly ForwarderRequestConfig _config;
     private readonly ForwarderRequestConfig _longLivedConfig;
 
-    public RemoteRequests(ClusterRoutes routes, INodeLinks links, IHttpForwarder forwarder, EdgeOptions options, ILogger<RemoteRequests> logger)
+    public RemoteRequests(ClusterRoutes routes, INodeLinks links, IHttpForwarder forwarder, EdgeOptions options, TimeProvider time, ILogger<RemoteRequests> logger)
     {
+        _unreachable = new UnreachableNodes(time);
         _routes = routes;
         _links = links;
         _forwarder = forwarder;
@@ -62,10 +64,28 @@ internal sealed partial class RemoteRequests : IDisposable
     }
 
     /// <summary>The route of an http tunnel on another node for <paramref name="host"/>, or <see langword="null"/>.</summary>
-    public RouteRow? Find(string host) => _routes.FindRemote(host) is { Proto: TunnelProtocols.Http } route ? route : null;
+    public RouteRow? Find(string host) => _routes.FindRemote(host, _unreachable.Contains) is { Proto: TunnelProtocols.Http } route ? route : null;
+
+    /// <summary>
+    /// For a pooled hostname this node also has members of: a member on another node to send this request to, chosen
+    /// with the weight of its share of all members (local ones included), else <see langword="null"/> (serve it here).
+    /// Without it a node with one local member would keep every request it receives to itself.
+    /// </summary>
+    public RouteRow? FindPoolShare(string host, int localMembers)
+    {
+        RouteRow[] remote = [.. _routes.RemoteCandidates(host).Where(r => r.Pooled && r.Proto == TunnelProtocols.Http && !_unreachable.Contains(r.Node))];
+        if (remote.Length == 0)
+        {
+            return null;
+        }
+
+        int pick = Random.Shared.Next(localMembers + remote.Length);
+        return pick < localMembers ? null : remote[pick - localMembers];
+    }
 
     public async Task ForwardAsync(HttpContext context, RouteRow route, bool longLived)
     {
+        route = PreferLinked(route);
         string connectHost = ConnectHostFor(route.Node);
         ForwarderError error = await _forwarder.SendAsync(
             context, $"http://{connectHost}/", _invoker, longLived ? _longLivedConfig : _config, RelayTransformer.Instance).ConfigureAwait(false);
@@ -74,10 +94,29 @@ internal sealed partial class RemoteRequests : IDisposable
             return;
         }
 
+        // Nothing came back: the node is passed over for a moment where another one holds the name.
+        _unreachable.Add(route.Node);
+
         Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         string reason = exception?.GetBaseException().Message.TrimEnd('.') ?? error.ToString();
         Log.ForwardFailed(_logger, route.Key, route.Node, error, reason);
         await ErrorResponder.WriteAsync(context, ErrorCodes.RemoteNodeUnreachable, ErrorCodes.RemoteNodeUnreachable.FormatMessage(route.Node, route.Key, reason)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <paramref name="route"/>, unless its node has no link up right now while another node holding the same name has:
+    /// a SIGKILLed node's link drops at once but its routes stay until its lease runs out (10 s), and a request sent
+    /// its way would only find out by dialing it. A node without a link but no alternative is dialed as before.
+    /// </summary>
+    private RouteRow PreferLinked(RouteRow route)
+    {
+        if (_links is not ClusterState { Membership: { } membership } || membership.Links.Links.ContainsKey(route.Node))
+        {
+            return route;
+        }
+
+        RouteRow[] linked = [.. _routes.RemoteCandidates(route.Key).Where(r => r.Proto == route.Proto && membership.Links.Links.ContainsKey(r.Node) && !_unreachable.Contains(r.Node))];
+        return linked.Length == 0 ? route : linked[Random.Shared.Next(linked.Length)];
     }
 
     private string ConnectHostFor(string node)
@@ -100,8 +139,9 @@ internal sealed partial class RemoteRequests : IDisposable
         {
             stream = await _links.OpenStreamAsync(node, cancellationToken).ConfigureAwait(false);
         }
-        catch (ProtocolException ex)
+        catch (Exception ex) when (ex is ProtocolException or IOException or System.Net.Sockets.SocketException)
         {
+            _unreachable.Add(node);
             throw new HttpRequestException(ex.Message, ex);
         }
 

@@ -12,6 +12,7 @@ using Burrow.Edge.Traffic;
 using Burrow.Mux.Errors;
 using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
+using Burrow.Storage.Routes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -113,12 +114,20 @@ internal sealed partial class TunnelRequestHandler : IDisposable
         Tunnel? tunnel = pool?.Pick();
         // No tunnel here, but one on another node: carried there (never onward from a request carried here, so a stale
         // route cannot bounce a request between nodes).
-        if (tunnel is null && !relayed && _remote?.Find(host) is { } route)
+        // A pooled name with members here and on other nodes: each request goes to any member with an even chance,
+        // carried to another node when the draw falls on one of its members.
+        RouteRow? route = null;
+        if (!relayed && _remote is not null)
+        {
+            route = tunnel is null ? _remote.Find(host) : tunnel.Pooled ? _remote.FindPoolShare(host, pool!.Members.Count) : null;
+        }
+
+        if (route is not null)
         {
             _lifetime.RequestStarted();
             try
             {
-                await _remote.ForwardAsync(context, route, IsLongLived(context)).ConfigureAwait(false);
+                await _remote!.ForwardAsync(context, route, IsLongLived(context)).ConfigureAwait(false);
             }
             finally
             {

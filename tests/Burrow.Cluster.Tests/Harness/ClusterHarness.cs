@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -18,6 +19,12 @@ public sealed class ClusterHarness : IAsyncDisposable
     private readonly byte[] _storeKey = RandomNumberGenerator.GetBytes(32);
     private readonly Dictionary<string, ClusterNodeRun> _nodes = new(StringComparer.Ordinal);
     private readonly string _root = Directory.CreateTempSubdirectory("burrow-cluster-").FullName;
+    private readonly Dictionary<string, IPAddress> _addresses = new(StringComparer.Ordinal);
+    private readonly int _tcpPort = FreePorts.Next();
+    private string? _caDir;
+
+    /// <summary>The authtoken every node takes (--authtoken), what the agents in these tests use.</summary>
+    public const string Token = "brw_cluster_e2e_token";
 
     private ClusterHarness(PostgresServer postgres, string database)
     {
@@ -64,7 +71,7 @@ public sealed class ClusterHarness : IAsyncDisposable
     public async Task<ClusterNodeRun> StartNodeAsync(string name, params string[] extraArguments)
     {
         BurrowProcess process = StartProcess(name, extraArguments, out string dataDir, out int linkPort);
-        var run = new ClusterNodeRun(name, process, dataDir, linkPort);
+        var run = new ClusterNodeRun(name, process, dataDir, linkPort) { Address = AddressOf(name), TcpPort = _tcpPort };
         lock (_nodes)
         {
             _nodes[name] = run;
@@ -73,6 +80,10 @@ public sealed class ClusterHarness : IAsyncDisposable
         await process.WaitForLineAsync("^Ready", TimeSpan.FromSeconds(90));
         run.AdminUrl = (await process.WaitForLineAsync(@"Admin\s+listening on (http://\S+)")).Groups[1].Value;
         run.HealthAddress = (await process.WaitForLineAsync(@"Health\s+listening on (\S+),")).Groups[1].Value;
+        run.AgentAddress = (await process.WaitForLineAsync(@"Agents\s+listening on (\S+)")).Groups[1].Value;
+        run.HttpsPort = PortOf((await process.WaitForLineAsync(@"HTTPS\s+listening on (\S+),")).Groups[1].Value);
+        run.HttpPort = PortOf((await process.WaitForLineAsync(@"HTTP\s+listening on (\S+),")).Groups[1].Value);
+        _caDir ??= dataDir;
         if (File.Exists(Path.Combine(dataDir, "admin-api-key")))
         {
             ApiKey ??= (await File.ReadAllTextAsync(Path.Combine(dataDir, "admin-api-key"))).Trim();
@@ -96,19 +107,52 @@ public sealed class ClusterHarness : IAsyncDisposable
         dataDir = Path.Combine(_root, name + "-" + Guid.NewGuid().ToString("n")[..6]);
         Directory.CreateDirectory(dataDir);
         File.WriteAllBytes(Path.Combine(dataDir, "store.key"), _storeKey);
+        // One certificate for the public and agent listeners of every node, as an operator gives every node the same
+        // --tls-cert: the first node's local CA, copied, so an agent's --edge-ca trusts whichever node a leg lands on.
+        if (_caDir is not null)
+        {
+            foreach (string file in new[] { "ca.pem", "ca.key" })
+            {
+                File.Copy(Path.Combine(_caDir, file), Path.Combine(dataDir, file), overwrite: true);
+            }
+        }
+
         linkPort = FreePorts.Next();
-        int tcp = FreePorts.Next();
+        // Each node on its own loopback address: a TCP tunnel's port is opened on every node (docs/cluster.md).
+        string ip = AddressOf(name).ToString();
+        int tcp = _tcpPort;
         string[] arguments =
         [
             "server", "--data-dir", dataDir, "--database", DatabaseUrl,
-            "--node-name", name, "--node-addr", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{linkPort}"),
-            "--agent-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
-            "--admin-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0",
-            "--tcp-ports", string.Create(CultureInfo.InvariantCulture, $"{tcp}-{tcp}"), "--log-level", "debug",
+            "--node-name", name, "--node-addr", string.Create(CultureInfo.InvariantCulture, $"{ip}:{linkPort}"),
+            "--agent-addr", ip + ":0", "--https-addr", ip + ":0", "--http-addr", ip + ":0",
+            "--admin-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0", "--authtoken", Token,
+            "--tcp-ports", string.Create(CultureInfo.InvariantCulture, $"{tcp}-{tcp + 2}"), "--log-level", "debug",
             .. extraArguments,
         ];
         return BurrowProcess.Start(arguments);
     }
+
+    /// <summary>The loopback address a node's public and agent listeners take: 127.0.0.1 for the first name seen, then .2, .3...</summary>
+    public IPAddress AddressOf(string name)
+    {
+        lock (_addresses)
+        {
+            if (!_addresses.TryGetValue(name, out IPAddress? address))
+            {
+                address = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"127.0.0.{_addresses.Count + 1}"));
+                _addresses[name] = address;
+            }
+
+            return address;
+        }
+    }
+
+    /// <summary>Arguments that point an agent at <paramref name="node"/> (the token every node takes, the shared CA).</summary>
+    public IEnumerable<string> AgentArgs(string node) =>
+        ["--server", _nodes[node].AgentAddress!, "--server-name", "localhost", "--authtoken", Token, "--edge-ca", Path.Combine(_caDir!, "ca.pem")];
+
+    private static int PortOf(string endPoint) => int.Parse(endPoint[(endPoint.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
 
     /// <summary>SIGKILL: the node stops writing its heartbeat and leaves its row behind, as a crash would.</summary>
     public void Kill(string name) => _nodes[name].Process.Kill();

@@ -17,6 +17,21 @@ public sealed class ClusterNodeRun(string name, BurrowProcess process, string da
     /// <summary>http://127.0.0.1:PORT of its admin API.</summary>
     public string? AdminUrl { get; internal set; }
 
+    /// <summary>The loopback address its public and agent listeners are on (each node its own).</summary>
+    public System.Net.IPAddress Address { get; internal set; } = System.Net.IPAddress.Loopback;
+
+    /// <summary>ADDR:PORT agents dial.</summary>
+    public string? AgentAddress { get; internal set; }
+
+    /// <summary>Its public HTTPS port (on <see cref="Address"/>).</summary>
+    public int HttpsPort { get; internal set; }
+
+    /// <summary>Its public HTTP port (on <see cref="Address"/>).</summary>
+    public int HttpPort { get; internal set; }
+
+    /// <summary>The first of the TCP tunnel ports every node of the cluster offers (three from there).</summary>
+    public int TcpPort { get; internal set; }
+
     /// <summary>127.0.0.1:PORT of its /healthz.</summary>
     public string? HealthAddress { get; internal set; }
 }

@@ -30,7 +30,7 @@ public sealed class NodeRegistrationTests(PostgresServer postgres)
                 Settle, n => $"{node}: {n}");
             JsonElement self = nodes.EnumerateArray().Single(n => n.GetProperty("self").GetBoolean());
             Assert.Equal(node, self.GetProperty("name").GetString());
-            Assert.Equal($"127.0.0.1:{cluster.Nodes[node].LinkPort}", self.GetProperty("link_addr").GetString());
+            Assert.Equal($"{cluster.Nodes[node].Address}:{cluster.Nodes[node].LinkPort}", self.GetProperty("link_addr").GetString());
             Assert.Equal(0, self.GetProperty("load").GetProperty("tunnels").GetInt32());
         }
 
