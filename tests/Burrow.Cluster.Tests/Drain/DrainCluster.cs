@@ -55,8 +55,9 @@ internal sealed class DrainCluster : IAsyncDisposable
     public async Task<string> AgentAddressAsync(string node) =>
         (await Cluster.Nodes[node].Process.WaitForLineAsync(@"Agents\s+listening on (\S+) ")).Groups[1].Value;
 
-    public async Task<int> HttpPortAsync(string node) => int.Parse(
-        (await Cluster.Nodes[node].Process.WaitForLineAsync(@"HTTP\s+listening on \S+:(\d+),")).Groups[1].Value, CultureInfo.InvariantCulture);
+    /// <summary>A node's public HTTP listener as ip:port (each node listens on its own loopback address).</summary>
+    public async Task<string> HttpAddressAsync(string node) =>
+        (await Cluster.Nodes[node].Process.WaitForLineAsync(@"HTTP\s+listening on (\S+),")).Groups[1].Value;
 
     /// <summary>Starts <c>burrow http</c> to <paramref name="node"/>; its web interface on a free port.</summary>
     public async Task<BurrowProcess> StartAgentAsync(string node, params string[] extra)
@@ -83,9 +84,9 @@ internal sealed class DrainCluster : IAsyncDisposable
     }
 
     /// <summary>GET /hello for <paramref name="host"/> through a node's public HTTP port: the status and body.</summary>
-    public static async Task<(int Status, string Body)> GetAsync(HttpClient client, int port, string host, string path = "/hello")
+    public static async Task<(int Status, string Body)> GetAsync(HttpClient client, string address, string host, string path = "/hello")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}{path}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{address}{path}");
         request.Headers.Host = host;
         using HttpResponseMessage response = await client.SendAsync(request);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());

@@ -21,7 +21,7 @@ public sealed class DrainTests(PostgresServer postgres)
     {
         await using DrainCluster drain = await DrainCluster.StartAsync(postgres, "edge-a", "edge-b");
         ClusterHarness cluster = drain.Cluster;
-        int viaB = await drain.HttpPortAsync("edge-b");
+        string viaB = await drain.HttpAddressAsync("edge-b");
 
         // An agent on edge-a with a second leg on edge-b.
         BurrowProcess agent = await drain.StartAgentAsync("edge-a", "--legs", "2");
@@ -70,7 +70,7 @@ public sealed class DrainTests(PostgresServer postgres)
     {
         await using DrainCluster drain = await DrainCluster.StartAsync(postgres, "edge-a", "edge-b");
         ClusterHarness cluster = drain.Cluster;
-        int viaA = await drain.HttpPortAsync("edge-a");
+        string viaA = await drain.HttpAddressAsync("edge-a");
 
         // A single-leg agent on edge-a and a request in flight there (3 s): the drain waits for it.
         BurrowProcess first = await drain.StartAgentAsync("edge-a", "--legs", "1");

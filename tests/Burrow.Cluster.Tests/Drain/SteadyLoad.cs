@@ -1,7 +1,7 @@
 namespace Burrow.Cluster.Tests.Drain;
 
 /// <summary>Requests one after another through one node until stopped, keeping every one that did not get the upstream's answer.</summary>
-internal sealed class SteadyLoad(HttpClient client, int port, string host)
+internal sealed class SteadyLoad(HttpClient client, string address, string host)
 {
     private readonly List<string> _failed = [];
     private volatile bool _stopping;
@@ -24,7 +24,7 @@ internal sealed class SteadyLoad(HttpClient client, int port, string host)
             requests++;
             try
             {
-                var (status, body) = await DrainCluster.GetAsync(client, port, host);
+                var (status, body) = await DrainCluster.GetAsync(client, address, host);
                 if (status != 200 || body != "hello from upstream")
                 {
                     _failed.Add($"{status}: {body}");

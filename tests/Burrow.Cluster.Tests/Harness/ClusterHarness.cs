@@ -83,7 +83,11 @@ public sealed class ClusterHarness : IAsyncDisposable
         run.AgentAddress = (await process.WaitForLineAsync(@"Agents\s+listening on (\S+)")).Groups[1].Value;
         run.HttpsPort = PortOf((await process.WaitForLineAsync(@"HTTPS\s+listening on (\S+),")).Groups[1].Value);
         run.HttpPort = PortOf((await process.WaitForLineAsync(@"HTTP\s+listening on (\S+),")).Groups[1].Value);
-        _caDir ??= dataDir;
+        // The first node that made a local CA (a node given --tls-cert makes none).
+        if (_caDir is null && File.Exists(Path.Combine(dataDir, "ca.pem")))
+        {
+            _caDir = dataDir;
+        }
         if (File.Exists(Path.Combine(dataDir, "admin-api-key")))
         {
             ApiKey ??= (await File.ReadAllTextAsync(Path.Combine(dataDir, "admin-api-key"))).Trim();

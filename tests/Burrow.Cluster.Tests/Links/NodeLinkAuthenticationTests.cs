@@ -4,6 +4,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Cluster.Tests.Harness;
+using Burrow.EndToEnd.Tests.Harness;
 using Burrow.Mux.Sessions;
 using Burrow.Storage;
 using Burrow.Storage.Tests.Harness;
@@ -105,8 +106,8 @@ public sealed class NodeLinkAuthenticationTests(PostgresServer postgres)
             Assert.False(await LinkWorksAsync(port, caWithKey, unknownNode), "the cluster CA's certificate naming a node that is not live");
         }
 
-        string log = cluster.Nodes["edge-a"].Process.Output;
-        Assert.Contains("ERR_BURROW_5307", log);
-        Assert.Contains("'edge-x' is not a live node", log);
+        // The refusing node logs after it has closed the connection: wait for the line rather than read the log at once.
+        BurrowProcess node = cluster.Nodes["edge-a"].Process;
+        await node.WaitForLineAsync("ERR_BURROW_5307.*'edge-x' is not a live node", TimeSpan.FromSeconds(20));
     }
 }
