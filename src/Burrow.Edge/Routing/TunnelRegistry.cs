@@ -36,10 +36,12 @@ internal sealed class TunnelRegistry
         }
     }
 
-    /// <summary>Adds a tunnel unless its hostname is taken (true), for callers that do not pool.</summary>
+    /// <summary>Whether every tunnel on the name comes from another leg (another session) of the agent that binds it.</summary>
     private static bool LegsOfOneAgent(TunnelPool pool, Tunnel tunnel) =>
-        tunnel.Session.AgentId is { Length: > 0 } agent && pool.Members.Count > 0 && pool.Members.All(m => m.Session.AgentId == agent);
+        tunnel.Session.AgentId is { Length: > 0 } agent && pool.Members.Count > 0
+        && pool.Members.All(m => m.Session.AgentId == agent && !ReferenceEquals(m.Session, tunnel.Session));
 
+    /// <summary>Adds a tunnel unless its hostname is taken (true), for callers that do not pool.</summary>
     public bool TryAdd(Tunnel tunnel) => TryAdd(tunnel, out _) == PoolJoin.Added;
 
     /// <summary>
