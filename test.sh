@@ -8,7 +8,8 @@ bash scripts/install-test-deps.sh || exit 1
 
 log=$(mktemp)
 samples_log=$(mktemp)
-trap 'rm -f "$log" "$samples_log"' EXIT
+trx=$(mktemp -d)
+trap 'rm -rf "$log" "$samples_log" "$trx"' EXIT
 dotnet build Burrow.slnx -c Release --nologo 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 samples=1
@@ -17,8 +18,9 @@ if [ "$status" -eq 0 ]; then
   # the test projects, so the end-to-end project (the longest) is the only thing the run waits for.
   bash samples/run.sh > "$samples_log" 2>&1 &
   samples_pid=$!
-  dotnet test Burrow.slnx -c Release --no-build --nologo 2>&1 | tee -a "$log"
+  dotnet test Burrow.slnx -c Release --no-build --nologo --logger trx --results-directory "$trx" 2>&1 | tee -a "$log"
   status=${PIPESTATUS[0]}
+  python3 scripts/slowest-tests.py "$trx" 15 || true
   wait "$samples_pid"
   samples=$?
   tee -a "$log" < "$samples_log"
