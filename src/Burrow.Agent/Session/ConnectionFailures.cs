@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Burrow.Mux.Errors;
 using Burrow.Mux.Sessions;
 using Burrow.Protocol.Errors;
 
@@ -27,6 +28,14 @@ internal static class ConnectionFailures
             ? ErrorCodes.EdgeCertificateUntrusted.ToError(serverAddress, rejected.Message)
             : null;
     }
+
+    /// <summary>
+    /// Whether <paramref name="ex"/>, thrown while connecting to the edge or serving the connection, ends only this
+    /// connection: the session (or leg) backs off and connects again. Anything else is a bug and is let through.
+    /// </summary>
+    public static bool IsRetryable(Exception ex) =>
+        ex is IOException or SocketException or AuthenticationException or OperationCanceledException or TimeoutException
+            or MuxException or ProtocolException or InvalidOperationException;
 
     /// <summary>Why connecting failed, without a closing period (e.g. <c>timed out</c>).</summary>
     public static string Describe(Exception ex) =>

@@ -1,17 +1,13 @@
 using System.Collections.Concurrent;
 using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
 using Burrow.Agent.Events;
 using Burrow.Agent.Forwarding;
 using Burrow.Agent.Inspection;
 using Burrow.Agent.Metrics;
 using Burrow.Agent.Status;
 using Burrow.Agent.Web;
-using Burrow.Mux.Errors;
 using Burrow.Mux.Sessions;
 using Burrow.Mux.Streams;
-using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
 using Burrow.Protocol.Versioning;
 using Microsoft.Extensions.Logging;
@@ -122,8 +118,7 @@ internal sealed class ExtraLeg : IAsyncDisposable
             {
                 break;
             }
-            catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException
-                or OperationCanceledException or TimeoutException or MuxException or ProtocolException or InvalidOperationException)
+            catch (Exception ex) when (ConnectionFailures.IsRetryable(ex))
             {
                 reason = $"cannot reach the node: {ConnectionFailures.Describe(ex)}";
             }
@@ -169,12 +164,10 @@ internal sealed class ExtraLeg : IAsyncDisposable
 
             _sessionId = authResult.SessionId;
             bool resumed = resumeId is not null && resumeId == authResult.SessionId && !_boundIds.IsEmpty;
-            Task controlLoop = channel.ReadLoopAsync();
             bool edgeCountsClients = ProtocolFeatures.Has(authResult.Features, ProtocolFeatures.TunnelStats);
             var proxyStreams = new ProxyStreamHandler(
                 _tunnels.FindById, edgeCountsClients, inspector, error => _events.Raise(new ForwardingFailed(error)), _logger);
-            Task acceptLoop = proxyStreams.AcceptLoopAsync(mux, session.Token);
-            Task<bool> heartbeat = _heartbeat.RunAsync(mux, authResult, session.Token);
+            var loops = ConnectionLoops.Start(mux, channel, proxyStreams, _heartbeat, authResult, session.Token);
             if (!resumed)
             {
                 await BindAllAsync(channel, session.Token).ConfigureAwait(false);
@@ -184,14 +177,10 @@ internal sealed class ExtraLeg : IAsyncDisposable
             _live = channel;
             _events.Raise(new LegOnline(Number, Node.Name, Node.Addr, _boundIds.Count));
             LogLine.Info(_logger, 6104, "leg established", ("leg", Number), ("node", Node.Name), ("id", authResult.SessionId));
-            await Task.WhenAny(mux.Completion, controlLoop, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+            await loops.EndedAsync(null, cancellationToken).ConfigureAwait(false);
             _live = null;
-            await session.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(controlLoop, acceptLoop, heartbeat).ConfigureAwait(false);
-            string reason = await heartbeat.ConfigureAwait(false)
-                ? "no keepalive answer from the node"
-                : mux.Completion.IsCompleted ? ConnectionFailures.DescribeEnd(await mux.Completion.ConfigureAwait(false)) : "the node closed the control stream";
-            return (true, reason);
+            await loops.StopAsync(session).ConfigureAwait(false);
+            return (true, await loops.WhyEndedAsync("node").ConfigureAwait(false));
         }
     }
 

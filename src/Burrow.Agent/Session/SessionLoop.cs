@@ -1,15 +1,11 @@
 using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
 using Burrow.Agent.Events;
 using Burrow.Agent.Web;
 using Burrow.Agent.Forwarding;
 using Burrow.Agent.Inspection;
 using Burrow.Agent.Status;
-using Burrow.Mux.Errors;
 using Burrow.Mux.Sessions;
 using Burrow.Mux.Streams;
-using Burrow.Protocol.Errors;
 using Burrow.Protocol.Messages;
 using Burrow.Protocol.Versioning;
 using Microsoft.Extensions.Logging;
@@ -141,8 +137,7 @@ internal sealed class SessionLoop
             {
                 break;
             }
-            catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException
-                or OperationCanceledException or TimeoutException or MuxException or ProtocolException or InvalidOperationException)
+            catch (Exception ex) when (ConnectionFailures.IsRetryable(ex))
             {
                 // A name that does not resolve or a certificate not trusted stays that way: after a few tries, say what
                 // to change and stop, unless asked to keep trying.
@@ -240,11 +235,9 @@ internal sealed class SessionLoop
             // connection at once, and a stream for a tunnel not yet known here would be reset (a 502).
             List<ActiveTunnel>? restored = resumed ? _binder.TryRestore(_state) : null;
 
-            Task controlLoop = channel.ReadLoopAsync();
             var proxyStreams = new ProxyStreamHandler(
                 _tunnels.FindById, _edgeCountsClients, _inspector, error => _events.Raise(new ForwardingFailed(error)), _logger);
-            Task acceptLoop = proxyStreams.AcceptLoopAsync(mux, session.Token);
-            Task<bool> heartbeat = _heartbeat.RunAsync(mux, authResult, session.Token);
+            var loops = ConnectionLoops.Start(mux, channel, proxyStreams, _heartbeat, authResult, session.Token);
 
             if (restored is not null)
             {
@@ -260,24 +253,20 @@ internal sealed class SessionLoop
             _live = channel;
             Online?.Invoke(authResult.Nodes);
             // Online until the session ends (edge gone, keepalive lost, control stream closed) or the user stops.
-            await Task.WhenAny(mux.Completion, controlLoop, _moveNow.Task, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+            await loops.EndedAsync(_moveNow.Task, cancellationToken).ConfigureAwait(false);
             _live = null;
             if (_moveNow.Task.IsCompleted)
             {
                 await FinishInFlightAsync(mux, cancellationToken).ConfigureAwait(false);
             }
 
-            await session.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(controlLoop, acceptLoop, heartbeat).ConfigureAwait(false);
+            await loops.StopAsync(session).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
             {
                 return new ConnectionOutcome(true, 0);
             }
 
-            string reason = _moveNow.Task.IsCompleted ? $"moving to {_movedTo} (the node is draining)"
-                : await heartbeat.ConfigureAwait(false)
-                ? "no keepalive answer from the edge"
-                : mux.Completion.IsCompleted ? ConnectionFailures.DescribeEnd(await mux.Completion.ConfigureAwait(false)) : "the edge closed the control stream";
+            string reason = _moveNow.Task.IsCompleted ? $"moving to {_movedTo} (the node is draining)" : await loops.WhyEndedAsync("edge").ConfigureAwait(false);
             _events.Raise(new ConnectionLost(reason));
             LogLine.Info(_logger, 6103, "session closed, starting reconnect loop", ("id", authResult.SessionId), ("err", reason));
             SetStatus(SessionStatus.Reconnecting, reason);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -30,7 +29,7 @@ internal sealed partial class AgentListener : IAsyncDisposable
     /// <summary>How long a new connection has to finish its TLS handshake (Kestrel's default too).</summary>
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly Socket _socket;
+    private readonly AcceptLoop _accepts;
     private readonly AgentConnectionHandler _handler;
     private readonly Ngrok.NgrokConnectionHandler _ngrok;
     private readonly CertificateStore _certificates;
@@ -38,23 +37,19 @@ internal sealed partial class AgentListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _closeRequested = new();
     private readonly CancellationTokenSource _aborted = new();
-    private readonly ConcurrentDictionary<long, Task> _connections = new();
-    private long _nextId;
-    private Task _acceptLoop = Task.CompletedTask;
 
     private AgentListener(Socket socket, AgentConnectionHandler handler, Ngrok.NgrokConnectionHandler ngrok, CertificateStore certificates, OpenConnections counted, ILogger logger)
     {
-        _socket = socket;
+        _accepts = new AcceptLoop(socket, "agent listener", ServeAsync, logger);
         _handler = handler;
         _ngrok = ngrok;
         _certificates = certificates;
         _counted = counted;
         _logger = logger;
-        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
     /// <summary>The address bound (with the port the system chose, for port 0).</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint => _accepts.LocalEndPoint;
 
     /// <summary>Binds <paramref name="endPoint"/>; throws <see cref="IOException"/> when it cannot (in use, not permitted).</summary>
     public static AgentListener Bind(IPEndPoint endPoint, AgentConnectionHandler handler, Ngrok.NgrokConnectionHandler ngrok, CertificateStore certificates, OpenConnections counted, ILogger logger)
@@ -70,7 +65,7 @@ internal sealed partial class AgentListener : IAsyncDisposable
     }
 
     /// <summary>Starts accepting agents.</summary>
-    public void Start() => _acceptLoop = AcceptLoopAsync();
+    public void Start() => _accepts.Start();
 
     /// <summary>
     /// Stops accepting and asks every agent connection to close once the edge is idle (as Kestrel
@@ -78,71 +73,33 @@ internal sealed partial class AgentListener : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(CancellationToken drain)
     {
-        _socket.Dispose();
-        await _acceptLoop.ConfigureAwait(false);
+        _accepts.StopAccepting();
+        await _accepts.Completion.ConfigureAwait(false);
         AgentConnectionHandler.CancelQuietly(_closeRequested);
         try
         {
-            await Task.WhenAll(_connections.Values).WaitAsync(drain).ConfigureAwait(false);
+            await _accepts.WhenConnectionsClosedAsync().WaitAsync(drain).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             AgentConnectionHandler.CancelQuietly(_aborted);
-            await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+            await _accepts.WhenConnectionsClosedAsync().ConfigureAwait(false);
         }
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        _socket.Dispose();
         AgentConnectionHandler.CancelQuietly(_closeRequested);
         AgentConnectionHandler.CancelQuietly(_aborted);
-        await _acceptLoop.ConfigureAwait(false);
-        await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+        await _accepts.DisposeAsync().ConfigureAwait(false);
         _closeRequested.Dispose();
         _aborted.Dispose();
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task ServeAsync(Socket client)
     {
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await _socket.AcceptAsync().ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
-            {
-                return; // stopped
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
-            {
-                return; // stopped
-            }
-            catch (SocketException ex)
-            {
-                // Out of descriptors, a connection reset before it was accepted: the next one may work.
-                Log.AcceptFailed(_logger, ex.SocketErrorCode.ToString(), ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
-                continue;
-            }
-
-            TransportSocket.Configure(client);
-            long id = Interlocked.Increment(ref _nextId);
-            var connection = ServeAsync(client, id);
-            _connections[id] = connection;
-            if (connection.IsCompleted)
-            {
-                _connections.TryRemove(id, out _);
-            }
-        }
-    }
-
-    private async Task ServeAsync(Socket client, long id)
-    {
-        await Task.Yield(); // off the accept loop: the handshake of one agent does not hold up the next
+        TransportSocket.Configure(client);
         _counted.AgentOpened();
         string remote = client.RemoteEndPoint?.ToString() ?? "unknown";
         try
@@ -187,7 +144,6 @@ internal sealed partial class AgentListener : IAsyncDisposable
         finally
         {
             _counted.AgentClosed();
-            _connections.TryRemove(id, out _);
         }
     }
 
@@ -201,9 +157,6 @@ internal sealed partial class AgentListener : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1010, EventName = "AgentAcceptFailed", Level = LogLevel.Warning, Message = "Accepting an agent connection failed ({Error}): {Reason}")]
-        public static partial void AcceptFailed(ILogger logger, string error, string reason);
-
         [LoggerMessage(EventId = 1011, EventName = "AgentHandshakeFailed", Level = LogLevel.Debug, Message = "TLS handshake with {RemoteAddress} on the agent port failed: {Reason}")]
         public static partial void HandshakeFailed(ILogger logger, string remoteAddress, string reason);
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -21,30 +20,26 @@ internal sealed partial class NodeLinkListener : IAsyncDisposable
 {
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly Socket _socket;
+    private readonly AcceptLoop _accepts;
     private readonly NodeLinks _links;
     private readonly NodeRegistry _registry;
     private readonly ClusterAuthority _authority;
     private readonly SslStreamCertificateContext _certificate;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<long, Task> _connections = new();
-    private long _nextId;
     private int _stopped;
-    private Task _acceptLoop = Task.CompletedTask;
 
     private NodeLinkListener(Socket socket, NodeLinks links, NodeRegistry registry, ClusterAuthority authority, ILogger logger)
     {
-        _socket = socket;
+        _accepts = new AcceptLoop(socket, "node-link listener", ServeAsync, logger);
         _links = links;
         _registry = registry;
         _authority = authority;
         _certificate = SslStreamCertificateContext.Create(authority.Node, [authority.Ca], offline: true);
         _logger = logger;
-        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndPoint => _accepts.LocalEndPoint;
 
     /// <summary>Binds <paramref name="endPoint"/>; an address in use is <c>ERR_BURROW_5011</c> naming <c>--node-listen</c>.</summary>
     public static NodeLinkListener Bind(IPEndPoint endPoint, NodeLinks links, NodeRegistry registry, ClusterAuthority authority, ILogger<NodeLinkListener> logger)
@@ -59,12 +54,12 @@ internal sealed partial class NodeLinkListener : IAsyncDisposable
         }
     }
 
-    public void Start() => _acceptLoop = AcceptLoopAsync();
+    public void Start() => _accepts.Start();
 
     /// <summary>Stops taking connections and cuts the handshakes under way; the links already up stay.</summary>
     public void StopAccepting()
     {
-        _socket.Dispose();
+        _accepts.StopAccepting();
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
             _stopping.Cancel();
@@ -74,43 +69,12 @@ internal sealed partial class NodeLinkListener : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         StopAccepting();
-        await _acceptLoop.ConfigureAwait(false);
-        await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+        await _accepts.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task ServeAsync(Socket client)
     {
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await _socket.AcceptAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is ObjectDisposedException || ex is SocketException { SocketErrorCode: SocketError.OperationAborted or SocketError.Interrupted })
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
-                continue;
-            }
-
-            TransportSocket.Configure(client);
-            long id = Interlocked.Increment(ref _nextId);
-            Task connection = ServeAsync(client, id);
-            _connections[id] = connection;
-            if (connection.IsCompleted)
-            {
-                _connections.TryRemove(id, out _);
-            }
-        }
-    }
-
-    private async Task ServeAsync(Socket client, long id)
-    {
-        await Task.Yield();
+        TransportSocket.Configure(client);
         string remote = client.RemoteEndPoint?.ToString() ?? "unknown";
         var tls = new SslStream(new WriteCoalescingStream(new NetworkStream(client, ownsSocket: true)), leaveInnerStreamOpen: false);
         try
@@ -179,8 +143,6 @@ internal sealed partial class NodeLinkListener : IAsyncDisposable
             {
                 await tls.DisposeAsync().ConfigureAwait(false);
             }
-
-            _connections.TryRemove(id, out _);
         }
     }
 

@@ -23,8 +23,9 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Burrow.Edge.Forwarding;
 
 /// <summary>
-/// Serves every public request: finds the tunnel by Host, applies its policy, forwards through
-/// YARP over a proxy stream, and turns failures into error answers a user can act on.
+/// Serves every public request: finds where it goes by Host (<see cref="RequestRouter"/>), then forwards it there —
+/// to a tunnel here (its policy, then YARP over a proxy stream) or over the node link to the node that holds it — and
+/// turns failures into error answers a user can act on.
 /// </summary>
 internal sealed partial class TunnelRequestHandler : IDisposable
 {
@@ -38,7 +39,6 @@ internal sealed partial class TunnelRequestHandler : IDisposable
     // Members one pooled request may be tried on: bounded so that a pool whose every upstream is down answers quickly.
     private const int MaxPoolAttempts = 3;
 
-    private readonly TunnelRegistry _tunnels;
     private readonly IHttpForwarder _forwarder;
     private readonly EdgeLifetime _lifetime;
     private readonly EdgeOptions _options;
@@ -51,14 +51,15 @@ internal sealed partial class TunnelRequestHandler : IDisposable
     // before this), and pooling from the start keeps the edge's steady state what it was.
     private readonly HttpMessageInvoker _unpooledInvoker;
     private readonly Cluster.RemoteRequests? _remote;
+    private readonly RequestRouter _router;
 
     public TunnelRequestHandler(
         TunnelRegistry tunnels, IHttpForwarder forwarder, ProxyStreamConnector connector, EdgeLifetime lifetime, EdgeOptions options, EdgeMetrics metrics,
         ILogger<TunnelRequestHandler> logger, Cluster.RemoteRequests? remote = null)
     {
         _remote = remote;
+        _router = new RequestRouter(tunnels, remote);
         _metrics = metrics;
-        _tunnels = tunnels;
         _forwarder = forwarder;
         _lifetime = lifetime;
         _options = options;
@@ -87,7 +88,9 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             MaxConnectionsPerServer = MaxProxyStreamsPerTunnel,
         }, disposeHandler: true);
 
-    public async Task HandleAsync(HttpContext context)
+    /// <summary>Answers what no tunnel may see (oversized headers or body), finds where the request goes, and forwards it there.</summary>
+    /// <remarks>Not <see langword="async"/>: it returns the task of the path taken, so a request pays for one state machine, not two.</remarks>
+    public Task HandleAsync(HttpContext context)
     {
         // Carried here by another node of the cluster: the client as that node saw it.
         bool relayed = Cluster.RelayListener.Of(context) is not null;
@@ -96,56 +99,53 @@ internal sealed partial class TunnelRequestHandler : IDisposable
             Cluster.RelayedRequest.Apply(context);
         }
 
+        // Answered before routing: a flood costs the edge no lookup and reaches no agent.
         if (RequestLimits.CheckHeaders(context.Request, _options) is { } tooLarge)
         {
-            // Answered before routing: a flood costs the edge no lookup and reaches no agent.
-            await ErrorResponder.WriteAsync(context, ErrorCodes.RequestHeadersTooLarge, tooLarge).ConfigureAwait(false);
-            return;
+            return ErrorResponder.WriteAsync(context, ErrorCodes.RequestHeadersTooLarge, tooLarge);
         }
 
         if (_options.MaxRequestBodySize is { } maxBody && context.Request.ContentLength > maxBody)
         {
-            await ErrorResponder.WriteAsync(context, ErrorCodes.RequestBodyTooLarge, ErrorCodes.RequestBodyTooLarge.FormatMessage(maxBody)).ConfigureAwait(false);
-            return;
+            return ErrorResponder.WriteAsync(context, ErrorCodes.RequestBodyTooLarge, ErrorCodes.RequestBodyTooLarge.FormatMessage(maxBody));
         }
 
         string host = context.Request.Host.Host.TrimEnd('.');
-        TunnelPool? pool = _tunnels.FindPool(host);
-        Tunnel? tunnel = pool?.Pick();
-        // No tunnel here, but one on another node: carried there (never onward from a request carried here, so a stale
-        // route cannot bounce a request between nodes).
-        // A pooled name with members here and on other nodes: each request goes to any member with an even chance,
-        // carried to another node when the draw falls on one of its members.
-        RouteRow? route = null;
-        if (!relayed && _remote is not null)
+        RequestRoute route = _router.Find(host, relayed);
+        if (route.IsHere)
         {
-            route = tunnel is null ? _remote.Find(host) : tunnel.Pooled ? _remote.FindPoolShare(host, pool!.Members.Count) : null;
+            return ForwardHereAsync(context, host, route.Pool, route.Tunnel);
         }
 
-        if (route is not null)
+        if (route.IsOnOtherNode)
         {
-            _lifetime.RequestStarted();
-            try
-            {
-                await _remote!.ForwardAsync(context, route, IsLongLived(context)).ConfigureAwait(false);
-            }
-            finally
-            {
-                _lifetime.RequestEnded();
-            }
-
-            return;
+            return ForwardToNodeAsync(context, route.Node);
         }
 
-        // A tls tunnel's name is reached only through TLS passthrough, never as an http tunnel.
-        if (pool is null || tunnel is null || tunnel.Proto == TunnelProtocols.Tls)
-        {
-            await ErrorResponder.WriteAsync(context, ErrorCodes.TunnelNotFound, ErrorCodes.TunnelNotFound.FormatMessage(host)).ConfigureAwait(false);
-            return;
-        }
+        return ErrorResponder.WriteAsync(context, ErrorCodes.TunnelNotFound, ErrorCodes.TunnelNotFound.FormatMessage(host));
+    }
 
+    /// <summary>Carries the request over the node link to the node that holds its tunnel, which serves it as its own.</summary>
+    private async Task ForwardToNodeAsync(HttpContext context, RouteRow node)
+    {
+        _lifetime.RequestStarted();
+        try
+        {
+            await _remote!.ForwardAsync(context, node, IsLongLived(context)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifetime.RequestEnded();
+        }
+    }
+
+    /// <summary>
+    /// Serves the request through <paramref name="tunnel"/> of this node; a pooled request that failed before any byte
+    /// reached an upstream goes to another member of <paramref name="pool"/>, each member once at most.
+    /// </summary>
+    private async Task ForwardHereAsync(HttpContext context, string host, TunnelPool pool, Tunnel tunnel)
+    {
         HstsHeader.AddOnStart(context, tunnel);
-        // A pooled request that failed before any byte reached an upstream goes to another member, each member once at most.
         int attemptsLeft = pool.Pooled ? Math.Min(pool.Members.Count, MaxPoolAttempts) : 1;
         while (!await ServeAsync(context, tunnel, retryAllowed: --attemptsLeft > 0).ConfigureAwait(false))
         {

@@ -18,8 +18,7 @@ namespace Burrow.Edge.Tcp;
 /// </summary>
 internal sealed partial class TcpTunnelListener : IDisposable
 {
-
-    private readonly Socket _socket;
+    private readonly AcceptLoop _accepts;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
@@ -28,7 +27,7 @@ internal sealed partial class TcpTunnelListener : IDisposable
     private TcpTunnelListener(Socket socket, int port, ILogger logger, TimeProvider time)
     {
         _time = time;
-        _socket = socket;
+        _accepts = new AcceptLoop(socket, $"tcp tunnel port {port}", ServeAsync, logger, time);
         Port = port;
         _logger = logger;
     }
@@ -52,7 +51,7 @@ internal sealed partial class TcpTunnelListener : IDisposable
     public void Start(Routing.Pooling.TunnelPool pool)
     {
         _pool = pool;
-        _ = AcceptLoopAsync();
+        _accepts.Start();
     }
 
     /// <summary>Stops accepting and releases the port; idempotent. Connections already carried go on until either side ends them.</summary>
@@ -60,23 +59,7 @@ internal sealed partial class TcpTunnelListener : IDisposable
     {
         // The source is not disposed: connections being set up may still read its token.
         _stop.Cancel();
-        _socket.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                Socket client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
-                _ = Task.Run(() => ServeAsync(client), CancellationToken.None);
-            }
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The tunnel was unbound or its session expired.
-        }
+        _accepts.StopAccepting();
     }
 
     private async Task ServeAsync(Socket client)
