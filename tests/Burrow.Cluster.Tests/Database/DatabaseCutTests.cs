@@ -95,6 +95,17 @@ public sealed class DatabaseCutTests(PostgresServer postgres)
         Assert.Equal("hello from upstream", await ServedThroughEveryNodeTests.EventuallyAsync(
             () => NodeHttp.GetStringAsync(client, a, "kept.localhost", "/hello", Token), "kept through edge-a after the cut"));
 
+        // Should another node delete edge-b's rows after its reconnect (it saw the lease run out late), edge-b writes
+        // those of the tunnels it still serves again at once.
+        RoutesTableReader routes = RoutesTableReader.Of(postgres, cluster);
+        await ClusterHarness.EventuallyAsync(() => routes.NodesOfAsync("kept.localhost"), n => n.SequenceEqual(["edge-b"]), Wait, n => string.Join(", ", n));
+        await routes.DeleteNodeAsync("edge-b");
+        await ClusterHarness.EventuallyAsync(() => routes.NodesOfAsync("kept.localhost"), n => n.SequenceEqual(["edge-b"]), Wait, n => "kept.localhost on " + string.Join(", ", n));
+        await b.Process.WaitForLineAsync(@"route of kept\.localhost was deleted by another node", Wait);
+        await ClusterHarness.EventuallyAsync(() => routes.NodesOfAsync("after.localhost"), n => n.SequenceEqual(["edge-b"]), Wait, n => "after.localhost on " + string.Join(", ", n));
+        Assert.Equal("hello from upstream", await ServedThroughEveryNodeTests.EventuallyAsync(
+            () => NodeHttp.GetStringAsync(client, a, "kept.localhost", "/hello", Token), "kept through edge-a after its row was deleted"));
+
         (int requests, List<string> failed) = await load.StopAsync();
         TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"database cut of edge-b: {requests} requests through edge-b, {failed.Count} failed; {relay.Refused} connections refused while cut; healthz ok {healthy.TotalMilliseconds:0} ms after the relay was restored"));
