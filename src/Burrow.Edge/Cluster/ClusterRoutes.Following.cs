@@ -137,6 +137,35 @@ internal sealed partial class ClusterRoutes
             }
 
             Changed?.Invoke(key);
+            await RewriteDeletedAsync(key, rows, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes again the row of a tunnel this node still serves when another node deleted it: that node counted this one
+    /// gone because its lease ran out while the database was away (for this node alone, or for every node at once when
+    /// PostgreSQL itself was down longer than a lease), possibly after this node's own reconnect had written its rows.
+    /// Without this the name would stay unrouted from the other nodes for as long as the tunnel lives.
+    /// </summary>
+    private async Task RewriteDeletedAsync(string key, List<RouteRow> rows, CancellationToken cancellationToken)
+    {
+        // Only accepted tunnels (their URLs given): one still being bound claims its row itself.
+        Tunnel[] orphans = [.. _tunnels.Snapshot().Where(t => t.Urls.Count > 0
+            && string.Equals(t.Hostname, key, StringComparison.OrdinalIgnoreCase)
+            && !rows.Any(r => r.Node == LocalNode && r.TunnelId == t.Id))];
+        foreach (Tunnel tunnel in orphans)
+        {
+            RouteRow row = RowOf(tunnel);
+            (RouteClaim claim, RouteRow? holder) = await _table.ClaimAsync(row, cancellationToken).ConfigureAwait(false);
+            if (claim == RouteClaim.Taken)
+            {
+                Log.ReassertLost(_logger, row.Key, holder?.Node ?? "?");
+            }
+            else
+            {
+                Upsert(row);
+                Log.RouteRewritten(_logger, row.Key);
+            }
         }
     }
 
@@ -206,6 +235,9 @@ internal sealed partial class ClusterRoutes
 
         [LoggerMessage(EventId = 5325, EventName = "DeadNodeRoutesDeleted", Level = LogLevel.Information, Message = "Deleted {Count} routes of nodes whose lease ran out")]
         public static partial void DeadNodeRoutesDeleted(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 5327, EventName = "RouteRewritten", Level = LogLevel.Warning, Message = "The route of {Key} was deleted by another node that counted this one gone (its lease ran out while the database was away); written again")]
+        public static partial void RouteRewritten(ILogger logger, string key);
 
         [LoggerMessage(EventId = 5326, EventName = "RouteReassertLost", Level = LogLevel.Warning, Message = "{Key} was taken by another agent on node {Node} while this node was cut off; the local tunnel is no longer routed here from other nodes")]
         public static partial void ReassertLost(ILogger logger, string key, string node);

@@ -31,6 +31,9 @@ internal sealed partial class NodeRegistry : INodeDirectory, IAsyncDisposable
     private IReadOnlyList<NodeRecord> _rows = [];
     private string? _heartbeatError;
     private DateTimeOffset? _lastHeartbeat;
+    // Until when (UTC ticks) a lease that ran out is not taken as a node gone: one lease after this node's heartbeat is
+    // written again following failures (see ReloadAsync).
+    private long _outageGraceUntilTicks;
 
     public NodeRegistry(IControlStore store, ClusterOptions options, string agentAddress, Func<string> load, TimeProvider time, ILogger<NodeRegistry> logger)
     {
@@ -186,6 +189,10 @@ internal sealed partial class NodeRegistry : INodeDirectory, IAsyncDisposable
             if (written)
             {
                 _lastHeartbeat = _time.GetUtcNow();
+                if (Volatile.Read(ref _heartbeatError) is not null)
+                {
+                    Volatile.Write(ref _outageGraceUntilTicks, (_lastHeartbeat.Value + _options.Lease).UtcTicks);
+                }
             }
 
             await ReloadAsync(cancellationToken).ConfigureAwait(false);
@@ -280,7 +287,16 @@ internal sealed partial class NodeRegistry : INodeDirectory, IAsyncDisposable
         try
         {
             IReadOnlyList<NodeRecord> rows = await _store.ListNodesAsync(cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<ClusterNode> live = [.. rows.Where(r => r.Live).Select(r => new ClusterNode(r.Name, r.LinkAddress, r.AgentAddress, r.StartedAt, r.HeartbeatAt, r.Draining))];
+            // While this node's own heartbeat fails, and for one lease after it is written again, a node it saw live keeps
+            // its place though its lease ran out (same process, row still there): the database was away, possibly from
+            // every node at once (a PostgreSQL restart longer than a lease), and they write their heartbeat again within a
+            // lease. Counting them gone at once would drop their routes and links while they serve. A node that really
+            // died meanwhile is dropped when the grace ends.
+            IReadOnlyList<ClusterNode> previous = Volatile.Read(ref _live);
+            bool graced = Volatile.Read(ref _heartbeatError) is not null || _time.GetUtcNow().UtcTicks < Volatile.Read(ref _outageGraceUntilTicks);
+            IReadOnlyList<ClusterNode> live = [.. rows
+                .Where(r => r.Live || (graced && previous.Any(p => p.Name == r.Name && p.StartedAt == r.StartedAt)))
+                .Select(r => new ClusterNode(r.Name, r.LinkAddress, r.AgentAddress, r.StartedAt, r.HeartbeatAt, r.Draining))];
             IReadOnlyList<ClusterNode> before = Interlocked.Exchange(ref _live, live);
             Volatile.Write(ref _rows, rows);
             if (rows.Any(r => r.Live && r.Draining && r.Name == _options.NodeName && r.InstanceId == InstanceId))

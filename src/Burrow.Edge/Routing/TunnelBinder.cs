@@ -90,6 +90,14 @@ internal sealed partial class TunnelBinder
             return Refuse(session, bind, ErrorCodes.TooManyTunnels.ToError(_options.MaxTunnelsPerSession));
         }
 
+        // A node cut off from the cluster's database could not claim the name anyway: say so with ERR_BURROW_5320 (what
+        // its /healthz reports) before the reservation check fails on the same database with the vaguer store error.
+        if (_routes?.Unavailable is { } cut)
+        {
+            policy?.Dispose();
+            return Refuse(session, bind, ErrorCodes.ClusterRoutesUnavailable.ToError(cut));
+        }
+
         SemaphoreSlim? gate = _access.QuotaGate(session);
         if (gate is not null)
         {

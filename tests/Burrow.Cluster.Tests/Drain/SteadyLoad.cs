@@ -30,8 +30,9 @@ internal sealed class SteadyLoad(HttpClient client, string address, string host)
                     _failed.Add($"{status}: {body}");
                 }
             }
-            catch (HttpRequestException ex)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
+                // A timed-out request is a failed one too.
                 _failed.Add(ex.Message);
             }
 

@@ -21,6 +21,7 @@ public sealed class ClusterHarness : IAsyncDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("burrow-cluster-").FullName;
     private readonly Dictionary<string, IPAddress> _addresses = new(StringComparer.Ordinal);
     private readonly int _tcpPort = FreePorts.Next();
+    private readonly Dictionary<string, string> _databases = new(StringComparer.Ordinal);
     private string? _caDir;
 
     /// <summary>The authtoken every node takes (--authtoken), what the agents in these tests use.</summary>
@@ -34,6 +35,18 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     /// <summary>The cluster's database (postgres://...), what every node is given with --database.</summary>
     public string DatabaseUrl { get; }
+
+    /// <summary>
+    /// Gives <paramref name="node"/> another --database than <see cref="DatabaseUrl"/> from its next start on: the same
+    /// database reached another way (through a relay a test can cut).
+    /// </summary>
+    public void UseDatabase(string node, string databaseUrl)
+    {
+        lock (_databases)
+        {
+            _databases[node] = databaseUrl;
+        }
+    }
 
     /// <summary>The nodes started, by name (killed and stopped ones too, until started again).</summary>
     public IReadOnlyDictionary<string, ClusterNodeRun> Nodes => _nodes;
@@ -125,9 +138,15 @@ public sealed class ClusterHarness : IAsyncDisposable
         // Each node on its own loopback address: a TCP tunnel's port is opened on every node (docs/cluster.md).
         string ip = AddressOf(name).ToString();
         int tcp = _tcpPort;
+        string database;
+        lock (_databases)
+        {
+            database = _databases.GetValueOrDefault(name, DatabaseUrl);
+        }
+
         string[] arguments =
         [
-            "server", "--data-dir", dataDir, "--database", DatabaseUrl,
+            "server", "--data-dir", dataDir, "--database", database,
             "--node-name", name, "--node-addr", string.Create(CultureInfo.InvariantCulture, $"{ip}:{linkPort}"),
             "--agent-addr", ip + ":0", "--https-addr", ip + ":0", "--http-addr", ip + ":0",
             "--admin-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0", "--authtoken", Token,

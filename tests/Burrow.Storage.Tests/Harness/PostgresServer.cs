@@ -17,6 +17,7 @@ public sealed class PostgresServer : IAsyncLifetime
     public const string User = "burrow";
     private string _root = "";
     private string _data = "";
+    private string _options = "";
     private bool _started;
 
     public int Port { get; private set; }
@@ -39,18 +40,37 @@ public sealed class PostgresServer : IAsyncLifetime
         for (int attempt = 0; ; attempt++)
         {
             Port = FreePort();
-            string options = string.Create(CultureInfo.InvariantCulture,
+            _options = string.Create(CultureInfo.InvariantCulture,
                 $"-p {Port} -h 127.0.0.1 -k {_root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200");
             try
             {
-                await RunPgAsync(asRoot, "pg_ctl", ["-D", _data, "-l", Path.Combine(_root, "log"), "-w", "-t", "120", "-o", options, "start"]);
-                _started = true;
+                await StartServerAsync();
                 break;
             }
             catch (InvalidOperationException) when (attempt < 4)
             {
             }
         }
+    }
+
+    /// <summary>
+    /// Stops the server as an operator's restart does (<c>pg_ctl stop -m fast</c>: every client connection is ended),
+    /// keeping its data directory and port for <see cref="StartAgainAsync"/>. Only for a server a test owns: the
+    /// collection fixture other test classes share must stay up.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        await RunPgAsync(Environment.UserName == "root", "pg_ctl", ["-D", _data, "-m", "fast", "-w", "-t", "120", "stop"]);
+        _started = false;
+    }
+
+    /// <summary>Starts a server stopped by <see cref="StopAsync"/> again, on the same data directory and port.</summary>
+    public Task StartAgainAsync() => StartServerAsync();
+
+    private async Task StartServerAsync()
+    {
+        await RunPgAsync(Environment.UserName == "root", "pg_ctl", ["-D", _data, "-l", Path.Combine(_root, "log"), "-w", "-t", "120", "-o", _options, "start"]);
+        _started = true;
     }
 
     /// <summary>A new, empty database; returns its key=value connection string.</summary>
