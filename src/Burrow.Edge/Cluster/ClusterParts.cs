@@ -26,6 +26,8 @@ internal sealed record ClusterParts(INodeDirectory Directory, INodeLinks Links)
         services.AddSingleton<RelayListener>();
         services.AddSingleton<RemoteConnections>();
         services.AddSingleton<InboundRouteStreams>();
+        services.AddSingleton<UnreachableNodes>();
+        services.AddSingleton<PoolShares>();
         services.AddSingleton<RemoteRequests>();
         services.AddSingleton<RemoteTcpPorts>();
         services.AddSingleton<RemotePassthrough>();

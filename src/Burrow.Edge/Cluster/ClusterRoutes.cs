@@ -126,6 +126,25 @@ internal sealed partial class ClusterRoutes : IAsyncDisposable
         return [.. rows.Where(r => r.Node != LocalNode && live.Any(n => n.Name == r.Node))];
     }
 
+    /// <summary>
+    /// Whether a bind of <paramref name="key"/> by <paramref name="session"/> here could share it with the other nodes'
+    /// rows (legs of one agent, or pool members: <see cref="RouteRow.MayJoin"/>); false when no other node holds it.
+    /// The claim at bind time decides; this only tells a TCP port held for another node whether to make way.
+    /// </summary>
+    public bool MayJoin(string key, AgentSession session, bool pooling)
+    {
+        RouteRow[] others = RemoteCandidates(key);
+        if (others.Length == 0)
+        {
+            return false;
+        }
+
+        var row = new RouteRow(
+            key.ToLowerInvariant(), LocalNode, "", session.Id, RouteOwner.AgentIdOf(session), session.Credential.AccountId, session.Credential.AuthtokenId,
+            TunnelProtocols.Tcp, pooling, _time.GetUtcNow());
+        return row.MayJoin(others);
+    }
+
     /// <summary>Every key this node knows, with its rows (for listings and TCP listeners).</summary>
     public KeyValuePair<string, RouteRow[]>[] Snapshot()
     {

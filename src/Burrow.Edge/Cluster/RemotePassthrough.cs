@@ -10,28 +10,39 @@ namespace Burrow.Edge.Cluster;
 /// <summary>
 /// The entry node's side of a TLS-passthrough connection whose SNI names a tls tunnel held on another node: the raw
 /// bytes, ClientHello included, go over the node link to that node (<see cref="RemoteConnections"/>), so the client
-/// still talks TLS with the upstream itself.
+/// still talks TLS with the upstream itself. A pooled name with members here too sends the other nodes' members their
+/// share of its connections the same way (<see cref="FindPoolShare"/>).
 /// </summary>
 internal sealed partial class RemotePassthrough
 {
     private readonly ClusterRoutes _routes;
     private readonly INodeLinks _links;
+    private readonly UnreachableNodes _unreachable;
+    private readonly PoolShares _shares;
     private readonly ILogger _logger;
 
-    public RemotePassthrough(ClusterRoutes routes, INodeLinks links, ILogger<RemotePassthrough> logger)
+    public RemotePassthrough(ClusterRoutes routes, INodeLinks links, UnreachableNodes unreachable, PoolShares shares, ILogger<RemotePassthrough> logger)
     {
+        _unreachable = unreachable;
+        _shares = shares;
         _routes = routes;
         _links = links;
         _logger = logger;
     }
 
     /// <summary>The route of a tls tunnel on another node named <paramref name="serverName"/>, or <see langword="null"/>.</summary>
-    public RouteRow? Find(string serverName) => _routes.FindRemote(serverName) is { Proto: TunnelProtocols.Tls } route ? route : null;
+    public RouteRow? Find(string serverName) => _routes.FindRemote(serverName, _unreachable.Contains) is { Proto: TunnelProtocols.Tls } route ? route : null;
+
+    /// <summary>
+    /// For a pooled tls name this node has members of: a member on another node to carry this connection to, with the
+    /// weight of its share of all members (<see cref="PoolShares"/>), else <see langword="null"/> (serve it here).
+    /// </summary>
+    public RouteRow? FindPoolShare(Routing.Pooling.TunnelPool pool) => _shares.Pick(pool, TunnelProtocols.Tls);
 
     public async Task CarryAsync(ConnectionContext connection, RouteRow route, string serverName)
     {
         string remote = connection.RemoteEndPoint?.ToString() ?? "unknown";
-        Stream link;
+        Stream? link = null;
         try
         {
             link = await _links.OpenStreamAsync(route.Node, connection.ConnectionClosed).ConfigureAwait(false);
@@ -39,6 +50,13 @@ internal sealed partial class RemotePassthrough
         }
         catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException)
         {
+            if (link is not null)
+            {
+                await link.DisposeAsync().ConfigureAwait(false);
+            }
+
+            // Passed over for a moment where another node holds the name (a killed node's routes outlive it by its lease).
+            _unreachable.Add(route.Node);
             Log.LinkFailed(_logger, remote, serverName, route.Node, ex.Message);
             connection.Abort();
             return;

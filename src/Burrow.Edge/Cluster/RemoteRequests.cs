@@ -28,12 +28,15 @@ internal sealed partial class RemoteRequests : IDisposable
     private readonly HttpMessageInvoker _invoker;
     private readonly ConcurrentDictionary<string, string> _nodeByConnectHost = new(StringComparer.OrdinalIgnoreCase);
     private readonly UnreachableNodes _unreachable;
+    private readonly PoolShares _shares;
     private readonly ForwarderRequestConfig _config;
     private readonly ForwarderRequestConfig _longLivedConfig;
 
-    public RemoteRequests(ClusterRoutes routes, INodeLinks links, IHttpForwarder forwarder, EdgeOptions options, TimeProvider time, ILogger<RemoteRequests> logger)
+    public RemoteRequests(
+        ClusterRoutes routes, INodeLinks links, IHttpForwarder forwarder, EdgeOptions options, UnreachableNodes unreachable, PoolShares shares, ILogger<RemoteRequests> logger)
     {
-        _unreachable = new UnreachableNodes(time);
+        _unreachable = unreachable;
+        _shares = shares;
         _routes = routes;
         _links = links;
         _forwarder = forwarder;
@@ -67,21 +70,10 @@ internal sealed partial class RemoteRequests : IDisposable
     public RouteRow? Find(string host) => _routes.FindRemote(host, _unreachable.Contains) is { Proto: TunnelProtocols.Http } route ? route : null;
 
     /// <summary>
-    /// For a pooled hostname this node also has members of: a member on another node to send this request to, chosen
-    /// with the weight of its share of all members (local ones included), else <see langword="null"/> (serve it here).
-    /// Without it a node with one local member would keep every request it receives to itself.
+    /// For a pooled hostname this node also has members of: a member on another node to send this request to, with the
+    /// weight of its share of all members (<see cref="PoolShares"/>), else <see langword="null"/> (serve it here).
     /// </summary>
-    public RouteRow? FindPoolShare(string host, int localMembers)
-    {
-        RouteRow[] remote = [.. _routes.RemoteCandidates(host).Where(r => r.Pooled && r.Proto == TunnelProtocols.Http && !_unreachable.Contains(r.Node))];
-        if (remote.Length == 0)
-        {
-            return null;
-        }
-
-        int pick = Random.Shared.Next(localMembers + remote.Length);
-        return pick < localMembers ? null : remote[pick - localMembers];
-    }
+    public RouteRow? FindPoolShare(Routing.Pooling.TunnelPool pool) => _shares.Pick(pool, TunnelProtocols.Http);
 
     public async Task ForwardAsync(HttpContext context, RouteRow route, bool longLived)
     {

@@ -13,7 +13,8 @@ namespace Burrow.Edge.Cluster;
 /// Opens on this node the public port of every TCP tunnel held on another node (a client may reach any node), and
 /// carries each connection over the node link to the node that holds it, as bytes with half-close; the owner's
 /// <see cref="RemoteConnections"/> hands it to the agent. Ports follow the routes: opened when a route appears,
-/// closed when it goes or a tunnel of this node takes the port.
+/// closed when it goes or a tunnel of this node takes the port (<see cref="Yield"/>: a pool member or a leg bound here,
+/// whose own listener then carries its pool's share to the other nodes through <see cref="CarryAsync(Socket, Storage.Routes.RouteRow)"/>).
 /// </summary>
 internal sealed partial class RemoteTcpPorts : IDisposable
 {
@@ -23,15 +24,22 @@ internal sealed partial class RemoteTcpPorts : IDisposable
     private readonly INodeLinks _links;
     private readonly TunnelRegistry _tunnels;
     private readonly EdgeOptions _options;
+    private readonly UnreachableNodes _unreachable;
+    private readonly PoolShares _shares;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
 
     // The only lock here; nothing else is taken while it is held.
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Socket> _open = new(StringComparer.OrdinalIgnoreCase);
+    // Keys whose port a local bind is taking over: not opened again until that bind has ended (Resume).
+    private readonly HashSet<string> _yielded = new(StringComparer.OrdinalIgnoreCase);
 
-    public RemoteTcpPorts(ClusterRoutes routes, INodeLinks links, TunnelRegistry tunnels, EdgeOptions options, ILogger<RemoteTcpPorts> logger)
+    public RemoteTcpPorts(
+        ClusterRoutes routes, INodeLinks links, TunnelRegistry tunnels, EdgeOptions options, UnreachableNodes unreachable, PoolShares shares, ILogger<RemoteTcpPorts> logger)
     {
+        _unreachable = unreachable;
+        _shares = shares;
         _routes = routes;
         _links = links;
         _tunnels = tunnels;
@@ -58,6 +66,47 @@ internal sealed partial class RemoteTcpPorts : IDisposable
         }
     }
 
+    /// <summary>
+    /// Closes this node's copy of <paramref name="key"/>'s port when another node holds it and a bind here could share it
+    /// (a pool member, or a leg of the same agent: <see cref="ClusterRoutes.MayJoin"/>), so the bind can listen on it
+    /// itself; true when it did. The caller calls <see cref="Resume"/> once its bind has ended, either way.
+    /// </summary>
+    public bool Yield(string key, Agents.AgentSession session, bool pooling)
+    {
+        if (!_routes.MayJoin(key, session, pooling))
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            _yielded.Add(key);
+            if (_open.Remove(key, out Socket? listening))
+            {
+                listening.Dispose();
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Ends a <see cref="Yield"/>: the port is opened again here unless a local tunnel now holds it.</summary>
+    public void Resume(string key)
+    {
+        lock (_lock)
+        {
+            _yielded.Remove(key);
+        }
+
+        Update(key);
+    }
+
+    /// <summary>
+    /// For a pooled tcp address this node has members of: a member on another node to carry this connection to, with
+    /// the weight of its share of all members (<see cref="PoolShares"/>), else <see langword="null"/> (serve it here).
+    /// </summary>
+    public Storage.Routes.RouteRow? FindPoolShare(Routing.Pooling.TunnelPool pool) => _shares.Pick(pool, TunnelProtocols.Tcp);
+
     private void Update(string key)
     {
         if (!key.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || _stop.IsCancellationRequested)
@@ -65,9 +114,11 @@ internal sealed partial class RemoteTcpPorts : IDisposable
             return;
         }
 
-        bool wanted = _routes.FindRemote(key) is { Proto: TunnelProtocols.Tcp } && _tunnels.FindByHost(key) is null;
+        // IsTaken, not FindByHost: a pool's pick would move its round robin cursor.
+        bool wanted = _routes.FindRemote(key) is { Proto: TunnelProtocols.Tcp } && !_tunnels.IsTaken(key);
         lock (_lock)
         {
+            wanted &= !_yielded.Contains(key);
             if (wanted == _open.ContainsKey(key))
             {
                 return;
@@ -119,23 +170,38 @@ internal sealed partial class RemoteTcpPorts : IDisposable
 
     private async Task CarryAsync(Socket client, string key)
     {
-        client.NoDelay = true;
-        string remote = client.RemoteEndPoint?.ToString() ?? "unknown";
-        if (_routes.FindRemote(key) is not { } route)
+        if (_routes.FindRemote(key, _unreachable.Contains) is not { } route)
         {
             client.Dispose();
             return;
         }
 
-        Stream link;
+        await CarryAsync(client, route).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Carries a client of this node to <paramref name="route"/>'s node, the client's address in the route header, as
+    /// bytes with half-close both ways; a node that cannot be reached is passed over for a moment where another holds the key.
+    /// </summary>
+    public async Task CarryAsync(Socket client, Storage.Routes.RouteRow route)
+    {
+        client.NoDelay = true;
+        string remote = client.RemoteEndPoint?.ToString() ?? "unknown";
+        Stream? link = null;
         try
         {
             link = await _links.OpenStreamAsync(route.Node, _stop.Token).ConfigureAwait(false);
-            await new RouteStreamHeader(RouteStreamKind.Tcp, key, remote, "tcp", "").WriteAsync(link, _stop.Token).ConfigureAwait(false);
+            await new RouteStreamHeader(RouteStreamKind.Tcp, route.Key, remote, "tcp", "").WriteAsync(link, _stop.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException or SocketException)
+        catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            Log.LinkFailed(_logger, remote, key, route.Node, ex.Message);
+            if (link is not null)
+            {
+                await link.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _unreachable.Add(route.Node);
+            Log.LinkFailed(_logger, remote, route.Key, route.Node, ex.Message);
             client.Dispose();
             return;
         }

@@ -44,7 +44,7 @@ internal sealed class RequestRouter
                     return RequestRoute.OtherNode(owner);
                 }
             }
-            else if (tunnel.Pooled && _remote.FindPoolShare(host, pool!.Members.Count) is { } share)
+            else if (tunnel.Pooled && _remote.FindPoolShare(pool!) is { } share)
             {
                 // A pooled name with members here and on other nodes: every member has an even chance at each request,
                 // and the draw fell on a member of another node.

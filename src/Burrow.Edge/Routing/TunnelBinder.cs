@@ -31,13 +31,15 @@ internal sealed partial class TunnelBinder
     private readonly PinnedPolicies _pinned;
     private readonly OnDemandCertificates? _onDemand;
     private readonly Cluster.ClusterRoutes? _routes;
+    private readonly Cluster.RemoteTcpPorts? _remotePorts;
 
     public TunnelBinder(
         EdgeOptions options, TunnelRegistry tunnels, EdgeEndpoints endpoints, BindAccess access, AuditTrail audit,
         ILogger<TunnelBinder> logger, ILogger<TcpTunnelListener> tcpLogger, TimeProvider time, PolicyServices policyServices, PinnedPolicies pinned,
-        OnDemandCertificates? onDemand = null, Cluster.ClusterRoutes? routes = null)
+        OnDemandCertificates? onDemand = null, Cluster.ClusterRoutes? routes = null, Cluster.RemoteTcpPorts? remotePorts = null)
     {
         _routes = routes;
+        _remotePorts = remotePorts;
         _onDemand = onDemand;
         _policyServices = policyServices;
         _pinned = pinned;
@@ -222,19 +224,32 @@ internal sealed partial class TunnelBinder
                 return Refuse(session, bind, invalid, subject);
             }
 
-            if (TryBindPort(session, bind, options, policy, pinned, reservation?.TrafficPolicy, requested, tunnelId, out Pooling.PoolJoin conflict) is { } tunnel)
+            // Another node's tunnel on this port has it open here too; a pool member or a leg of that agent takes it over.
+            bool yielded = _remotePorts?.Yield(subject, session, bind.Pooling) == true;
+            try
             {
-                return await AcceptPinnedAsync(session, bind, tunnel, pins, requested, cancellationToken).ConfigureAwait(false);
-            }
+                if (TryBindPort(session, bind, options, policy, pinned, reservation?.TrafficPolicy, requested, tunnelId, out Pooling.PoolJoin conflict) is { } tunnel)
+                {
+                    return await AcceptPinnedAsync(session, bind, tunnel, pins, requested, cancellationToken).ConfigureAwait(false);
+                }
 
-            pinned?.Dispose();
-            if (conflict is Pooling.PoolJoin.PoolingMismatch or Pooling.PoolJoin.OtherAccount || (conflict == Pooling.PoolJoin.Taken && bind.Pooling))
+                pinned?.Dispose();
+                if (conflict is Pooling.PoolJoin.PoolingMismatch or Pooling.PoolJoin.OtherAccount || (conflict == Pooling.PoolJoin.Taken && bind.Pooling))
+                {
+                    return Refuse(session, bind, Conflict(conflict, subject, bind.Pooling), subject);
+                }
+
+                return Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
+                    $"TCP port {requested} is not available: another tunnel or program is using it.")), subject);
+            }
+            finally
             {
-                return Refuse(session, bind, Conflict(conflict, subject, bind.Pooling), subject);
+                // Bound here or refused: the port is this node's listener's now, or open again for the other node's tunnel.
+                if (yielded)
+                {
+                    _remotePorts!.Resume(subject);
+                }
             }
-
-            return Refuse(session, bind, ErrorCodes.TcpPortUnavailable.WithMessage(string.Create(CultureInfo.InvariantCulture,
-                $"TCP port {requested} is not available: another tunnel or program is using it.")), subject);
         }
 
         // Start at a random port so that ports freed a moment ago are not handed out again at once.
@@ -296,7 +311,7 @@ internal sealed partial class TunnelBinder
             return null;
         }
 
-        listener.Start(pool);
+        listener.Start(pool, _remotePorts);
         return tunnel;
     }
 

@@ -14,7 +14,8 @@ namespace Burrow.Edge.Tcp;
 /// <summary>
 /// The public port of one TCP tunnel: accepts connections, checks the client's address against
 /// the tunnel's CIDR rules, and carries each connection over a new proxy stream to the agent.
-/// It stays open while the session is held for a resume, so the port comes back with it.
+/// It stays open while the session is held for a resume, so the port comes back with it. On a node of a cluster, a pooled
+/// port gives the members on other nodes their share of its connections, carried over the node link.
 /// </summary>
 internal sealed partial class TcpTunnelListener : IDisposable
 {
@@ -23,6 +24,7 @@ internal sealed partial class TcpTunnelListener : IDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Routing.Pooling.TunnelPool _pool = null!;
+    private Cluster.RemoteTcpPorts? _remote;
 
     private TcpTunnelListener(Socket socket, int port, ILogger logger, TimeProvider time)
     {
@@ -47,10 +49,14 @@ internal sealed partial class TcpTunnelListener : IDisposable
         }
     }
 
-    /// <summary>Starts accepting for the tunnels of <paramref name="pool"/>: its only one, or a pick per connection.</summary>
-    public void Start(Routing.Pooling.TunnelPool pool)
+    /// <summary>
+    /// Starts accepting for the tunnels of <paramref name="pool"/>: its only one, or a pick per connection; with
+    /// <paramref name="remote"/> (a node of a cluster) a pooled port also carries connections to members on other nodes.
+    /// </summary>
+    public void Start(Routing.Pooling.TunnelPool pool, Cluster.RemoteTcpPorts? remote = null)
     {
         _pool = pool;
+        _remote = remote;
         _accepts.Start();
     }
 
@@ -64,6 +70,13 @@ internal sealed partial class TcpTunnelListener : IDisposable
 
     private async Task ServeAsync(Socket client)
     {
+        // A member on another node drew this connection: its node serves it, policy and limits included.
+        if (_remote?.FindPoolShare(_pool) is { } route)
+        {
+            await _remote.CarryAsync(client, route).ConfigureAwait(false);
+            return;
+        }
+
         string remote = client.RemoteEndPoint?.ToString() ?? "unknown";
         if (_pool.Pick() is not { } tunnel)
         {

@@ -11,6 +11,7 @@ internal sealed class TunnelPool
     private readonly TimeProvider _time;
     private Tunnel[] _members = [];
     private int _cursor;
+    private int _shareCursor;
 
     public TunnelPool(string key, bool pooled, string? accountId, PoolBalance balance, TimeProvider time)
     {
@@ -38,6 +39,12 @@ internal sealed class TunnelPool
     /// <summary>The member for the next request or connection; <see langword="null"/> when the pool is empty (or holds only <paramref name="except"/>).</summary>
     public Tunnel? Pick(Tunnel? except = null) =>
         PoolBalancer.Pick(Volatile.Read(ref _members), _balance, ref _cursor, _time.GetUtcNow(), except);
+
+    /// <summary>
+    /// The next of <paramref name="slots"/> turns (0 to slots-1), advanced atomically: on a node of a cluster, which member
+    /// — this node's or another node's — takes the next request or connection (<c>Cluster.PoolShares</c>).
+    /// </summary>
+    public int NextShare(int slots) => (int)((uint)Interlocked.Increment(ref _shareCursor) % (uint)slots);
 
     /// <summary>Adds a member; called under the registry's lock.</summary>
     public void Add(Tunnel tunnel) => Volatile.Write(ref _members, [.. _members, tunnel]);
