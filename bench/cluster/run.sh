@@ -208,7 +208,10 @@ if [ "$WHAT" = routes ] || [ "$WHAT" = all ]; then
   read -r -t 600 line <&"${IDLE[0]}"; say "  $line"
   # The extra legs bind after leg 0; wait until the rows stop growing.
   prev=-1; rows=0
-  for _ in $(seq 120); do rows=$(psql_ -d bench_routes -c "SELECT count(*) FROM routes"); [ "$rows" = "$prev" ] && break; prev=$rows; sleep 2; done
+  for _ in $(seq 120); do
+    rows=$(psql_ -d bench_routes -c "SELECT count(*) FROM routes" 2>&1) || { say "  psql: $rows"; prev=-1; sleep 2; continue; }
+    [ "$rows" = "$prev" ] && break; prev=$rows; sleep 2
+  done
   nodes=$(psql_ -d bench_routes -c "SELECT node || ' ' || count(*) FROM routes GROUP BY node ORDER BY node" | tr '\n' ',')
   sleep 3
   for n in edge-a edge-b edge-c; do

@@ -8,11 +8,18 @@ namespace Burrow.Edge.Cluster;
 /// <see cref="Directory"/> and lists nothing.
 /// </summary>
 /// <remarks>
+/// The other nodes come in turn: each listing starts one further along the directory's order. Agents take their extra
+/// legs from the front of the list, so a fixed order sent every second leg of the cluster to the same node (the
+/// first in the directory): with 10 nodes it held 90 % of them (seen in bench/cluster's routes figure).
+/// </remarks>
+/// <remarks>
 /// The directory is set once, before the edge starts (by <see cref="EdgeServer.NodeDirectory"/>): the node registry
 /// builds it, and tests set an in-process one.
 /// </remarks>
 internal sealed class NodeAdvertisement
 {
+    private int _turn = -1;
+
     public INodeDirectory? Directory { get; set; }
 
     /// <summary>The nodes to list, or <see langword="null"/> to leave the field out (no cluster).</summary>
@@ -23,7 +30,8 @@ internal sealed class NodeAdvertisement
             return null;
         }
 
-        var nodes = new List<EdgeNode>();
+        EdgeNode? local = null;
+        var others = new List<EdgeNode>();
         foreach (ClusterNode node in directory.LiveNodes)
         {
             if (node.Draining)
@@ -34,12 +42,24 @@ internal sealed class NodeAdvertisement
             var listed = new EdgeNode { Name = node.Name, Addr = node.AgentAddress };
             if (node.Name == directory.LocalName)
             {
-                nodes.Insert(0, listed);
+                local = listed;
             }
             else
             {
-                nodes.Add(listed);
+                others.Add(listed);
             }
+        }
+
+        var nodes = new List<EdgeNode>(others.Count + 1);
+        if (local is not null)
+        {
+            nodes.Add(local);
+        }
+
+        int start = others.Count == 0 ? 0 : (int)((uint)Interlocked.Increment(ref _turn) % (uint)others.Count);
+        for (int i = 0; i < others.Count; i++)
+        {
+            nodes.Add(others[(start + i) % others.Count]);
         }
 
         return nodes;

@@ -42,22 +42,12 @@ internal sealed partial class RemotePassthrough
     public async Task CarryAsync(ConnectionContext connection, RouteRow route, string serverName)
     {
         string remote = connection.RemoteEndPoint?.ToString() ?? "unknown";
-        Stream? link = null;
-        try
+        // The ClientHello is still in the connection's input (peeked, not consumed), so another node can take it.
+        (Stream? link, _) = await CarriedStreams.OpenAsync(
+            _links, _routes, _unreachable, route, r => new RouteStreamHeader(RouteStreamKind.Tls, r.Key, remote, "https", serverName),
+            (r, reason) => Log.LinkFailed(_logger, remote, serverName, r.Node, reason), connection.ConnectionClosed).ConfigureAwait(false);
+        if (link is null)
         {
-            link = await _links.OpenStreamAsync(route.Node, connection.ConnectionClosed).ConfigureAwait(false);
-            await new RouteStreamHeader(RouteStreamKind.Tls, route.Key, remote, "https", serverName).WriteAsync(link, connection.ConnectionClosed).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException)
-        {
-            if (link is not null)
-            {
-                await link.DisposeAsync().ConfigureAwait(false);
-            }
-
-            // Passed over for a moment where another node holds the name (a killed node's routes outlive it by its lease).
-            _unreachable.Add(route.Node);
-            Log.LinkFailed(_logger, remote, serverName, route.Node, ex.Message);
             connection.Abort();
             return;
         }

@@ -20,6 +20,9 @@ internal sealed partial class RemoteRequests : IDisposable
 {
     private const string ConnectSuffix = ".node.burrow";
 
+    // Tries per request over the nodes that hold its name: the first, then two others at most (NodeRetry).
+    private const int MaxNodeAttempts = 3;
+
     private readonly ClusterRoutes _routes;
     private readonly INodeLinks _links;
     private readonly IHttpForwarder _forwarder;
@@ -78,21 +81,39 @@ internal sealed partial class RemoteRequests : IDisposable
     public async Task ForwardAsync(HttpContext context, RouteRow route, bool longLived)
     {
         route = PreferLinked(route);
-        string connectHost = ConnectHostFor(route.Node);
-        ForwarderError error = await _forwarder.SendAsync(
-            context, $"http://{connectHost}/", _invoker, longLived ? _longLivedConfig : _config, RelayTransformer.Instance).ConfigureAwait(false);
-        if (error == ForwarderError.None || context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
+        for (int attempt = 1; ; attempt++)
         {
+            string connectHost = ConnectHostFor(route.Node);
+            ForwarderError error = await _forwarder.SendAsync(
+                context, $"http://{connectHost}/", _invoker, longLived ? _longLivedConfig : _config, RelayTransformer.Instance).ConfigureAwait(false);
+            if (error == ForwarderError.None || context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
+            {
+                return;
+            }
+
+            // Nothing came back: the node is passed over for a moment where another one holds the name.
+            _unreachable.Add(route.Node);
+
+            Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            string reason = exception?.GetBaseException().Message.TrimEnd('.') ?? error.ToString();
+            Log.ForwardFailed(_logger, route.Key, route.Node, error, reason);
+
+            // A node that died (SIGKILL, power) takes its link with it; until its lease runs out its routes stay, and a
+            // request that was on its way there can go to another node holding the name when that cannot change its
+            // meaning (NodeRetry): the URL keeps answering through a node failure.
+            if (attempt < MaxNodeAttempts && NodeRetry.IsSafe(context, error, exception)
+                && _routes.FindRemote(route.Key, _unreachable.Contains) is { } next && next.Node != route.Node && next.Proto == route.Proto)
+            {
+                Log.RetriedOnAnotherNode(_logger, route.Key, route.Node, next.Node);
+                context.Features.Set<IForwarderErrorFeature>(null);
+                context.Response.Clear();
+                route = next;
+                continue;
+            }
+
+            await ErrorResponder.WriteAsync(context, ErrorCodes.RemoteNodeUnreachable, ErrorCodes.RemoteNodeUnreachable.FormatMessage(route.Node, route.Key, reason)).ConfigureAwait(false);
             return;
         }
-
-        // Nothing came back: the node is passed over for a moment where another one holds the name.
-        _unreachable.Add(route.Node);
-
-        Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-        string reason = exception?.GetBaseException().Message.TrimEnd('.') ?? error.ToString();
-        Log.ForwardFailed(_logger, route.Key, route.Node, error, reason);
-        await ErrorResponder.WriteAsync(context, ErrorCodes.RemoteNodeUnreachable, ErrorCodes.RemoteNodeUnreachable.FormatMessage(route.Node, route.Key, reason)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -134,7 +155,8 @@ internal sealed partial class RemoteRequests : IDisposable
         catch (Exception ex) when (ex is ProtocolException or IOException or System.Net.Sockets.SocketException)
         {
             _unreachable.Add(node);
-            throw new HttpRequestException(ex.Message, ex);
+            // ConnectionError: nothing of the request left this node, so NodeRetry may send it anywhere.
+            throw new HttpRequestException(HttpRequestError.ConnectionError, ex.Message, ex);
         }
 
         try
@@ -169,5 +191,8 @@ internal sealed partial class RemoteRequests : IDisposable
     {
         [LoggerMessage(EventId = 5336, EventName = "RemoteForwardFailed", Level = LogLevel.Information, Message = "Request to {Key} via node {Node} failed: {Error} {Reason}")]
         public static partial void ForwardFailed(ILogger logger, string key, string node, ForwarderError error, string reason);
+
+        [LoggerMessage(EventId = 5340, EventName = "RemoteForwardRetried", Level = LogLevel.Information, Message = "Request to {Key} sent again via node {Next}: node {Failed} did not answer it")]
+        public static partial void RetriedOnAnotherNode(ILogger logger, string key, string failed, string next);
     }
 }

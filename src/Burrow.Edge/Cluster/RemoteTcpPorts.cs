@@ -181,27 +181,17 @@ internal sealed partial class RemoteTcpPorts : IDisposable
 
     /// <summary>
     /// Carries a client of this node to <paramref name="route"/>'s node, the client's address in the route header, as
-    /// bytes with half-close both ways; a node that cannot be reached is passed over for a moment where another holds the key.
+    /// bytes with half-close both ways; a node that cannot be reached is passed over for the next one holding the key (<see cref="CarriedStreams"/>).
     /// </summary>
     public async Task CarryAsync(Socket client, Storage.Routes.RouteRow route)
     {
         client.NoDelay = true;
         string remote = client.RemoteEndPoint?.ToString() ?? "unknown";
-        Stream? link = null;
-        try
+        (Stream? link, _) = await CarriedStreams.OpenAsync(
+            _links, _routes, _unreachable, route, r => new RouteStreamHeader(RouteStreamKind.Tcp, r.Key, remote, "tcp", ""),
+            (r, reason) => Log.LinkFailed(_logger, remote, r.Key, r.Node, reason), _stop.Token).ConfigureAwait(false);
+        if (link is null)
         {
-            link = await _links.OpenStreamAsync(route.Node, _stop.Token).ConfigureAwait(false);
-            await new RouteStreamHeader(RouteStreamKind.Tcp, route.Key, remote, "tcp", "").WriteAsync(link, _stop.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is ProtocolException or IOException or OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            if (link is not null)
-            {
-                await link.DisposeAsync().ConfigureAwait(false);
-            }
-
-            _unreachable.Add(route.Node);
-            Log.LinkFailed(_logger, remote, route.Key, route.Node, ex.Message);
             client.Dispose();
             return;
         }

@@ -30,7 +30,7 @@ internal static class PoolRetry
         && HasNoBody(context.Request)
         && (Find<UpstreamUnreachableException>(exception) is not null || Find<AgentUnavailableException>(exception) is not null);
 
-    private static bool HasNoBody(HttpRequest request) =>
+    public static bool HasNoBody(HttpRequest request) =>
         request.ContentLength == 0
         || (request.ContentLength is null && request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false);
 

@@ -24,6 +24,9 @@ public sealed class RouteTable : IAsyncDisposable
 
     private const string Columns = "route_key, node, tunnel_id, session_id, agent_id, account_id, authtoken_id, proto, pooled, bound_at";
 
+    /// <summary>The routes' pool unless the connection string sets one: one write per bind and unbind, and the listener.</summary>
+    public const int DefaultMaxPoolSize = 10;
+
     private readonly NpgsqlDataSource _dataSource;
 
     private RouteTable(NpgsqlDataSource dataSource)
@@ -45,7 +48,7 @@ public sealed class RouteTable : IAsyncDisposable
         // A cut connection must be noticed within seconds, not at the OS's TCP timeout: the listener relies on it.
         builder.KeepAlive = 5;
         builder.Timeout = Math.Min(builder.Timeout, 5);
-        return new RouteTable(NpgsqlDataSource.Create(builder));
+        return new RouteTable(NpgsqlDataSource.Create(DatabaseAddress.CapPool(builder, DefaultMaxPoolSize)));
     }
 
     /// <summary>Whether <paramref name="database"/> names a PostgreSQL database, the only kind that can carry a cluster.</summary>

@@ -59,6 +59,23 @@ internal static class DatabaseAddress
     }
 
     /// <summary>
+    /// Caps the data source's pool at <paramref name="max"/> connections unless the operator set a size in the URL or
+    /// connection string. Npgsql's own default (100 per data source) would let three nodes of a cluster in a burst of
+    /// binds use up PostgreSQL's <c>max_connections</c> (100 by default) and starve each other: found by bench/cluster.
+    /// </summary>
+    public static NpgsqlConnectionStringBuilder CapPool(NpgsqlConnectionStringBuilder builder, int max)
+    {
+        // The builder writes only the keywords that were set, under their canonical names (an alias such as
+        // maxpoolsize comes out as "Maximum Pool Size").
+        if (!builder.ConnectionString.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxPoolSize = Math.Max(max, builder.MinPoolSize);
+        }
+
+        return builder;
+    }
+
+    /// <summary>
     /// <c>postgres://user:password@host:port/database?sslmode=require&amp;host=/run/postgresql</c>; the
     /// query may set any Npgsql keyword (a <c>host</c> there names a Unix socket directory).
     /// </summary>

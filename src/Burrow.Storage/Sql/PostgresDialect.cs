@@ -10,11 +10,14 @@ internal sealed class PostgresDialect : SqlDialect
     // An arbitrary constant: the advisory lock id every Burrow edge takes to migrate.
     private const long MigrationLockId = 0x6275_7272_6f77;
 
+    /// <summary>The store's pool unless the connection string sets one: queries are short, and a node has a second pool (RouteTable).</summary>
+    public const int DefaultMaxPoolSize = 20;
+
     private readonly NpgsqlDataSource _dataSource;
 
     public PostgresDialect(NpgsqlConnectionStringBuilder connectionString)
     {
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _dataSource = NpgsqlDataSource.Create(DatabaseAddress.CapPool(connectionString, DefaultMaxPoolSize));
         string host = connectionString.Host ?? "localhost";
         Description = $"postgres {host}:{connectionString.Port}/{connectionString.Database ?? connectionString.Username}";
     }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Burrow.Cluster.Tests.Harness;
 using Burrow.Cluster.Tests.Traffic;
@@ -108,6 +110,8 @@ public sealed class LegsAndFailoverTests(PostgresServer postgres)
         }
 
         Assert.All(before, o => Assert.True(o.Ok, o.Detail));
+        // Not one request sent after the kill failed: edge-c sends a GET that edge-a did not answer to edge-b (NodeRetry).
+        Assert.All(after.Where(o => o.Started >= killedAt), o => Assert.True(o.Ok, $"started {(o.Started - killedAt).TotalMilliseconds:0} ms after the kill: {o.Detail}"));
         Assert.True(after.Count(o => o.Ok) > 50, $"only {after.Count(o => o.Ok)} requests succeeded after the kill");
         // The first failure-free second after the kill begins within 5 s of it, and nothing fails after that.
         Assert.True(failureFree <= TimeSpan.FromSeconds(5), $"requests still failed {failureFree} after the kill");
@@ -115,9 +119,99 @@ public sealed class LegsAndFailoverTests(PostgresServer postgres)
         Assert.All(agent.Process.Output.Split('\n').Where(l => l.StartsWith("Forwarding https://", StringComparison.Ordinal)), l => Assert.Contains(url.TrimEnd('/'), l, StringComparison.Ordinal));
     }
 
-    private static async Task<JsonArray> WaitForLegsAsync(HttpClient client, AgentRun agent, Func<JsonArray, bool> done)
+    [Fact(Timeout = 300_000)]
+    public async Task Killing_the_node_of_the_first_leg_leaves_no_new_tcp_or_tls_connection_through_c_unanswered()
     {
-        Uri web = await agent.WebUrlAsync();
+        // A and B first, so that the agents' second legs go to B; C joins after, and holds no leg.
+        await using ClusterHarness cluster = await ClusterHarness.StartAsync(postgres, "edge-a", "edge-b");
+        await using Upstream upstream = await Upstream.StartAsync();
+        await using TcpUpstream tcpUpstream = TcpUpstream.Start(TcpUpstream.Mode.HashAfterEof);
+        using var tcpState = new TempDirectory();
+        using var tlsState = new TempDirectory();
+        int tcpWeb = Storage.Tests.Harness.FreePorts.Next(), tlsWeb = Storage.Tests.Harness.FreePorts.Next();
+        await using TcpAgentRun tcp = await TcpAgentRun.StartAsync(
+            [tcpUpstream.Port.ToString(CultureInfo.InvariantCulture), "--legs", "2", "--web-addr", $"127.0.0.1:{tcpWeb}", .. cluster.AgentArgs("edge-a")], tcpState.Path);
+        await using BurrowProcess tls = BurrowProcess.Start(
+            ["tls", upstream.TlsPort.ToString(CultureInfo.InvariantCulture), "--url", "kept.localhost", "--legs", "2", "--web-addr", $"127.0.0.1:{tlsWeb}", .. cluster.AgentArgs("edge-a")],
+            new Dictionary<string, string> { ["BURROW_STATE_DIR"] = tlsState.Path, ["XDG_DATA_HOME"] = Path.Combine(tlsState.Path, "data") });
+        await tls.WaitForLineAsync(@"^Forwarding (tls://\S+) -> ", Wait);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        foreach (int web in new[] { tcpWeb, tlsWeb })
+        {
+            JsonArray legs = await WaitForLegsAsync(client, new Uri($"http://127.0.0.1:{web}"), l => l.Count == 2 && l.All(leg => (string?)leg!["state"] == "online"));
+            Assert.Equal(["edge-a", "edge-b"], legs.Select(l => (string?)l!["region"]).Order());
+        }
+
+        ClusterNodeRun c = await cluster.StartNodeAsync("edge-c");
+        byte[] payload = RandomNumberGenerator.GetBytes(20_000);
+        string hash = Convert.ToHexStringLower(SHA256.HashData(payload));
+        Assert.Equal(hash, await ServedThroughEveryNodeTests.EventuallyAsync(() => HashThroughAsync(c, tcp.Port, payload), "tcp through edge-c"));
+        Assert.Equal("hello from upstream", await ServedThroughEveryNodeTests.EventuallyAsync(() => TlsGetAsync(c), "tls through edge-c"));
+
+        // Every connection opened through C after A is gone is answered: C's routes still name A until its lease runs
+        // out, so C passes A over for B when it cannot open a link stream to it (CarriedStreams).
+        cluster.Kill("edge-a");
+        var failures = new List<string>();
+        var clock = Stopwatch.StartNew();
+        int tcpDone = 0, tlsDone = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(4))
+        {
+            try
+            {
+                Assert.Equal(hash, await HashThroughAsync(c, tcp.Port, payload));
+                tcpDone++;
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"tcp at {clock.ElapsedMilliseconds} ms: {e.Message}"));
+            }
+
+            try
+            {
+                Assert.Equal("hello from upstream", await TlsGetAsync(c));
+                tlsDone++;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
+            {
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"tls at {clock.ElapsedMilliseconds} ms: {e.Message}"));
+            }
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"after the kill: {tcpDone} tcp and {tlsDone} tls connections answered through edge-c; {failures.Count} failed");
+        Assert.Empty(failures);
+        Assert.True(tcpDone > 5 && tlsDone > 5, $"{tcpDone} tcp, {tlsDone} tls");
+    }
+
+    private static async Task<string> HashThroughAsync(ClusterNodeRun node, int port, byte[] payload)
+    {
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(node.Address, port, Token);
+        System.Net.Sockets.NetworkStream stream = socket.GetStream();
+        await stream.WriteAsync(payload, Token);
+        socket.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        using var reader = new StreamReader(stream);
+        string answer = await reader.ReadToEndAsync(Token).WaitAsync(TimeSpan.FromSeconds(10), Token);
+        return answer.Length == 64 ? answer : throw new IOException($"answer '{answer}' through {node.Name}:{port}");
+    }
+
+    /// <summary>One GET on a new TLS connection through <paramref name="node"/>, checked to end at the upstream's own certificate.</summary>
+    private static async Task<string> TlsGetAsync(ClusterNodeRun node)
+    {
+        using SocketsHttpHandler handler = NodeHttp.To(node, node.HttpsPort);
+        handler.SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()).Thumbprint == Upstream.TlsCertificate.Thumbprint,
+        };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        return await client.GetStringAsync(new Uri("https://kept.localhost/hello"), Token);
+    }
+
+    private static async Task<JsonArray> WaitForLegsAsync(HttpClient client, AgentRun agent, Func<JsonArray, bool> done) =>
+        await WaitForLegsAsync(client, await agent.WebUrlAsync(), done);
+
+    private static async Task<JsonArray> WaitForLegsAsync(HttpClient client, Uri web, Func<JsonArray, bool> done)
+    {
         DateTime deadline = DateTime.UtcNow + Wait;
         while (true)
         {

@@ -65,4 +65,23 @@ public sealed class DatabaseAddressTests
         var ex = Assert.Throws<StoreException>(() => DatabaseAddress.Parse(value, "/tmp"));
         Assert.Equal(StoreErrorKind.Invalid, ex.Kind);
     }
+
+    [Theory]
+    [InlineData("postgres://u@db/burrow", 20)]
+    [InlineData("postgres://u@db/burrow?Maximum%20Pool%20Size=7", 7)]
+    [InlineData("postgres://u@db/burrow?maxpoolsize=7", 7)]
+    [InlineData("postgres://u@db/burrow?Maximum%20Pool%20Size=100", 100)]
+    [InlineData("postgres://u@db/burrow?minpoolsize=30", 30)]
+    public void The_pool_is_capped_unless_the_operator_sized_it(string url, int expected)
+    {
+        Assert.Equal(expected, DatabaseAddress.CapPool(DatabaseAddress.FromUrl(url), 20).MaxPoolSize);
+    }
+
+    [Fact]
+    public void A_connection_string_with_a_pool_size_keeps_it()
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder("Host=db;Maximum Pool Size=55");
+        Assert.Equal(55, DatabaseAddress.CapPool(builder, 20).MaxPoolSize);
+        Assert.Equal(20, DatabaseAddress.CapPool(new Npgsql.NpgsqlConnectionStringBuilder("Host=db"), 20).MaxPoolSize);
+    }
 }
