@@ -21,7 +21,9 @@ namespace Burrow.Agent.Session;
 /// </summary>
 /// <remarks>
 /// Unlike the first leg it picks no names, keeps no state file and never stops the agent: what it cannot bind it
-/// reports in its status, and the first leg stays the one that decides the URLs.
+/// reports in its status, and the first leg stays the one that decides the URLs. A bind the node refused for a fault
+/// of its own (an <c>ERR_BURROW_5xxx</c> code: its database unreachable, say) is tried again with backoff while the
+/// leg is up, so a leg that came up during a node's database outage does not stay without tunnels until it reconnects.
 /// </remarks>
 internal sealed class ExtraLeg : IAsyncDisposable
 {
@@ -39,6 +41,9 @@ internal sealed class ExtraLeg : IAsyncDisposable
 
     // Each edge counts a tunnel's clients from zero: this leg's reports are turned into counts apart from the others'.
     private readonly ConcurrentDictionary<string, EdgeClientCounts> _counts = new(StringComparer.Ordinal);
+
+    // Tunnel name → a tunnel whose bind this leg's node refused for a fault of its own: bound again later (RetryRefusedAsync).
+    private readonly ConcurrentDictionary<string, ActiveTunnel> _refused = new(StringComparer.Ordinal);
     private Task _run = Task.CompletedTask;
     private volatile ControlChannel? _live;
     private string? _sessionId;
@@ -87,6 +92,7 @@ internal sealed class ExtraLeg : IAsyncDisposable
     /// <summary>Unbinds the tunnel named <paramref name="name"/> on this leg (stopped through the agent API).</summary>
     public async Task UnbindAsync(string name, CancellationToken cancellationToken)
     {
+        _refused.TryRemove(name, out _);
         if (!_boundIds.TryRemove(name, out string? id))
         {
             return;
@@ -173,13 +179,25 @@ internal sealed class ExtraLeg : IAsyncDisposable
                 await BindAllAsync(channel, session.Token).ConfigureAwait(false);
             }
 
-            SetStatus(SessionStatus.Online, _reason);
-            _live = channel;
-            _events.Raise(new LegOnline(Number, Node.Name, Node.Addr, _boundIds.Count));
-            LogLine.Info(_logger, 6104, "leg established", ("leg", Number), ("node", Node.Name), ("id", authResult.SessionId));
-            await loops.EndedAsync(null, cancellationToken).ConfigureAwait(false);
-            _live = null;
-            await loops.StopAsync(session).ConfigureAwait(false);
+            using var retrying = CancellationTokenSource.CreateLinkedTokenSource(session.Token);
+            Task retries = RetryRefusedAsync(channel, retrying.Token);
+            try
+            {
+                SetStatus(SessionStatus.Online, _reason);
+                _live = channel;
+                _events.Raise(new LegOnline(Number, Node.Name, Node.Addr, _boundIds.Count));
+                LogLine.Info(_logger, 6104, "leg established", ("leg", Number), ("node", Node.Name), ("id", authResult.SessionId));
+                await loops.EndedAsync(null, cancellationToken).ConfigureAwait(false);
+                _live = null;
+                await loops.StopAsync(session).ConfigureAwait(false);
+            }
+            finally
+            {
+                // However the connection ended, nothing is retried on it any more.
+                await retrying.CancelAsync().ConfigureAwait(false);
+                await retries.ConfigureAwait(false);
+            }
+
             return (true, await loops.WhyEndedAsync("node").ConfigureAwait(false));
         }
     }
@@ -194,6 +212,7 @@ internal sealed class ExtraLeg : IAsyncDisposable
         }
 
         _boundIds.Clear();
+        _refused.Clear();
         _reason = null;
         foreach (ActiveTunnel tunnel in _tunnels.Snapshot())
         {
@@ -212,13 +231,67 @@ internal sealed class ExtraLeg : IAsyncDisposable
         BindResultMessage result = await channel.BindAsync(tunnel, name.Hostname, null, name.Port, cancellationToken).ConfigureAwait(false);
         if (result.Error is { } error)
         {
-            _reason = $"tunnel {tunnel.Definition.Name} is not bound on this leg: {error}";
-            LogLine.Info(_logger, 6105, "leg bind failed", ("leg", Number), ("node", Node.Name), ("tunnel", tunnel.Definition.Name), ("err", error.ToString()));
+            bool again = IsNodeFault(error);
+            _reason = $"tunnel {tunnel.Definition.Name} is not bound on this leg: {error}" + (again ? " (trying again)" : "");
+            LogLine.Info(_logger, 6105, "leg bind failed", ("leg", Number), ("node", Node.Name), ("tunnel", tunnel.Definition.Name), ("err", error.ToString()), ("retry", again ? "yes" : "no"));
+            if (again)
+            {
+                _refused[tunnel.Definition.Name] = tunnel;
+            }
+
             return;
+        }
+
+        if (_refused.TryRemove(tunnel.Definition.Name, out _) && _refused.IsEmpty)
+        {
+            _reason = null;
         }
 
         _boundIds[tunnel.Definition.Name] = result.TunnelId!;
         _tunnels.AddLegId(tunnel, result.TunnelId!);
+    }
+
+    /// <summary>An <c>ERR_BURROW_5xxx</c> refusal: the node's own fault (database, cluster routes), not the tunnel's.</summary>
+    private static bool IsNodeFault(Burrow.Protocol.Errors.ProtocolError error) => error.Code.StartsWith("ERR_BURROW_5", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Binds again, with backoff (1 s to 30 s), the tunnels this leg's node refused for a fault of its own, until none is
+    /// left or the leg ends. A tunnel stopped meanwhile (gone from the table) is dropped.
+    /// </summary>
+    private async Task RetryRefusedAsync(ControlChannel channel, CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(_refused.IsEmpty ? TimeSpan.FromSeconds(1) : backoff.Next(), cancellationToken).ConfigureAwait(false);
+                if (_refused.IsEmpty)
+                {
+                    backoff.Reset();
+                    continue;
+                }
+
+                var live = new HashSet<string>(_tunnels.Snapshot().Select(t => t.Definition.Name), StringComparer.Ordinal);
+                foreach ((string name, ActiveTunnel tunnel) in _refused.ToArray())
+                {
+                    if (!live.Contains(name) || _boundIds.ContainsKey(name))
+                    {
+                        _refused.TryRemove(name, out _);
+                        continue;
+                    }
+
+                    await BindOneAsync(channel, tunnel, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ConnectionFailures.IsRetryable(ex))
+        {
+            // The connection went: the leg's own loop notices it and connects again, binding everything anew.
+        }
     }
 
     private void SetStatus(SessionStatus status, string? reason)

@@ -48,6 +48,17 @@ public sealed class DatabaseCutTests(PostgresServer postgres)
         await Task.Delay(TimeSpan.FromSeconds(1), Token);
 
         relay.Cut();
+
+        // An agent with a leg on every node, started as the cut begins: edge-b refuses its leg's bind for a fault of its
+        // own (ERR_BURROW_5xxx); the leg says so in /api/status and tries again, and binds once edge-b is back (below).
+        using var threeState = new TempDirectory();
+        await using AgentRun three = await AgentRun.StartAsync(
+            [port, "--url", "three.localhost", "--legs", "3", "--web-addr", "127.0.0.1:0", .. cluster.AgentArgs("edge-a")], threeState.Path, timeout: Wait);
+        Uri threeWeb = await three.WebUrlAsync();
+        string threeStatus = await ClusterHarness.EventuallyAsync(() => client.GetStringAsync(new Uri(threeWeb, "/api/status"), Token),
+            json => json.Contains("is not bound on this leg: ERR_BURROW_5", StringComparison.Ordinal) && json.Contains("(trying again)", StringComparison.Ordinal),
+            Wait, json => json);
+        TestContext.Current.TestOutputHelper?.WriteLine("three legs during the cut: " + threeStatus);
         // edge-b says why; the others, which reach the database directly, stay ok.
         JsonElement cut = await ClusterHarness.EventuallyAsync(() => cluster.HealthAsync("edge-b"),
             h => h.GetProperty("status").GetString() == "degraded" && h.GetProperty("cluster_routes").GetProperty("state").GetString() == "unavailable",
@@ -95,9 +106,13 @@ public sealed class DatabaseCutTests(PostgresServer postgres)
         Assert.Equal("hello from upstream", await ServedThroughEveryNodeTests.EventuallyAsync(
             () => NodeHttp.GetStringAsync(client, a, "kept.localhost", "/hello", Token), "kept through edge-a after the cut"));
 
+        // The leg refused during the cut bound by itself, without reconnecting.
+        RoutesTableReader routes = RoutesTableReader.Of(postgres, cluster);
+        await ClusterHarness.EventuallyAsync(() => routes.NodesOfAsync("three.localhost"), n => n.SequenceEqual(["edge-a", "edge-b", "edge-c"]), Wait,
+            n => "three.localhost on " + string.Join(", ", n));
+
         // Should another node delete edge-b's rows after its reconnect (it saw the lease run out late), edge-b writes
         // those of the tunnels it still serves again at once.
-        RoutesTableReader routes = RoutesTableReader.Of(postgres, cluster);
         await ClusterHarness.EventuallyAsync(() => routes.NodesOfAsync("kept.localhost"), n => n.SequenceEqual(["edge-b"]), Wait, n => string.Join(", ", n));
         await routes.DeleteNodeAsync("edge-b");
         await ClusterHarness.EventuallyAsync(() => routes.NodesOfAsync("kept.localhost"), n => n.SequenceEqual(["edge-b"]), Wait, n => "kept.localhost on " + string.Join(", ", n));
