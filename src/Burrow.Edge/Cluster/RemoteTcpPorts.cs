@@ -31,7 +31,7 @@ internal sealed partial class RemoteTcpPorts : IDisposable
 
     // The only lock here; nothing else is taken while it is held.
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Socket> _open = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Tcp.AcceptLoop> _open = new(StringComparer.OrdinalIgnoreCase);
     // Keys whose port a local bind is taking over: not opened again until that bind has ended (Resume).
     private readonly HashSet<string> _yielded = new(StringComparer.OrdinalIgnoreCase);
 
@@ -81,9 +81,9 @@ internal sealed partial class RemoteTcpPorts : IDisposable
         lock (_lock)
         {
             _yielded.Add(key);
-            if (_open.Remove(key, out Socket? listening))
+            if (_open.Remove(key, out Tcp.AcceptLoop? listening))
             {
-                listening.Dispose();
+                listening.StopAccepting();
             }
         }
 
@@ -126,8 +126,8 @@ internal sealed partial class RemoteTcpPorts : IDisposable
 
             if (!wanted)
             {
-                _open.Remove(key, out Socket? listening);
-                listening?.Dispose();
+                _open.Remove(key, out Tcp.AcceptLoop? listening);
+                listening?.StopAccepting();
                 return;
             }
 
@@ -147,24 +147,10 @@ internal sealed partial class RemoteTcpPorts : IDisposable
                 return;
             }
 
-            _open[key] = socket;
-            _ = AcceptLoopAsync(socket, key);
-        }
-    }
-
-    private async Task AcceptLoopAsync(Socket listening, string key)
-    {
-        try
-        {
-            while (true)
-            {
-                Socket client = await listening.AcceptAsync(_stop.Token).ConfigureAwait(false);
-                _ = Task.Run(() => CarryAsync(client, key), CancellationToken.None);
-            }
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The route went, or the node is stopping.
+            // The edge's shared accept loop: a transient accept failure (out of descriptors) is retried, not the end of the port.
+            var accepts = new Tcp.AcceptLoop(socket, $"tcp port {port} of {key} (held on another node)", client => CarryAsync(client, key), _logger);
+            _open[key] = accepts;
+            accepts.Start();
         }
     }
 
@@ -205,9 +191,9 @@ internal sealed partial class RemoteTcpPorts : IDisposable
         _stop.Cancel();
         lock (_lock)
         {
-            foreach (Socket socket in _open.Values)
+            foreach (Tcp.AcceptLoop accepts in _open.Values)
             {
-                socket.Dispose();
+                accepts.StopAccepting();
             }
 
             _open.Clear();
