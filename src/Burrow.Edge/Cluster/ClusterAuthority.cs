@@ -45,7 +45,10 @@ internal sealed class ClusterAuthority : IDisposable
     /// <summary>The operator's CA and node certificate (PEM files), checked: the certificate chains to the CA and names the node.</summary>
     public static ClusterAuthority FromFiles(string caPath, string certificatePath, string keyPath, string nodeName)
     {
-        X509Certificate2 ca = X509CertificateLoader.LoadCertificate(X509Certificate2.CreateFromPemFile(caPath).RawData);
+        // CreateFromPem, not CreateFromPemFile: with no key file that one looks for the key in the certificate's file, and
+        // an operator's CA certificate comes without its key (found by OperatorClusterCaTests).
+        using X509Certificate2 caFromPem = X509Certificate2.CreateFromPem(File.ReadAllText(caPath));
+        X509Certificate2 ca = X509CertificateLoader.LoadCertificate(caFromPem.RawData);
         using X509Certificate2 loaded = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
         // Re-imported so the key is usable by SslStream on every platform.
         X509Certificate2 node = X509CertificateLoader.LoadPkcs12(loaded.Export(X509ContentType.Pkcs12), null);
