@@ -55,7 +55,7 @@ internal static class CarriedStreams
                 return (null, route);
             }
 
-            if (attempt >= MaxNodes || routes.FindRemote(route.Key, unreachable.Contains) is not { } next || next.Node == route.Node || next.Proto != route.Proto)
+            if (attempt >= MaxNodes || routes.FindRemote(route.Key, unreachable) is not { } next || next.Node == route.Node || next.Proto != route.Proto)
             {
                 return (null, route);
             }

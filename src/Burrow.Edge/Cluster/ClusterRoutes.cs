@@ -101,29 +101,28 @@ internal sealed partial class ClusterRoutes : IAsyncDisposable
     /// As <see cref="FindRemote(string)"/>, but a node <paramref name="avoid"/> names (one that just could not be
     /// reached: killed, its lease not yet run out) is taken only when no other node holds the key.
     /// </summary>
-    public RouteRow? FindRemote(string key, Func<string, bool>? avoid)
+    public RouteRow? FindRemote(string key, UnreachableNodes? avoid)
     {
-        RouteRow[] candidates = RemoteCandidates(key);
-        if (avoid is not null && candidates.Any(r => !avoid(r.Node)))
-        {
-            candidates = [.. candidates.Where(r => !avoid(r.Node))];
-        }
-
-        // Spread over legs and pool members; Random rather than a counter: nothing to share between requests.
-        return candidates.Length == 0 ? null : candidates[Random.Shared.Next(candidates.Length)];
+        // Spread over legs and pool members.
+        RemoteRoutes remote = Remote(key);
+        return (avoid is null ? null : remote.Draw(new RouteFilter(Avoid: avoid))) ?? remote.Draw(default);
     }
 
-    /// <summary>The rows of <paramref name="key"/> held by other live nodes (legs and pool members there).</summary>
+    /// <summary>The rows of <paramref name="key"/> held by other live nodes, to count and pick from without allocating.</summary>
+    public RemoteRoutes Remote(string key) => new(Find(key), _directory.LiveNodes, LocalNode);
+
+    /// <summary>The rows of <paramref name="key"/> held by other live nodes (legs and pool members there), as a new array.</summary>
     public RouteRow[] RemoteCandidates(string key)
     {
-        IReadOnlyList<RouteRow> rows = Find(key);
-        if (rows.Count == 0)
+        RemoteRoutes remote = Remote(key);
+        var rows = new RouteRow[remote.Count(default)];
+        for (int i = 0; i < rows.Length; i++)
         {
-            return [];
+            // Nothing in the default filter changes between Count and At on one snapshot.
+            rows[i] = remote.At(default, i) ?? throw new InvalidOperationException("the route snapshot changed");
         }
 
-        var live = _directory.LiveNodes;
-        return [.. rows.Where(r => r.Node != LocalNode && live.Any(n => n.Name == r.Node))];
+        return rows;
     }
 
     /// <summary>

@@ -25,17 +25,29 @@ internal sealed class PoolShares(ClusterRoutes routes, UnreachableNodes unreacha
             return null;
         }
 
-        RouteRow[] remote = [.. routes.RemoteCandidates(pool.Key).Where(r => r.Pooled && r.Proto == proto && !unreachable.Contains(r.Node))];
-        if (remote.Length == 0)
+        // No LINQ or arrays: this runs for every request to a pooled name.
+        RemoteRoutes remote = routes.Remote(pool.Key);
+        var members = new RouteFilter(proto, PooledOnly: true, Avoid: unreachable);
+        int elsewhere = remote.Count(members);
+        if (elsewhere == 0)
         {
             return null;
         }
 
         DateTimeOffset now = time.GetUtcNow();
-        int local = pool.Members.Count(m => m.IsAvailable(now));
+        int local = 0;
+        IReadOnlyList<Routing.Tunnel> here = pool.Members;
+        for (int i = 0; i < here.Count; i++)
+        {
+            if (here[i].IsAvailable(now))
+            {
+                local++;
+            }
+        }
+
         // In turn over every member rather than drawn at random: an even spread at any count, not only on average. The
         // local turns then go round this node's own members through the pool's balancer.
-        int pick = pool.NextShare(local + remote.Length);
-        return pick < local ? null : remote[pick - local];
+        int pick = pool.NextShare(local + elsewhere);
+        return pick < local ? null : remote.At(members, pick - local);
     }
 }

@@ -31,7 +31,7 @@ internal sealed partial class RemotePassthrough
     }
 
     /// <summary>The route of a tls tunnel on another node named <paramref name="serverName"/>, or <see langword="null"/>.</summary>
-    public RouteRow? Find(string serverName) => _routes.FindRemote(serverName, _unreachable.Contains) is { Proto: TunnelProtocols.Tls } route ? route : null;
+    public RouteRow? Find(string serverName) => _routes.FindRemote(serverName, _unreachable) is { Proto: TunnelProtocols.Tls } route ? route : null;
 
     /// <summary>
     /// For a pooled tls name this node has members of: a member on another node to carry this connection to, with the

@@ -70,7 +70,7 @@ internal sealed partial class RemoteRequests : IDisposable
     }
 
     /// <summary>The route of an http tunnel on another node for <paramref name="host"/>, or <see langword="null"/>.</summary>
-    public RouteRow? Find(string host) => _routes.FindRemote(host, _unreachable.Contains) is { Proto: TunnelProtocols.Http } route ? route : null;
+    public RouteRow? Find(string host) => _routes.FindRemote(host, _unreachable) is { Proto: TunnelProtocols.Http } route ? route : null;
 
     /// <summary>
     /// For a pooled hostname this node also has members of: a member on another node to send this request to, with the
@@ -102,7 +102,7 @@ internal sealed partial class RemoteRequests : IDisposable
             // request that was on its way there can go to another node holding the name when that cannot change its
             // meaning (NodeRetry): the URL keeps answering through a node failure.
             if (attempt < MaxNodeAttempts && NodeRetry.IsSafe(context, error, exception)
-                && _routes.FindRemote(route.Key, _unreachable.Contains) is { } next && next.Node != route.Node && next.Proto == route.Proto)
+                && _routes.FindRemote(route.Key, _unreachable) is { } next && next.Node != route.Node && next.Proto == route.Proto)
             {
                 Log.RetriedOnAnotherNode(_logger, route.Key, route.Node, next.Node);
                 context.Features.Set<IForwarderErrorFeature>(null);

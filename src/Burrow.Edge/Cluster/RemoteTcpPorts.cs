@@ -156,7 +156,7 @@ internal sealed partial class RemoteTcpPorts : IDisposable
 
     private async Task CarryAsync(Socket client, string key)
     {
-        if (_routes.FindRemote(key, _unreachable.Contains) is not { } route)
+        if (_routes.FindRemote(key, _unreachable) is not { } route)
         {
             client.Dispose();
             return;
