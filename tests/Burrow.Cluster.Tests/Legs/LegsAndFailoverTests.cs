@@ -145,7 +145,7 @@ public sealed class LegsAndFailoverTests(PostgresServer postgres)
         ClusterNodeRun c = await cluster.StartNodeAsync("edge-c");
         byte[] payload = RandomNumberGenerator.GetBytes(20_000);
         string hash = Convert.ToHexStringLower(SHA256.HashData(payload));
-        Assert.Equal(hash, await ServedThroughEveryNodeTests.EventuallyAsync(() => HashThroughAsync(c, tcp.Port, payload), "tcp through edge-c"));
+        Assert.Equal(hash, await ServedThroughEveryNodeTests.EventuallyAsync(() => ServedThroughEveryNodeTests.HashThroughAsync(c.Address, tcp.Port, payload), "tcp through edge-c"));
         Assert.Equal("hello from upstream", await ServedThroughEveryNodeTests.EventuallyAsync(() => TlsGetAsync(c), "tls through edge-c"));
 
         // Every connection opened through C after A is gone is answered: C's routes still name A until its lease runs
@@ -158,7 +158,7 @@ public sealed class LegsAndFailoverTests(PostgresServer postgres)
         {
             try
             {
-                Assert.Equal(hash, await HashThroughAsync(c, tcp.Port, payload));
+                Assert.Equal(hash, await ServedThroughEveryNodeTests.HashThroughAsync(c.Address, tcp.Port, payload));
                 tcpDone++;
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
@@ -180,18 +180,6 @@ public sealed class LegsAndFailoverTests(PostgresServer postgres)
         TestContext.Current.TestOutputHelper?.WriteLine($"after the kill: {tcpDone} tcp and {tlsDone} tls connections answered through edge-c; {failures.Count} failed");
         Assert.Empty(failures);
         Assert.True(tcpDone > 5 && tlsDone > 5, $"{tcpDone} tcp, {tlsDone} tls");
-    }
-
-    private static async Task<string> HashThroughAsync(ClusterNodeRun node, int port, byte[] payload)
-    {
-        using var socket = new System.Net.Sockets.TcpClient();
-        await socket.ConnectAsync(node.Address, port, Token);
-        System.Net.Sockets.NetworkStream stream = socket.GetStream();
-        await stream.WriteAsync(payload, Token);
-        socket.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
-        using var reader = new StreamReader(stream);
-        string answer = await reader.ReadToEndAsync(Token).WaitAsync(TimeSpan.FromSeconds(10), Token);
-        return answer.Length == 64 ? answer : throw new IOException($"answer '{answer}' through {node.Name}:{port}");
     }
 
     /// <summary>One GET on a new TLS connection through <paramref name="node"/>, checked to end at the upstream's own certificate.</summary>

@@ -125,7 +125,8 @@ public sealed class ServedThroughEveryNodeTests(PostgresServer postgres)
     }
 
     /// <summary>Sends <paramref name="payload"/>, shuts down the sending side and reads the whole answer.</summary>
-    private static async Task<string> HashThroughAsync(IPAddress address, int port, byte[] payload)
+    /// <summary>Sends <paramref name="payload"/> to a TCP tunnel's port, half-closes, and reads the upstream's SHA-256 of it (hex).</summary>
+    internal static async Task<string> HashThroughAsync(IPAddress address, int port, byte[] payload)
     {
         using var socket = new TcpClient();
         await socket.ConnectAsync(address, port, Token);
