@@ -44,6 +44,9 @@ internal sealed class ExtraLeg : IAsyncDisposable
 
     // Tunnel name → a tunnel whose bind this leg's node refused for a fault of its own: bound again later (RetryRefusedAsync).
     private readonly ConcurrentDictionary<string, ActiveTunnel> _refused = new(StringComparer.Ordinal);
+
+    // Released when a refusal is added: the retry loop sleeps on it rather than waking every second for nothing.
+    private readonly SemaphoreSlim _refusedAdded = new(0);
     private Task _run = Task.CompletedTask;
     private volatile ControlChannel? _live;
     private string? _sessionId;
@@ -237,6 +240,7 @@ internal sealed class ExtraLeg : IAsyncDisposable
             if (again)
             {
                 _refused[tunnel.Definition.Name] = tunnel;
+                _refusedAdded.Release();
             }
 
             return;
@@ -265,12 +269,14 @@ internal sealed class ExtraLeg : IAsyncDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(_refused.IsEmpty ? TimeSpan.FromSeconds(1) : backoff.Next(), cancellationToken).ConfigureAwait(false);
                 if (_refused.IsEmpty)
                 {
                     backoff.Reset();
+                    await _refusedAdded.WaitAsync(cancellationToken).ConfigureAwait(false);
                     continue;
                 }
+
+                await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
 
                 var live = new HashSet<string>(_tunnels.Snapshot().Select(t => t.Definition.Name), StringComparer.Ordinal);
                 foreach ((string name, ActiveTunnel tunnel) in _refused.ToArray())
@@ -340,5 +346,6 @@ internal sealed class ExtraLeg : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _refusedAdded.Dispose();
     }
 }
