@@ -30,6 +30,7 @@ internal sealed partial class RemoteRequests : IDisposable
     private readonly ILogger _logger;
     private readonly HttpMessageInvoker _invoker;
     private readonly ConcurrentDictionary<string, string> _nodeByConnectHost = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, string> _destinationByNode = new(StringComparer.Ordinal);
     private readonly UnreachableNodes _unreachable;
     private readonly PoolShares _shares;
     private readonly ForwarderRequestConfig _config;
@@ -83,9 +84,8 @@ internal sealed partial class RemoteRequests : IDisposable
         route = PreferLinked(route);
         for (int attempt = 1; ; attempt++)
         {
-            string connectHost = ConnectHostFor(route.Node);
             ForwarderError error = await _forwarder.SendAsync(
-                context, $"http://{connectHost}/", _invoker, longLived ? _longLivedConfig : _config, RelayTransformer.Instance).ConfigureAwait(false);
+                context, DestinationFor(route.Node), _invoker, longLived ? _longLivedConfig : _config, RelayTransformer.Instance).ConfigureAwait(false);
             if (error == ForwarderError.None || context.RequestAborted.IsCancellationRequested || context.Response.HasStarted)
             {
                 return;
@@ -132,12 +132,16 @@ internal sealed partial class RemoteRequests : IDisposable
         return linked.Length == 0 ? route : linked[Random.Shared.Next(linked.Length)];
     }
 
-    private string ConnectHostFor(string node)
+    /// <summary>The destination prefix YARP sends a request for <paramref name="node"/> to, made once per node.</summary>
+    private string DestinationFor(string node) =>
+        _destinationByNode.TryGetValue(node, out string? destination) ? destination : AddDestination(node);
+
+    private string AddDestination(string node)
     {
         // Node names are DNS labels in practice; hex keeps any name a valid host for the pool's key.
         string host = Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(node)) + ConnectSuffix;
         _nodeByConnectHost.TryAdd(host, node);
-        return host;
+        return _destinationByNode.GetOrAdd(node, $"http://{host}/");
     }
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
