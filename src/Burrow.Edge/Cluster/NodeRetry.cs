@@ -16,7 +16,8 @@ internal static class NodeRetry
     public static bool IsSafe(HttpContext context, ForwarderError error, Exception? exception)
     {
         if (error != ForwarderError.Request || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested
-            || !Forwarding.PoolRetry.HasNoBody(context.Request) || Has<TimeoutException>(exception) || Has<OperationCanceledException>(exception))
+            || !Forwarding.PoolRetry.HasNoBody(context.Request) || Forwarding.PoolRetry.Find<TimeoutException>(exception) is not null
+            || Forwarding.PoolRetry.Find<OperationCanceledException>(exception) is not null)
         {
             return false;
         }
@@ -31,20 +32,6 @@ internal static class NodeRetry
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
             if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool Has<T>(Exception? exception)
-        where T : Exception
-    {
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is T)
             {
                 return true;
             }

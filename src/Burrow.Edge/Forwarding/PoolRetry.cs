@@ -34,7 +34,8 @@ internal static class PoolRetry
         request.ContentLength == 0
         || (request.ContentLength is null && request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false);
 
-    private static T? Find<T>(Exception? exception)
+    /// <summary>The first exception of type <typeparamref name="T"/> in <paramref name="exception"/>'s inner chain.</summary>
+    internal static T? Find<T>(Exception? exception)
         where T : Exception
     {
         for (Exception? e = exception; e is not null; e = e.InnerException)
