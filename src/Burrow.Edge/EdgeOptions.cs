@@ -165,6 +165,13 @@ public sealed record EdgeOptions
     /// </summary>
     public int AuthFailuresPerMinute { get; init; } = 10;
 
+    /// <summary>
+    /// Most sliding-window buckets (a policy's <c>rate-limit</c> buckets and the per-address authentication failure
+    /// counts) the edge keeps at once, ~400 bytes each; beyond it a new bucket key is let through uncounted (logged)
+    /// until old windows pass. Default 500,000.
+    /// </summary>
+    public int RateLimitBuckets { get; init; } = 500_000;
+
     /// <summary>Where the edge serves <c>GET /healthz</c> (live sessions, tunnels, streams); <see langword="null"/> (the default) for nowhere.</summary>
     public IPEndPoint? HealthEndPoint { get; init; }
 

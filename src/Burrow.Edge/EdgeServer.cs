@@ -216,8 +216,10 @@ public sealed class EdgeServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<RevocationWatch>());
         services.AddSingleton<TunnelRegistry>();
         services.AddSingleton<SessionRegistry>();
+        services.AddSingleton(sp => new Limits.SlidingWindowCounts(time, sp.GetRequiredService<ILogger<Limits.SlidingWindowCounts>>(), options));
         services.AddSingleton(sp => new Policy.PolicyServices(
-            time, sp.GetRequiredService<ILoggerFactory>(), new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, options.DataDirectory));
+            time, sp.GetRequiredService<ILoggerFactory>(), new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, options.DataDirectory,
+            counts: sp.GetRequiredService<Limits.SlidingWindowCounts>()));
         services.AddSingleton<PinnedPolicies>();
         services.AddSingleton<TunnelBinder>();
         services.AddSingleton<NodeAdvertisement>();

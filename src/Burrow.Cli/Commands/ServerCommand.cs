@@ -54,6 +54,7 @@ internal static class ServerCommand
         var maxHeaders = new Option<int>("--max-request-headers") { Description = "Requests with more headers than this get 431 (ERR_BURROW_3013).", DefaultValueFactory = _ => Defaults.MaxRequestHeaderCount };
         var maxBody = new Option<long?>("--max-request-body") { Description = "Request bodies larger than this many bytes get 413 (ERR_BURROW_3014); default no limit." };
         var authFailures = new Option<int>("--auth-failures-per-minute") { Description = "Failed agent authentications allowed per client address per minute before it is refused (ERR_BURROW_5010); 0 for no limit.", DefaultValueFactory = _ => Defaults.AuthFailuresPerMinute };
+        var rateLimitBuckets = new Option<int>("--rate-limit-buckets") { Description = "Most rate-limit buckets (policy rate-limit keys and failed-authentication addresses) kept at once, ~400 bytes each; beyond it new keys pass uncounted (logged) until old windows pass.", DefaultValueFactory = _ => Defaults.RateLimitBuckets };
         var trafficLogSize = new Option<int>("--traffic-log-size") { Description = "Recent requests (or tcp/tls connections) kept per tunnel for 'burrow admin tail' and the admin API; 0 keeps none.", DefaultValueFactory = _ => Defaults.TrafficLogSize };
         trafficLogSize.Validators.Add(result =>
         {
@@ -91,7 +92,7 @@ internal static class ServerCommand
         {
             domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, acmeEmail, acmeDirectory, acmeCaRoot, acmeChallenge, dnsAddr, publicIps, dnsUpdate, dnsZone, dnsTsig, dnsTsigFile, dataDir, database, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr,
-            headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, trafficLogSize, healthAddr,
+            headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, rateLimitBuckets, trafficLogSize, healthAddr,
             poolBalance, poolRecheck, metrics, newAdminKey, nodeName, nodeAddr, nodeListen, clusterCa, clusterCert, clusterKey, log, logFormat, logLevel,
         };
 
@@ -156,15 +157,16 @@ internal static class ServerCommand
                 MaxRequestHeaderCount = parse.GetValue(maxHeaders),
                 MaxRequestBodySize = parse.GetValue(maxBody),
                 AuthFailuresPerMinute = parse.GetValue(authFailures),
+                RateLimitBuckets = parse.GetValue(rateLimitBuckets),
                 HealthEndPoint = EndPoints.Read(parse.GetValue(healthAddr)),
                 Metrics = parse.GetValue(metrics),
                 CreateAdminApiKey = parse.GetValue(newAdminKey),
             };
             if (options.MaxRequestHeaderBytes < 1024 || options.MaxRequestHeaderCount < 10 || options.MinRequestBodyBytesPerSecond < 0
-                || options.AuthFailuresPerMinute < 0 || options.MaxConnections <= 0 || options.MaxRequestBodySize < 0)
+                || options.AuthFailuresPerMinute < 0 || options.RateLimitBuckets < 1000 || options.MaxConnections <= 0 || options.MaxRequestBodySize < 0)
             {
                 await Console.Error.WriteLineAsync("burrow server: --max-request-header-bytes must be at least 1024, --max-request-headers at least 10, "
-                    + "--max-connections positive, and --min-request-body-rate, --max-request-body and --auth-failures-per-minute not negative.").ConfigureAwait(false);
+                    + "--max-connections positive, --rate-limit-buckets at least 1000, and --min-request-body-rate, --max-request-body and --auth-failures-per-minute not negative.").ConfigureAwait(false);
                 return 2;
             }
 

@@ -45,6 +45,12 @@ public sealed record ClusterOptions
     /// <summary>How long dialing a node (TCP and TLS) may take. Default 5 s.</summary>
     public TimeSpan DialTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often a node tells the others what its rate limits counted (<see cref="SharedRateCounts"/>): a limit can be
+    /// passed by at most what reaches the other nodes within this time. Default 50 ms.
+    /// </summary>
+    public TimeSpan RateShareInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The ALPN protocol of the node link.</summary>
     public const string Alpn = "burrow-node/1";
 

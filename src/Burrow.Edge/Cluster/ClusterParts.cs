@@ -31,9 +31,10 @@ internal sealed record ClusterParts(INodeDirectory Directory, INodeLinks Links)
         services.AddSingleton<RemoteRequests>();
         services.AddSingleton<RemoteTcpPorts>();
         services.AddSingleton<RemotePassthrough>();
+        services.AddSingleton<SharedRateCounts>();
     }
 
-    /// <summary>Loads and follows the routes, takes the streams other nodes open, and closes revoked sessions at once.</summary>
+    /// <summary>Loads and follows the routes, takes the streams other nodes open, shares rate-limit counts, and closes revoked sessions at once.</summary>
     public static async Task StartAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         if (services.GetService<ClusterRoutes>() is not { } routes)
@@ -43,6 +44,7 @@ internal sealed record ClusterParts(INodeDirectory Directory, INodeLinks Links)
 
         await routes.StartAsync(cancellationToken).ConfigureAwait(false);
         services.GetRequiredService<RemoteTcpPorts>().Start();
+        services.GetRequiredService<SharedRateCounts>().Start();
         var inbound = services.GetRequiredService<InboundRouteStreams>();
         services.GetRequiredService<INodeLinks>().OnInboundStream(inbound.HandleAsync);
         var revocations = services.GetRequiredService<RevocationWatch>();

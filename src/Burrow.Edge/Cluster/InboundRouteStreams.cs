@@ -8,7 +8,8 @@ namespace Burrow.Edge.Cluster;
 /// <summary>
 /// Serves the streams other nodes open to this one (<see cref="INodeLinks.OnInboundStream"/>) to reach a tunnel held
 /// here: HTTP goes into the <see cref="RelayListener"/>, so the tunnel's policy and forwarding run as for a request
-/// that came in here; TCP and TLS go to the agent as a proxy stream (<see cref="RemoteConnections"/>).
+/// that came in here; TCP and TLS go to the agent as a proxy stream (<see cref="RemoteConnections"/>); a peer's
+/// rate-limit counts go to <see cref="SharedRateCounts"/>.
 /// </summary>
 internal sealed partial class InboundRouteStreams
 {
@@ -17,12 +18,14 @@ internal sealed partial class InboundRouteStreams
 
     private readonly RelayListener _relay;
     private readonly RemoteConnections _connections;
+    private readonly SharedRateCounts _rateCounts;
     private readonly ILogger _logger;
 
-    public InboundRouteStreams(RelayListener relay, RemoteConnections connections, ILogger<InboundRouteStreams> logger)
+    public InboundRouteStreams(RelayListener relay, RemoteConnections connections, SharedRateCounts rateCounts, ILogger<InboundRouteStreams> logger)
     {
         _relay = relay;
         _connections = connections;
+        _rateCounts = rateCounts;
         _logger = logger;
     }
 
@@ -48,13 +51,17 @@ internal sealed partial class InboundRouteStreams
             return;
         }
 
-        if (header.Kind == RouteStreamKind.Http)
+        switch (header.Kind)
         {
-            await RelayHttpAsync(stream, header, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await _connections.CarryAsync(stream, header, fromNode, cancellationToken).ConfigureAwait(false);
+            case RouteStreamKind.Http:
+                await RelayHttpAsync(stream, header, cancellationToken).ConfigureAwait(false);
+                break;
+            case RouteStreamKind.RateCounts:
+                await _rateCounts.ReceiveAsync(stream, fromNode, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                await _connections.CarryAsync(stream, header, fromNode, cancellationToken).ConfigureAwait(false);
+                break;
         }
     }
 

@@ -11,4 +11,7 @@ internal enum RouteStreamKind : byte
 
     /// <summary>A TLS-passthrough connection (its ClientHello first), as bytes with half-close.</summary>
     Tls = 3,
+
+    /// <summary>What the opening node's rate limits counted, as frames of <see cref="SharedRateCounts"/>, for as long as the link lasts.</summary>
+    RateCounts = 4,
 }

@@ -2,13 +2,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Burrow.Edge.Policy;
 
-/// <summary>What actions may need from the edge when they are built: the clock, outbound HTTP (JWKS, OpenID discovery), a logger for <c>log</c>, the data directory for keys.</summary>
+/// <summary>What actions may need from the edge when they are built: the clock, outbound HTTP (JWKS, OpenID discovery), a logger for <c>log</c>, the data directory for keys, the edge's rate-limit counts.</summary>
 internal sealed class PolicyServices
 {
     private readonly Lazy<Identity.OidcKeys?> _oidcKeys;
 
-    public PolicyServices(TimeProvider time, ILoggerFactory loggers, HttpClient http, string? dataDirectory, Identity.OidcKeys? oidcKeys = null)
+    public PolicyServices(TimeProvider time, ILoggerFactory loggers, HttpClient http, string? dataDirectory, Identity.OidcKeys? oidcKeys = null,
+        Limits.SlidingWindowCounts? counts = null)
     {
+        Counts = counts ?? new Limits.SlidingWindowCounts(time, Microsoft.Extensions.Logging.Abstractions.NullLogger<Limits.SlidingWindowCounts>.Instance, maxBuckets: 100_000);
         Time = time;
         Loggers = loggers;
         Http = http;
@@ -22,6 +24,9 @@ internal sealed class PolicyServices
     public Identity.OidcKeys? OidcKeys => _oidcKeys.Value;
 
     public TimeProvider Time { get; }
+
+    /// <summary>The sliding windows <c>rate-limit</c> counts in: the edge's, shared with the other nodes of a cluster.</summary>
+    public Limits.SlidingWindowCounts Counts { get; }
 
     public ILoggerFactory Loggers { get; }
 

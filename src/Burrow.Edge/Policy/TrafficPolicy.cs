@@ -34,7 +34,7 @@ internal sealed class TrafficPolicy : IDisposable
 
     public bool IsEmpty => OnTcpConnect.IsEmpty && OnHttpRequest.IsEmpty && OnHttpResponse.IsEmpty;
 
-    /// <summary>Disposes the actions that hold resources (rate limiters' timers, JWKS managers); a second call does nothing.</summary>
+    /// <summary>Disposes the actions that hold resources (JWKS managers, identity caches); a second call does nothing.</summary>
     public void Dispose()
     {
         // A tunnel that took the policy may dispose it before the binder that compiled it does (a bind refused late).

@@ -23,7 +23,7 @@ internal sealed class EdgeMetrics : IDisposable
     private readonly Counter<long> _errors;
     private readonly Counter<long> _authFailures;
 
-    public EdgeMetrics(SessionRegistry sessions, TunnelRegistry tunnels, CertificateStore certificates, EdgeOptions options, TimeProvider time)
+    public EdgeMetrics(SessionRegistry sessions, TunnelRegistry tunnels, CertificateStore certificates, EdgeOptions options, TimeProvider time, Limits.SlidingWindowCounts counts)
     {
         _meter = new Meter(MeterName, typeof(EdgeMetrics).Assembly.GetName().Version?.ToString(3));
         _requests = new RequestInstruments(_meter, "burrow.edge", "HTTP requests forwarded to an agent");
@@ -37,6 +37,12 @@ internal sealed class EdgeMetrics : IDisposable
         _meter.CreateObservableGauge("burrow.edge.mux.streams", () => OpenStreams(sessions), "{stream}", "Open mux streams over every agent session.");
         _meter.CreateObservableCounter("burrow.edge.mux.streams_opened", () => Mux.StreamsOpened, "{stream}", "Mux streams opened over every agent session.");
         _meter.CreateObservableCounter("burrow.edge.mux.window_stalls", () => Mux.WindowStalls, "{stall}", "Times a stream toward an agent had data to send and no window left.");
+        _meter.CreateObservableGauge("burrow.edge.rate_limit.buckets", () => counts.Buckets, "{bucket}", "Sliding-window buckets held (policy rate-limit keys, failed-authentication addresses).");
+        _meter.CreateObservableCounter("burrow.edge.rate_limit.shared", () => new[]
+        {
+            new Measurement<long>(counts.SharedOut, new KeyValuePair<string, object?>("direction", "out")),
+            new Measurement<long>(counts.SharedIn, new KeyValuePair<string, object?>("direction", "in")),
+        }, "{count}", "Rate-limit counts (one bucket's segment) sent to other nodes of the cluster (out) and received from them (in).");
         string certificateName = options.Domain;
         _meter.CreateObservableGauge("burrow.edge.certificate.expiry",
             () => new Measurement<double>((certificates.DefaultCertificate.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime).TotalSeconds, new KeyValuePair<string, object?>("name", certificateName)),

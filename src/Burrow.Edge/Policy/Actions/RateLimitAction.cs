@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Threading.RateLimiting;
 using Burrow.Edge.Errors;
+using Burrow.Edge.Limits;
 using Burrow.Edge.Policy.Expressions;
 using Burrow.Edge.Policy.Loading;
 using Burrow.Protocol.Errors;
@@ -11,34 +11,32 @@ namespace Burrow.Edge.Policy.Actions;
 /// <summary>
 /// <c>rate-limit</c>: at most <c>capacity</c> requests per <c>rate</c> (a sliding window) for each bucket, the bucket
 /// being the values of the <c>bucket_key</c> expressions (by default the client's address). Over the limit → 429
-/// ERR_BURROW_3102 with Retry-After. One limiter per action, for the life of the tunnel's bind; idle buckets are let go
-/// by <see cref="PartitionedRateLimiter"/> itself.
+/// ERR_BURROW_3102 with Retry-After.
 /// </summary>
-internal sealed class RateLimitAction : PolicyAction, IDisposable
+/// <remarks>
+/// The counts live in the edge's <see cref="SlidingWindowCounts"/> under a key that names the endpoint, not this
+/// object: the agent's legs on several nodes of a cluster (one agent id) count together, as does an operator's pinned
+/// policy for every tunnel of its hostname; pooled endpoints of different agents keep their own counts, as each has
+/// its own policy.
+/// </remarks>
+internal sealed class RateLimitAction : PolicyAction
 {
     private readonly CelProgram<PolicyContext>[] _bucketKey;
-    private readonly PartitionedRateLimiter<string> _limiter;
+    private readonly SlidingWindowCounts _counts;
+    private readonly WindowShape _shape;
     private readonly int _capacity;
-    private readonly TimeSpan _window;
     private readonly string _name;
+    private readonly string _path;
+    private KeyPrefix? _prefix;
 
-    private RateLimitAction(string name, int capacity, TimeSpan window, CelProgram<PolicyContext>[] bucketKey)
+    private RateLimitAction(string name, string path, int capacity, TimeSpan window, CelProgram<PolicyContext>[] bucketKey, SlidingWindowCounts counts)
     {
         _name = name;
+        _path = path;
         _capacity = capacity;
-        _window = window;
+        _shape = WindowShape.For(window);
         _bucketKey = bucketKey;
-        // Ten segments: the window slides in tenths, so a burst at a boundary cannot pass twice the capacity.
-        int segments = window >= TimeSpan.FromSeconds(1) ? 10 : 1;
-        var options = new SlidingWindowRateLimiterOptions
-        {
-            PermitLimit = capacity,
-            Window = window,
-            SegmentsPerWindow = segments,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        };
-        _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetSlidingWindowLimiter(key, _ => options));
+        _counts = counts;
     }
 
     public override string Type => "rate-limit";
@@ -70,24 +68,43 @@ internal sealed class RateLimitAction : PolicyAction, IDisposable
             }
         }
 
-        return capacity is null || rate is null ? null : new RateLimitAction(name, (int)capacity, rate.Value, [.. programs]);
+        return capacity is null || rate is null ? null
+            : new RateLimitAction(name, config.Path, (int)capacity, rate.Value, [.. programs], config.Services.Counts);
     }
 
     public override async ValueTask<ActionResult> RunAsync(PolicyContext context)
     {
-        string key = BucketOf(context);
-        using RateLimitLease lease = _limiter.AttemptAcquire(key);
-        if (lease.IsAcquired)
+        string key = PrefixFor(context) + BucketOf(context);
+        if (_counts.TryTake(key, _capacity, _shape, out TimeSpan retryAfter))
         {
             return ActionResult.Continue;
         }
 
-        TimeSpan retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan after) ? after : _window / 10;
         int seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        string message = ErrorCodes.RateLimited.FormatMessage(_capacity, Durations.Format(_window));
+        string message = ErrorCodes.RateLimited.FormatMessage(_capacity, Durations.Format(_shape.Length));
         await ErrorResponder.WriteAsync(context.Http!, ErrorCodes.RateLimited, message, 429,
             response => response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
         return ActionResult.Stop;
+    }
+
+    // Whose counts these are: one agent's endpoint (its legs share the agent id), or the operator's pin on a hostname;
+    // the action's place in the document and its numbers, so two rate-limits of one policy never share a bucket.
+    private string PrefixFor(PolicyContext context)
+    {
+        KeyPrefix? prefix = Volatile.Read(ref _prefix);
+        if (prefix is null || !ReferenceEquals(prefix.Tunnel, context.Tunnel))
+        {
+            Routing.Tunnel tunnel = context.Tunnel;
+            string owner = ReferenceEquals(context.Policy, tunnel.AgentPolicy)
+                ? "agent " + (tunnel.Session.AgentId is { Length: > 0 } agent ? agent : tunnel.Id)
+                : "pinned";
+            string text = string.Create(CultureInfo.InvariantCulture,
+                $"rate-limit\n{owner}\n{tunnel.Hostname}\n{_path}\n{_capacity}/{_shape.Length.TotalMilliseconds}\n");
+            prefix = new KeyPrefix(tunnel, text);
+            Volatile.Write(ref _prefix, prefix);
+        }
+
+        return prefix.Text;
     }
 
     private string BucketOf(PolicyContext context)
@@ -115,5 +132,5 @@ internal sealed class RateLimitAction : PolicyAction, IDisposable
         _ => value.ToString() ?? "",
     };
 
-    public void Dispose() => _limiter.Dispose();
+    private sealed record KeyPrefix(Routing.Tunnel Tunnel, string Text);
 }
