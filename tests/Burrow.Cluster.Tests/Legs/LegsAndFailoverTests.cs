@@ -195,7 +195,7 @@ public sealed class LegsAndFailoverTests(PostgresServer postgres)
         return await client.GetStringAsync(new Uri("https://kept.localhost/hello"), Token);
     }
 
-    private static async Task<JsonArray> WaitForLegsAsync(HttpClient client, AgentRun agent, Func<JsonArray, bool> done) =>
+    internal static async Task<JsonArray> WaitForLegsAsync(HttpClient client, AgentRun agent, Func<JsonArray, bool> done) =>
         await WaitForLegsAsync(client, await agent.WebUrlAsync(), done);
 
     private static async Task<JsonArray> WaitForLegsAsync(HttpClient client, Uri web, Func<JsonArray, bool> done)
