@@ -3,7 +3,7 @@
 # nginx as the upstream, real `burrow http` agents, wrk as the client. Each figure runs on a cluster of its own (its
 # own database and nodes); node N listens on 127.0.0.N.
 #
-#   bench/cluster/run.sh [BURROW_BINARY] [hop|scale|failover|routes|all]
+#   bench/cluster/run.sh [BURROW_BINARY] [hop|scale|failover|routes|limits|all]
 #
 #   hop       p50/p99 and CPU per request of a request served by the node holding the agent's leg (same node) and of
 #             one that enters another node and is carried over the node link (cross node); agent with --legs 1.
@@ -12,12 +12,16 @@
 #   failover  KILLS rounds: a checked steady load (bench/cluster/steady.py) through node C to an agent with legs on A
 #             and B; A (the node of leg 0) is SIGKILLed; kill -> first success and kill -> last failure per round;
 #             then A comes back (a new node name on the same address) and the agent's leg 0 with it.
+#   limits    a policy rate-limit (LIMIT requests per 60 s, one bucket) on an agent with legs on A and B, flooded by wrk
+#             on A and B at once: how many pass in all (each node alone would pass LIMIT), i.e. how far the counts
+#             shared every 50 ms let a limit be passed when both nodes are at full speed.
 #   routes    TUNNELS idle tunnels bound through node A (real agents, 64 tunnels per session, default legs): the time
 #             to bind them, the routes rows, and the resident memory each node gained (C holds only the route cache).
 #
 #   DUR=5 WARMUP=3 CONNS=16   wrk seconds, unmeasured warm-up seconds, connections (hop; scale uses SCALE_CONNS=64)
 #   KILLS=10                  failover rounds
 #   TUNNELS=10000             idle tunnels for `routes`
+#   LIMIT=2000                the rate-limit capacity for `limits`
 #
 # Needs nginx-light, wrk, curl, python3 and PostgreSQL (Debian packages; scripts/install-test-deps.sh installs them)
 # and a Release build: dotnet build -c Release src/Burrow.Cli bench/peers/idle-tunnels
@@ -25,7 +29,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 BIN=${1:-}; [ -n "$BIN" ] || BIN=$ROOT/src/Burrow.Cli/bin/Release/net10.0/burrow
-WHAT=${2:-all}; DUR=${DUR:-5}; WARMUP=${WARMUP:-3}; CONNS=${CONNS:-16}; KILLS=${KILLS:-10}; TUNNELS=${TUNNELS:-10000}
+WHAT=${2:-all}; DUR=${DUR:-5}; WARMUP=${WARMUP:-3}; CONNS=${CONNS:-16}; KILLS=${KILLS:-10}; TUNNELS=${TUNNELS:-10000}; LIMIT=${LIMIT:-2000}
 TOKEN=brw_cluster_bench
 RUN=$(mktemp -d /tmp/burrow-cluster.XXXX); chmod 755 "$RUN"; PIDS=()
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -96,10 +100,10 @@ stop_all() { # kills every process started for the last figure
   sleep 0.5
 }
 AGENT=""; AGENT_WEB=""
-start_agent() { # NAME NODE LEGS: `burrow http` to nginx as NAME.localhost, leg 0 on NODE
+start_agent() { # NAME NODE LEGS [ARGS...]: `burrow http` to nginx as NAME.localhost, leg 0 on NODE
   AGENT_WEB=127.0.0.1:$(freeport)
   BURROW_STATE_DIR="$CL/state-$1" "$BIN" http "$NGX" --server "${NODE_AGENTS[$2]}" --server-name localhost --authtoken "$TOKEN" \
-    --edge-ca "$CA" --url "$1" --inspect=false --legs "$3" --web-addr "$AGENT_WEB" --log stdout >"$CL/agent-$1.log" 2>&1 &
+    --edge-ca "$CA" --url "$1" --inspect=false --legs "$3" --web-addr "$AGENT_WEB" --log stdout "${@:4}" >"$CL/agent-$1.log" 2>&1 &
   AGENT=$!; PIDS+=($!); disown $!
   wait_for 60 legs_online "$3" || die "agent $1: $3 legs not online: $(tail -5 "$CL/agent-$1.log")"
 }
@@ -107,8 +111,8 @@ legs_online() { # N: the agent's /api/status lists N legs, all online
   curl -s "http://$AGENT_WEB/api/status" | python3 -c "import json,sys; l=json.load(sys.stdin)['session']['legs']; sys.exit(0 if len(l)==$1 and all(x['state']=='online' for x in l) else 1)"
 }
 served() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Host: $2" "http://$1/1k")" = 200 ]; }  # ENTRY HOST
-wrk_run() { # ENTRY HOST CONNS THREADS SECONDS -> wrk's output
-  wrk -t"$4" -c"$3" -d"$5s" --latency -H "Host: $2" "http://$1/1k"
+wrk_run() { # ENTRY HOST CONNS THREADS SECONDS [HEADER] -> wrk's output
+  wrk -t"$4" -c"$3" -d"$5s" --latency -H "Host: $2" ${6:+-H "$6"} "http://$1/1k"
 }
 field() { awk -v k="$1" '$1==k {print $2}'; }
 us() { awk -v t="$1" -v r="$2" 'BEGIN {printf "%.0f", t / 100 * 1e6 / (r > 0 ? r : 1)}'; }   # ticks, requests -> µs each
@@ -192,6 +196,34 @@ print("failover over %d kills: kill -> first success median %.0f ms, max %.0f ms
       len(rows), statistics.median(fs) if fs else -1, max(fs, default=-1), statistics.median(lf), max(lf), failed, after, inflight,
       sum(1 for r in rows if r["first_success_ms"] == "none")))
 PY
+  stop_all
+fi
+
+# ---- figure 5 (before 4, which is the longest): a rate limit shared by two nodes at full speed
+if [ "$WHAT" = limits ] || [ "$WHAT" = all ]; then
+  say "== limits: rate-limit $LIMIT per 60 s (one bucket) on an agent with legs on edge-a and edge-b; wrk -c8 on both at once, ${DUR}s"
+  new_cluster bench_limits; start_node edge-a 1; start_node edge-b 2
+  cat >"$CL/policy.yml" <<YML
+on_http_request:
+  - actions:
+      - type: rate-limit
+        config: {capacity: $LIMIT, rate: 60s, bucket_key: ["getReqHeader('x-run')"]}
+YML
+  start_agent limits edge-a 2 --traffic-policy-file "$CL/policy.yml"
+  wait_for 30 served "${NODE_HTTP[edge-b]}" limits.localhost || die "limits.localhost not served through edge-b"
+  # Warm-up in a bucket of its own (x-run: warm), then the measured flood in another.
+  w=(); for n in edge-a edge-b; do wrk_run "${NODE_HTTP[$n]}" limits.localhost 8 1 "$WARMUP" "x-run: warm" >/dev/null & w+=($!); done; wait "${w[@]}"
+  w=(); for n in edge-a edge-b; do wrk_run "${NODE_HTTP[$n]}" limits.localhost 8 1 "$DUR" "x-run: flood" >"$RUN/limits-$n.out" & w+=($!); done; wait "${w[@]}"
+  total=0; limited=0
+  for n in edge-a edge-b; do
+    t=$(awk '/requests in/ {print $1}' "$RUN/limits-$n.out"); l=$(awk '/Non-2xx/ {print $NF}' "$RUN/limits-$n.out"); l=${l:-0}
+    say "  through $n: $t requests, $(( t - l )) passed, $l refused (429)"
+    total=$(( total + t )); limited=$(( limited + l ))
+  done
+  passed=$(( total - limited ))
+  say "$(printf 'limits: %d of %d requests passed a limit of %d (%+d, %.1f %% over; counted apart, each node would pass %d); %.0f req/s in all' \
+    "$passed" "$total" "$LIMIT" $(( passed - LIMIT )) "$(awk -v p=$passed -v c=$LIMIT 'BEGIN {print (p - c) * 100 / c}')" "$LIMIT" \
+    "$(awk -v t=$total -v d="$DUR" 'BEGIN {print t / d}')")"
   stop_all
 fi
 

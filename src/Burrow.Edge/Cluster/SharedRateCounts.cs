@@ -8,8 +8,10 @@ namespace Burrow.Edge.Cluster;
 /// <summary>
 /// Makes the edge's sliding-window limits (<see cref="SlidingWindowCounts"/>: policy <c>rate-limit</c> buckets, failed
 /// authentications per address) hold for the whole cluster: every <see cref="ClusterOptions.RateShareInterval"/> the
-/// node sends what it counted since the last time to every other live node, on one long-lived node-link stream per
-/// peer (<see cref="RouteStreamKind.RateCounts"/>), and adds what the others send to its own windows.
+/// node sends what it counted since the last time to the other live nodes that need it, on one long-lived node-link
+/// stream per peer (<see cref="RouteStreamKind.RateCounts"/>), and adds what the others send to its own windows. A
+/// policy's counts go to the nodes holding a leg of the tunnel (its policy runs only there: traffic entering another
+/// node is carried to one of them); failed authentications, which any node may see, go to every node.
 /// </summary>
 /// <remarks>
 /// Gossip, not a round trip per request: a limited request costs what it costs on a single edge, and no node waits for
@@ -29,6 +31,7 @@ internal sealed partial class SharedRateCounts : IAsyncDisposable
     private readonly SlidingWindowCounts _counts;
     private readonly INodeDirectory _directory;
     private readonly INodeLinks _links;
+    private readonly ClusterRoutes _routes;
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -36,11 +39,12 @@ internal sealed partial class SharedRateCounts : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
 
-    public SharedRateCounts(SlidingWindowCounts counts, INodeDirectory directory, INodeLinks links, EdgeOptions options, TimeProvider time, ILogger<SharedRateCounts> logger)
+    public SharedRateCounts(SlidingWindowCounts counts, INodeDirectory directory, INodeLinks links, ClusterRoutes routes, EdgeOptions options, TimeProvider time, ILogger<SharedRateCounts> logger)
     {
         _counts = counts;
         _directory = directory;
         _links = links;
+        _routes = routes;
         _interval = options.Cluster?.RateShareInterval ?? TimeSpan.FromMilliseconds(50);
         _time = time;
         _logger = logger;
@@ -105,7 +109,8 @@ internal sealed partial class SharedRateCounts : IAsyncDisposable
     {
         using var timer = new PeriodicTimer(_interval, _time);
         var counts = new List<SharedCount>();
-        var frames = new ArrayBufferWriter<byte>();
+        var peers = new Dictionary<string, (List<SharedCount> Counts, ArrayBufferWriter<byte> Frames)>(StringComparer.Ordinal);
+        var sends = new List<Task>();
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
@@ -117,15 +122,25 @@ internal sealed partial class SharedRateCounts : IAsyncDisposable
                     continue;
                 }
 
-                frames.ResetWrittenCount();
-                RateCountFrames.Write(counts, frames);
-                ReadOnlyMemory<byte> bytes = frames.WrittenMemory;
-                var sends = new List<Task>();
-                foreach (ClusterNode node in _directory.LiveNodes)
+                IReadOnlyList<ClusterNode> live = _directory.LiveNodes;
+                foreach ((List<SharedCount> list, _) in peers.Values)
                 {
-                    if (node.Name != _directory.LocalName)
+                    list.Clear();
+                }
+
+                foreach (SharedCount count in counts)
+                {
+                    Address(count, live, peers);
+                }
+
+                sends.Clear();
+                foreach ((string peer, (List<SharedCount> list, ArrayBufferWriter<byte> frames)) in peers)
+                {
+                    if (list.Count > 0)
                     {
-                        sends.Add(SendAsync(node.Name, bytes, cancellationToken));
+                        frames.ResetWrittenCount();
+                        RateCountFrames.Write(list, frames);
+                        sends.Add(SendAsync(peer, frames.WrittenMemory, cancellationToken));
                     }
                 }
 
@@ -135,6 +150,63 @@ internal sealed partial class SharedRateCounts : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+    }
+
+    // Puts a count in the list of every live peer that needs it.
+    private void Address(SharedCount count, IReadOnlyList<ClusterNode> live, Dictionary<string, (List<SharedCount> Counts, ArrayBufferWriter<byte> Frames)> peers)
+    {
+        string local = _directory.LocalName;
+        if (count.Scope is null)
+        {
+            foreach (ClusterNode node in live)
+            {
+                if (node.Name != local)
+                {
+                    ListOf(node.Name, peers).Add(count);
+                }
+            }
+
+            return;
+        }
+
+        foreach (Burrow.Storage.Routes.RouteRow row in _routes.Find(count.Scope))
+        {
+            if (row.Node == local || !IsLive(row.Node, live))
+            {
+                continue;
+            }
+
+            // A node may hold several rows of one key (pooled members): it gets the count once.
+            List<SharedCount> list = ListOf(row.Node, peers);
+            if (list.Count == 0 || !list[^1].Equals(count))
+            {
+                list.Add(count);
+            }
+        }
+    }
+
+    private static List<SharedCount> ListOf(string peer, Dictionary<string, (List<SharedCount> Counts, ArrayBufferWriter<byte> Frames)> peers)
+    {
+        if (!peers.TryGetValue(peer, out var entry))
+        {
+            entry = ([], new ArrayBufferWriter<byte>());
+            peers[peer] = entry;
+        }
+
+        return entry.Counts;
+    }
+
+    private static bool IsLive(string name, IReadOnlyList<ClusterNode> live)
+    {
+        foreach (ClusterNode node in live)
+        {
+            if (node.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task SendAsync(string peer, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)

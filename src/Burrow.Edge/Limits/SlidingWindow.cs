@@ -10,9 +10,10 @@ internal sealed class SlidingWindow
     private readonly Slot[] _slots;
     private bool _queued;
 
-    public SlidingWindow(string key, WindowShape shape)
+    public SlidingWindow(string key, string? scope, WindowShape shape)
     {
         Key = key;
+        Scope = scope;
         Shape = shape;
         _slots = new Slot[shape.Segments];
         for (int i = 0; i < _slots.Length; i++)
@@ -22,6 +23,9 @@ internal sealed class SlidingWindow
     }
 
     public string Key { get; }
+
+    /// <summary>The route key whose nodes need this bucket's counts, or <see langword="null"/> for every node.</summary>
+    public string? Scope { get; }
 
     public WindowShape Shape { get; }
 
@@ -110,7 +114,7 @@ internal sealed class SlidingWindow
                 ref Slot slot = ref _slots[i];
                 if (slot.Unshared > 0 && slot.Segment > now - Shape.Segments)
                 {
-                    into.Add(new SharedCount(Key, Shape, slot.Segment, slot.Unshared));
+                    into.Add(new SharedCount(Key, Shape, slot.Segment, slot.Unshared, Scope));
                 }
 
                 slot.Unshared = 0;

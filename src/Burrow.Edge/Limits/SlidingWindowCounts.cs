@@ -55,13 +55,13 @@ internal sealed partial class SlidingWindowCounts : IDisposable
 
     /// <summary>
     /// Takes one from <paramref name="key"/>'s window when it holds fewer than <paramref name="limit"/>; when not, how
-    /// long until one slides out.
+    /// long until one slides out. <paramref name="scope"/>: the route key whose nodes share the bucket (null: all).
     /// </summary>
-    public bool TryTake(string key, int limit, WindowShape shape, out TimeSpan retryAfter)
+    public bool TryTake(string key, string? scope, int limit, WindowShape shape, out TimeSpan retryAfter)
     {
         DateTimeOffset now = _time.GetUtcNow();
         retryAfter = TimeSpan.Zero;
-        if (Find(key, shape) is not { } window)
+        if (Find(key, scope, shape) is not { } window)
         {
             return true;
         }
@@ -102,7 +102,7 @@ internal sealed partial class SlidingWindowCounts : IDisposable
     /// <summary>Counts one for <paramref name="key"/>, with no limit (something that happened, like a failed authentication).</summary>
     public void Add(string key, WindowShape shape)
     {
-        if (Find(key, shape) is { } window)
+        if (Find(key, scope: null, shape) is { } window)
         {
             window.Add(shape.SegmentAt(_time.GetUtcNow()), Sharing);
             Queue(window);
@@ -118,7 +118,7 @@ internal sealed partial class SlidingWindowCounts : IDisposable
         }
 
         Interlocked.Increment(ref _received);
-        if (Find(count.Key, count.Shape) is { } window)
+        if (Find(count.Key, scope: null, count.Shape) is { } window)
         {
             window.AddRemote(count.Shape.SegmentAt(_time.GetUtcNow()), count.Segment, count.Count);
         }
@@ -161,7 +161,7 @@ internal sealed partial class SlidingWindowCounts : IDisposable
     }
 
     // The bucket for a key: a key met again with another shape (a policy bound anew with another rate) starts over.
-    private SlidingWindow? Find(string key, WindowShape shape)
+    private SlidingWindow? Find(string key, string? scope, WindowShape shape)
     {
         if (_windows.TryGetValue(key, out SlidingWindow? window) && window.Shape == shape)
         {
@@ -178,7 +178,7 @@ internal sealed partial class SlidingWindowCounts : IDisposable
             }
         }
 
-        var fresh = new SlidingWindow(key, shape);
+        var fresh = new SlidingWindow(key, scope, shape);
         return window is null ? _windows.GetOrAdd(key, fresh) : _windows.AddOrUpdate(key, fresh, (_, existing) => existing.Shape == shape ? existing : fresh);
     }
 

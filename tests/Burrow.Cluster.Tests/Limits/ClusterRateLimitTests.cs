@@ -93,6 +93,8 @@ public sealed partial class ClusterRateLimitTests(PostgresServer postgres)
         // Both legs' nodes counted some of them: the requests really were split.
         Assert.True(await SharedAsync(cluster, "edge-a", "out") > aBefore, "edge-a counted none of the ?part=spread requests");
         Assert.True(await SharedAsync(cluster, "edge-b", "out") > bBefore, "edge-b counted none of the ?part=spread requests");
+        // edge-c holds no leg, so the policy never runs there and the counts are not sent to it.
+        Assert.Equal(0, await SharedAsync(cluster, "edge-c", "in"));
     }
 
     [Fact(Timeout = 300_000)]

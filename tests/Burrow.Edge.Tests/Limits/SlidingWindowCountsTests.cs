@@ -18,30 +18,30 @@ public sealed class SlidingWindowCountsTests
     public void A_window_takes_up_to_its_limit_and_says_when_the_oldest_count_slides_out()
     {
         using SlidingWindowCounts counts = NewCounts();
-        Assert.True(counts.TryTake("k", 3, TenSeconds, out _));
+        Assert.True(counts.TryTake("k", null, 3, TenSeconds, out _));
         _time.Advance(TimeSpan.FromSeconds(2.5));
-        Assert.True(counts.TryTake("k", 3, TenSeconds, out _));
-        Assert.True(counts.TryTake("k", 3, TenSeconds, out _));
+        Assert.True(counts.TryTake("k", null, 3, TenSeconds, out _));
+        Assert.True(counts.TryTake("k", null, 3, TenSeconds, out _));
 
-        Assert.False(counts.TryTake("k", 3, TenSeconds, out TimeSpan retryAfter));
+        Assert.False(counts.TryTake("k", null, 3, TenSeconds, out TimeSpan retryAfter));
         // The first count's segment (0-1 s) leaves the window at 10 s; it is now 2.5 s.
         Assert.Equal(TimeSpan.FromSeconds(7.5), retryAfter);
 
         _time.Advance(TimeSpan.FromSeconds(7.4));
-        Assert.False(counts.TryTake("k", 3, TenSeconds, out _));
+        Assert.False(counts.TryTake("k", null, 3, TenSeconds, out _));
         _time.Advance(TimeSpan.FromSeconds(0.1));
-        Assert.True(counts.TryTake("k", 3, TenSeconds, out _));
-        Assert.False(counts.TryTake("k", 3, TenSeconds, out _));
+        Assert.True(counts.TryTake("k", null, 3, TenSeconds, out _));
+        Assert.False(counts.TryTake("k", null, 3, TenSeconds, out _));
     }
 
     [Fact]
     public void Buckets_count_apart_and_a_key_with_another_window_starts_over()
     {
         using SlidingWindowCounts counts = NewCounts();
-        Assert.True(counts.TryTake("a", 1, TenSeconds, out _));
-        Assert.False(counts.TryTake("a", 1, TenSeconds, out _));
-        Assert.True(counts.TryTake("b", 1, TenSeconds, out _));
-        Assert.True(counts.TryTake("a", 1, WindowShape.For(TimeSpan.FromSeconds(20)), out _));
+        Assert.True(counts.TryTake("a", null, 1, TenSeconds, out _));
+        Assert.False(counts.TryTake("a", null, 1, TenSeconds, out _));
+        Assert.True(counts.TryTake("b", null, 1, TenSeconds, out _));
+        Assert.True(counts.TryTake("a", null, 1, WindowShape.For(TimeSpan.FromSeconds(20)), out _));
     }
 
     [Fact]
@@ -50,37 +50,37 @@ public sealed class SlidingWindowCountsTests
         using SlidingWindowCounts counts = NewCounts();
         long now = TenSeconds.SegmentAt(_time.GetUtcNow());
         counts.AddRemote(new SharedCount("k", TenSeconds, now, 4));
-        Assert.True(counts.TryTake("k", 5, TenSeconds, out _));
-        Assert.False(counts.TryTake("k", 5, TenSeconds, out TimeSpan retryAfter));
+        Assert.True(counts.TryTake("k", null, 5, TenSeconds, out _));
+        Assert.False(counts.TryTake("k", null, 5, TenSeconds, out TimeSpan retryAfter));
         Assert.Equal(TimeSpan.FromSeconds(10), retryAfter);
 
         // A count already out of the window is ignored; one from a clock ahead of ours counts now.
         counts.AddRemote(new SharedCount("other", TenSeconds, now - 10, 100));
-        Assert.True(counts.TryTake("other", 1, TenSeconds, out _));
+        Assert.True(counts.TryTake("other", null, 1, TenSeconds, out _));
         counts.AddRemote(new SharedCount("ahead", TenSeconds, now + 3, 1));
         Assert.False(counts.Below("ahead", 1, TenSeconds, out _));
 
         _time.Advance(TimeSpan.FromSeconds(10));
-        Assert.True(counts.TryTake("k", 5, TenSeconds, out _));
+        Assert.True(counts.TryTake("k", null, 5, TenSeconds, out _));
     }
 
     [Fact]
     public void Only_while_sharing_are_counts_handed_over_once_per_bucket_and_segment()
     {
         using SlidingWindowCounts counts = NewCounts();
-        counts.TryTake("before", 10, TenSeconds, out _);
+        counts.TryTake("before", null, 10, TenSeconds, out _);
         var taken = new List<SharedCount>();
         counts.TakeUnshared(taken, 100);
         Assert.Empty(taken);
 
         counts.Sharing = true;
-        counts.TryTake("k", 10, TenSeconds, out _);
-        counts.TryTake("k", 10, TenSeconds, out _);
+        counts.TryTake("k", null, 10, TenSeconds, out _);
+        counts.TryTake("k", null, 10, TenSeconds, out _);
         counts.Add("auth", TenSeconds);
         _time.Advance(TimeSpan.FromSeconds(1));
-        counts.TryTake("k", 10, TenSeconds, out _);
+        counts.TryTake("k", null, 10, TenSeconds, out _);
         // A refused request is not counted, so it is not shared either.
-        counts.TryTake("full", 0, TenSeconds, out _);
+        counts.TryTake("full", null, 0, TenSeconds, out _);
         counts.AddRemote(new SharedCount("k", TenSeconds, TenSeconds.SegmentAt(_time.GetUtcNow()), 5));
 
         counts.TakeUnshared(taken, 100);
@@ -99,17 +99,17 @@ public sealed class SlidingWindowCountsTests
     public void Passed_windows_are_let_go_and_a_full_table_lets_new_keys_through_uncounted()
     {
         using SlidingWindowCounts counts = NewCounts(maxBuckets: 2);
-        Assert.True(counts.TryTake("a", 1, TenSeconds, out _));
-        Assert.True(counts.TryTake("b", 1, TenSeconds, out _));
-        Assert.True(counts.TryTake("c", 1, TenSeconds, out _));
-        Assert.True(counts.TryTake("c", 1, TenSeconds, out _));
+        Assert.True(counts.TryTake("a", null, 1, TenSeconds, out _));
+        Assert.True(counts.TryTake("b", null, 1, TenSeconds, out _));
+        Assert.True(counts.TryTake("c", null, 1, TenSeconds, out _));
+        Assert.True(counts.TryTake("c", null, 1, TenSeconds, out _));
         Assert.Equal(2, counts.Buckets);
-        Assert.False(counts.TryTake("a", 1, TenSeconds, out _));
+        Assert.False(counts.TryTake("a", null, 1, TenSeconds, out _));
 
         // The sweep timer (every 10 s) lets go of both once their window has passed.
         _time.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(0, counts.Buckets);
-        Assert.True(counts.TryTake("c", 1, TenSeconds, out _));
-        Assert.False(counts.TryTake("c", 1, TenSeconds, out _));
+        Assert.True(counts.TryTake("c", null, 1, TenSeconds, out _));
+        Assert.False(counts.TryTake("c", null, 1, TenSeconds, out _));
     }
 }

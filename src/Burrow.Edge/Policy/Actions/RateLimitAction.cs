@@ -74,8 +74,8 @@ internal sealed class RateLimitAction : PolicyAction
 
     public override async ValueTask<ActionResult> RunAsync(PolicyContext context)
     {
-        string key = PrefixFor(context) + BucketOf(context);
-        if (_counts.TryTake(key, _capacity, _shape, out TimeSpan retryAfter))
+        KeyPrefix prefix = PrefixFor(context);
+        if (_counts.TryTake(prefix.Text + BucketOf(context), prefix.Scope, _capacity, _shape, out TimeSpan retryAfter))
         {
             return ActionResult.Continue;
         }
@@ -89,7 +89,7 @@ internal sealed class RateLimitAction : PolicyAction
 
     // Whose counts these are: one agent's endpoint (its legs share the agent id), or the operator's pin on a hostname;
     // the action's place in the document and its numbers, so two rate-limits of one policy never share a bucket.
-    private string PrefixFor(PolicyContext context)
+    private KeyPrefix PrefixFor(PolicyContext context)
     {
         KeyPrefix? prefix = Volatile.Read(ref _prefix);
         if (prefix is null || !ReferenceEquals(prefix.Tunnel, context.Tunnel))
@@ -100,11 +100,13 @@ internal sealed class RateLimitAction : PolicyAction
                 : "pinned";
             string text = string.Create(CultureInfo.InvariantCulture,
                 $"rate-limit\n{owner}\n{tunnel.Hostname}\n{_path}\n{_capacity}/{_shape.Length.TotalMilliseconds}\n");
-            prefix = new KeyPrefix(tunnel, text);
+            // A tunnel's policy runs on the nodes that hold its legs (traffic entering elsewhere is carried there), so
+            // only they need the counts: the route key names them.
+            prefix = new KeyPrefix(tunnel, text, tunnel.Hostname.ToLowerInvariant());
             Volatile.Write(ref _prefix, prefix);
         }
 
-        return prefix.Text;
+        return prefix;
     }
 
     private string BucketOf(PolicyContext context)
@@ -132,5 +134,5 @@ internal sealed class RateLimitAction : PolicyAction
         _ => value.ToString() ?? "",
     };
 
-    private sealed record KeyPrefix(Routing.Tunnel Tunnel, string Text);
+    private sealed record KeyPrefix(Routing.Tunnel Tunnel, string Text, string Scope);
 }
