@@ -24,8 +24,19 @@ internal sealed class SlidingWindow
 
     public string Key { get; }
 
-    /// <summary>The route key whose nodes need this bucket's counts, or <see langword="null"/> for every node.</summary>
-    public string? Scope { get; }
+    /// <summary>
+    /// The route key whose nodes need this bucket's counts, or <see langword="null"/> for every node. A bucket another
+    /// node's counts made here has none until this node counts in it too (<see cref="LearnScope"/>).
+    /// </summary>
+    public string? Scope { get; private set; }
+
+    public void LearnScope(string scope)
+    {
+        lock (_slots)
+        {
+            Scope ??= scope;
+        }
+    }
 
     public WindowShape Shape { get; }
 

@@ -165,6 +165,11 @@ internal sealed partial class SlidingWindowCounts : IDisposable
     {
         if (_windows.TryGetValue(key, out SlidingWindow? window) && window.Shape == shape)
         {
+            if (scope is not null && window.Scope is null)
+            {
+                window.LearnScope(scope);
+            }
+
             return window;
         }
 

@@ -96,6 +96,19 @@ public sealed class SlidingWindowCountsTests
     }
 
     [Fact]
+    public void A_bucket_other_nodes_counted_in_first_takes_the_scope_of_this_node_s_own_count()
+    {
+        using SlidingWindowCounts counts = NewCounts();
+        counts.Sharing = true;
+        counts.AddRemote(new SharedCount("k", TenSeconds, TenSeconds.SegmentAt(_time.GetUtcNow()), 1));
+        counts.TryTake("k", "tunnel.example", 10, TenSeconds, out _);
+
+        var taken = new List<SharedCount>();
+        counts.TakeUnshared(taken, 100);
+        Assert.Equal("tunnel.example", Assert.Single(taken).Scope);
+    }
+
+    [Fact]
     public void Passed_windows_are_let_go_and_a_full_table_lets_new_keys_through_uncounted()
     {
         using SlidingWindowCounts counts = NewCounts(maxBuckets: 2);
