@@ -21,7 +21,7 @@ public sealed class HostileEdgeFixture : IAsyncLifetime
         // Short header and idle timeouts: a connection that never finishes a request (or sends only
         // the blank lines allowed between requests) is let go within them.
         Edge = await EdgeRun.StartAsync(extra:
-            [.. EdgeRun.WithHealth, "--auth-failures-per-minute", "0", "--request-headers-timeout", "5s", "--keep-alive-timeout", "5s"]);
+            [.. EdgeRun.WithHealth, "--auth-failures-per-minute", "0", "--request-headers-timeout", "5s", "--keep-alive-timeout", "5s"], logLevel: "debug");
         Agent = await AgentRun.StartAsync([Upstream.Port.ToString(CultureInfo.InvariantCulture), .. Edge.AgentArgs()], _state.Path);
     }
 
