@@ -118,6 +118,7 @@ internal sealed class SessionLoop
         int hopeless = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            TimeSpan atLeast = TimeSpan.Zero;
             try
             {
                 ConnectionOutcome outcome = await RunConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -131,6 +132,7 @@ internal sealed class SessionLoop
                     backoff.Reset();
                 }
 
+                atLeast = outcome.RetryAfter;
                 hopeless = 0;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -162,6 +164,11 @@ internal sealed class SessionLoop
             }
 
             TimeSpan delay = backoff.Next();
+            if (delay < atLeast)
+            {
+                delay = atLeast;
+            }
+
             Interlocked.Increment(ref _reconnects);
             _events.Raise(new Reconnecting(delay, backoff.Attempt));
             try
@@ -220,7 +227,8 @@ internal sealed class SessionLoop
                 }
 
                 SetStatus(SessionStatus.Reconnecting, $"the edge refused the session: {refused}");
-                return new ConnectionOutcome(false, null);
+                // Trying sooner than the edge said only earns the same refusal (and counts as nothing but noise there).
+                return new ConnectionOutcome(false, null, TimeSpan.FromSeconds(Math.Clamp(refused.RetryAfterSeconds ?? 0, 0, 3600)));
             }
 
             _edgeCountsClients = ProtocolFeatures.Has(authResult.Features, ProtocolFeatures.TunnelStats);
@@ -292,5 +300,8 @@ internal sealed class SessionLoop
         }
     }
 
-    private readonly record struct ConnectionOutcome(bool WasOnline, int? ExitCode);
+    /// <param name="WasOnline">Whether the session got online (the backoff starts over).</param>
+    /// <param name="ExitCode">Set when the agent stops.</param>
+    /// <param name="RetryAfter">The least wait the edge asked for before the next try (<see cref="Burrow.Protocol.Errors.ProtocolError.RetryAfterSeconds"/>).</param>
+    private readonly record struct ConnectionOutcome(bool WasOnline, int? ExitCode, TimeSpan RetryAfter = default);
 }

@@ -41,7 +41,7 @@ internal sealed class AuthFailureLimiter
         }
 
         int seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        return ErrorCodes.TooManyAuthFailures.ToError(Normalize(address).ToString(), seconds);
+        return ErrorCodes.TooManyAuthFailures.ToError(Normalize(address).ToString(), seconds) with { RetryAfterSeconds = seconds };
     }
 
     /// <summary>Counts one failed authentication from <paramref name="address"/>.</summary>

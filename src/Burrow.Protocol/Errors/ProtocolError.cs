@@ -12,6 +12,13 @@ public sealed record ProtocolError
     /// <summary>What went wrong, for people.</summary>
     public required string Message { get; init; }
 
+    /// <summary>
+    /// For a refusal that time lifts (too many failed authentications): seconds until trying again can succeed. An agent
+    /// waits at least this long before it connects again. Absent for everything else (wire: <c>retry_after_s</c>).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonPropertyName("retry_after_s")]
+    public int? RetryAfterSeconds { get; init; }
+
     /// <summary>The catalog entry for <see cref="Code"/>, or <see langword="null"/> for a code this build does not know.</summary>
     /// <returns>The catalog entry, when known.</returns>
     public ErrorCode? Lookup() => ErrorCodes.Find(Code);

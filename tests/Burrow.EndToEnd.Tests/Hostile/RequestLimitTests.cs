@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Burrow.EndToEnd.Tests.Harness;
 using Burrow.Protocol.Messages;
 
@@ -197,6 +198,34 @@ public sealed class RequestLimitTests
         await edge.Process.WaitForLineAsync("refused without a token check: ERR_BURROW_5010");
         Assert.Contains("127.0.0.1", (await edge.Process.WaitForLineAsync("refused without a token check")).Value + edge.Process.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("brw_guess", edge.Process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_agent_refused_for_its_address_s_failures_waits_as_long_as_the_edge_says_before_it_tries_again()
+    {
+        await using var edge = await EdgeRun.StartAsync(extra: ["--auth-failures-per-minute", "2"]);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal("ERR_BURROW_1002", await AuthCodeAsync(edge, $"brw_guess_{i}", IPAddress.Loopback));
+        }
+
+        // The refusal says when, in words and in retry_after_s.
+        await using (var hostile = await HostileAgent.ConnectAsync(edge, IPAddress.Loopback))
+        {
+            await hostile.SendAsync(HostileAgent.Auth(edge.Token));
+            var refused = await hostile.ReadUntilAsync<AuthResultMessage>();
+            Assert.Equal("ERR_BURROW_5010", refused!.Error!.Code);
+            Assert.InRange(refused.Error.RetryAfterSeconds!.Value, 40, 60);
+        }
+
+        // A real agent with the right token, from the blocked address: its next try is not in 0.5 s but when the block lifts.
+        await using var upstream = await Upstream.StartAsync();
+        using var state = new TempDirectory();
+        await using var agent = BurrowProcess.Start(["http", upstream.Port.ToString(CultureInfo.InvariantCulture), "--web-addr", "false", .. edge.AgentArgs()],
+            new Dictionary<string, string> { ["BURROW_STATE_DIR"] = state.Path });
+        await agent.WaitForLineAsync("ERR_BURROW_5010");
+        Match next = await agent.WaitForLineAsync(@"Reconnecting in (\d+\.\d) s");
+        Assert.InRange(double.Parse(next.Groups[1].Value, CultureInfo.InvariantCulture), 40, 60);
     }
 
     private static async Task<string?> AuthCodeAsync(EdgeRun edge, string token, IPAddress from)

@@ -49,6 +49,20 @@ public sealed class MessageSerializationTests
     }
 
     [Fact]
+    public void An_error_that_time_lifts_carries_retry_after_s_and_others_leave_it_out()
+    {
+        var limited = new AuthResultMessage { Error = new ProtocolError { Code = "ERR_BURROW_5010", Message = "Too many.", RetryAfterSeconds = 57 } };
+        string json = Encoding.UTF8.GetString(ControlMessageSerializer.SerializeToFrame(limited).AsSpan(4));
+        Assert.Contains("""
+            "error":{"code":"ERR_BURROW_5010","message":"Too many.","retry_after_s":57}
+            """, json, StringComparison.Ordinal);
+        Assert.Equal(57, ((AuthResultMessage)ControlMessageSerializer.Deserialize(Encoding.UTF8.GetBytes(json))).Error!.RetryAfterSeconds);
+
+        string plain = Encoding.UTF8.GetString(ControlMessageSerializer.SerializeToFrame(new AuthResultMessage { Error = ErrorCodes.InvalidAuthtoken.ToError() }).AsSpan(4));
+        Assert.DoesNotContain("retry_after", plain, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bind_fields_round_trip_with_values()
     {
         var bind = (BindMessage)ExampleMessages.OfType(MessageTypes.Bind);
