@@ -150,10 +150,10 @@ internal sealed partial class NodeLinkListener : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 5320, EventName = "NodeLinkRefused", Level = LogLevel.Warning, Message = "{Error}")]
+        [LoggerMessage(EventId = 5353, EventName = "NodeLinkRefused", Level = LogLevel.Warning, Message = "{Error}")]
         public static partial void Refused(ILogger logger, string error);
 
-        [LoggerMessage(EventId = 5321, EventName = "NodeLinkConnectionFailed", Level = LogLevel.Debug, Message = "Node link connection from {RemoteAddress} failed: {Reason}")]
+        [LoggerMessage(EventId = 5354, EventName = "NodeLinkConnectionFailed", Level = LogLevel.Debug, Message = "Node link connection from {RemoteAddress} failed: {Reason}")]
         public static partial void ConnectionFailed(ILogger logger, string remoteAddress, string reason);
     }
 }

@@ -31,7 +31,15 @@ internal sealed class EdgeTlsTermination
     }
 
     /// <summary>The server side of the handshake; the TLS stream, or the <c>ERR_BURROW_3008</c>/<c>3009</c> error that says why not.</summary>
-    public async Task<(SslStream? Stream, ProtocolError? Error)> AcceptAsync(ConnectionContext connection, Tunnel tunnel, string serverName, string clientAddr)
+    public Task<(SslStream? Stream, ProtocolError? Error)> AcceptAsync(ConnectionContext connection, Tunnel tunnel, string serverName, string clientAddr)
+        => AcceptAsync(new TransportStream(connection.Transport), tunnel, serverName, clientAddr, connection.ConnectionClosed);
+
+    /// <summary>
+    /// The handshake over <paramref name="transport"/>, whose first bytes are the client's ClientHello: a Kestrel
+    /// connection here, or a node-link stream that another node of the cluster carried the client's bytes on. The TLS
+    /// stream owns <paramref name="transport"/>, also when the handshake fails.
+    /// </summary>
+    public async Task<(SslStream? Stream, ProtocolError? Error)> AcceptAsync(Stream transport, Tunnel tunnel, string serverName, string clientAddr, CancellationToken connectionClosed)
     {
         TunnelMutualTls? mutualTls = tunnel.MutualTls;
         string? refusal = null;
@@ -51,8 +59,8 @@ internal sealed class EdgeTlsTermination
             };
         }
 
-        var ssl = new SslStream(new TransportStream(connection.Transport), leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connectionClosed);
         timeout.CancelAfter(HandshakeTimeout);
         try
         {

@@ -75,9 +75,9 @@ internal sealed partial class TlsPassthrough
             return;
         }
 
-        // A pooled name with members on other nodes too: the draw may carry this connection to one of them. Only raw
-        // passthrough travels between nodes (a tls tunnel terminated at the edge is served by its own node).
-        if (tunnel.Pooled && !tunnel.TerminatesTls && _remote is not null && _tunnels.FindPool(serverName) is { } pool
+        // A pooled name with members on other nodes too: the draw may carry this connection to one of them (the raw
+        // bytes: a member that terminates TLS at the edge does its handshake on its own node).
+        if (tunnel.Pooled && _remote is not null && _tunnels.FindPool(serverName) is { } pool
             && _remote.FindPoolShare(pool) is { } share)
         {
             await _remote.CarryAsync(connection, share, serverName).ConfigureAwait(false);

@@ -171,6 +171,9 @@ public sealed class ClusterHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>The CA (PEM) every node's public and agent certificates chain to: the first node's local CA.</summary>
+    public string CaPath => Path.Combine(_caDir ?? throw new InvalidOperationException("no node has started"), "ca.pem");
+
     /// <summary>Arguments that point an agent at <paramref name="node"/> (the token every node takes, the shared CA).</summary>
     public IEnumerable<string> AgentArgs(string node) =>
         ["--server", _nodes[node].AgentAddress!, "--server-name", "localhost", "--authtoken", Token, "--edge-ca", Path.Combine(_caDir!, "ca.pem")];
