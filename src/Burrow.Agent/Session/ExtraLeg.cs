@@ -115,9 +115,10 @@ internal sealed class ExtraLeg : IAsyncDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             string reason;
+            TimeSpan atLeast = TimeSpan.Zero;
             try
             {
-                (bool wasOnline, reason) = await RunConnectionAsync(inspector, cancellationToken).ConfigureAwait(false);
+                (bool wasOnline, reason, atLeast) = await RunConnectionAsync(inspector, cancellationToken).ConfigureAwait(false);
                 if (wasOnline)
                 {
                     backoff.Reset();
@@ -137,7 +138,13 @@ internal sealed class ExtraLeg : IAsyncDisposable
                 break;
             }
 
+            // A refusal that time lifts says when (retry_after_s); sooner only earns the same refusal.
             TimeSpan delay = backoff.Next();
+            if (delay < atLeast)
+            {
+                delay = atLeast;
+            }
+
             SetStatus(SessionStatus.Reconnecting, reason);
             _events.Raise(new LegLost(Number, Node.Name, Node.Addr, reason, delay));
             try
@@ -153,7 +160,7 @@ internal sealed class ExtraLeg : IAsyncDisposable
         SetStatus(SessionStatus.Stopped, null);
     }
 
-    private async Task<(bool WasOnline, string Reason)> RunConnectionAsync(HttpInspector? inspector, CancellationToken cancellationToken)
+    private async Task<(bool WasOnline, string Reason, TimeSpan RetryAfter)> RunConnectionAsync(HttpInspector? inspector, CancellationToken cancellationToken)
     {
         SslStream ssl = await EdgeConnector.ConnectAsync(_options, Node.Addr, cancellationToken).ConfigureAwait(false);
         var mux = MuxSession.Client(ssl, new MuxOptions { EnableKeepAlive = false, Counters = _muxCounters });
@@ -168,7 +175,7 @@ internal sealed class ExtraLeg : IAsyncDisposable
             AuthResultMessage authResult = await channel.AuthenticateAsync(_options.Authtoken, resumeId, _agentId, cancellationToken).ConfigureAwait(false);
             if (authResult.Error is { } refused)
             {
-                return (false, $"the node refused the session: {refused}");
+                return (false, $"the node refused the session: {refused}", TimeSpan.FromSeconds(Math.Clamp(refused.RetryAfterSeconds ?? 0, 0, 3600)));
             }
 
             _sessionId = authResult.SessionId;
@@ -201,7 +208,7 @@ internal sealed class ExtraLeg : IAsyncDisposable
                 await retries.ConfigureAwait(false);
             }
 
-            return (true, await loops.WhyEndedAsync("node").ConfigureAwait(false));
+            return (true, await loops.WhyEndedAsync("node").ConfigureAwait(false), TimeSpan.Zero);
         }
     }
 
