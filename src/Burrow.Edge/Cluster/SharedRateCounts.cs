@@ -140,7 +140,7 @@ internal sealed partial class SharedRateCounts : IAsyncDisposable
                     {
                         frames.ResetWrittenCount();
                         RateCountFrames.Write(list, frames);
-                        sends.Add(SendAsync(peer, frames.WrittenMemory, cancellationToken));
+                        sends.Add(SendAsync(peer, frames.WrittenMemory, list.Count, cancellationToken));
                     }
                 }
 
@@ -209,7 +209,7 @@ internal sealed partial class SharedRateCounts : IAsyncDisposable
         return false;
     }
 
-    private async Task SendAsync(string peer, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    private async Task SendAsync(string peer, ReadOnlyMemory<byte> bytes, int counts, CancellationToken cancellationToken)
     {
         Stream? stream;
         lock (_streams)
@@ -233,6 +233,7 @@ internal sealed partial class SharedRateCounts : IAsyncDisposable
 
             await stream.WriteAsync(bytes, timeout.Token).ConfigureAwait(false);
             await stream.FlushAsync(timeout.Token).ConfigureAwait(false);
+            _counts.Sent(counts);
         }
         catch (Exception ex) when (ex is IOException or ProtocolException or OperationCanceledException or ObjectDisposedException)
         {

@@ -48,7 +48,7 @@ internal sealed partial class SlidingWindowCounts : IDisposable
     /// <summary>Buckets held now.</summary>
     public int Buckets => _windows.Count;
 
-    /// <summary>Counts handed to other nodes, and counts other nodes told this one (one per bucket and segment).</summary>
+    /// <summary>Counts sent to other nodes (one per bucket, segment and node), and counts other nodes told this one.</summary>
     public long SharedOut => Interlocked.Read(ref _sent);
 
     public long SharedIn => Interlocked.Read(ref _received);
@@ -128,14 +128,14 @@ internal sealed partial class SlidingWindowCounts : IDisposable
     public void TakeUnshared(List<SharedCount> into, int most)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        int before = into.Count;
         while (into.Count < most && _unshared.TryDequeue(out SlidingWindow? window))
         {
             window.TakeUnshared(window.Shape.SegmentAt(now), into);
         }
-
-        Interlocked.Add(ref _sent, into.Count - before);
     }
+
+    /// <summary>Counts <paramref name="count"/> entries written to another node (<see cref="SharedOut"/>).</summary>
+    public void Sent(int count) => Interlocked.Add(ref _sent, count);
 
     /// <summary>Lets go of every bucket whose window has passed.</summary>
     public void Sweep()
