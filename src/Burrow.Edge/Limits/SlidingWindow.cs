@@ -43,12 +43,14 @@ internal sealed class SlidingWindow
     /// <summary>The newest segment anything was counted in, to let the bucket go once it has slid out.</summary>
     public long Newest { get; private set; } = long.MinValue;
 
-    /// <summary>The count in the window that ends in <paramref name="now"/>.</summary>
-    public int Count(long now)
+    /// <summary>Whether the window holds fewer than <paramref name="limit"/> (taking nothing); when not, when one will have slid out.</summary>
+    public bool IsBelow(long now, int limit, out DateTimeOffset retryAt)
     {
         lock (_slots)
         {
-            return CountLocked(now);
+            int count = CountLocked(now);
+            retryAt = count < limit ? default : RetryAtLocked(now, count, limit);
+            return count < limit;
         }
     }
 

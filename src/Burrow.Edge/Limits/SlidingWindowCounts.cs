@@ -86,15 +86,11 @@ internal sealed partial class SlidingWindowCounts : IDisposable
         }
 
         DateTimeOffset now = _time.GetUtcNow();
-        long segment = shape.SegmentAt(now);
-        int count = window.Count(segment);
-        if (count < limit)
+        if (window.IsBelow(shape.SegmentAt(now), limit, out DateTimeOffset retryAt))
         {
             return true;
         }
 
-        // What TryTake would say, without taking: the same walk over the oldest segments.
-        window.TryTake(segment, limit, share: false, out DateTimeOffset retryAt);
         retryAfter = retryAt - now;
         return false;
     }

@@ -26,6 +26,10 @@ public sealed class SlidingWindowCountsTests
         Assert.False(counts.TryTake("k", null, 3, TenSeconds, out TimeSpan retryAfter));
         // The first count's segment (0-1 s) leaves the window at 10 s; it is now 2.5 s.
         Assert.Equal(TimeSpan.FromSeconds(7.5), retryAfter);
+        // Asking without taking says the same, and takes nothing.
+        Assert.False(counts.Below("k", 3, TenSeconds, out TimeSpan peeked));
+        Assert.Equal(TimeSpan.FromSeconds(7.5), peeked);
+        Assert.True(counts.Below("k", 4, TenSeconds, out _));
 
         _time.Advance(TimeSpan.FromSeconds(7.4));
         Assert.False(counts.TryTake("k", null, 3, TenSeconds, out _));
