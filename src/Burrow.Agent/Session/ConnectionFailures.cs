@@ -49,6 +49,12 @@ internal static class ConnectionFailures
         || ErrorCodes.AuthtokenRevoked.Matches(refused) || ErrorCodes.AuthtokenExpired.Matches(refused)
         || ErrorCodes.ProtocolVersionUnsupported.Matches(refused);
 
+    /// <summary>
+    /// The least wait before connecting again after <paramref name="refused"/>: what its <c>retry_after_s</c> says (a
+    /// refusal that time lifts; trying sooner only earns the same refusal), at most an hour; zero when it says nothing.
+    /// </summary>
+    public static TimeSpan RetryAfter(ProtocolError refused) => TimeSpan.FromSeconds(Math.Clamp(refused.RetryAfterSeconds ?? 0, 0, 3600));
+
     /// <summary>Why an online session's mux ended.</summary>
     public static string DescribeEnd(MuxCloseInfo info) => info.Reason switch
     {

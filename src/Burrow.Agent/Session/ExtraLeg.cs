@@ -138,7 +138,6 @@ internal sealed class ExtraLeg : IAsyncDisposable
                 break;
             }
 
-            // A refusal that time lifts says when (retry_after_s); sooner only earns the same refusal.
             TimeSpan delay = backoff.Next();
             if (delay < atLeast)
             {
@@ -175,7 +174,7 @@ internal sealed class ExtraLeg : IAsyncDisposable
             AuthResultMessage authResult = await channel.AuthenticateAsync(_options.Authtoken, resumeId, _agentId, cancellationToken).ConfigureAwait(false);
             if (authResult.Error is { } refused)
             {
-                return (false, $"the node refused the session: {refused}", TimeSpan.FromSeconds(Math.Clamp(refused.RetryAfterSeconds ?? 0, 0, 3600)));
+                return (false, $"the node refused the session: {refused}", ConnectionFailures.RetryAfter(refused));
             }
 
             _sessionId = authResult.SessionId;

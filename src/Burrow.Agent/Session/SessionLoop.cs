@@ -227,8 +227,7 @@ internal sealed class SessionLoop
                 }
 
                 SetStatus(SessionStatus.Reconnecting, $"the edge refused the session: {refused}");
-                // Trying sooner than the edge said only earns the same refusal (and counts as nothing but noise there).
-                return new ConnectionOutcome(false, null, TimeSpan.FromSeconds(Math.Clamp(refused.RetryAfterSeconds ?? 0, 0, 3600)));
+                return new ConnectionOutcome(false, null, ConnectionFailures.RetryAfter(refused));
             }
 
             _edgeCountsClients = ProtocolFeatures.Has(authResult.Features, ProtocolFeatures.TunnelStats);
