@@ -124,11 +124,13 @@ public sealed class ServedThroughEveryNodeTests(PostgresServer postgres)
         Assert.Equal("hello from upstream", await EventuallyAsync(() => NodeHttp.GetStringAsync(client, cluster.Nodes["edge-b"], "taken.localhost", "/hello", Token), "/hello through edge-b"));
     }
 
-    /// <summary>Sends <paramref name="payload"/>, shuts down the sending side and reads the whole answer.</summary>
-    /// <summary>Sends <paramref name="payload"/> to a TCP tunnel's port, half-closes, and reads the upstream's SHA-256 of it (hex).</summary>
-    internal static async Task<string> HashThroughAsync(IPAddress address, int port, byte[] payload)
+    /// <summary>
+    /// Sends <paramref name="payload"/> to a TCP tunnel's port (from <paramref name="from"/> when given), half-closes, and
+    /// reads the upstream's SHA-256 of it (hex).
+    /// </summary>
+    internal static async Task<string> HashThroughAsync(IPAddress address, int port, byte[] payload, IPAddress? from = null)
     {
-        using var socket = new TcpClient();
+        using var socket = new TcpClient(new IPEndPoint(from ?? IPAddress.Any, 0));
         await socket.ConnectAsync(address, port, Token);
         NetworkStream stream = socket.GetStream();
         await stream.WriteAsync(payload, Token);
