@@ -8,7 +8,8 @@
 #   --quick      1 round, 3 s wrk runs, 256 MiB bulk, 1,000 idle tunnels / connections (a smoke run)
 #   --rounds N   rounds per figure (default 3); each figure is the median of the rounds
 #   --duration S seconds per wrk run (default 6)
-#   --warmup S   seconds of unrecorded load per contender before round 1 (default 10, twice)
+#   --warmup S   seconds of unrecorded load per contender before round 1 (default 30, twice: .NET's tiered
+#                compilation with dynamic PGO needs tens of seconds of load to settle, docs/data-path-2.md §3)
 #   --only LIST  comma-separated contenders: direct,burrow,burrow-inspect,ssh,lt,pk (default all)
 #   --skip LIST  skip phases: rounds,bulk,ttfb,many,idle (default none)
 #   --no-build   use the Release builds already there
@@ -30,7 +31,7 @@ HERE=$ROOT/bench/peers
 ARGS="$*"
 ROUNDS=3
 DURATION=6
-WARMUP=10
+WARMUP=30
 MANY_DURATION=20   # opening 10,000 connections alone takes seconds here
 BULK_BYTES=$((1024 * 1024 * 1024))
 PK_BULK_BYTES=$((32 * 1024 * 1024))   # PageKite caps a tunnel at ~4 MB/s by design; 1 GiB would take 4+ minutes

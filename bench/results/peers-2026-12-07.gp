@@ -1,7 +1,7 @@
 
 set terminal pngcairo size 1100,600 font 'sans,10'
 set output '/work/main/bench/results/peers-2026-12-07-rps.png'
-set title 'HTTP requests/s through each tunnel, 1 KiB responses (2 cores, median of 2 round(s); log scale)'
+set title 'HTTP requests/s through each tunnel, 1 KiB responses (2 cores, median of 3 round(s); log scale)'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
