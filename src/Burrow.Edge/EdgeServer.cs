@@ -194,6 +194,8 @@ public sealed class EdgeServer : IAsyncDisposable
         configureLogging?.Invoke(builder.Logging);
         ListenFailure.QuietHostStartFailures(builder.Logging);
         builder.WebHost.UseKestrelCore();
+        // After Kestrel's own registration, so this one is what Kestrel's socket transport gets (the last one wins).
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, Burrow.Edge.Hosting.ConnectionMemoryPoolFactory>();
 
         var time = TimeProvider.System;
         var certificates = CertificateStore.Create(options, time);

@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Net;
+using Burrow.Edge.Hosting;
+using Microsoft.AspNetCore.Connections;
 
 namespace Burrow.Edge.Tests;
 
@@ -30,6 +33,38 @@ public sealed class EdgeServerTests
 
             Assert.Equal(" Tunnel.Test. ", options.Domain);
             Assert.True(options.UseControlStore);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Kestrels_connections_read_into_64_KiB_blocks_not_its_own_4_KiB_ones()
+    {
+        string dir = Directory.CreateTempSubdirectory("burrow-edge-server-").FullName;
+        var options = new EdgeOptions
+        {
+            Domain = "tunnel.test",
+            AgentEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            HttpsEndPoint = null,
+            HttpEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            AdminEndPoint = null,
+            DataDirectory = dir,
+            DrainTimeout = TimeSpan.FromSeconds(1),
+        };
+        try
+        {
+            await using EdgeServer edge = EdgeServer.Create(options, fixedAuthtoken: "brw_edge_server_tests");
+            await edge.StartAsync(TestContext.Current.CancellationToken);
+
+            // What Kestrel's socket transport is given: the last registration wins over Kestrel's own default.
+            IMemoryPoolFactory<byte> factory = edge.Service<IMemoryPoolFactory<byte>>();
+            Assert.IsType<ConnectionMemoryPoolFactory>(factory);
+            MemoryPool<byte> pool = factory.Create();
+            using IMemoryOwner<byte> block = pool.Rent(4096);
+            Assert.Equal(64 * 1024, block.Memory.Length);
         }
         finally
         {
