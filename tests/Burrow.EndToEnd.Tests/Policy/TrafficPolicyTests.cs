@@ -260,6 +260,30 @@ public sealed class TrafficPolicyTests(TunnelFixture fixture) : IClassFixture<Tu
         Assert.Empty(binary.Content.Headers.ContentEncoding);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    [InlineData("deflate")]
+    [InlineData("zstd")]
+    public async Task Compress_response_encodes_with_each_algorithm_curl_asks_for_and_curl_decodes_it(string algorithm)
+    {
+        // No algorithms given: all four are offered, and the client's Accept-Encoding picks.
+        string policy = Write("""
+            on_http_response:
+              - actions:
+                  - type: compress-response
+            """);
+        await using var agent = await fixture.StartAgentAsync([Port, "--traffic-policy-file", policy]);
+
+        // --compressed makes curl decode what it gets; the header narrows the offer to one algorithm.
+        var (exit, stdout, stderr) = await Curl.RunAsync(
+            ["--cacert", fixture.Edge.CaPath, "--compressed", "-H", $"Accept-Encoding: {algorithm}", "--dump-header", "-", new Uri(agent.HttpsUrl, "/headers").ToString()]);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Matches(new System.Text.RegularExpressions.Regex($"(?im)^content-encoding: {algorithm}\\r?$"), stdout);
+        Assert.Contains("\"accept-encoding\"", stdout, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task A_bad_policy_file_is_refused_before_connecting_with_its_line_and_column()
     {
