@@ -145,6 +145,35 @@ public sealed class NgrokSdkTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_traffic_policy_given_to_forward_is_run_by_the_edge()
+    {
+        await using var edge = await EdgeRun.StartAsync();
+        await using var upstream = await Upstream.StartAsync();
+        var options = NgrokClients.SdkOptions(edge, upstream.Port);
+        // The SDK's traffic_policy travels in the Bind's TrafficPolicy; the edge compiles and runs it like a Burrow agent's.
+        options["traffic_policy"] = """
+            on_http_request:
+              - expressions: ["req.url.path.startsWith('/admin')"]
+                actions:
+                  - type: custom-response
+                    config: {status_code: 418, content: "no admin here"}
+              - actions:
+                  - type: add-headers
+                    config: {headers: {x-policy: "ran for ${req.url.path}"}}
+            """;
+        await using var forward = await NgrokSdkForward.OnlineAsync(options);
+
+        using var client = Clients.Create(edge.CaPath);
+        using HttpResponseMessage refused = await client.GetAsync(new Uri(new Uri(forward.Url), "/admin/users"), Ct);
+        Assert.Equal((HttpStatusCode)418, refused.StatusCode);
+        Assert.Equal("no admin here", await refused.Content.ReadAsStringAsync(Ct));
+
+        using HttpResponseMessage passed = await client.GetAsync(new Uri(new Uri(forward.Url), "/headers"), Ct);
+        JsonElement headers = JsonDocument.Parse(await passed.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal("ran for /headers", headers.GetProperty("x-policy").GetString());
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Header_rules_and_ip_restrictions_are_enforced_at_the_edge()
     {
         await using var edge = await EdgeRun.StartAsync();
