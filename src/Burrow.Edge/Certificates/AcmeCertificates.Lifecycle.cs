@@ -110,7 +110,6 @@ internal sealed partial class AcmeCertificates
         string reason = Reason(ex);
         DateTimeOffset next = _time.GetUtcNow() + wait;
         X509Certificate2? kept = _store.AcmeCertificate;
-        _status = new AcmeStatus(kept is null ? "pending" : "renewal-failing", kept?.NotAfter.ToUniversalTime(), reason, next);
         string meanwhile = kept is null ? "the local CA's certificate is served until then" : $"the current certificate (until {kept.NotAfter.ToUniversalTime():u}) is kept";
         LogFailed(_logger, _namesText, reason, _failures, next, meanwhile);
         try
@@ -123,6 +122,8 @@ internal sealed partial class AcmeCertificates
             LogStoreFailed(_logger, _namesText, storeEx.Message);
         }
 
+        // Published after the store has it, so whoever reads this status finds the same attempt in the store.
+        _status = new AcmeStatus(kept is null ? "pending" : "renewal-failing", kept?.NotAfter.ToUniversalTime(), reason, next);
         return wait;
     }
 
