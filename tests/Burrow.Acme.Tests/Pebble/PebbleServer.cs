@@ -68,52 +68,63 @@ internal sealed class PebbleServer : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(directory, "cert.pem"), certificate.ExportCertificatePem());
         await File.WriteAllTextAsync(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem());
 
-        int acmePort = FreePorts.Tcp();
-        int managementPort = FreePorts.Tcp();
-        var config = new
+        // The two listening ports are picked free here and bound by Pebble a moment later; another test project running
+        // beside this one can take one in between, and then Pebble exits at start. Such a start is tried again on new ports.
+        for (int attempt = 1; ; attempt++)
         {
-            pebble = new
+            int acmePort = FreePorts.Tcp();
+            int managementPort = FreePorts.Tcp();
+            var config = new
             {
-                listenAddress = $"127.0.0.1:{acmePort}",
-                managementListenAddress = $"127.0.0.1:{managementPort}",
-                certificate = Path.Combine(directory, "cert.pem"),
-                privateKey = Path.Combine(directory, "key.pem"),
-                httpPort,
-                tlsPort,
-                ocspResponderURL = "",
-                externalAccountBindingRequired = false,
-                domainBlocklist = blocklist,
-                certificateValidityPeriod = certificateValiditySeconds > 0 ? certificateValiditySeconds : (int?)null,
-            },
-        };
-        string configPath = Path.Combine(directory, "pebble-config.json");
-        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config, ConfigJson));
+                pebble = new
+                {
+                    listenAddress = $"127.0.0.1:{acmePort}",
+                    managementListenAddress = $"127.0.0.1:{managementPort}",
+                    certificate = Path.Combine(directory, "cert.pem"),
+                    privateKey = Path.Combine(directory, "key.pem"),
+                    httpPort,
+                    tlsPort,
+                    ocspResponderURL = "",
+                    externalAccountBindingRequired = false,
+                    domainBlocklist = blocklist,
+                    certificateValidityPeriod = certificateValiditySeconds > 0 ? certificateValiditySeconds : (int?)null,
+                },
+            };
+            string configPath = Path.Combine(directory, "pebble-config.json");
+            await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config, ConfigJson));
 
-        var start = new ProcessStartInfo(Binary)
-        {
-            ArgumentList = { "-config", configPath, "-dnsserver", dns.ToString(), "-strict" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["PEBBLE_VA_NOSLEEP"] = "1";
-        start.Environment["PEBBLE_AUTHZREUSE"] = "0";
-        start.Environment["PEBBLE_WFE_NONCEREJECT"] = nonceRejectPercent.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var log = new StringBuilder();
-
-        string thumbprint = certificate.GetCertHashString(HashAlgorithmName.SHA256);
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions
+            var start = new ProcessStartInfo(Binary)
             {
-                RemoteCertificateValidationCallback = (_, presented, _, _) =>
-                    presented is not null && presented.GetCertHashString(HashAlgorithmName.SHA256) == thumbprint,
-            },
-        };
-        var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-        var server = new PebbleServer(start, directory, log, acmePort, managementPort, http);
-        await server.WaitUntilUpAsync();
-        return server;
+                ArgumentList = { "-config", configPath, "-dnsserver", dns.ToString(), "-strict" },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            start.Environment["PEBBLE_VA_NOSLEEP"] = "1";
+            start.Environment["PEBBLE_AUTHZREUSE"] = "0";
+            start.Environment["PEBBLE_WFE_NONCEREJECT"] = nonceRejectPercent.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var log = new StringBuilder();
+
+            string thumbprint = certificate.GetCertHashString(HashAlgorithmName.SHA256);
+            var handler = new SocketsHttpHandler
+            {
+                SslOptions = new SslClientAuthenticationOptions
+                {
+                    RemoteCertificateValidationCallback = (_, presented, _, _) =>
+                        presented is not null && presented.GetCertHashString(HashAlgorithmName.SHA256) == thumbprint,
+                },
+            };
+            var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+            var server = new PebbleServer(start, directory, log, acmePort, managementPort, http);
+            if (await server.WaitUntilUpAsync(throwIfExited: attempt == 3))
+            {
+                return server;
+            }
+
+            // Its directory holds the TLS certificate the next attempt uses: only the process and client go.
+            server._process.Dispose();
+            server.Http.Dispose();
+        }
     }
 
     /// <summary>Kills Pebble (SIGKILL): its ports refuse connections until <see cref="RestartAsync"/>.</summary>
@@ -137,7 +148,7 @@ internal sealed class PebbleServer : IAsyncDisposable
         }
 
         _process = Launch(_start, _log);
-        await WaitUntilUpAsync();
+        await WaitUntilUpAsync(throwIfExited: true);
     }
 
     private static Process Launch(ProcessStartInfo start, StringBuilder log)
@@ -162,7 +173,11 @@ internal sealed class PebbleServer : IAsyncDisposable
         return document.RootElement.GetProperty("Status").GetString()!;
     }
 
-    private async Task WaitUntilUpAsync()
+    /// <summary>
+    /// Waits for Pebble's directory to answer. False when Pebble exited first (a port it was given was taken) and
+    /// <paramref name="throwIfExited"/> is off; an answer from another program on its port is not taken for Pebble's.
+    /// </summary>
+    private async Task<bool> WaitUntilUpAsync(bool throwIfExited = true)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -170,13 +185,18 @@ internal sealed class PebbleServer : IAsyncDisposable
             try
             {
                 using var response = await Http.GetAsync(DirectoryUrl);
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (response.StatusCode == HttpStatusCode.OK && !_process.HasExited)
                 {
-                    return;
+                    return true;
                 }
             }
-            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(20) && !_process.HasExited)
+            catch (HttpRequestException)
             {
+            }
+
+            if (_process.HasExited && !throwIfExited)
+            {
+                return false;
             }
 
             if (_process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(20))

@@ -178,9 +178,19 @@ public sealed class LegsAndFailoverTests(PostgresServer postgres)
         }
 
         TestContext.Current.TestOutputHelper?.WriteLine($"after the kill: {tcpDone} tcp and {tlsDone} tls connections answered through edge-c; {failures.Count} failed");
+        if (failures.Count > 0)
+        {
+            // What edge-b, edge-c and the tcp agent said is what tells a routing fault from a leg moving.
+            TestContext.Current.TestOutputHelper?.WriteLine("---- edge-c ----\n" + Tail(c.Process.Output));
+            TestContext.Current.TestOutputHelper?.WriteLine("---- edge-b ----\n" + Tail(cluster.Nodes["edge-b"].Process.Output));
+            TestContext.Current.TestOutputHelper?.WriteLine("---- tcp agent ----\n" + Tail(tcp.Process.Output));
+        }
+
         Assert.Empty(failures);
         Assert.True(tcpDone > 5 && tlsDone > 5, $"{tcpDone} tcp, {tlsDone} tls");
     }
+
+    private static string Tail(string output) => output.Length <= 6000 ? output : output[^6000..];
 
     /// <summary>One GET on a new TLS connection through <paramref name="node"/>, checked to end at the upstream's own certificate.</summary>
     private static async Task<string> TlsGetAsync(ClusterNodeRun node)
