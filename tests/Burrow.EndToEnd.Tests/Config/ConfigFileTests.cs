@@ -150,6 +150,63 @@ public sealed class ConfigFileTests
         Assert.DoesNotContain("Forwarding", alone.Output, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task A_version_3_endpoints_inline_traffic_policy_is_enforced_by_the_edge_and_a_bad_one_stops_with_its_line()
+    {
+        await using var upstream = await Upstream.StartAsync();
+        await using var edge = await EdgeRun.StartAsync();
+        using var home = new TempDirectory();
+        string file = Path.Combine(home.Path, "burrow.yml");
+        await File.WriteAllTextAsync(file, $$$"""
+            version: 3
+            agent:
+              authtoken: {{{edge.Token}}}
+              connect_url: {{{edge.AgentAddress}}}
+              server_name: localhost
+              edge_ca: {{{edge.CaPath}}}
+            endpoints:
+              - name: web
+                upstream: {url: {{{I(upstream.Port)}}}}
+                traffic_policy:
+                  on_http_request:
+                    - expressions: ["req.url.path == '/private'"]
+                      actions:
+                        - type: deny
+                          config: {status_code: 403}
+                    - actions:
+                        - type: add-headers
+                          config: {headers: {x-from-config: "${req.method} ${req.url.path}"}}
+                  on_http_response:
+                    - actions:
+                        - type: add-headers
+                          config: {headers: {x-policy: inline}}
+            """, TestContext.Current.CancellationToken);
+
+        await using (var agent = BurrowProcess.Start(["start", "web", "--config", file], Env(home)))
+        {
+            var url = new Uri((await agent.WaitForLineAsync(@"^Forwarding (https://\S+) -> ", TimeSpan.FromSeconds(40))).Groups[1].Value);
+            using HttpClient client = Clients.Create(edge.CaPath);
+            using var denied = await client.GetAsync(new Uri(url, "/private"), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+            Assert.Equal("ERR_BURROW_3101", denied.Headers.GetValues("Burrow-Error-Code").Single());
+
+            using var headers = await client.GetAsync(new Uri(url, "/headers"), TestContext.Current.CancellationToken);
+            Dictionary<string, string> seen = await Http.ErrorPageTests.ReadHeadersAsync(headers);
+            Assert.Equal("GET /headers", seen["x-from-config"]);
+            Assert.Equal("inline", headers.Headers.GetValues("x-policy").Single());
+        }
+
+        // An expression the edge could not compile is caught before connecting, at its line and column in this file.
+        await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken))
+            .Replace("req.url.path == '/private'", "req.url.nope == '/private'", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        int line = 1 + Array.FindIndex(await File.ReadAllLinesAsync(file, TestContext.Current.CancellationToken), l => l.Contains("req.url.nope", StringComparison.Ordinal));
+        var (exit, output) = await BurrowProcess.RunToEndAsync(["start", "web", "--config", file], Env(home));
+        Assert.True(exit == 2, $"exit {exit}:\n{output}");
+        Assert.Contains($"ERR_BURROW_7004: {file}:{line}:", output, StringComparison.Ordinal);
+        Assert.Contains("nope", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Forwarding", output, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Config_errors_name_the_file_line_and_key_and_stop_before_connecting()
     {

@@ -60,6 +60,9 @@ public sealed class TrafficPolicyTests(TunnelFixture fixture) : IClassFixture<Tu
                 actions:
                   - type: url-rewrite
                     config: {from: "/v1/(.*)$", to: "/$1"}
+              - actions:
+                  - type: redirect
+                    config: {from: "^https://([^/]+)/docs/([a-z]+)/([^?]*)", to: "https://docs.example.com/$2/$3?via=$1&m=${req.method}", status_code: 308}
             on_http_response:
               - expressions: ["res.status_code == 200"]
                 actions:
@@ -99,6 +102,15 @@ public sealed class TrafficPolicyTests(TunnelFixture fixture) : IClassFixture<Tu
         var (exit, stdout, stderr) = await Curl.RunAsync(["--cacert", fixture.Edge.CaPath, new Uri(agent.HttpsUrl, "/v1/hello").ToString()]);
         Assert.True(exit == 0, stderr);
         Assert.Equal("hello from upstream", stdout);
+
+        // redirect with from: the groups of a regex over the whole URL land in to as $1..., next to interpolation;
+        // a URL it does not match goes on to the upstream.
+        CurlReply moved = await CurlReply.RunAsync(fixture.Edge.CaPath, ["-X", "PUT", new Uri(agent.HttpsUrl, "/docs/guide/start/here.html").ToString()]);
+        Assert.Equal(308, moved.Status);
+        Assert.Equal($"https://docs.example.com/guide/start/here.html?via={agent.HttpsUrl.Authority}&m=PUT", moved.Headers["Location"]);
+        CurlReply unmatched = await CurlReply.RunAsync(fixture.Edge.CaPath, [new Uri(agent.HttpsUrl, "/docs/").ToString()]);
+        Assert.Equal(404, unmatched.Status);
+        Assert.False(unmatched.Headers.ContainsKey("Location"));
     }
 
     [Fact(Timeout = 60_000)]

@@ -64,6 +64,81 @@ public sealed class WebhookProviderTests(WebhookTunnelFixture fixture) : IClassF
         Assert.Contains(provider == "hmac" ? "generic" : provider, tampered.Body, StringComparison.Ordinal);
     }
 
+    /// <summary>The providers whose signature covers a timestamp, every other one sent with curl.</summary>
+    public static TheoryData<string, bool> TimestampedProviders()
+    {
+        var data = new TheoryData<string, bool>();
+        int i = 0;
+        foreach (WebhookSigner signer in WebhookTunnelFixture.Signers.Where(s => s.Timestamped))
+        {
+            data.Add(signer.Name, i++ % 2 == 0);
+        }
+
+        return data;
+    }
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(TimestampedProviders))]
+    public async Task A_correctly_signed_delivery_replayed_an_hour_later_is_refused_with_403(string provider, bool curl)
+    {
+        WebhookSigner signer = WebhookTunnelFixture.Signers.Single(s => s.Name == provider);
+        var url = new Uri($"{fixture.Agent.HttpsUrl.GetLeftPart(UriPartial.Authority)}/hook/{provider}?source=e2e");
+
+        // Signed with the right secret, over the very body; only its timestamp is outside every provider's window.
+        SignedDelivery replayed = signer.Sign(signer.Secret, DateTimeOffset.UtcNow.AddHours(-1), url);
+        Reply stale = await SendAsync(curl, url, replayed.Body, replayed.Headers);
+
+        Assert.True(stale.Status == 403, $"{provider} an hour old: {stale.Status} {stale.Body}");
+        Assert.Equal("ERR_BURROW_3103", stale.Code);
+        Assert.Contains("outside the", stale.Body, StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_delivery_past_max_body_size_gets_413_whether_its_length_is_declared_or_chunked_and_never_reaches_the_upstream(bool chunked)
+    {
+        var url = new Uri($"{fixture.Agent.HttpsUrl.GetLeftPart(UriPartial.Authority)}/small/github");
+        WebhookSigner github = WebhookSigners.Get("github");
+        string marker = Guid.NewGuid().ToString("n");
+        string small = $$"""{"marker":"{{marker}}-small"}""";
+        string big = $$"""{"marker":"{{marker}}-big","pad":"{{new string('x', 4 * WebhookTunnelFixture.SmallLimit)}}"}""";
+
+        // Within the limit, signed: through, recorded once.
+        Reply ok = await CurlAsync(url, small, GitHubHeaders(github.Secret, small), chunked);
+        Assert.True(ok.Status == 200, $"within the limit: {ok.Status} {ok.Body}");
+
+        // Past it, correctly signed all the same: refused before any byte is handed on.
+        Reply tooBig = await CurlAsync(url, big, GitHubHeaders(github.Secret, big), chunked);
+        Assert.True(tooBig.Status == 413, $"{big.Length} bytes ({(chunked ? "chunked" : "Content-Length")}): {tooBig.Status} {tooBig.Body}");
+        Assert.Equal("ERR_BURROW_3104", tooBig.Code);
+        Assert.Contains(fixture.Upstream.Recorded, r => r.Contains(marker + "-small", StringComparison.Ordinal));
+        Assert.DoesNotContain(fixture.Upstream.Recorded, r => r.Contains(marker + "-big", StringComparison.Ordinal));
+    }
+
+    private static (string Name, string Value)[] GitHubHeaders(string secret, string body) =>
+        [("X-Hub-Signature-256", "sha256=" + WebhookSigners.HexSha256(secret, body)), ("X-GitHub-Event", "push")];
+
+    private async Task<Reply> CurlAsync(Uri url, string body, (string Name, string Value)[] headers, bool chunked)
+    {
+        string file = Path.Combine(fixture.TempPath, Guid.NewGuid().ToString("n"));
+        await File.WriteAllBytesAsync(file, Encoding.UTF8.GetBytes(body), Ct);
+        List<string> args = ["--data-binary", "@" + file, "-H", "Content-Type: application/json"];
+        if (chunked)
+        {
+            args.AddRange(["-H", "Transfer-Encoding: chunked"]);
+        }
+
+        foreach ((string name, string value) in headers)
+        {
+            args.AddRange(["-H", $"{name}: {value}"]);
+        }
+
+        CurlReply reply = await CurlReply.RunAsync(fixture.Edge.CaPath, [.. args, url.OriginalString]);
+        Assert.True(reply.ExitCode == 0, $"curl exited {reply.ExitCode}: {reply.Stderr}");
+        return new Reply(reply.Status, reply.Text, reply.Headers);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Zoom_url_validation_is_answered_at_the_edge_once_signed_and_refused_unsigned()
     {
@@ -152,6 +227,9 @@ public sealed class WebhookTunnelFixture : PolicyEdgeFixture
 
     internal static IReadOnlyList<WebhookSigner> Signers { get; } = [.. WebhookSigners.All, GenericHmac];
 
+    /// <summary>The <c>max_body_size</c> of the <c>/small/github</c> rule.</summary>
+    internal const int SmallLimit = 1024;
+
     public AgentRun Agent { get; private set; } = null!;
 
     public override async ValueTask InitializeAsync()
@@ -173,6 +251,17 @@ public sealed class WebhookTunnelFixture : PolicyEdgeFixture
                 """);
         }
 
+        // A small body limit on GitHub's verification, for deliveries past it; what passes is recorded by the upstream.
+        policy.Append($$"""
+              - name: small
+                expressions: ["req.url.path == '/small/github'"]
+                actions:
+                  - type: verify-webhook
+                    config: {provider: github, secret: {{JsonSerializer.Serialize(WebhookSigners.Get("github").Secret)}}, max_body_size: {{SmallLimit}}}
+                  - type: url-rewrite
+                    config: {from: "/small/github", to: "/record/small"}
+
+            """);
         policy.Append("""
               - expressions: ["req.url.path.startsWith('/hook/')"]
                 actions:

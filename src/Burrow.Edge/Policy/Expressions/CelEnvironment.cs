@@ -13,6 +13,8 @@ namespace Burrow.Edge.Policy.Expressions;
 public sealed class CelEnvironment<TContext>
 {
     private readonly Dictionary<string, Func<TContext, object?>> _variables = new(StringComparer.Ordinal);
+    // Every proper prefix of a registered path: a variable named here has its fields registered one by one.
+    private readonly HashSet<string> _parents = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Name, int Arity), CelFunction<TContext>> _functions = [];
     private readonly HashSet<string> _functionNames = new(StringComparer.Ordinal);
 
@@ -22,7 +24,8 @@ public sealed class CelEnvironment<TContext>
     /// <summary>
     /// Registers a dotted path the host can read, e.g. <c>req.method</c> or <c>req.headers</c> (a map).
     /// Selecting <c>a.b.c</c> reads the longest registered prefix and applies CEL member access to the rest;
-    /// a path with no registered prefix is a compile error.
+    /// a path with no registered prefix is a compile error, and so is one below a variable whose fields are registered
+    /// themselves (<c>req.url</c> has <c>req.url.path</c>...): there the registered fields are all there is.
     /// </summary>
     public CelEnvironment<TContext> AddVariable(string path, Func<TContext, object?> read)
     {
@@ -34,6 +37,11 @@ public sealed class CelEnvironment<TContext>
         }
 
         _variables[path] = read;
+        for (int dot = path.LastIndexOf('.'); dot > 0; dot = path.LastIndexOf('.', dot - 1))
+        {
+            _parents.Add(path[..dot]);
+        }
+
         return this;
     }
 
@@ -89,6 +97,14 @@ public sealed class CelEnvironment<TContext>
     }
 
     internal bool TryGetVariable(string path, [NotNullWhen(true)] out Func<TContext, object?>? read) => _variables.TryGetValue(path, out read);
+
+    /// <summary>Whether fields of <paramref name="path"/> are registered as variables of their own.</summary>
+    internal bool HasRegisteredFields(string path) => _parents.Contains(path);
+
+    /// <summary>The registered fields directly below <paramref name="path"/>, for an error that lists them.</summary>
+    internal IEnumerable<string> RegisteredFields(string path) =>
+        _variables.Keys.Where(k => k.Length > path.Length + 1 && k.StartsWith(path + ".", StringComparison.Ordinal) && !k.AsSpan(path.Length + 1).Contains('.'))
+            .Select(k => k[(path.Length + 1)..]).Order(StringComparer.Ordinal);
 
     internal bool TryGetFunction(string name, int arity, [NotNullWhen(true)] out CelFunction<TContext>? body) => _functions.TryGetValue((name, arity), out body);
 

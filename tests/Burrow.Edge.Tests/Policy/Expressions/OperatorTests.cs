@@ -199,6 +199,31 @@ public sealed class OperatorTests
         Assert.Equal(position, error.Position);
     }
 
+    [Theory]
+    [InlineData("req.url.nope == 'x'", "req.url.nope", "req.url has host, path")]
+    [InlineData("req.url.nope.startsWith('/a')", "req.url.nope", "req.url has host, path")]
+    [InlineData("size(req.url.path.x) > 0", "req.url.path.x", null)]
+    public void Below_a_variable_whose_fields_are_registered_an_unknown_field_is_refused_at_compile_time(string expression, string path, string? fields)
+    {
+        // req.url itself is a string, its parts registered as variables of their own (as the edge does).
+        CelEnvironment<TestRequest> environment = TestRequest.Environment()
+            .AddVariable("req.url", r => "https://example.com" + r.Path)
+            .AddVariable("req.url.host", _ => "example.com");
+
+        if (fields is null)
+        {
+            // req.url.path has no registered fields: selecting on it compiles and fails when evaluated, as CEL does.
+            Assert.Throws<CelEvaluationException>(() => environment.Compile(expression).Evaluate(TestRequest.Post));
+            return;
+        }
+
+        CelCompileException error = Assert.Throws<CelCompileException>(() => environment.Compile(expression));
+        Assert.Equal($"undeclared reference to '{path}' ({fields})", error.Reason);
+        Assert.Equal(0, error.Position);
+        // Its registered fields and maps below other variables still compile.
+        Assert.Equal(true, environment.Compile("req.url.host == 'example.com' && req.headers['x-api-key'][0] == 'k1'").Evaluate(TestRequest.Post));
+    }
+
     [Fact]
     public void Literal_only_subtrees_are_folded_at_compile_time()
     {

@@ -53,6 +53,8 @@ public sealed class PolicyLoaderTests
     [InlineData("on_http_request:\n  - actions:\n      - type: verify-webhook\n        config: {provider: nobody, secret: s}\n", 4, "on_http_request[0].actions[0].config.provider", "not a provider")]
     [InlineData("on_http_request:\n  - actions:\n      - type: url-rewrite\n        config: {from: \"(a\", to: /b}\n", 4, "on_http_request[0].actions[0].config.from", "not a valid regular expression")]
     [InlineData("on_http_request:\n  - actions:\n      - type: add-headers\n        config: {headers: {x: \"${req.method\"}}\n", 4, "on_http_request[0].actions[0].config.headers.x", "")]
+    [InlineData("on_http_request:\n  - expressions: [\"req.url.nope == '/x'\"]\n    actions: [{type: deny}]\n", 2, "on_http_request[0].expressions[0]", "req.url has authority, host, path, port, query, query_params, raw_path, scheme")]
+    [InlineData("on_tcp_connect:\n  - expressions: [\"conn.tls.client.subject.cn == 'a'\"]\n    actions: [{type: deny}]\n", 2, "on_tcp_connect[0].expressions[0]", "conn.tls.client.subject has common_name")]
     [InlineData("on_request: []\n", 1, "on_request", "unknown phase")]
     [InlineData("on_http_request:\n  - name: no actions\n", 2, "on_http_request[0]", "a rule needs actions")]
     public void A_mistake_is_reported_at_its_line_and_key_path(string yaml, int line, string path, string message)

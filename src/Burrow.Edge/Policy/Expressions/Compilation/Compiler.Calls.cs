@@ -22,7 +22,7 @@ internal sealed partial class Compiler<TContext>
 
         // base64.encode(x) parses as a method call on `base64`; it is a global function when `base64`
         // names nothing an expression can read.
-        if (QualifiedName(node.Target) is { } qualifier && !Resolves(qualifier))
+        if (QualifiedName(node.Target) is { } qualifier && !Resolves(qualifier, Root(node.Target).Position))
         {
             string name = qualifier + "." + node.Function;
             if (CelBuiltins.IsGlobal(name) || _environment.HasFunction(name))

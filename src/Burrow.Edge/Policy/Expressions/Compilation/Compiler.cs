@@ -113,8 +113,11 @@ internal sealed partial class Compiler<TContext>
 
     private static Node Root(Node node) => node is SelectNode select ? Root(select.Operand) : node;
 
-    /// <summary>Whether some prefix of the dotted name is something an expression can read.</summary>
-    private bool Resolves(string name)
+    /// <summary>
+    /// Whether some prefix of the dotted name is something an expression can read. Below a variable whose fields are
+    /// registered one by one (<c>req.url</c>), an unregistered field is a typo, caught here rather than at every request.
+    /// </summary>
+    private bool Resolves(string name, int position)
     {
         int dot = name.IndexOf('.', StringComparison.Ordinal);
         string root = dot < 0 ? name : name[..dot];
@@ -125,6 +128,11 @@ internal sealed partial class Compiler<TContext>
 
         for (string candidate = name; ; candidate = candidate[..candidate.LastIndexOf('.')])
         {
+            if (_environment.TryGetVariable(candidate, out _) && candidate.Length < name.Length && _environment.HasRegisteredFields(candidate))
+            {
+                throw Error($"undeclared reference to '{name}' ({candidate} has {string.Join(", ", _environment.RegisteredFields(candidate))})", position);
+            }
+
             if (_environment.TryGetVariable(candidate, out _) || CelType.ByName.ContainsKey(candidate))
             {
                 return true;
@@ -156,7 +164,7 @@ internal sealed partial class Compiler<TContext>
                     return Compiled<TContext>.Constant(type);
                 }
 
-                if (!Resolves(name))
+                if (!Resolves(name, Root(node).Position))
                 {
                     throw Error($"undeclared reference to '{name}'", Root(node).Position);
                 }
