@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the frame and control message decoders: afl-fuzz (Debian's afl++) drives
-# bench/fuzz/Burrow.Fuzz, whose Burrow.Mux and Burrow.Protocol assemblies are instrumented by
-# SharpFuzz's `sharpfuzz` tool (NuGet SharpFuzz.CommandLine). Everything comes from Debian and NuGet.
-#   bench/fuzz/run.sh [seconds per target, default 60] [target...]   (targets: control frames muxado)
+# Coverage-guided fuzzing of the frame and control message decoders, the traffic-policy document parser and the
+# CEL expression compiler: afl-fuzz (Debian's afl++) drives bench/fuzz/Burrow.Fuzz, whose Burrow.Mux,
+# Burrow.Protocol and Burrow.Edge assemblies are instrumented by SharpFuzz's `sharpfuzz` tool (NuGet
+# SharpFuzz.CommandLine). Everything comes from Debian and NuGet.
+#   bench/fuzz/run.sh [seconds per target, default 60] [target...]   (targets: control frames muxado cel policy)
 # Findings land in bench/fuzz/findings/<target>/default/{crashes,hangs}; copy each crash into
 # bench/fuzz/regressions/<target>/ (tests/Burrow.Fuzz.Tests replays them) and fix it.
 # With SAVE_CORPUS=1 the new inputs afl found are added to bench/fuzz/corpus/<target>/.
@@ -11,7 +12,7 @@ cd "$(dirname "$0")"
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(control frames muxado)
+[ ${#targets[@]} -gt 0 ] || targets=(control frames muxado cel policy)
 
 if ! command -v afl-fuzz >/dev/null; then
   if [ "$(id -u)" -eq 0 ]; then
@@ -29,6 +30,8 @@ rm -rf "$out"
 dotnet publish Burrow.Fuzz/Burrow.Fuzz.csproj -c Release -o "$out" --nologo -v q >/dev/null
 "$tools/sharpfuzz" "$out/Burrow.Mux.dll"
 "$tools/sharpfuzz" "$out/Burrow.Protocol.dll"
+# The policy parser and CEL compiler live in the edge.
+"$tools/sharpfuzz" "$out/Burrow.Edge.dll"
 
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=1
 status=0
