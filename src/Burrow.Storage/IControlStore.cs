@@ -187,6 +187,19 @@ public interface IControlStore : IAsyncDisposable
     /// <summary>Gives the lease up, if this holder has it.</summary>
     Task ReleaseCertificateLeaseAsync(IReadOnlyList<string> names, string holder, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Publishes a pending ACME challenge's key authorization until <paramref name="expires"/>, so any edge sharing this
+    /// store answers the CA's validation: <paramref name="key"/> is the token (http-01), the name (tls-alpn-01) or the
+    /// record name <c>_acme-challenge.NAME</c> (dns-01). Publishing again extends it.
+    /// </summary>
+    Task PublishAcmeChallengeAsync(string type, string key, string keyAuthorization, DateTimeOffset expires, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a published challenge answer (its authorization is done).</summary>
+    Task WithdrawAcmeChallengeAsync(string type, string key, string keyAuthorization, CancellationToken cancellationToken = default);
+
+    /// <summary>The key authorizations published for a challenge and not yet expired (several for one dns-01 record name).</summary>
+    Task<IReadOnlyList<string>> FindAcmeChallengeAsync(string type, string key, CancellationToken cancellationToken = default);
+
     // :: cluster (PostgreSQL only: SQLite answers StoreErrorKind.Invalid, a cluster needs a shared database)
 
     /// <summary>

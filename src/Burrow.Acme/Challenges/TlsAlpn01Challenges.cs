@@ -11,9 +11,13 @@ namespace Burrow.Acme.Challenges;
 /// TLS-ALPN-01 (RFC 8737): while a challenge is pending, a TLS handshake on the edge's port 443 that offers only
 /// ALPN <c>acme-tls/1</c> for the name gets a self-signed certificate whose critical acmeIdentifier extension
 /// holds SHA-256 of the key authorization. No HTTP follows; the edge closes the connection after the handshake.
+/// With a <see cref="IChallengeShare"/>, answers are published to it, and a name with no challenge here is looked up
+/// there (another edge's order); the certificate made for such an answer is kept while the share still lists it.
 /// </summary>
-internal sealed class TlsAlpn01Challenges : IChallengeSolver
+internal sealed class TlsAlpn01Challenges(IChallengeShare? share = null) : IChallengeSolver
 {
+    private const string Type = "tls-alpn-01";
+
     /// <summary>The ALPN protocol the validating CA offers.</summary>
     public const string Alpn = "acme-tls/1";
 
@@ -25,7 +29,10 @@ internal sealed class TlsAlpn01Challenges : IChallengeSolver
 
     private readonly ConcurrentDictionary<string, SslStreamCertificateContext> _certificates = new(StringComparer.OrdinalIgnoreCase);
 
-    public string ChallengeType => "tls-alpn-01";
+    // Certificates for answers other edges published, by name, with the key authorization they were made for.
+    private readonly ConcurrentDictionary<string, (string KeyAuthorization, SslStreamCertificateContext Certificate)> _shared = new(StringComparer.OrdinalIgnoreCase);
+
+    public string ChallengeType => Type;
 
     public bool CanSolve(string name, bool wildcard) => !wildcard;
 
@@ -36,21 +43,68 @@ internal sealed class TlsAlpn01Challenges : IChallengeSolver
         return serverName is not null && _certificates.TryGetValue(serverName, out certificate!);
     }
 
-    public ValueTask PresentAsync(string name, string token, string keyAuthorization, CancellationToken cancellationToken)
+    /// <summary>The challenge certificate for <paramref name="serverName"/>: this edge's, else one for an answer another edge published.</summary>
+    public async ValueTask<SslStreamCertificateContext?> FindAsync(string? serverName, CancellationToken cancellationToken)
+    {
+        if (TryGet(serverName, out SslStreamCertificateContext certificate))
+        {
+            return certificate;
+        }
+
+        if (share is null || string.IsNullOrEmpty(serverName))
+        {
+            return null;
+        }
+
+        IReadOnlyList<string> published = await share.FindAsync(Type, serverName, cancellationToken).ConfigureAwait(false);
+        if (published.Count == 0)
+        {
+            if (_shared.TryRemove(serverName, out var gone))
+            {
+                gone.Certificate.TargetCertificate.Dispose();
+            }
+
+            return null;
+        }
+
+        string keyAuthorization = published[0];
+        if (_shared.TryGetValue(serverName, out var made) && made.KeyAuthorization == keyAuthorization)
+        {
+            return made.Certificate;
+        }
+
+        var context = SslStreamCertificateContext.Create(CreateCertificate(serverName, keyAuthorization), additionalCertificates: null, offline: true);
+        // A CA validates from several places at once: one certificate per answer, the one made first kept.
+        var kept = _shared.AddOrUpdate(serverName, (keyAuthorization, context), (_, old) => old.KeyAuthorization == keyAuthorization ? old : (keyAuthorization, context));
+        if (!ReferenceEquals(kept.Certificate, context))
+        {
+            context.TargetCertificate.Dispose();
+        }
+
+        return kept.Certificate;
+    }
+
+    public async ValueTask PresentAsync(string name, string token, string keyAuthorization, CancellationToken cancellationToken)
     {
         var certificate = CreateCertificate(name, keyAuthorization);
         _certificates[name] = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
-        return ValueTask.CompletedTask;
+        if (share is not null)
+        {
+            await share.PublishAsync(Type, name, keyAuthorization, cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    public ValueTask CleanupAsync(string name, string token, string keyAuthorization, CancellationToken cancellationToken)
+    public async ValueTask CleanupAsync(string name, string token, string keyAuthorization, CancellationToken cancellationToken)
     {
         if (_certificates.TryRemove(name, out var context))
         {
             context.TargetCertificate.Dispose();
         }
 
-        return ValueTask.CompletedTask;
+        if (share is not null)
+        {
+            await share.WithdrawAsync(Type, name, keyAuthorization, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The self-signed challenge certificate: the name as its only SAN, the digest in a critical acmeIdentifier.</summary>

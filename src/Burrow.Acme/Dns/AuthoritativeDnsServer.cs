@@ -35,14 +35,12 @@ internal sealed class AuthoritativeDnsServer : IDisposable
         _server.Stop();
     }
 
-    private Task OnQueryReceivedAsync(object sender, QueryReceivedEventArgs e)
+    private async Task OnQueryReceivedAsync(object sender, QueryReceivedEventArgs e)
     {
         if (e.Query is DnsMessage query)
         {
-            e.Response = _answerer.Answer(query, overTcp: e.TransportProtocol == TransportProtocol.Tcp);
+            e.Response = await _answerer.AnswerAsync(query, overTcp: e.TransportProtocol == TransportProtocol.Tcp).ConfigureAwait(false);
             Interlocked.Increment(ref _queries);
         }
-
-        return Task.CompletedTask;
     }
 }

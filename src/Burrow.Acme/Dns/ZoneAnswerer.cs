@@ -9,7 +9,8 @@ namespace Burrow.Acme.Dns;
 /// Answers one DNS query for the tunnel zone, as an authoritative server does (RFC 1034 section 4.3.2, minus
 /// delegation): A/AAAA for the apex and every name under it, NS and SOA at the apex, TXT at
 /// <c>_acme-challenge.NAME</c> while a DNS-01 challenge is pending, NODATA with the SOA for anything else in the
-/// zone. Names outside the zone are REFUSED (no recursion), and so are zone transfers. Pure: no I/O.
+/// zone. Names outside the zone are REFUSED (no recursion), and so are zone transfers. No I/O but the TXT values of a
+/// challenge, which come from <see cref="Dns01Challenges"/> (and through it from the cluster's shared answers).
 /// <para>
 /// ANY (QTYPE 255) is answered as RFC 8482 section 4.1 allows: over UDP with one RRset only (the first of A, AAAA,
 /// NS, SOA, TXT the name has), since a spoofed-source ANY over UDP is the classic amplification query and this server
@@ -33,7 +34,8 @@ internal sealed class ZoneAnswerer
 
     /// <param name="query">The query as received.</param>
     /// <param name="overTcp">Whether it came over TCP (only changes the answer to ANY).</param>
-    public DnsMessage Answer(DnsMessage query, bool overTcp = false)
+    /// <param name="cancellationToken">Ends a lookup of shared challenge answers.</param>
+    public async ValueTask<DnsMessage> AnswerAsync(DnsMessage query, bool overTcp = false, CancellationToken cancellationToken = default)
     {
         var response = query.CreateResponseInstance();
         response.IsRecursionAllowed = false;
@@ -54,7 +56,10 @@ internal sealed class ZoneAnswerer
 
         response.IsAuthoritiveAnswer = true;
         response.ReturnCode = ReturnCode.NoError;
-        AddAnswers(response.AnswerRecords, question.Name, question.RecordType);
+        IReadOnlyList<string> txt = IsChallenge(question.Name) && question.RecordType is RecordType.Txt or RecordType.Any
+            ? await _challenges.TxtValuesAsync(question.Name.ToString(), cancellationToken).ConfigureAwait(false)
+            : [];
+        AddAnswers(response.AnswerRecords, question.Name, question.RecordType, txt);
         if (question.RecordType == RecordType.Any && !overTcp && response.AnswerRecords.Count > 0)
         {
             RecordType first = response.AnswerRecords[0].RecordType;
@@ -69,21 +74,15 @@ internal sealed class ZoneAnswerer
         return response;
     }
 
-    private void AddAnswers(List<DnsRecordBase> answers, DomainName name, RecordType type)
+    private static bool IsChallenge(DomainName name) => name.LabelCount > 0 && name.Labels[0].Equals(ChallengeLabel, StringComparison.OrdinalIgnoreCase);
+
+    private void AddAnswers(List<DnsRecordBase> answers, DomainName name, RecordType type, IReadOnlyList<string> txt)
     {
         bool apex = name.Equals(_apex, ignoreCase: true);
-        bool challenge = name.Labels[0].Equals(ChallengeLabel, StringComparison.OrdinalIgnoreCase);
         bool any = type == RecordType.Any;
-        if (challenge)
+        if (IsChallenge(name))
         {
-            if (type is RecordType.Txt || any)
-            {
-                foreach (string value in _challenges.TxtValues(name.ToString()))
-                {
-                    answers.Add(new TxtRecord(name, _zone.ChallengeTtl, value));
-                }
-            }
-
+            answers.AddRange(txt.Select(value => new TxtRecord(name, _zone.ChallengeTtl, value)));
             return;
         }
 

@@ -71,7 +71,8 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         _store = store;
         _time = time;
         _logger = logger;
-        _dns01 = new Dns01Challenges(options.Domain);
+        // The TXT values go to the control store too: every edge of a cluster is a name server of the zone.
+        _dns01 = new Dns01Challenges(options.Domain, new StoredChallengeAnswers(controlStore, time, logger));
         if (options.AcmeDnsUpdate is not null)
         {
             // Validate ran before the edge was built; a failure here is a caller that skipped it.

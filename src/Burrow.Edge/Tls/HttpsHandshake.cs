@@ -34,31 +34,40 @@ internal sealed class HttpsHandshake
     public ValueTask<SslServerAuthenticationOptions> OnConnectionAsync(TlsHandshakeCallbackContext context)
     {
         string? serverName = context.ClientHelloInfo.ServerName;
-        if (_acme?.ValidationHandshake(context.Connection, serverName) is { } validation)
+        // Only a hello offering acme-tls/1 alone can be a validation; every other handshake stays synchronous.
+        if (_acme is not null && context.Connection.Items.ContainsKey(AcmeChallengeResponder.OnlyAcmeTlsItem))
         {
-            return ValueTask.FromResult(validation);
+            return ValidationOrDefaultAsync(context, serverName);
         }
 
+        return ValueTask.FromResult(Options(context, serverName));
+    }
+
+    private async ValueTask<SslServerAuthenticationOptions> ValidationOrDefaultAsync(TlsHandshakeCallbackContext context, string? serverName) =>
+        await _acme!.ValidationHandshakeAsync(context.Connection, serverName).ConfigureAwait(false) ?? Options(context, serverName);
+
+    private SslServerAuthenticationOptions Options(TlsHandshakeCallbackContext context, string? serverName)
+    {
         SslStreamCertificateContext certificate = _certificates.Select(serverName);
         if (string.IsNullOrEmpty(serverName)
             || _tunnels.FindByHost(serverName) is not { Proto: TunnelProtocols.Http, MutualTls: { } mutualTls } tunnel)
         {
-            return ValueTask.FromResult(PublicTlsProfile.Apply(new SslServerAuthenticationOptions
+            return PublicTlsProfile.Apply(new SslServerAuthenticationOptions
             {
                 ServerCertificateContext = certificate,
                 ApplicationProtocols = Protocols,
-            }));
+            });
         }
 
         var record = new HandshakeClientCertificate(tunnel, mutualTls);
         context.Connection.Items[HandshakeClientCertificate.ItemKey] = record;
-        return ValueTask.FromResult(PublicTlsProfile.Apply(new SslServerAuthenticationOptions
+        return PublicTlsProfile.Apply(new SslServerAuthenticationOptions
         {
             ServerCertificateContext = mutualTls.ContextFor(certificate),
             ApplicationProtocols = Protocols,
             ClientCertificateRequired = true,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, presented, _, _) => record.Observe(presented),
-        }));
+        });
     }
 }

@@ -69,7 +69,7 @@ internal sealed partial class TlsPassthrough
         }
 
         // The edge's own TLS-ALPN-01 validation goes to the edge's handshake even for a tls tunnel's name.
-        if (tunnel is null || tunnel.Proto != TunnelProtocols.Tls || _acme?.IsValidation(connection, serverName) == true)
+        if (tunnel is null || tunnel.Proto != TunnelProtocols.Tls || (_acme is not null && await _acme.IsValidationAsync(connection, serverName).ConfigureAwait(false)))
         {
             await next(connection).ConfigureAwait(false);
             return;

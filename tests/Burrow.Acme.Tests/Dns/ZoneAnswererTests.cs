@@ -16,7 +16,7 @@ public sealed class ZoneAnswererTests
     {
         var query = new DnsMessage { IsQuery = true };
         query.Questions.Add(new DnsQuestion(DomainName.Parse(name), type, RecordClass.INet));
-        return new ZoneAnswerer(Zone, _challenges).Answer(query);
+        return new ZoneAnswerer(Zone, _challenges).AnswerAsync(query).AsTask().GetAwaiter().GetResult();
     }
 
     [Theory]

@@ -6,7 +6,8 @@ namespace Burrow.Acme.Tests.Pebble;
 /// <summary>
 /// A UDP relay between Pebble (<c>-dnsserver</c>) and real DNS servers (the edges'). Each query goes to every upstream
 /// and the answer with the most records comes back, so Pebble finds the TXT records of whichever edge of a cluster
-/// ordered. While <see cref="Failing"/> it answers SERVFAIL instead: Pebble 2.4.0 has no knob that fails validations
+/// ordered; with <see cref="RequireEveryUpstream"/>, the one with the fewest, so Pebble sees only what every edge
+/// answers (as a CA that may ask any of a zone's name servers). While <see cref="Failing"/> it answers SERVFAIL instead: Pebble 2.4.0 has no knob that fails validations
 /// (only <c>PEBBLE_VA_ALWAYS_VALID</c>), so this is how the tests make its authorizations fail.
 /// </summary>
 internal sealed class DnsRelay : IDisposable
@@ -26,6 +27,9 @@ internal sealed class DnsRelay : IDisposable
     }
 
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>Whether the answer is the one with the fewest records (and none when an upstream is silent).</summary>
+    public bool RequireEveryUpstream { get; init; }
 
     /// <summary>Whether queries are answered SERVFAIL.</summary>
     public bool Failing { get => _failing; set => _failing = value; }
@@ -64,7 +68,10 @@ internal sealed class DnsRelay : IDisposable
         else
         {
             byte[]?[] answers = await Task.WhenAll(_upstreams.Select(u => AskAsync(u, query.Buffer)));
-            answer = answers.Where(a => a is { Length: >= 12 }).OrderByDescending(a => (a![6] << 8) | a[7]).FirstOrDefault();
+            static int Records(byte[]? a) => (a![6] << 8) | a[7];
+            answer = RequireEveryUpstream
+                ? (answers.All(a => a is { Length: >= 12 }) ? answers.OrderBy(Records).First() : null)
+                : answers.Where(a => a is { Length: >= 12 }).OrderByDescending(Records).FirstOrDefault();
         }
 
         if (answer is not null)

@@ -12,7 +12,8 @@ namespace Burrow.Edge.Tests.Certificates;
 
 /// <summary>
 /// Two edges of a cluster (two <see cref="AcmeCertificates"/>, each with its own DNS server and certificate store) over
-/// one real PostgreSQL database, against Debian's pebble: one order reaches Pebble and both serve its certificate.
+/// one real PostgreSQL database, against Debian's pebble: one order reaches Pebble, its DNS-01 answers are given by
+/// both edges, and both serve its certificate.
 /// </summary>
 [Collection(PostgresGroup.Name)]
 public sealed class AcmeClusterTests(PostgresServer postgres) : IDisposable
@@ -28,8 +29,9 @@ public sealed class AcmeClusterTests(PostgresServer postgres) : IDisposable
         Assert.SkipUnless(File.Exists(PebbleServer.Binary), "pebble is not installed (apt-get install pebble)");
         var dnsA = new IPEndPoint(IPAddress.Loopback, FreePorts.TcpAndUdp());
         var dnsB = new IPEndPoint(IPAddress.Loopback, FreePorts.TcpAndUdp());
-        // Pebble asks both edges' DNS servers: only the one that ordered has the TXT records.
-        using var relay = new DnsRelay(dnsA, dnsB);
+        // Pebble sees only what both edges' DNS servers answer: the TXT records of the order one edge placed must come
+        // from the other as well (through the acme_challenges rows), as a CA may ask any name server of the zone.
+        using var relay = new DnsRelay(dnsA, dnsB) { RequireEveryUpstream = true };
         await using var pebble = await PebbleServer.StartAsync(FreePorts.Tcp(), FreePorts.Tcp(), relay.EndPoint, 0, []);
         string database = await postgres.CreateDatabaseAsync();
         byte[] storeKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
