@@ -151,7 +151,11 @@ public static class FuzzTargets
         }
     }
 
-    private static readonly Burrow.Edge.Policy.PolicyServices PolicyServices = Burrow.Edge.Policy.PolicyServices.ForValidation();
+    // Made on first use, not in this class's static constructor: under afl the edge assembly is instrumented, and its
+    // code may run only once SharpFuzz's Fuzzer.Run has mapped the coverage memory.
+    private static Burrow.Edge.Policy.PolicyServices? s_policyServices;
+
+    private static Burrow.Edge.Policy.PolicyServices PolicyServices => s_policyServices ??= Burrow.Edge.Policy.PolicyServices.ForValidation();
 
     /// <summary>
     /// The traffic policy loader: the bytes as a YAML/JSON document for an http and a tcp tunnel. A refusal comes back
