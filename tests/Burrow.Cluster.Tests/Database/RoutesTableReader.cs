@@ -28,6 +28,22 @@ internal sealed class RoutesTableReader(string connectionString)
         return nodes;
     }
 
+    /// <summary>Every row as <c>key on node</c>, for a failing test's output.</summary>
+    public async Task<List<string>> AllAsync()
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var select = new NpgsqlCommand("SELECT route_key, node FROM routes ORDER BY route_key, node", connection);
+        var rows = new List<string>();
+        await using NpgsqlDataReader reader = await select.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add($"{reader.GetString(0)} on {reader.GetString(1)}");
+        }
+
+        return rows;
+    }
+
     /// <summary>Deletes <paramref name="node"/>'s rows with the NOTIFY a node sends when it counts another gone.</summary>
     public async Task DeleteNodeAsync(string node)
     {

@@ -181,6 +181,7 @@ public sealed class LegsAndFailoverTests(PostgresServer postgres)
         if (failures.Count > 0)
         {
             // What edge-b, edge-c and the tcp agent said is what tells a routing fault from a leg moving.
+            TestContext.Current.TestOutputHelper?.WriteLine("---- routes ----\n" + string.Join('\n', await Database.RoutesTableReader.Of(postgres, cluster).AllAsync()));
             TestContext.Current.TestOutputHelper?.WriteLine("---- edge-c ----\n" + Tail(c.Process.Output));
             TestContext.Current.TestOutputHelper?.WriteLine("---- edge-b ----\n" + Tail(cluster.Nodes["edge-b"].Process.Output));
             TestContext.Current.TestOutputHelper?.WriteLine("---- tcp agent ----\n" + Tail(tcp.Process.Output));
