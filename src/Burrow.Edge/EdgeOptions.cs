@@ -213,6 +213,12 @@ public sealed record EdgeOptions
     public string? AcmeCaRootPath { get; init; }
 
     /// <summary>
+    /// The key of every certificate the edge orders: <c>ecdsa</c> (P-256, the default: smaller and faster), <c>rsa2048</c>
+    /// or <c>rsa3072</c> (for old clients that offer no ECDSA suite).
+    /// </summary>
+    public string AcmeKeyType { get; init; } = "ecdsa";
+
+    /// <summary>
     /// How on-demand certificates of reserved hostnames outside <c>*.DOMAIN</c> are proven: <c>http-01</c> (answered on
     /// <see cref="HttpEndPoint"/>, port 80 for a real CA) or <c>tls-alpn-01</c> (on <see cref="HttpsEndPoint"/>, port 443);
     /// <see langword="null"/> (the default) for http-01 when the HTTP listener is on, else tls-alpn-01.

@@ -27,6 +27,8 @@ internal static class ServerCommand
         var acmeCaRoot = new Option<string?>("--acme-ca-root") { Description = "PEM file of extra roots to trust for the ACME server's HTTPS (a private CA; Pebble's in tests)." };
         var acmeChallenge = new Option<string?>("--acme-challenge") { Description = "With --acme-email: how certificates for reserved hostnames outside *.<domain> are proven, http-01 (on --http-addr, port 80) or tls-alpn-01 (on --https-addr, port 443); default http-01 when the HTTP listener is on, else tls-alpn-01." };
         acmeChallenge.AcceptOnlyFromAmong("http-01", "tls-alpn-01");
+        var acmeKeyType = new Option<string>("--acme-key-type") { Description = "With --acme-email: the key of the certificates the edge orders, ecdsa (P-256, the default) or rsa2048/rsa3072 for old clients without ECDSA.", DefaultValueFactory = _ => "ecdsa" };
+        acmeKeyType.AcceptOnlyFromAmong("ecdsa", "rsa2048", "rsa3072");
         var dnsAddr = new Option<IPEndPoint?>("--dns-addr") { Description = "With --acme-email: the edge's authoritative DNS server for <domain> (UDP and TCP), or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.DnsEndPoint };
         var publicIps = new Option<IPAddress[]>("--public-ip") { Description = "With --acme-email: an address the DNS server answers A/AAAA with for <domain> and every name under it (repeatable); default the --dns-addr address, else this machine's global addresses.", CustomParser = ParseAddresses, AllowMultipleArgumentsPerToken = false };
         var dnsUpdate = new Option<string?>("--acme-dns-update") { Description = "With --acme-email: put the DNS-01 records on this DNS server (HOST[:PORT], the zone's primary) with TSIG-signed RFC 2136 updates instead of answering them with the edge's own DNS server (--dns-addr is then not bound)." };
@@ -90,7 +92,7 @@ internal static class ServerCommand
 
         var command = new Command("server", "Run an edge: agents connect to it, and it serves their tunnels at public URLs.")
         {
-            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, acmeEmail, acmeDirectory, acmeCaRoot, acmeChallenge, dnsAddr, publicIps, dnsUpdate, dnsZone, dnsTsig, dnsTsigFile, dataDir, database, authtokens, authtokenFile,
+            domain, agentAddr, httpsAddr, httpAddr, publicHttpsPort, publicHttpPort, tlsCert, tlsKey, acmeEmail, acmeDirectory, acmeCaRoot, acmeChallenge, acmeKeyType, dnsAddr, publicIps, dnsUpdate, dnsZone, dnsTsig, dnsTsigFile, dataDir, database, authtokens, authtokenFile,
             grace, upstreamTimeout, drainTimeout, heartbeat, heartbeatTimeout, tcpPorts, tcpIdleTimeout, tcpMaxConnections, adminAddr,
             headersTimeout, keepAliveTimeout, minBodyRate, maxConnections, maxHeaderBytes, maxHeaders, maxBody, authFailures, rateLimitBuckets, trafficLogSize, healthAddr,
             poolBalance, poolRecheck, metrics, newAdminKey, nodeName, nodeAddr, nodeListen, clusterCa, clusterCert, clusterKey, log, logFormat, logLevel,
@@ -126,6 +128,7 @@ internal static class ServerCommand
                 AcmeDirectory = parse.GetValue(acmeDirectory)!,
                 AcmeCaRootPath = parse.GetValue(acmeCaRoot),
                 AcmeChallenge = parse.GetValue(acmeChallenge),
+                AcmeKeyType = parse.GetValue(acmeKeyType)!,
                 DnsEndPoint = EndPoints.Read(parse.GetValue(dnsAddr)),
                 PublicAddresses = parse.GetValue(publicIps) ?? [],
                 AcmeDnsUpdate = parse.GetValue(dnsUpdate),

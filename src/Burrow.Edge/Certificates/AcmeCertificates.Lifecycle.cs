@@ -205,7 +205,7 @@ internal sealed partial class AcmeCertificates
         using var session = await OpenAccountAsync(store, http, cancellationToken).ConfigureAwait(false);
         IChallengeSolver solver = _dnsUpdate is not null ? _dnsUpdate : _dns01;
         var issuer = new AcmeIssuer(session.Client, [solver], (name, ex) => LogCleanupFailed(_logger, name, ex is AcmeException acme ? $"{acme.Code.Code}: {acme.Message}" : ex.Message));
-        IssuedCertificate issued = await issuer.IssueAsync(_names, CertificateKeyKind.EcdsaP256, cancellationToken).ConfigureAwait(false);
+        IssuedCertificate issued = await issuer.IssueAsync(_names, KeyKindOf(_options) ?? CertificateKeyKind.EcdsaP256, cancellationToken).ConfigureAwait(false);
         using var leaf = issued.LoadLeaf();
         var chain = issued.LoadChain();
 

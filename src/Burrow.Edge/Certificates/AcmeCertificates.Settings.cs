@@ -11,12 +11,26 @@ internal sealed partial class AcmeCertificates
     /// Checks the settings before anything listens: returns the <c>ERR_BURROW_5206</c> (ACME) or <c>ERR_BURROW_5209</c>
     /// (RFC 2136 updates) message, or <see langword="null"/>.
     /// </summary>
+    /// <summary>The key kind <see cref="EdgeOptions.AcmeKeyType"/> names, or <see langword="null"/> when it names none.</summary>
+    internal static Burrow.Acme.Client.CertificateKeyKind? KeyKindOf(EdgeOptions options) => options.AcmeKeyType.ToLowerInvariant() switch
+    {
+        "ecdsa" or "ecdsa-p256" or "p256" => Burrow.Acme.Client.CertificateKeyKind.EcdsaP256,
+        "rsa2048" or "rsa" => Burrow.Acme.Client.CertificateKeyKind.Rsa2048,
+        "rsa3072" => Burrow.Acme.Client.CertificateKeyKind.Rsa3072,
+        _ => null,
+    };
+
     public static string? Validate(EdgeOptions options)
     {
         string? Error(string what, string todo) => ErrorCodes.AcmeSettingsInvalid.ToError(what, todo.TrimEnd('.')).ToString();
         if (options.AcmeEmail is null)
         {
             return Error("--acme-dns-update was given without --acme-email", "The updates answer DNS-01 for ACME certificates: give --acme-email too, or drop --acme-dns-update.");
+        }
+
+        if (KeyKindOf(options) is null)
+        {
+            return Error($"--acme-key-type '{options.AcmeKeyType}' is not a key type the edge orders", "Give ecdsa (the default), rsa2048 or rsa3072.");
         }
 
         if (!string.IsNullOrEmpty(options.TlsCertificatePath))

@@ -88,6 +88,43 @@ public sealed class AcmeEdgeTests(ITestOutputHelper output)
         Assert.Equal(1, Orders(pebble.Log));
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task With_acme_key_type_rsa2048_the_served_wildcard_has_a_2048_bit_rsa_key_and_an_unknown_type_is_refused()
+    {
+        Assert.SkipUnless(File.Exists(PebbleServer.Binary), "pebble is not installed (apt-get install pebble)");
+        using var dir = new TempDirectory();
+        int dnsPort = FreePorts.TcpAndUdp();
+        await using var pebble = await PebbleServer.StartAsync(FreePorts.Tcp(), FreePorts.Tcp(), new IPEndPoint(IPAddress.Loopback, dnsPort), 0, []);
+        string rootPath = Path.Combine(dir.Path, "pebble-root.pem");
+        await File.WriteAllTextAsync(rootPath, await pebble.Http.GetStringAsync(new Uri(pebble.ManagementUrl, "roots/0")));
+        string[] acme =
+        [
+            "--domain", "burrow.test", "--acme-email", "ops@burrow.test", "--acme-directory", pebble.DirectoryUrl.ToString(),
+            "--acme-ca-root", pebble.TlsCertificatePath, "--dns-addr", $"127.0.0.1:{I(dnsPort)}", "--acme-key-type", "rsa2048",
+        ];
+
+        await using (var edge = await EdgeRun.StartAsync(Path.Combine(dir.Path, "edge"), extra: acme, logLevel: "info"))
+        {
+            await edge.Process.WaitForLineAsync(@"ACME certificate installed for \*\.burrow\.test, burrow\.test", TimeSpan.FromSeconds(90));
+            await AssertVerifiedAsync(edge.HttpsPort, rootPath, "x.burrow.test");
+
+            // openssl names the key the edge serves: RSA, 2048 bits (an ECDSA P-256 key is "256 bit" and "id-ecPublicKey").
+            var (exit, text, errors) = await Tool.RunAsync(
+                "openssl", ["s_client", "-connect", $"127.0.0.1:{I(edge.HttpsPort)}", "-servername", "x.burrow.test", "-CAfile", rootPath, "-verify_return_error"],
+                stdin: "", timeout: TimeSpan.FromSeconds(30));
+            Assert.True(exit == 0, $"s_client exited {exit}: {errors}");
+            Assert.Contains("Server public key is 2048 bit", text, StringComparison.Ordinal);
+            Assert.Matches(@"Peer signature type: RSA|Peer signing digest|a:PKEY: rsaEncryption, 2048", text);
+        }
+
+        var (refused, output) = await BurrowProcess.RunToEndAsync(
+            ["server", "--domain", "burrow.test", "--acme-email", "ops@burrow.test", "--acme-key-type", "dsa", "--data-dir", Path.Combine(dir.Path, "other")],
+            timeout: TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, refused);
+        Assert.Contains("dsa", output, StringComparison.Ordinal);
+        Assert.Contains("rsa2048", output, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Acme_with_a_tls_certificate_or_on_localhost_is_refused_with_a_code()
     {

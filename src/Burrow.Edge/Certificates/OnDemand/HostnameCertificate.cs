@@ -186,7 +186,7 @@ internal sealed class HostnameCertificate
             IControlStore controlStore = _owner.ControlStore ?? throw new InvalidOperationException("ACME certificates need the control store.");
             using AcmeCertificates.AccountSession session = await _owner.Account.OpenAccountAsync(controlStore, http, cancellationToken).ConfigureAwait(false);
             var issuer = new AcmeIssuer(session.Client, [_owner.Solver]);
-            IssuedCertificate issued = await issuer.IssueAsync([_hostname], CertificateKeyKind.EcdsaP256, cancellationToken).ConfigureAwait(false);
+            IssuedCertificate issued = await issuer.IssueAsync([_hostname], AcmeCertificates.KeyKindOf(options) ?? CertificateKeyKind.EcdsaP256, cancellationToken).ConfigureAwait(false);
 
             // Stored before it is served: every edge, and this one after a restart, finds what is being served.
             await _owner.Storage.SaveAsync(_hostname, new StoredCertificate(issued.ChainPem, issued.KeyPem), cancellationToken).ConfigureAwait(false);
