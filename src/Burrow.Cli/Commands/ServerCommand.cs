@@ -16,8 +16,8 @@ internal static class ServerCommand
     {
         var domain = new Option<string>("--domain") { Description = "Base domain; tunnels get <name>.<domain>. A DNS wildcard record *.<domain> must point here (with --acme-email: an NS record delegating <domain> to this machine).", DefaultValueFactory = _ => Defaults.Domain };
         var agentAddr = new Option<IPEndPoint?>("--agent-addr") { Description = "Where agents connect (TLS, ALPN burrow/1).", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.AgentEndPoint };
-        var httpsAddr = new Option<IPEndPoint?>("--https-addr") { Description = "Public HTTPS listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.HttpsEndPoint };
-        var httpAddr = new Option<IPEndPoint?>("--http-addr") { Description = "Public HTTP listener, or off.", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.HttpEndPoint };
+        var httpsAddr = new Option<IPEndPoint?>("--https-addr") { Description = "Public HTTPS listener, or off (default :8443; :443 with --acme-email).", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.HttpsEndPoint };
+        var httpAddr = new Option<IPEndPoint?>("--http-addr") { Description = "Public HTTP listener, or off (default :8880; :80 with --acme-email).", CustomParser = EndPoints.Parse, DefaultValueFactory = _ => Defaults.HttpEndPoint };
         var publicHttpsPort = new Option<int?>("--public-https-port") { Description = "HTTPS port shown in URLs when a load balancer maps another one (e.g. 443)." };
         var publicHttpPort = new Option<int?>("--public-http-port") { Description = "HTTP port shown in URLs (e.g. 80)." };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for *.<domain> (chain allowed). Without it (and without --acme-email) a local CA is created in the data directory." };
@@ -118,8 +118,8 @@ internal static class ServerCommand
             {
                 Domain = parse.GetValue(domain)!,
                 AgentEndPoint = EndPoints.Read(parse.GetValue(agentAddr)) ?? Defaults.AgentEndPoint,
-                HttpsEndPoint = EndPoints.Read(parse.GetValue(httpsAddr)),
-                HttpEndPoint = EndPoints.Read(parse.GetValue(httpAddr)),
+                HttpsEndPoint = PublicDefault(parse, httpsAddr, acmeEmail, 443),
+                HttpEndPoint = PublicDefault(parse, httpAddr, acmeEmail, 80),
                 PublicHttpsPort = parse.GetValue(publicHttpsPort),
                 PublicHttpPort = parse.GetValue(publicHttpPort),
                 TlsCertificatePath = parse.GetValue(tlsCert),
@@ -191,7 +191,11 @@ internal static class ServerCommand
             catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException
                 or System.Security.Cryptography.CryptographicException)
             {
-                await Console.Error.WriteLineAsync($"burrow server: cannot start: {ex.Message}").ConfigureAwait(false);
+                // An ArgumentException's Message ends with "(Parameter 'options')", which tells an operator nothing.
+                string reason = ex is ArgumentException { ParamName: { } name } argument
+                    ? argument.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
+                    : ex.Message;
+                await Console.Error.WriteLineAsync($"burrow server: cannot start: {reason}").ConfigureAwait(false);
                 return 1;
             }
 
@@ -218,6 +222,15 @@ internal static class ServerCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// A public listener's address: the flag's, else with <c>--acme-email</c> the standard port on every address (a CA
+    /// validates HTTP-01 on 80 and TLS-ALPN-01 on 443, and browsers use them), else the edge's default.
+    /// </summary>
+    private static IPEndPoint? PublicDefault(ParseResult parse, Option<IPEndPoint?> address, Option<string?> acmeEmail, int standardPort) =>
+        parse.GetResult(address) is null or { Implicit: true } && parse.GetValue(acmeEmail) is not null
+            ? new IPEndPoint(IPAddress.Any, standardPort)
+            : EndPoints.Read(parse.GetValue(address));
 
     private static Uri ParseAcmeDirectory(System.CommandLine.Parsing.ArgumentResult result)
     {

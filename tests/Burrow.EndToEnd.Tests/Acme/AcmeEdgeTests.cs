@@ -126,6 +126,43 @@ public sealed class AcmeEdgeTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task With_acme_email_and_no_listener_flags_the_public_listeners_are_443_and_80()
+    {
+        // The test holds both ports on every address, so the edge's attempt to take them is what it reports; a port
+        // something else holds already refuses it the same way.
+        var held = new List<System.Net.Sockets.TcpListener>();
+        foreach (int port in new[] { 443, 80 })
+        {
+            try
+            {
+                var listener = new System.Net.Sockets.TcpListener(IPAddress.Any, port);
+                listener.Start();
+                held.Add(listener);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+            }
+        }
+
+        try
+        {
+            using var dir = new TempDirectory();
+            var (exit, text) = await BurrowProcess.RunToEndAsync(
+                ["server", "--domain", "burrow.test", "--acme-email", "ops@burrow.test", "--acme-directory", "https://127.0.0.1:9/dir",
+                 "--dns-addr", $"127.0.0.1:{I(FreePorts.TcpAndUdp())}", "--agent-addr", "127.0.0.1:0", "--admin-addr", "off", "--data-dir", dir.Path],
+                timeout: TimeSpan.FromSeconds(30));
+
+            Assert.NotEqual(0, exit);
+            Assert.Contains("ERR_BURROW_5011", text, StringComparison.Ordinal);
+            Assert.Matches(@"cannot listen on (0\.0\.0\.0:443 \(--https-addr\)|0\.0\.0\.0:80 \(--http-addr\))", text);
+        }
+        finally
+        {
+            held.ForEach(l => l.Stop());
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Acme_with_a_tls_certificate_or_on_localhost_is_refused_with_a_code()
     {
         using var dir = new TempDirectory();
