@@ -235,6 +235,8 @@ public sealed class EdgeServer : IAsyncDisposable
             services.AddSingleton<AcmeCertificates>();
             services.AddSingleton<AcmeChallengeResponder>();
             services.AddSingleton<OnDemandCertificates>();
+            services.AddSingleton(sp => new CertificateRevocation(
+                sp.GetRequiredService<AcmeCertificates>(), sp.GetService<OnDemandCertificates>(), sp.GetRequiredService<Access.ControlPlane>(), options));
         }
 
         // A node started by burrow server (options.Cluster) builds its routes over its own registry and links, which
@@ -473,7 +475,8 @@ public sealed class EdgeServer : IAsyncDisposable
 
         if (_controlPlane.Store is { } store && _options.AdminEndPoint is { } adminEndPoint)
         {
-            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _app.Services.GetRequiredService<PinnedPolicies>(), _app.Services.GetRequiredService<ClusterState>(), _options, _app.Services.GetRequiredService<TimeProvider>(), _meters, _configureLogging);
+            _admin = AdminServer.Create(adminEndPoint, store, _sessions, _app.Services.GetRequiredService<PinnedPolicies>(), _app.Services.GetRequiredService<ClusterState>(), _options, _app.Services.GetRequiredService<TimeProvider>(), _meters, _configureLogging,
+                _app.Services.GetService<CertificateRevocation>());
             try
             {
                 await _admin.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -33,6 +33,9 @@ public static class AuditKinds
     /// <summary>The operator cleared the traffic policy pinned to a reserved hostname.</summary>
     public const string DomainPolicyCleared = "domain.policy_cleared";
 
+    /// <summary>The operator revoked a certificate the edge ordered (subject: its names).</summary>
+    public const string CertificateRevoked = "certificate.revoked";
+
     /// <summary>A TCP port was reserved.</summary>
     public const string TcpAddressReserved = "tcp_address.reserved";
 

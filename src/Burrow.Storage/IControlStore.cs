@@ -179,6 +179,12 @@ public interface IControlStore : IAsyncDisposable
     Task RecordCertificateAttemptAsync(IReadOnlyList<string> names, string? directoryUrl, string? lastError, DateTimeOffset? nextAttempt, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Marks the certificate stored for these names as revoked when its serial is <paramref name="serial"/> (hex, any
+    /// case), so every edge replaces it at once; <see langword="false"/> when the row holds another certificate or none.
+    /// </summary>
+    Task<bool> RecordCertificateRevokedAsync(IReadOnlyList<string> names, string serial, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Takes, or extends, the lease that lets one holder (an edge process) order a certificate for these names until
     /// <paramref name="duration"/> from now. Returns <see langword="false"/> while another holder's lease runs.
     /// </summary>

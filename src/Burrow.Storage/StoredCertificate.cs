@@ -17,6 +17,7 @@ namespace Burrow.Storage;
 /// <param name="LastAttempt">When an edge last tried to order.</param>
 /// <param name="NextAttempt">When the next order is due: renewal time after a success, the backoff's end after a failure.</param>
 /// <param name="UpdatedAt">When the row was written last.</param>
+/// <param name="RevokedSerial">The serial of the certificate the operator revoked, until a replacement is saved; <see cref="IsRevoked"/>.</param>
 public sealed record StoredCertificate(
     string Names,
     string Source,
@@ -30,8 +31,12 @@ public sealed record StoredCertificate(
     string? LastError,
     DateTimeOffset? LastAttempt,
     DateTimeOffset? NextAttempt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? RevokedSerial = null)
 {
+    /// <summary>Whether the certificate the row holds was revoked (and is to be replaced at once).</summary>
+    public bool IsRevoked => RevokedSerial is not null && string.Equals(RevokedSerial, Serial, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether the row holds a certificate (not only attempts).</summary>
     public bool HasCertificate => ChainPem is not null;
 }

@@ -114,6 +114,32 @@ public sealed class CertificateTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
+    public async Task A_revoked_mark_names_the_stored_serial_only_and_the_next_saved_certificate_clears_it(StoreKind kind)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+        await using var store = await TestStores.OpenAsync(kind, postgres, time);
+        Assert.False(await store.RecordCertificateRevokedAsync(Names, "0a0b"));
+        await store.SaveCertificateAsync(Certificate("0A0B", time.GetUtcNow()));
+
+        // Another serial (a certificate an edge has replaced since) is not marked; the stored one is, in any case.
+        Assert.False(await store.RecordCertificateRevokedAsync(Names, "0c0d"));
+        Assert.False((await store.GetCertificateAsync(Names))!.IsRevoked);
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await store.RecordCertificateRevokedAsync(Names, "0a0b"));
+        StoredCertificate revoked = (await store.ListCertificatesAsync()).Single();
+        Assert.True(revoked.IsRevoked);
+        Assert.Equal("0A0B", revoked.RevokedSerial);
+        Assert.Equal(time.GetUtcNow(), revoked.NextAttempt);
+
+        await store.SaveCertificateAsync(Certificate("0E0F", time.GetUtcNow()));
+        StoredCertificate replaced = (await store.GetCertificateAsync(Names))!;
+        Assert.False(replaced.IsRevoked);
+        Assert.Null(replaced.RevokedSerial);
+        Assert.Equal("0E0F", replaced.Serial);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStores.Kinds), MemberType = typeof(TestStores))]
     public async Task One_holder_has_the_lease_until_it_releases_it_or_its_time_runs_out(StoreKind kind)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));

@@ -14,6 +14,7 @@ namespace Burrow.Edge.Admin;
 /// </summary>
 internal sealed partial class AdminRoutes
 {
+    private readonly Certificates.CertificateRevocation? _revocation;
     private readonly IControlStore _store;
     private readonly SessionRegistry _sessions;
     private readonly Routing.PinnedPolicies _pinned;
@@ -22,8 +23,11 @@ internal sealed partial class AdminRoutes
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public AdminRoutes(IControlStore store, SessionRegistry sessions, Routing.PinnedPolicies pinned, Cluster.ClusterState cluster, EdgeOptions options, TimeProvider time, ILogger<AdminRoutes> logger)
+    public AdminRoutes(
+        IControlStore store, SessionRegistry sessions, Routing.PinnedPolicies pinned, Cluster.ClusterState cluster, EdgeOptions options, TimeProvider time, ILogger<AdminRoutes> logger,
+        Certificates.CertificateRevocation? revocation = null)
     {
+        _revocation = revocation;
         _cluster = cluster;
         _store = store;
         _sessions = sessions;

@@ -37,7 +37,7 @@ internal sealed class AdminServer : IAsyncDisposable
     public IPEndPoint? EndPoint { get; private set; }
 
     public static AdminServer Create(IPEndPoint endPoint, IControlStore store, SessionRegistry sessions, Routing.PinnedPolicies pinned, Cluster.ClusterState cluster, EdgeOptions options, TimeProvider time,
-        OpenTelemetry.Metrics.MeterProvider? meters, Action<ILoggingBuilder>? configureLogging)
+        OpenTelemetry.Metrics.MeterProvider? meters, Action<ILoggingBuilder>? configureLogging, Certificates.CertificateRevocation? revocation = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "burrow-admin" });
         Burrow.Edge.Hosting.SignalFreeLifetime.Use(builder.Services);
@@ -64,6 +64,11 @@ internal sealed class AdminServer : IAsyncDisposable
         services.AddSingleton(cluster);
         services.AddSingleton(options);
         services.AddSingleton(time);
+        if (revocation is not null)
+        {
+            services.AddSingleton(revocation);
+        }
+
         services.AddSingleton<AdminRoutes>();
         services.AddSingleton<AdminAuthentication>();
         services.AddSingleton<AdminExceptionHandling>();

@@ -32,9 +32,12 @@ internal sealed partial class AcmeCertificates
                 wait = await FailedAsync(ex, cancellationToken).ConfigureAwait(false);
             }
 
-            await Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestSleep ? LongestSleep : wait, _time, cancellationToken).ConfigureAwait(false);
+            await _sleep.SleepAsync(wait, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Ends the loop's sleep now (a certificate of this edge was revoked: its row says so).</summary>
+    internal void Wake() => _sleep.Wake();
 
     /// <summary>One look at the store, and an order when this edge's turn has come; returns how long to sleep.</summary>
     private async Task<TimeSpan> StepAsync(CancellationToken cancellationToken)
@@ -49,7 +52,7 @@ internal sealed partial class AcmeCertificates
         InstallIfNewer(row);
         X509Certificate2? current = _store.AcmeCertificate;
         DateTimeOffset now = _time.GetUtcNow();
-        if (current is not null && now < RenewalTime(current))
+        if (current is not null && now < RenewalTime(current) && !IsRevoked(row, current))
         {
             _failures = 0;
             _status = new AcmeStatus("valid", current.NotAfter.ToUniversalTime(), null, null);
@@ -74,9 +77,10 @@ internal sealed partial class AcmeCertificates
         try
         {
             // The edge that held the lease before may have stored a certificate since this edge read the row.
-            InstallIfNewer(await ReadStoredAsync(store, cancellationToken).ConfigureAwait(false));
+            StoredCertificate? latest = await ReadStoredAsync(store, cancellationToken).ConfigureAwait(false);
+            InstallIfNewer(latest);
             current = _store.AcmeCertificate;
-            if (current is null || _time.GetUtcNow() >= RenewalTime(current))
+            if (current is null || _time.GetUtcNow() >= RenewalTime(current) || IsRevoked(latest, current))
             {
                 current = await IssueUnderLeaseAsync(store, cancellationToken).ConfigureAwait(false);
             }
@@ -90,6 +94,13 @@ internal sealed partial class AcmeCertificates
         _status = new AcmeStatus("valid", current.NotAfter.ToUniversalTime(), null, null);
         return Shorter(RenewalTime(current) - _time.GetUtcNow(), _options.AcmePollInterval);
     }
+
+    /// <summary>Whether the row says the served certificate was revoked: it is replaced at once, whatever its renewal time.</summary>
+    internal static bool IsRevoked(StoredCertificate? row, X509Certificate2? served) => row is { IsRevoked: true } && IsRevoked(row.RevokedSerial, served);
+
+    /// <summary>Whether <paramref name="served"/> is the certificate whose serial the row marks revoked.</summary>
+    internal static bool IsRevoked(string? revokedSerial, X509Certificate2? served) =>
+        revokedSerial is not null && served is not null && string.Equals(revokedSerial, served.SerialNumber, StringComparison.OrdinalIgnoreCase);
 
     private static AcmeStatus Waiting(X509Certificate2? current, string? error, DateTimeOffset? next) =>
         new(current is null ? "pending" : error is null ? "valid" : "renewal-failing", current?.NotAfter.ToUniversalTime(), error, next);

@@ -51,6 +51,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private AuthoritativeDnsServer? _dns;
     private Task? _loop;
+    private readonly WakeableSleep _sleep;
     private volatile AcmeStatus _status = new("pending", null, null, null);
 
     public AcmeCertificates(EdgeOptions options, CertificateStore store, Access.ControlPlane controlPlane, TimeProvider time, ILogger<AcmeCertificates> logger)
@@ -72,6 +73,7 @@ internal sealed partial class AcmeCertificates : IAsyncDisposable
         _time = time;
         _logger = logger;
         // The TXT values go to the control store too: every edge of a cluster is a name server of the zone.
+        _sleep = new WakeableSleep(time, LongestSleep);
         _dns01 = new Dns01Challenges(options.Domain, new StoredChallengeAnswers(controlStore, time, logger));
         if (options.AcmeDnsUpdate is not null)
         {

@@ -6,7 +6,7 @@ internal sealed partial class SqlControlStore
 {
     private const string CertificateColumns =
         "names AS Names, source AS Source, directory_url AS DirectoryUrl, issuer AS Issuer, serial AS Serial, not_before AS NotBefore, not_after AS NotAfter, " +
-        "chain_pem AS ChainPem, key_sealed AS KeySealed, last_error AS LastError, last_attempt AS LastAttempt, next_attempt AS NextAttempt, updated_at AS UpdatedAt";
+        "chain_pem AS ChainPem, key_sealed AS KeySealed, last_error AS LastError, last_attempt AS LastAttempt, next_attempt AS NextAttempt, updated_at AS UpdatedAt, revoked_serial AS RevokedSerial";
 
     public Task<StoredCertificate?> GetCertificateAsync(IReadOnlyList<string> names, CancellationToken cancellationToken = default)
     {
@@ -56,7 +56,7 @@ internal sealed partial class SqlControlStore
                 "INSERT INTO certificates (names, source, directory_url, issuer, serial, not_before, not_after, chain_pem, key_sealed, last_error, last_attempt, next_attempt, updated_at) " +
                 "VALUES (@Names, @Source, @DirectoryUrl, @Issuer, @Serial, @NotBefore, @NotAfter, @ChainPem, @KeySealed, NULL, @LastAttempt, @NextAttempt, @UpdatedAt) " +
                 "ON CONFLICT (names) DO UPDATE SET source = excluded.source, directory_url = excluded.directory_url, issuer = excluded.issuer, serial = excluded.serial, " +
-                "not_before = excluded.not_before, not_after = excluded.not_after, chain_pem = excluded.chain_pem, key_sealed = excluded.key_sealed, last_error = NULL, " +
+                "not_before = excluded.not_before, not_after = excluded.not_after, chain_pem = excluded.chain_pem, key_sealed = excluded.key_sealed, last_error = NULL, revoked_serial = NULL, " +
                 "last_attempt = excluded.last_attempt, next_attempt = excluded.next_attempt, updated_at = excluded.updated_at",
                 new { row.Names, row.Source, row.DirectoryUrl, row.Issuer, row.Serial, row.NotBefore, row.NotAfter, row.ChainPem, row.KeySealed, row.LastAttempt, row.NextAttempt, row.UpdatedAt, cancellationToken }).ConfigureAwait(false);
             return row.ToCertificate(certificate.KeyPem);
@@ -77,6 +77,16 @@ internal sealed partial class SqlControlStore
                 new { key, directoryUrl, lastError, now, next, cancellationToken }).ConfigureAwait(false);
             return true;
         }, cancellationToken, write: true);
+    }
+
+    public Task<bool> RecordCertificateRevokedAsync(IReadOnlyList<string> names, string serial, CancellationToken cancellationToken = default)
+    {
+        string key = CertificateNames.Key(names);
+        long now = Now();
+        // Only the certificate the row still holds: one an edge has replaced since is not marked.
+        return RunAsync(async c => await c.ExecuteAsync(
+            "UPDATE certificates SET revoked_serial = serial, next_attempt = @now, updated_at = @now WHERE names = @key AND lower(serial) = lower(@serial)",
+            new { key, serial, now, cancellationToken }).ConfigureAwait(false) == 1, cancellationToken, write: true);
     }
 
     private static string SealContext(string names) => "certificate " + names;
@@ -109,6 +119,8 @@ internal sealed partial class SqlControlStore
 
         public long UpdatedAt { get; set; }
 
+        public string? RevokedSerial { get; set; }
+
         public static CertificateRow Read(System.Data.Common.DbDataReader r) => new()
         {
             Names = r.GetString(0),
@@ -124,6 +136,7 @@ internal sealed partial class SqlControlStore
             LastAttempt = Number(r, 10),
             NextAttempt = Number(r, 11),
             UpdatedAt = r.GetInt64(12),
+            RevokedSerial = Text(r, 13),
         };
 
         private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
@@ -131,6 +144,6 @@ internal sealed partial class SqlControlStore
         private static long? Number(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
 
         public StoredCertificate ToCertificate(string? keyPem) => new(
-            Names, Source, DirectoryUrl, Issuer, Serial, Time(NotBefore), Time(NotAfter), ChainPem, keyPem, LastError, Time(LastAttempt), Time(NextAttempt), Time(UpdatedAt));
+            Names, Source, DirectoryUrl, Issuer, Serial, Time(NotBefore), Time(NotAfter), ChainPem, keyPem, LastError, Time(LastAttempt), Time(NextAttempt), Time(UpdatedAt), RevokedSerial);
     }
 }

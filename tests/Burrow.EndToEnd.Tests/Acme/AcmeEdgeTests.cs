@@ -125,6 +125,60 @@ public sealed class AcmeEdgeTests(ITestOutputHelper output)
         Assert.Contains("rsa2048", output, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task Admin_certs_revoke_revokes_at_the_ca_and_the_edge_serves_a_new_certificate_at_once()
+    {
+        Assert.SkipUnless(File.Exists(PebbleServer.Binary), "pebble is not installed (apt-get install pebble)");
+        using var dir = new TempDirectory();
+        int dnsPort = FreePorts.TcpAndUdp();
+        await using var pebble = await PebbleServer.StartAsync(FreePorts.Tcp(), FreePorts.Tcp(), new IPEndPoint(IPAddress.Loopback, dnsPort), 0, []);
+        string rootPath = Path.Combine(dir.Path, "pebble-root.pem");
+        await File.WriteAllTextAsync(rootPath, await pebble.Http.GetStringAsync(new Uri(pebble.ManagementUrl, "roots/0")));
+        string[] acme =
+        [
+            "--domain", "burrow.test", "--acme-email", "ops@burrow.test", "--acme-directory", pebble.DirectoryUrl.ToString(),
+            "--acme-ca-root", pebble.TlsCertificatePath, "--dns-addr", $"127.0.0.1:{I(dnsPort)}",
+        ];
+        await using var edge = await EdgeRun.StartAsync(Path.Combine(dir.Path, "edge"), extra: acme, logLevel: "info");
+        await edge.Process.WaitForLineAsync(@"ACME certificate installed for \*\.burrow\.test, burrow\.test", TimeSpan.FromSeconds(90));
+        string first = await ServedSerialAsync(edge.HttpsPort, rootPath);
+        Assert.Equal("Valid", await pebble.GetStatusAsync(first));
+
+        // Bad requests are refused before anything reaches the CA.
+        AdminCli.Result unknown = await AdminCli.RunAsync(edge, "certs", "revoke", "nothing.burrow.test");
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("ERR_BURROW_8002", unknown.Output, StringComparison.Ordinal);
+
+        AdminCli.Result revoked = await AdminCli.RunAsync(edge, "certs", "revoke", "*.burrow.test", "burrow.test", "--reason", "keyCompromise");
+        Assert.True(revoked.ExitCode == 0, revoked.Output);
+        Assert.Contains($"Revoked *.burrow.test, burrow.test (serial {first}", revoked.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("Revoked", await pebble.GetStatusAsync(first));
+
+        // The edge orders the replacement at once (not at its next look, 30 s away) and serves it without a restart.
+        await edge.Process.WaitForLineAsync(@"ACME certificate installed for \*\.burrow\.test, burrow\.test", TimeSpan.FromSeconds(20), skip: 1);
+        string second = await ServedSerialAsync(edge.HttpsPort, rootPath);
+        Assert.NotEqual(first, second, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal("Valid", await pebble.GetStatusAsync(second));
+        await AssertOpensslVerifiesAsync(edge.HttpsPort, rootPath, "x.burrow.test");
+
+        AdminCli.Result listed = await AdminCli.RunAsync(edge, "certs", "--json");
+        JsonElement row = listed.Json.EnumerateArray().Single();
+        Assert.Equal("valid", row.GetProperty("state").GetString());
+        Assert.Equal(second, row.GetProperty("serial").GetString(), StringComparer.OrdinalIgnoreCase);
+        AdminCli.Result audit = await AdminCli.RunAsync(edge, "audit", "--json");
+        Assert.Contains("certificate.revoked", audit.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>The serial of the certificate the edge serves for x.burrow.test, its chain verified against Pebble's root.</summary>
+    private static async Task<string> ServedSerialAsync(int port, string rootPath)
+    {
+        var (exit, text, errors) = await Tool.RunAsync(
+            "sh", ["-c", $"openssl s_client -connect 127.0.0.1:{I(port)} -servername x.burrow.test -CAfile {rootPath} -verify_return_error </dev/null 2>/dev/null | openssl x509 -noout -serial"],
+            stdin: "", timeout: TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0 && text.StartsWith("serial=", StringComparison.Ordinal), $"openssl exited {exit}: {text} {errors}");
+        return text.Trim()["serial=".Length..];
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task With_acme_email_and_no_listener_flags_the_public_listeners_are_443_and_80()
     {

@@ -29,6 +29,7 @@ namespace Burrow.Edge.Admin.Models;
 [JsonSerializable(typeof(IReadOnlyList<AuditEventInfo>))]
 [JsonSerializable(typeof(CertificateInfo))]
 [JsonSerializable(typeof(IReadOnlyList<CertificateInfo>))]
+[JsonSerializable(typeof(RevokeCertificateRequest))]
 [JsonSerializable(typeof(NodeInfo))]
 [JsonSerializable(typeof(IReadOnlyList<NodeInfo>))]
 [JsonSerializable(typeof(ErrorInfo))]

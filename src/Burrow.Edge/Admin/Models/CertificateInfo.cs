@@ -5,7 +5,7 @@ namespace Burrow.Edge.Admin.Models;
 /// <param name="Source"><c>acme</c> or <c>manual</c>.</param>
 /// <param name="State">
 /// <c>pending</c> (none issued yet), <c>valid</c>, <c>renewal-failing</c> (the last attempt failed; the current one is still
-/// served) or <c>expired</c>.
+/// served), <c>revoked</c> (revoked by the operator; the edges are replacing it) or <c>expired</c>.
 /// </param>
 /// <param name="Issuer">The issuer's distinguished name.</param>
 /// <param name="Serial">The serial number (hex).</param>

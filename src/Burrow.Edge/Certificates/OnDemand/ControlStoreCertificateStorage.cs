@@ -41,7 +41,7 @@ internal sealed class ControlStoreCertificateStorage : IHostnameCertificateStora
 
         if (row is { ChainPem: { } chain, KeyPem: { } key })
         {
-            return new StoredCertificate(chain, key) { LastError = row.LastError, NextAttempt = row.NextAttempt };
+            return new StoredCertificate(chain, key) { LastError = row.LastError, NextAttempt = row.NextAttempt, RevokedSerial = row.RevokedSerial };
         }
 
         if (await ImportAsync(store, hostname, cancellationToken).ConfigureAwait(false) is { } imported)

@@ -21,14 +21,19 @@ internal sealed class HostnameCertificate
     private readonly string _hostname;
     private Task _loop = Task.CompletedTask;
     private int _failures;
+    private readonly WakeableSleep _sleep;
 
     public HostnameCertificate(OnDemandCertificates owner, string hostname)
     {
         _owner = owner;
         _hostname = hostname;
+        _sleep = new WakeableSleep(owner.Time, LongestSleep);
     }
 
     /// <summary>What the certificate is doing: <c>pending</c>, <c>valid</c> or <c>renewal-failing</c>, with the last error.</summary>
+    /// <summary>Ends the loop's sleep now (its certificate was revoked: the row says so).</summary>
+    public void Wake() => _sleep.Wake();
+
     public AcmeStatus Status { get; private set; } = new("pending", null, null, null);
 
     public void Start(CancellationToken cancellationToken) => _loop = Task.Run(() => RunAsync(cancellationToken), CancellationToken.None);
@@ -46,7 +51,6 @@ internal sealed class HostnameCertificate
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        TimeProvider time = _owner.Time;
         while (!cancellationToken.IsCancellationRequested)
         {
             TimeSpan wait;
@@ -64,7 +68,7 @@ internal sealed class HostnameCertificate
                 wait = await FailedAsync(ex, cancellationToken).ConfigureAwait(false);
             }
 
-            await Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestSleep ? LongestSleep : wait, time, cancellationToken).ConfigureAwait(false);
+            await _sleep.SleepAsync(wait, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -87,7 +91,7 @@ internal sealed class HostnameCertificate
         InstallIfNewer(row);
         X509Certificate2? current = served.HostnameCertificate(_hostname);
         DateTimeOffset now = _owner.Time.GetUtcNow();
-        if (current is not null && now < AcmeCertificates.RenewalTime(current))
+        if (current is not null && now < AcmeCertificates.RenewalTime(current) && !AcmeCertificates.IsRevoked(row?.RevokedSerial, current))
         {
             _failures = 0;
             Status = new AcmeStatus("valid", current.NotAfter.ToUniversalTime(), null, null);
@@ -111,9 +115,10 @@ internal sealed class HostnameCertificate
         try
         {
             // The edge that held the lease before may have stored a certificate since this edge read the row.
-            InstallIfNewer(await storage.LoadAsync(_hostname, cancellationToken).ConfigureAwait(false));
+            StoredCertificate? latest = await storage.LoadAsync(_hostname, cancellationToken).ConfigureAwait(false);
+            InstallIfNewer(latest);
             current = served.HostnameCertificate(_hostname);
-            if (current is null || _owner.Time.GetUtcNow() >= AcmeCertificates.RenewalTime(current))
+            if (current is null || _owner.Time.GetUtcNow() >= AcmeCertificates.RenewalTime(current) || AcmeCertificates.IsRevoked(latest?.RevokedSerial, current))
             {
                 current = await account.UnderLeaseAsync(
                     _hostname,

@@ -111,6 +111,15 @@ internal sealed partial class OnDemandCertificates : IAsyncDisposable
         && reserved.Hostname.Equals(hostname, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The loop of <paramref name="hostname"/> ended (its reservation is gone): a later bind may start a new one.</summary>
+    /// <summary>Wakes the loop of <paramref name="hostname"/>, if this edge runs one (its certificate was revoked).</summary>
+    public void Wake(string hostname)
+    {
+        if (_names.TryGetValue(hostname, out HostnameCertificate? loop))
+        {
+            loop.Wake();
+        }
+    }
+
     internal void Forget(string hostname, HostnameCertificate loop) => _names.TryRemove(new KeyValuePair<string, HostnameCertificate>(hostname, loop));
 
     private void Track(string hostname)

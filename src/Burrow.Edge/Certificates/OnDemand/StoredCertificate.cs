@@ -12,4 +12,7 @@ internal sealed record StoredCertificate(string? ChainPem, string? KeyPem)
 
     /// <summary>When the next order is due after that failure.</summary>
     public DateTimeOffset? NextAttempt { get; init; }
+
+    /// <summary>The serial of a certificate the operator revoked, until its replacement is saved.</summary>
+    public string? RevokedSerial { get; init; }
 }
