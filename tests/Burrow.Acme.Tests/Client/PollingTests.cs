@@ -50,6 +50,23 @@ public sealed class PollingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rate_limited_problem_surfaces_as_5202_with_the_servers_detail_and_retry_after()
+    {
+        // Let's Encrypt's shape: 429, type rateLimited, the limit in the detail, when to come back in Retry-After.
+        const string detail = "too many certificates (5) already issued for this exact set of identifiers in the last 168h0m0s";
+        _server.EnqueueProblem((System.Net.HttpStatusCode)429, "urn:ietf:params:acme:error:rateLimited", detail, TimeSpan.FromHours(3));
+        var client = NewClient(TimeSpan.FromMinutes(1));
+
+        AcmeException error = await Assert.ThrowsAsync<AcmeException>(() => client.WaitForAuthorizationAsync(ScriptedAcmeServer.Authorization, TestContext.Current.CancellationToken));
+
+        Assert.Equal(ErrorCodes.AcmeRateLimited, error.Code);
+        Assert.Equal("urn:ietf:params:acme:error:rateLimited", error.ProblemType);
+        Assert.Contains(detail, error.Message, StringComparison.Ordinal);
+        Assert.Equal(_time.GetUtcNow().AddHours(3), error.RetryAfter);
+        Assert.Equal(1, _server.Posts);
+    }
+
+    [Fact]
     public async Task A_huge_retry_after_is_cut_to_the_longest_poll_wait()
     {
         _server.Enqueue("pending", TimeSpan.FromHours(6));

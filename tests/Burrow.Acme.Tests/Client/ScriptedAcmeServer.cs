@@ -30,6 +30,21 @@ internal sealed class ScriptedAcmeServer : HttpMessageHandler
         return response;
     });
 
+    /// <summary>The next POST is answered with a problem document (RFC 7807), as a CA refusing it does.</summary>
+    public void EnqueueProblem(HttpStatusCode status, string type, string detail, TimeSpan? retryAfter = null) => _answers.Enqueue(() =>
+    {
+        var response = new HttpResponseMessage(status)
+        {
+            Content = new StringContent($$"""{"type":"{{type}}","detail":"{{detail}}","status":{{(int)status}}}""", Encoding.UTF8, "application/problem+json"),
+        };
+        if (retryAfter is { } wait)
+        {
+            response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(wait);
+        }
+
+        return response;
+    });
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
