@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Burrow.Acme.Client;
-using OnDemandCertificates = Burrow.Edge.Certificates.OnDemand.OnDemandCertificates;
 using Burrow.Storage;
+using OnDemandCertificates = Burrow.Edge.Certificates.OnDemand.OnDemandCertificates;
 
 namespace Burrow.Edge.Certificates;
 
@@ -30,7 +30,8 @@ internal sealed class CertificateRevocation(AcmeCertificates acme, OnDemandCerti
     {
         IControlStore store = controlPlane.Store ?? throw new InvalidOperationException("Revocation needs the control store.");
         string key = CertificateNames.Key(names);
-        StoredCertificate row = await store.GetCertificateAsync(names, cancellationToken).ConfigureAwait(false) is { HasCertificate: true } found
+        // The list, not GetCertificateAsync: revoking needs the certificate, never its private key.
+        StoredCertificate row = await FindAsync(store, key, cancellationToken).ConfigureAwait(false) is { HasCertificate: true } found
             ? found
             : throw new StoreException(StoreErrorKind.NotFound, $"No certificate is stored for {key}.");
         if (row.Source != "acme" || row.DirectoryUrl != options.AcmeDirectory.ToString())
@@ -63,6 +64,9 @@ internal sealed class CertificateRevocation(AcmeCertificates acme, OnDemandCerti
             acme.Wake();
         }
 
-        return await store.GetCertificateAsync(names, cancellationToken).ConfigureAwait(false) ?? row;
+        return await FindAsync(store, key, cancellationToken).ConfigureAwait(false) ?? row;
     }
+
+    private static async Task<StoredCertificate?> FindAsync(IControlStore store, string key, CancellationToken cancellationToken) =>
+        (await store.ListCertificatesAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(c => c.Names == key);
 }
