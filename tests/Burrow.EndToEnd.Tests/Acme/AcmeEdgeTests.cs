@@ -26,16 +26,12 @@ public sealed class AcmeEdgeTests(ITestOutputHelper output)
     {
         Assert.SkipUnless(File.Exists(PebbleServer.Binary), "pebble is not installed (apt-get install pebble)");
         using var dir = new TempDirectory();
-        int dnsPort = FreePorts.TcpAndUdp();
-        await using var pebble = await PebbleServer.StartAsync(FreePorts.Tcp(), FreePorts.Tcp(), new IPEndPoint(IPAddress.Loopback, dnsPort), 0, []);
-        string rootPath = Path.Combine(dir.Path, "pebble-root.pem");
-        await File.WriteAllTextAsync(rootPath, await pebble.Http.GetStringAsync(new Uri(pebble.ManagementUrl, "roots/0")));
+        await using PebbleForEdge ca = await PebbleForEdge.StartAsync(dir.Path);
+        PebbleServer pebble = ca.Pebble;
+        string rootPath = ca.RootPath;
+        int dnsPort = ca.DnsPort;
         string dataDir = Path.Combine(dir.Path, "edge");
-        string[] acme =
-        [
-            "--domain", "burrow.test", "--acme-email", "ops@burrow.test", "--acme-directory", pebble.DirectoryUrl.ToString(),
-            "--acme-ca-root", pebble.TlsCertificatePath, "--dns-addr", $"127.0.0.1:{I(dnsPort)}", .. EdgeRun.WithHealth,
-        ];
+        string[] acme = [.. ca.EdgeArgs, .. EdgeRun.WithHealth];
 
         var clock = Stopwatch.StartNew();
         await using (var edge = await EdgeRun.StartAsync(dataDir, extra: acme, logLevel: "info"))
@@ -93,17 +89,10 @@ public sealed class AcmeEdgeTests(ITestOutputHelper output)
     {
         Assert.SkipUnless(File.Exists(PebbleServer.Binary), "pebble is not installed (apt-get install pebble)");
         using var dir = new TempDirectory();
-        int dnsPort = FreePorts.TcpAndUdp();
-        await using var pebble = await PebbleServer.StartAsync(FreePorts.Tcp(), FreePorts.Tcp(), new IPEndPoint(IPAddress.Loopback, dnsPort), 0, []);
-        string rootPath = Path.Combine(dir.Path, "pebble-root.pem");
-        await File.WriteAllTextAsync(rootPath, await pebble.Http.GetStringAsync(new Uri(pebble.ManagementUrl, "roots/0")));
-        string[] acme =
-        [
-            "--domain", "burrow.test", "--acme-email", "ops@burrow.test", "--acme-directory", pebble.DirectoryUrl.ToString(),
-            "--acme-ca-root", pebble.TlsCertificatePath, "--dns-addr", $"127.0.0.1:{I(dnsPort)}", "--acme-key-type", "rsa2048",
-        ];
+        await using PebbleForEdge ca = await PebbleForEdge.StartAsync(dir.Path);
+        string rootPath = ca.RootPath;
 
-        await using (var edge = await EdgeRun.StartAsync(Path.Combine(dir.Path, "edge"), extra: acme, logLevel: "info"))
+        await using (var edge = await EdgeRun.StartAsync(Path.Combine(dir.Path, "edge"), extra: [.. ca.EdgeArgs, "--acme-key-type", "rsa2048"], logLevel: "info"))
         {
             await edge.Process.WaitForLineAsync(@"ACME certificate installed for \*\.burrow\.test, burrow\.test", TimeSpan.FromSeconds(90));
             await AssertVerifiedAsync(edge.HttpsPort, rootPath, "x.burrow.test");
@@ -130,16 +119,10 @@ public sealed class AcmeEdgeTests(ITestOutputHelper output)
     {
         Assert.SkipUnless(File.Exists(PebbleServer.Binary), "pebble is not installed (apt-get install pebble)");
         using var dir = new TempDirectory();
-        int dnsPort = FreePorts.TcpAndUdp();
-        await using var pebble = await PebbleServer.StartAsync(FreePorts.Tcp(), FreePorts.Tcp(), new IPEndPoint(IPAddress.Loopback, dnsPort), 0, []);
-        string rootPath = Path.Combine(dir.Path, "pebble-root.pem");
-        await File.WriteAllTextAsync(rootPath, await pebble.Http.GetStringAsync(new Uri(pebble.ManagementUrl, "roots/0")));
-        string[] acme =
-        [
-            "--domain", "burrow.test", "--acme-email", "ops@burrow.test", "--acme-directory", pebble.DirectoryUrl.ToString(),
-            "--acme-ca-root", pebble.TlsCertificatePath, "--dns-addr", $"127.0.0.1:{I(dnsPort)}",
-        ];
-        await using var edge = await EdgeRun.StartAsync(Path.Combine(dir.Path, "edge"), extra: acme, logLevel: "info");
+        await using PebbleForEdge ca = await PebbleForEdge.StartAsync(dir.Path);
+        PebbleServer pebble = ca.Pebble;
+        string rootPath = ca.RootPath;
+        await using var edge = await EdgeRun.StartAsync(Path.Combine(dir.Path, "edge"), extra: ca.EdgeArgs, logLevel: "info");
         await edge.Process.WaitForLineAsync(@"ACME certificate installed for \*\.burrow\.test, burrow\.test", TimeSpan.FromSeconds(90));
         string first = await ServedSerialAsync(edge.HttpsPort, rootPath);
         Assert.Equal("Valid", await pebble.GetStatusAsync(first));
@@ -315,5 +298,29 @@ public sealed class AcmeEdgeTests(ITestOutputHelper output)
         Assert.True(exit == 0, $"s_client exited {exit}: {errors}");
         Assert.Contains("Verify return code: 0 (ok)", text, StringComparison.Ordinal);
         Assert.Contains("Pebble Intermediate CA", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Debian's Pebble resolving through the DNS port the edge will listen on, its root in a file for curl and openssl,
+    /// and the <c>burrow server</c> flags for a wildcard of <c>burrow.test</c> from it.
+    /// </summary>
+    private sealed record PebbleForEdge(PebbleServer Pebble, string RootPath, int DnsPort) : IAsyncDisposable
+    {
+        public string[] EdgeArgs =>
+        [
+            "--domain", "burrow.test", "--acme-email", "ops@burrow.test", "--acme-directory", Pebble.DirectoryUrl.ToString(),
+            "--acme-ca-root", Pebble.TlsCertificatePath, "--dns-addr", $"127.0.0.1:{I(DnsPort)}",
+        ];
+
+        public static async Task<PebbleForEdge> StartAsync(string directory)
+        {
+            int dnsPort = FreePorts.TcpAndUdp();
+            PebbleServer pebble = await PebbleServer.StartAsync(FreePorts.Tcp(), FreePorts.Tcp(), new IPEndPoint(IPAddress.Loopback, dnsPort), 0, []);
+            string rootPath = Path.Combine(directory, "pebble-root.pem");
+            await File.WriteAllTextAsync(rootPath, await pebble.Http.GetStringAsync(new Uri(pebble.ManagementUrl, "roots/0")));
+            return new PebbleForEdge(pebble, rootPath, dnsPort);
+        }
+
+        public ValueTask DisposeAsync() => Pebble.DisposeAsync();
     }
 }
