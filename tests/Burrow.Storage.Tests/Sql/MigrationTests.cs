@@ -52,8 +52,8 @@ public sealed class MigrationTests(PostgresServer postgres)
             token = await old.CreateAuthtokenAsync(new NewAuthtoken { AccountId = alice.Id, Name = "laptop", Scopes = new AuthtokenScopes { MaxSessions = 2 } });
             await old.AppendAuditEventAsync(new NewAuditEvent { Kind = AuditKinds.TokenCreated, AuthtokenId = token.Token.Id });
             demo = await old.ReserveDomainAsync(alice.Id, "demo.example.com", "the demo");
-            // Version 4 brought the certificates, there since; the latest (6, the cluster's routes) has no store API to probe.
-            Assert.Empty(await old.ListCertificatesAsync());
+            // A certificate row as version 6 writes it: the latest (7) adds revoked_serial to that table, and acme_challenges.
+            await old.RecordCertificateAttemptAsync(["*.burrow.test", "burrow.test"], "https://ca.test/dir", "ERR_BURROW_5203: no TXT record", DateTimeOffset.UtcNow.AddMinutes(1));
         }
 
         await using var store = await ControlStore.OpenAsync(options);
@@ -64,7 +64,10 @@ public sealed class MigrationTests(PostgresServer postgres)
         Assert.Single(await store.QueryAuditEventsAsync(new AuditQuery { Kind = AuditKinds.TokenCreated }));
         Assert.Equal(demo, await store.FindReservedDomainAsync("demo.example.com"));
         Assert.Equal("on_http_request: []", (await store.SetDomainTrafficPolicyAsync(demo.Id, "on_http_request: []"))!.TrafficPolicy);
-        Assert.Empty(await store.ListCertificatesAsync());
+        StoredCertificate kept = Assert.Single(await store.ListCertificatesAsync());
+        Assert.Equal(("*.burrow.test,burrow.test", "ERR_BURROW_5203: no TXT record", null), (kept.Names, kept.LastError, kept.RevokedSerial));
+        await store.PublishAcmeChallengeAsync("http-01", "token", "token.thumb", DateTimeOffset.UtcNow.AddMinutes(5));
+        Assert.Equal(["token.thumb"], await store.FindAcmeChallengeAsync("http-01", "token"));
     }
 
     [Theory]
