@@ -50,14 +50,7 @@ public sealed class OidcBrowserTests : IClassFixture<BrowserFixture>
         // :: a first visit goes to the provider's login, then back to the very URL asked for.
         await page.GotoAsync(app + "/private/page?x=1");
         Assert.StartsWith(provider.Issuer, page.Url, StringComparison.Ordinal);
-        await page.FillAsync("input[name=login]", "ada");
-        await page.FillAsync("input[name=password]", "any");
-        await page.ClickAsync("button[type=submit]");
-        // oidc-provider asks for consent once per client.
-        if (page.Url.StartsWith(provider.Issuer, StringComparison.Ordinal))
-        {
-            await page.ClickAsync("button[type=submit]");
-        }
+        await OidcProviderPages.SignInAsync(page, provider.Issuer, "ada");
 
         await page.WaitForURLAsync(app + "/private/page?x=1");
         string text = await page.InnerTextAsync("body");
@@ -88,7 +81,7 @@ public sealed class OidcBrowserTests : IClassFixture<BrowserFixture>
         await context.AddCookiesAsync([new Cookie { Name = session.Name, Value = new string(chars), Domain = session.Domain, Path = session.Path, HttpOnly = true }]);
         Clear(seen);
         await page.GotoAsync(app + "/after-tamper");
-        await FinishSignInAsync(page, provider.Issuer);
+        await OidcProviderPages.SignInAsync(page, provider.Issuer, "ada");
         await page.WaitForURLAsync(app + "/after-tamper");
         Assert.Contains(seen, u => u.StartsWith(provider.Issuer + "/auth", StringComparison.Ordinal));
         Assert.Contains("sub=ada", await page.InnerTextAsync("body"), StringComparison.Ordinal);
@@ -99,7 +92,7 @@ public sealed class OidcBrowserTests : IClassFixture<BrowserFixture>
         Assert.DoesNotContain(await context.CookiesAsync([app]), c => c.Name == action!.SessionCookieName);
         Clear(seen);
         await page.GotoAsync(app + "/after-logout");
-        await FinishSignInAsync(page, provider.Issuer);
+        await OidcProviderPages.SignInAsync(page, provider.Issuer, "ada");
         await page.WaitForURLAsync(app + "/after-logout");
         Assert.Contains(seen, u => u.StartsWith(provider.Issuer + "/auth", StringComparison.Ordinal));
 
@@ -108,21 +101,6 @@ public sealed class OidcBrowserTests : IClassFixture<BrowserFixture>
         int status = await page.EvaluateAsync<int>("fetch('/api/data').then(r => r.status)");
         Assert.Equal(401, status);
         ct.ThrowIfCancellationRequested();
-    }
-
-    // The provider may still hold its own session (then it sends the browser straight back) or ask again.
-    private static async Task FinishSignInAsync(IPage page, string issuer)
-    {
-        for (int i = 0; i < 2 && page.Url.StartsWith(issuer, StringComparison.Ordinal); i++)
-        {
-            if (await page.Locator("input[name=login]").CountAsync() > 0)
-            {
-                await page.FillAsync("input[name=login]", "ada");
-                await page.FillAsync("input[name=password]", "any");
-            }
-
-            await page.ClickAsync("button[type=submit]");
-        }
     }
 
     private static void Clear(List<string> seen)

@@ -81,7 +81,7 @@ public sealed class OidcThroughTunnelTests(BrowserFixture browser) : IClassFixtu
         var query = QueryHelpers.ParseQuery(new Uri(authorize).Query);
         Assert.Equal(site + Callback, query["redirect_uri"].ToString());
         Assert.Equal("S256", query["code_challenge_method"].ToString());
-        await SignInAsync(page, provider.Issuer, "ada");
+        await OidcProviderPages.SignInAsync(page, provider.Issuer, "ada");
         await page.WaitForURLAsync(site + "/private/page?x=1");
         string text = await page.InnerTextAsync("body");
         Assert.Contains("path=/private/page?x=1", text, StringComparison.Ordinal);
@@ -142,7 +142,7 @@ public sealed class OidcThroughTunnelTests(BrowserFixture browser) : IClassFixtu
         await page.GotoAsync(site + "/after-logout");
         Assert.StartsWith(provider.Issuer + "/interaction/", page.Url, StringComparison.Ordinal);
         Assert.Contains(seen, u => u.StartsWith(provider.Issuer + "/auth?", StringComparison.Ordinal));
-        IResponse denied = await page.RunAndWaitForResponseAsync(() => SignInAsync(page, provider.Issuer, "bob"), site + "/after-logout");
+        IResponse denied = await page.RunAndWaitForResponseAsync(() => OidcProviderPages.SignInAsync(page, provider.Issuer, "bob"), site + "/after-logout");
         Assert.Equal(403, denied.Status);
         Assert.Equal("ERR_BURROW_3101", await denied.HeaderValueAsync("burrow-error-code"));
         Assert.Contains("only-ada", await page.InnerTextAsync("body"), StringComparison.Ordinal);
@@ -180,7 +180,7 @@ public sealed class OidcThroughTunnelTests(BrowserFixture browser) : IClassFixtu
         IPage page = await context.NewPageAsync();
         await page.GotoAsync(plain + "/plain?y=2");
         Assert.StartsWith(provider.Issuer + "/interaction/", page.Url, StringComparison.Ordinal);
-        await SignInAsync(page, provider.Issuer, "ada");
+        await OidcProviderPages.SignInAsync(page, provider.Issuer, "ada");
         await page.WaitForURLAsync(plain + "/plain?y=2");
         Assert.Contains("x-user-email=ada@example.test", await page.InnerTextAsync("body"), StringComparison.Ordinal);
 
@@ -191,17 +191,6 @@ public sealed class OidcThroughTunnelTests(BrowserFixture browser) : IClassFixtu
     }
 
     // oidc-provider's dev interactions: a login form (any password), then a consent form once per account and client.
-    private static async Task SignInAsync(IPage page, string issuer, string login)
-    {
-        await page.FillAsync("input[name=login]", login);
-        await page.FillAsync("input[name=password]", "any");
-        await page.ClickAsync("button[type=submit]");
-        if (page.Url.StartsWith(issuer, StringComparison.Ordinal))
-        {
-            await page.ClickAsync("button[type=submit]");
-        }
-    }
-
     /// <summary>The service behind the tunnel: answers with the path and the identity headers it received, and records them.</summary>
     private sealed class IdentityUpstream : IAsyncDisposable
     {
